@@ -1,0 +1,223 @@
+"""Build chapter notebooks from their percent-format sources and exercise notebooks from their chapter module.
+
+A source ``notebooks/src/01_nn_basics.py`` holds cells separated by ``# %%`` lines
+(``# %% [markdown]`` for prose, every prose line starting with ``# ``). The built notebook is the
+template's badge and setup cell followed by those cells; outputs of an earlier run are kept
+for cells whose source did not change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import nbformat
+
+from cnnkit.authoring.template import badge_markdown, setup_cell_source
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPOSITORY_ROOT / "notebooks"
+SOURCE_DIR = NOTEBOOK_DIR / "src"
+EXERCISE_DIR = REPOSITORY_ROOT / "exercises"
+SOLUTION_DIR = EXERCISE_DIR / "solutions"
+
+_CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
+
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def parse_percent_source(text: str) -> list[tuple[str, str]]:
+    """Split percent-format text into (cell_type, source) pairs."""
+    cells: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        match = _CELL_MARKER.match(line)
+        if match:
+            kind = "markdown" if "[markdown]" in match.group("rest") else "code"
+            cells.append((kind, []))
+            continue
+        if not cells:
+            if line.strip():
+                raise ValueError(f"text before the first '# %%' marker: {line!r}")
+            continue
+        cells[-1][1].append(line)
+    parsed = []
+    for kind, lines in cells:
+        if kind == "markdown":
+            lines = [_uncomment(line) for line in lines]
+        source = "\n".join(lines).strip("\n")
+        if source.strip():
+            parsed.append((kind, source))
+    return parsed
+
+
+def _uncomment(line: str) -> str:
+    if line.startswith("# "):
+        return line[2:]
+    if line.rstrip() == "#":
+        return ""
+    raise ValueError(f"a Markdown line must start with '# ': {line!r}")
+
+
+def header_cells(notebook_path: str, title_markdown: str | None = None) -> list:
+    """The template's first cells: badge (plus the title, when given) and the setup cell."""
+    badge = badge_markdown(notebook_path)
+    first = f"{badge}\n\n{title_markdown}" if title_markdown else badge
+    return [
+        nbformat.v4.new_markdown_cell(first),
+        nbformat.v4.new_code_cell(setup_cell_source()),
+    ]
+
+
+def new_notebook(cells: list) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    notebook.metadata["language_info"] = {"name": "python"}
+    notebook.cells = cells
+    return notebook
+
+
+def chapter_notebook(source_path: Path) -> nbformat.NotebookNode:
+    """The chapter notebook that ``source_path`` describes (no outputs)."""
+    parsed = parse_percent_source(Path(source_path).read_text(encoding="utf-8"))
+    notebook_path = f"notebooks/{Path(source_path).stem}.ipynb"
+    title = None
+    if parsed and parsed[0][0] == "markdown" and parsed[0][1].startswith("# "):
+        title = parsed.pop(0)[1]  # the title goes under the badge, above the setup cell
+    cells = header_cells(notebook_path, title)
+    for kind, source in parsed:
+        if kind == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(source))
+        else:
+            cells.append(nbformat.v4.new_code_cell(source))
+    return new_notebook(cells)
+
+
+def cell_sources(notebook) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+def merge_outputs(new, old) -> None:
+    """Keep outputs of ``old`` for code cells whose source is unchanged (same position and text)."""
+    old_cells = {(index, cell.source): cell for index, cell in enumerate(old.cells)}
+    for index, cell in enumerate(new.cells):
+        previous = old_cells.get((index, cell.source))
+        if cell.cell_type == "code" and previous is not None:
+            cell.outputs = previous.get("outputs", [])
+            cell.execution_count = previous.get("execution_count")
+    for key in ("widgets",):
+        if key in old.metadata:
+            new.metadata[key] = old.metadata[key]
+
+
+def write_notebook(notebook, path: Path) -> bool:
+    """Write ``notebook`` to ``path`` if its content changed; True when written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:03d}"  # stable ids keep diffs small
+    text = nbformat.writes(notebook) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def build_chapter_notebooks(sources: list[Path] | None = None) -> list[Path]:
+    """Build ``notebooks/*.ipynb`` from ``notebooks/src/*.py``; returns the notebooks written."""
+    written = []
+    for source in sources or sorted(SOURCE_DIR.glob("[0-9][0-9]_*.py")):
+        target = NOTEBOOK_DIR / f"{source.stem}.ipynb"
+        notebook = chapter_notebook(source)
+        if target.exists():
+            merge_outputs(notebook, nbformat.read(target, as_version=4))
+        if write_notebook(notebook, target):
+            written.append(target)
+    return written
+
+
+# --- exercise notebooks -------------------------------------------------------------------
+
+
+def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode:
+    """Student (``with_solutions=False``) or solution notebook of a ``Chapter``."""
+    folder = "exercises/solutions" if with_solutions else "exercises"
+    kind = "solutions" if with_solutions else "exercises"
+    title = f"# Chapter {chapter.number:02d} {kind}: {chapter.title}\n\n{chapter.introduction.strip()}"
+    if not with_solutions:
+        title += (
+            "\n\nFill in each `...` (or the body of each function), run the cell, then run the "
+            "check below it. Stuck? `qN.hint()` gives one hint at a time and `qN.solution()` "
+            "shows the answer."
+        )
+    cells = header_cells(f"{folder}/{chapter.slug}.ipynb", title)
+    preamble = f"from cnnkit.exercises import {chapter.module_name}"
+    if chapter.preamble.strip():
+        preamble = f"{chapter.preamble.strip()}\n{preamble}"
+    cells.append(nbformat.v4.new_code_cell(preamble))
+    for index, problem in enumerate(chapter.problems, start=1):
+        cells.append(
+            nbformat.v4.new_markdown_cell(f"## Problem {index}: {problem.title}\n\n{problem.statement.strip()}")
+        )
+        code = problem.solution_code if with_solutions else problem.starter
+        cells.append(nbformat.v4.new_code_cell(code.strip()))
+        cells.append(nbformat.v4.new_code_cell(f"{problem.name}.check({problem.answer_name})"))
+        if not with_solutions:
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    f"<small>Hint: `{problem.name}.hint()` · Solution: `{problem.name}.solution()`</small>"
+                )
+            )
+    closing = (
+        "## Done\n\nEvery check above should say **correct**. Review the chapter notebook "
+        f"`notebooks/{chapter.slug}.ipynb` for anything that surprised you."
+    )
+    cells.append(nbformat.v4.new_markdown_cell(closing))
+    return new_notebook(cells)
+
+
+def exercise_chapters() -> list:
+    from cnnkit import exercises
+
+    return [importlib.import_module(f"cnnkit.exercises.{name}").CHAPTER for name in exercises.chapters()]
+
+
+def build_exercise_notebooks() -> list[Path]:
+    written = []
+    for chapter in exercise_chapters():
+        for with_solutions, folder in ((False, EXERCISE_DIR), (True, SOLUTION_DIR)):
+            notebook = exercise_notebook(chapter, with_solutions=with_solutions)
+            if write_notebook(notebook, folder / f"{chapter.slug}.ipynb"):
+                written.append(folder / f"{chapter.slug}.ipynb")
+    return written
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> float:
+    """Execute a notebook in place (quick or full mode) with nbclient; returns seconds taken."""
+    import os
+    import time
+
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    previous = os.environ.get("CNNKIT_QUICK")
+    os.environ["CNNKIT_QUICK"] = "1" if quick else "0"
+    started = time.perf_counter()
+    try:
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        )
+        client.execute()
+    finally:
+        if previous is None:
+            os.environ.pop("CNNKIT_QUICK", None)
+        else:
+            os.environ["CNNKIT_QUICK"] = previous
+    elapsed = time.perf_counter() - started
+    write_notebook(notebook, Path(path))
+    return elapsed

@@ -1,0 +1,231 @@
+"""Where dataset files come from, in order, and how they are verified and downloaded.
+
+1. ``CNNKIT_DATA_DIR`` or the repository's ``data/`` folder (outside a checkout: ``~/.cache/cnnkit``);
+2. files already on the machine: the Keras cache (``KERAS_HOME`` or ``~/.keras``) and Debian's
+   ``dataset-fashion-mnist`` package;
+3. a download from ``CNNKIT_DATA_MIRROR`` (when set) or the canonical URL, with a progress bar,
+   a checksum and an atomic rename (no half-written file survives).
+
+When everything fails, one :class:`DatasetNotFoundError` names every place tried and the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEBIAN_DIRS = {"fashion_mnist": Path("/usr/share/datasets/fashion-mnist")}
+DEBIAN_PACKAGES = {"fashion_mnist": "dataset-fashion-mnist"}
+DOWNLOAD_TIMEOUT_SECONDS = 30
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """No source had a usable copy of a dataset file; the message lists what was tried and the fix."""
+
+
+class CorruptedFileWarning(UserWarning):
+    """A dataset file exists but its checksum is wrong; it was skipped."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a dataset and the checksums that a good copy matches.
+
+    ``sha256`` lists accepted digests of the file's bytes; ``gzip_content_sha256`` accepted digests
+    of a .gz file's decompressed bytes (Debian re-compresses, so its .gz bytes differ from upstream).
+    """
+
+    name: str
+    url: str
+    sha256: tuple[str, ...] = ()
+    gzip_content_sha256: tuple[str, ...] = ()
+    md5: tuple[str, ...] = ()
+    keras_cache_subdir: str = ""
+
+
+@dataclass
+class SearchReport:
+    """What was tried while looking for one file."""
+
+    tried: list[str] = field(default_factory=list)
+    corrupted: list[str] = field(default_factory=list)
+
+
+def data_dir() -> Path:
+    """The course's data folder: ``CNNKIT_DATA_DIR``, the repository's ``data/``, or ``~/.cache/cnnkit``."""
+    configured = os.environ.get("CNNKIT_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    if (REPOSITORY_DATA_DIR / "README.md").exists():
+        return REPOSITORY_DATA_DIR
+    return Path.home() / ".cache" / "cnnkit"
+
+
+def keras_cache_dir() -> Path:
+    """Keras's download cache: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
+    keras_home = os.environ.get("KERAS_HOME")
+    base = Path(keras_home).expanduser() if keras_home else Path.home() / ".keras"
+    return base / "datasets"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _digest(path: Path, algorithm: str, *, decompress: bool = False) -> str:
+    digest = hashlib.new(algorithm)
+    opener = gzip.open if decompress else open
+    with opener(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_valid(path: Path, spec: RemoteFile) -> bool:
+    """True when ``path`` matches one of the checksums ``spec`` accepts (or ``spec`` has none)."""
+    if not (spec.sha256 or spec.gzip_content_sha256 or spec.md5):
+        return True
+    try:
+        if spec.sha256 and _digest(path, "sha256") in spec.sha256:
+            return True
+        if spec.md5 and _digest(path, "md5") in spec.md5:
+            return True
+        if spec.gzip_content_sha256 and path.suffix == ".gz":
+            return _digest(path, "sha256", decompress=True) in spec.gzip_content_sha256
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False
+    return False
+
+
+def candidate_paths(dataset: str, spec: RemoteFile) -> list[Path]:
+    """Local places for one file, in the order they are tried."""
+    candidates = [data_dir() / dataset / spec.name]
+    cache = keras_cache_dir()
+    if spec.keras_cache_subdir:
+        candidates.append(cache / spec.keras_cache_subdir / spec.name)
+    candidates.append(cache / spec.name)
+    if dataset in DEBIAN_DIRS:
+        candidates.append(DEBIAN_DIRS[dataset] / spec.name)
+    return candidates
+
+
+def download_urls(spec: RemoteFile) -> list[str]:
+    """The mirror (``CNNKIT_DATA_MIRROR``) first when set, then the canonical URL."""
+    urls = []
+    mirror = os.environ.get("CNNKIT_DATA_MIRROR", "").strip()
+    if mirror:
+        urls.append(f"{mirror.rstrip('/')}/{spec.name}")
+    urls.append(spec.url)
+    return urls
+
+
+def download(url: str, destination: Path, spec: RemoteFile, *, progress: bool = True) -> Path:
+    """Download ``url`` to ``destination`` atomically, verifying the checksum before the rename."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+    )
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(handle, "wb") as output, _open_url(url) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with _progress_bar(total, spec.name, enabled=progress) as bar:
+                for block in iter(lambda: response.read(1 << 16), b""):
+                    output.write(block)
+                    bar.update(len(block))
+        if not is_valid(temporary, spec):
+            raise ValueError(f"checksum mismatch for {spec.name} downloaded from {url}")
+        os.replace(temporary, destination)
+    finally:
+        # Interrupted, failed or corrupt: never leave a half-written file behind.
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return destination
+
+
+def _open_url(url: str):
+    request = urllib.request.Request(url, headers={"User-Agent": "cnnkit"})
+    return urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS)
+
+
+@contextlib.contextmanager
+def _progress_bar(total, description, *, enabled):
+    if not enabled:
+        yield _NullBar()
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {description}") as bar:
+        yield bar
+
+
+class _NullBar:
+    def update(self, _count):
+        pass
+
+
+def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Path:
+    """Path of a verified local copy of ``spec``, downloading it when no source has one."""
+    report = SearchReport()
+    for path in candidate_paths(dataset, spec):
+        report.tried.append(str(path))
+        if not path.is_file():
+            continue
+        if is_valid(path, spec):
+            return path
+        report.corrupted.append(str(path))
+        warnings.warn(
+            f"{path} is corrupted (its checksum does not match {spec.name}); skipping it. "
+            "Delete it so a good copy can take its place.",
+            CorruptedFileWarning,
+            stacklevel=3,
+        )
+    if allow_download:
+        destination = data_dir() / dataset / spec.name
+        for url in download_urls(spec):
+            report.tried.append(url)
+            try:
+                return download(url, destination, spec)
+            except (urllib.error.URLError, OSError, ValueError) as error:
+                reason = getattr(error, "reason", error)
+                report.tried[-1] = f"{url} (failed: {reason})"
+    raise DatasetNotFoundError(_not_found_message(dataset, spec, report))
+
+
+def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> str:
+    lines = [f"Could not find {spec.name} of the {dataset!r} dataset. Tried, in order:"]
+    lines += [f"  - {place}" for place in report.tried]
+    if report.corrupted:
+        lines.append("Corrupted copies (wrong checksum, not used): " + ", ".join(report.corrupted))
+    lines.append("To fix it, do one of these:")
+    lines.append(f"  - put {spec.name} into {data_dir() / dataset}/ (or set CNNKIT_DATA_DIR);")
+    if dataset in DEBIAN_PACKAGES:
+        lines.append(f"  - on Debian/Ubuntu: sudo apt-get install {DEBIAN_PACKAGES[dataset]};")
+    lines.append(
+        "  - behind a filtered network, set CNNKIT_DATA_MIRROR to a folder URL that holds "
+        f"{spec.name} (http://..., https://... or file:///...);"
+    )
+    lines.append('  - or work offline with the shipped sample: load(..., sample=True) where offered.')
+    return "\n".join(lines)
+
+
+def copy_into_data_dir(source: Path, dataset: str) -> Path:
+    """Copy a file you obtained by hand into the place the loaders look first."""
+    destination = data_dir() / dataset / Path(source).name
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    return destination

@@ -1,0 +1,196 @@
+"""Output sizes of convolution and pooling layers (one spatial dimension at a time).
+
+When ``W1 - F + 2P`` is not divisible by the stride ``S`` the exact result is not a
+whole number and Keras floors it: the last input positions are never covered by
+the window. That is never done silently here: :func:`conv_output_size` and
+:func:`pool_output_size` still return Keras's (floored) int, but they also issue
+an :class:`OutputSizeRoundedWarning` whose message is the worked explanation, and
+:func:`output_size_explanation` returns that explanation as a string for any
+configuration (divisible or not), so a notebook can print it.
+
+Silence the warning where rounding is intended::
+
+    import warnings
+    warnings.simplefilter("ignore", ck.formulas.OutputSizeRoundedWarning)
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from cnnkit.formulas._checks import check_int, check_padding
+from cnnkit.formulas.registry import formula
+
+CONV_PADDINGS = ("valid", "same", "causal")
+POOL_PADDINGS = ("valid", "same")
+
+
+class OutputSizeRoundedWarning(UserWarning):
+    """``(W1 - F + 2P)/S`` was not a whole number, so the output size was floored.
+
+    The warning's message is the explanation from :func:`output_size_explanation`.
+    """
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _ratio(numerator: int, denominator: int) -> str:
+    value = numerator / denominator
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if float(text) == value else text + "..."
+
+
+def _checked(input_size, kernel_size, stride, padding, dilation, paddings, window):
+    """Validate the five arguments once; return them as ints / a lower-case string."""
+    w1 = check_int("input_size", input_size, 1)
+    f = check_int(
+        "pool_size" if window == "pooling window" else "kernel_size",
+        kernel_size,
+        1,
+        hint="sizes are given one spatial dimension at a time",
+    )
+    s = check_int("stride", stride, 1, hint="Use stride=1 to move the window one step at a time.")
+    p = check_padding(padding, paddings)
+    d = check_int("dilation", dilation, 1, hint="Use dilation=1 for an ordinary kernel.")
+    return w1, f, s, p, d
+
+
+def _output_size(w1, f, s, p, d, window):
+    """Return (W2, remainder) where remainder = (W1 - D(F-1) - 1 + 2P) mod S."""
+    if isinstance(p, str):  # "same" and "causal" both give ceil(W1/S) in Keras
+        return _ceil_div(w1, s), 0
+    effective = d * (f - 1) + 1
+    padded = w1 + 2 * p
+    if effective > padded:
+        span = f"{f}" if d == 1 else f"{f} dilated by {d}, spanning {effective}"
+        raise ValueError(
+            f"The {window} ({span}) is larger than the padded input "
+            f"({w1} + 2×{p} = {padded}), so it fits nowhere. Use a smaller {window}, "
+            f"more padding, or padding='same'."
+        )
+    numerator = padded - effective
+    return numerator // s + 1, numerator % s
+
+
+def _explanation(w1, f, s, p, d, window) -> str:
+    w2, remainder = _output_size(w1, f, s, p, d, window)
+    effective = d * (f - 1) + 1
+    prefix = ""
+    if d != 1:
+        prefix = (
+            f"The dilated {window} spans D×(F-1)+1 = {d}×({f}-1)+1 = {effective} input positions. "
+        )
+    if p == "same":
+        total = max((w2 - 1) * s + effective - w1, 0)
+        return prefix + (
+            f"padding='same': Keras adds just enough zeros that W2 = ceil(W1/S) = "
+            f"ceil({w1}/{s}) = {w2} ({total} zero(s) in total: {total // 2} before, "
+            f"{total - total // 2} after)."
+        )
+    if p == "causal":
+        return prefix + (
+            f"padding='causal': Keras adds D×(F-1) = {effective - 1} zero(s) before the "
+            f"sequence only, so W2 = ceil(W1/S) = ceil({w1}/{s}) = {w2}."
+        )
+    numerator = w1 - effective + 2 * p
+    expression = f"({w1} - {effective} + 2×{p})/{s}"
+    if remainder == 0:
+        return prefix + (
+            f"W2 = (W1 - F + 2P)/S + 1 = {expression} + 1 = {numerator}/{s} + 1 = {w2}: "
+            f"{numerator} divides by {s} exactly, so nothing is rounded."
+        )
+    return prefix + (
+        f"Keras floors: {expression} = {numerator}/{s} = {_ratio(numerator, s)} -> "
+        f"{numerator // s}, +1 = {w2}. (W1 - F + 2P) = {numerator} is not divisible by "
+        f"S = {s}, so the last {remainder} input position(s) are never covered by the "
+        f"{window} and are dropped. padding='same' would give ceil({w1}/{s}) = "
+        f"{_ceil_div(w1, s)} instead."
+    )
+
+
+@formula(
+    title="Convolution output size",
+    chinese="卷积输出尺寸",
+    text="W2 = floor((W1 - F + 2P)/S) + 1;  'same': W2 = ceil(W1/S);  D2 = K",
+    legend=(
+        "W1 input size, F kernel size, P padding per side, S stride, K number of filters; "
+        "with dilation D, F becomes D(F-1)+1"
+    ),
+    example=dict(input_size=32, kernel_size=5),
+    chapter="02",
+)
+def conv_output_size(input_size, kernel_size, stride=1, padding=0, dilation=1) -> int:
+    """Output size of a convolution along one spatial dimension, as Keras computes it.
+
+    W2 = floor((W1 - D(F-1) - 1 + 2P)/S) + 1, i.e. floor((W1 - F + 2P)/S) + 1 for D = 1.
+    padding is an int P (zeros on each side, as ``ZeroPadding2D(P)`` before a 'valid'
+    convolution), ``"valid"`` (P = 0), ``"same"`` or ``"causal"`` (both W2 = ceil(W1/S)).
+
+    Example: ``conv_output_size(32, 5)`` -> 28 (32×32×3 input, 5×5 filters).
+    Issues :class:`OutputSizeRoundedWarning` when the division is not exact.
+    """
+    w1, f, s, p, d = _checked(
+        input_size, kernel_size, stride, padding, dilation, CONV_PADDINGS, "kernel"
+    )
+    if p == "valid":
+        p = 0
+    w2, remainder = _output_size(w1, f, s, p, d, "kernel")
+    if remainder:
+        warnings.warn(
+            OutputSizeRoundedWarning(_explanation(w1, f, s, p, d, "kernel")), stacklevel=2
+        )
+    return w2
+
+
+@formula(
+    title="Pooling output size",
+    chinese="池化输出尺寸",
+    text="W2 = floor((W1 - F)/S) + 1;  'same': W2 = ceil(W1/S);  depth unchanged",
+    legend="W1 input size, F pooling window, S stride (defaults to F)",
+    example=dict(input_size=28, pool_size=2),
+    chapter="03",
+)
+def pool_output_size(input_size, pool_size, stride=None, padding="valid") -> int:
+    """Output size of a pooling layer along one spatial dimension, as Keras computes it.
+
+    W2 = floor((W1 - F + 2P)/S) + 1 with 'valid' meaning P = 0; 'same' gives ceil(W1/S).
+    stride defaults to the pool size, as in Keras (non-overlapping windows). Keras pooling
+    layers accept only 'valid' and 'same'; an int P is the textbook formula.
+
+    Example: ``pool_output_size(28, 2)`` -> 14.
+    Issues :class:`OutputSizeRoundedWarning` when the division is not exact.
+    """
+    if stride is None:
+        stride = pool_size
+    w1, f, s, p, d = _checked(input_size, pool_size, stride, padding, 1, POOL_PADDINGS, "pooling window")
+    if p == "valid":
+        p = 0
+    w2, remainder = _output_size(w1, f, s, p, d, "pooling window")
+    if remainder:
+        warnings.warn(
+            OutputSizeRoundedWarning(_explanation(w1, f, s, p, d, "pooling window")),
+            stacklevel=2,
+        )
+    return w2
+
+
+def output_size_explanation(
+    input_size, kernel_size, stride=1, padding=0, dilation=1, *, window="kernel"
+) -> str:
+    """Explain in one or two sentences how the output size comes out, with the numbers.
+
+    The explanation works through W2 = floor((W1 - F + 2P)/S) + 1 and, when
+    (W1 - F + 2P) is not divisible by S, shows the flooring:
+    ``output_size_explanation(32, 5, stride=2)`` ->
+    "Keras floors: (32 - 5 + 2×0)/2 = 27/2 = 13.5 -> 13, +1 = 14. ..."
+    ``window`` names the sliding window in the text ("kernel" or "pooling window").
+    """
+    if window not in ("kernel", "pooling window"):
+        raise ValueError(f"window must be 'kernel' or 'pooling window', got {window!r}.")
+    paddings = CONV_PADDINGS if window == "kernel" else POOL_PADDINGS
+    w1, f, s, p, d = _checked(input_size, kernel_size, stride, padding, dilation, paddings, window)
+    if p == "valid":
+        p = 0
+    return _explanation(w1, f, s, p, d, window)

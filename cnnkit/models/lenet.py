@@ -1,0 +1,97 @@
+"""LeNet-5 (LeCun, Bottou, Bengio and Haffner, 1998): the usual Keras version and the
+paper's network."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from cnnkit.models._validation import check_classes, check_input_shape, minimum_input_size
+from cnnkit.models.layers import LENET_C3_TABLE, PartialConv2D, Subsampling
+
+__all__ = ["lenet5"]
+
+
+def lenet5(
+    input_shape: tuple[int, int, int] | None = None,
+    classes: int = 10,
+    faithful: bool = False,
+    activation: str = "tanh",
+) -> keras.Model:
+    """LeNet-5, the convolutional network LeCun et al. (1998) built to read the digits on
+    bank cheques. Key idea: local receptive fields, shared weights and subsampling,
+    alternating convolution and pooling, then fully connected layers.
+
+    ``faithful=False`` (default input ``(28, 28, 1)``): the version found in most Keras
+    courses. Layers and parameters for 28x28x1 and 10 classes::
+
+        C1  Conv2D 6@5x5, padding="same"  -> 28x28x6     5*5*1*6 + 6     =    156
+        S2  MaxPooling 2x2                -> 14x14x6                          0
+        C3  Conv2D 16@5x5 "valid"         -> 10x10x16    5*5*6*16 + 16   =  2,416
+        S4  MaxPooling 2x2                -> 5x5x16                           0
+        F5  Dense 120 (from 400)                         400*120 + 120   = 48,120
+        F6  Dense 84                                     120*84 + 84     = 10,164
+        out Dense 10, softmax                            84*10 + 10      =    850
+                                                                    total  61,706
+
+    ``faithful=True`` (default input ``(32, 32, 1)``): the paper's network::
+
+        C1  Conv2D 6@5x5 "valid"          -> 28x28x6     5*5*6 + 6       =    156
+        S2  Subsampling (trainable)       -> 14x14x6     6 coeffs + 6 biases = 12
+        C3  PartialConv2D, Table I        -> 10x10x16    5*5*60 + 16     =  1,516
+        S4  Subsampling (trainable)       -> 5x5x16      16 + 16         =     32
+        C5  Conv2D 120@5x5                -> 1x1x120     5*5*16*120 + 120 = 48,120
+        F6  Dense 84                                     120*84 + 84     = 10,164
+        out Dense 10, softmax                            84*10 + 10      =    850
+                                                                    total  60,850
+
+    The paper's output layer is 10 Euclidean radial basis function (RBF) units, each
+    comparing F6 with a fixed 84-pixel (7x12) bitmap of its digit; a Dense softmax layer
+    stands in for it here, as in every modern reproduction. The paper's squashing function
+    is a scaled tanh, ``1.7159 * tanh(2/3 * a)``; plain ``tanh`` is used here.
+
+    Args:
+        input_shape: ``(height, width, channels)``; ``None`` means ``(28, 28, 1)``, or
+            ``(32, 32, 1)`` when ``faithful``. At least 12x12 (28x28 gives 61,706
+            parameters) or, when ``faithful``, 32x32.
+        classes: number of output units.
+        faithful: build the 1998 paper's network instead of the common Keras variant.
+        activation: activation of the convolution and hidden dense layers ("tanh" as in
+            the paper, or "relu").
+    """
+    check_classes(classes, "lenet5")
+    if faithful:
+        return _lenet5_faithful(input_shape or (32, 32, 1), classes, activation)
+
+    input_shape = input_shape or (28, 28, 1)
+    minimum = minimum_input_size([(5, 1, "same"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid")])
+    check_input_shape(input_shape, minimum, "lenet5", "two 2x2 poolings and a 5x5 valid conv")
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = layers.Conv2D(6, 5, padding="same", activation=activation, name="C1")(inputs)
+    x = layers.MaxPooling2D(2, name="S2")(x)
+    x = layers.Conv2D(16, 5, activation=activation, name="C3")(x)
+    x = layers.MaxPooling2D(2, name="S4")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(120, activation=activation, name="F5")(x)
+    x = layers.Dense(84, activation=activation, name="F6")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name="lenet5")
+
+
+def _lenet5_faithful(input_shape, classes, activation) -> keras.Model:
+    minimum = minimum_input_size(
+        [(5, 1, "valid"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid"), (5, 1, "valid")]
+    )
+    check_input_shape(
+        input_shape, minimum, "lenet5(faithful=True)", "C1, C3 and C5 are 5x5 valid convs"
+    )
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = layers.Conv2D(6, 5, activation=activation, name="C1")(inputs)
+    x = Subsampling(2, activation="sigmoid", name="S2")(x)
+    x = PartialConv2D(LENET_C3_TABLE, kernel_size=5, activation=activation, name="C3")(x)
+    x = Subsampling(2, activation="sigmoid", name="S4")(x)
+    x = layers.Conv2D(120, 5, activation=activation, name="C5")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(84, activation=activation, name="F6")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="output")(x)
+    return keras.Model(inputs, outputs, name="lenet5_1998")

@@ -1,0 +1,194 @@
+"""Recurrent layers (循环神经网络) in NumPy with Keras's weight layout: SimpleRNN, LSTM, GRU.
+
+The recurrence of the course, s_t = f(U x_t + W s_{t-1} + b), written with row vectors as
+Keras stores it: s_t = f(x_t @ kernel + s_{t-1} @ recurrent_kernel + bias), where
+``kernel = U^T`` has shape (inputs, units) and ``recurrent_kernel = W^T`` has shape
+(units, units). The same weights are used at every time step (weight sharing through time).
+
+Sequences are ``(T, inputs)`` for one sequence or ``(N, T, inputs)`` for a batch; the state
+starts at zeros unless ``initial_state`` is given (it is reset for every new sequence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnkit.scratch._checks import as_float_array, check_ndim
+from cnnkit.scratch.activations import get_activation, sigmoid
+
+
+def _sequence(x_seq, kernel, units_per_gate: int | None = None, gates: int = 1):
+    x = as_float_array(x_seq, "x_seq")
+    check_ndim(x, (2, 3), "x_seq", "(T, inputs) for one sequence or (N, T, inputs) for a batch")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(kernel, (2,), "kernel", "(inputs, units) as in Keras")
+    if kernel.shape[0] != x.shape[-1]:
+        raise ValueError(
+            f"kernel has {kernel.shape[0]} rows but each x_t has {x.shape[-1]} features; "
+            f"kernel must have shape (inputs, {gates} * units)"
+        )
+    if kernel.shape[1] % gates:
+        raise ValueError(f"kernel must have {gates} * units columns, got {kernel.shape[1]}")
+    batched = x.ndim == 3
+    return (x if batched else x[None]), kernel, batched
+
+
+def _state(initial_state, n, units, dtype, name="initial_state"):
+    if initial_state is None:
+        return np.zeros((n, units), dtype=dtype)
+    s = as_float_array(initial_state, name)
+    s = np.broadcast_to(s, (n, units)) if s.shape in {(units,), (n, units)} else None
+    if s is None:
+        raise ValueError(f"{name} must have shape ({n}, {units}) or ({units},)")
+    return s.astype(dtype, copy=True)
+
+
+def _finish(outputs, batched, return_sequences):
+    out = np.stack(outputs, axis=1) if return_sequences else outputs[-1]
+    return out if batched else out[0]
+
+
+def simple_rnn_forward(
+    x_seq,
+    U,
+    W,
+    b=None,
+    activation="tanh",
+    initial_state=None,
+    return_sequences: bool = True,
+):
+    """SimpleRNN: s_t = f(x_t @ U + s_{t-1} @ W + b), Keras's ``SimpleRNN`` with its weights.
+
+    ``U`` is Keras's ``kernel`` (inputs, units), ``W`` its ``recurrent_kernel`` (units, units),
+    ``b`` its ``bias`` (units,). ``activation`` is a name or a function (default tanh).
+    Returns every s_t, shape (N, T, units), or only the last, (N, units).
+    """
+    x, U, batched = _sequence(x_seq, U)
+    units = U.shape[1]
+    W = as_float_array(W, "W")
+    if W.shape != (units, units):
+        raise ValueError(f"W (recurrent_kernel) must have shape ({units}, {units}), got {W.shape}")
+    b = np.zeros(units) if b is None else as_float_array(b, "b")
+    if b.shape != (units,):
+        raise ValueError(f"b must have shape ({units},), got {b.shape}")
+    f = get_activation(activation)[0] if isinstance(activation, str) else activation
+    s = _state(initial_state, x.shape[0], units, np.result_type(x, U))
+    outputs = []
+    for t in range(x.shape[1]):
+        s = f(x[:, t] @ U + s @ W + b)
+        outputs.append(s)
+    return _finish(outputs, batched, return_sequences)
+
+
+def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
+    """One LSTM step with Keras's gate order (i, f, c, o) in the columns of the weights.
+
+    z = x_t @ kernel + h @ recurrent_kernel + bias, split into four blocks of ``units``:
+    i = sigmoid(z_i)  input gate,    f = sigmoid(z_f)  forget gate,
+    g = tanh(z_c)     candidate,     o = sigmoid(z_o)  output gate;
+    c_new = f * c + i * g,  h_new = o * tanh(c_new). Returns (h_new, c_new).
+    """
+    z = x_t @ kernel + h @ recurrent_kernel + bias
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o)
+    c_new = f * c + i * np.tanh(z_c)
+    return o * np.tanh(c_new), c_new
+
+
+def lstm_forward(
+    x_seq,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    initial_state=None,
+    return_sequences: bool = True,
+    return_state: bool = False,
+):
+    """Run :func:`lstm_step` over a sequence, as ``keras.layers.LSTM`` (default activations).
+
+    Weights have Keras's shapes: kernel (inputs, 4u), recurrent_kernel (u, 4u), bias (4u,).
+    ``initial_state`` is ``(h0, c0)`` or None (zeros). With ``return_state=True`` returns
+    ``(output, h_T, c_T)`` like Keras.
+    """
+    x, kernel, batched = _sequence(x_seq, kernel, gates=4)
+    units = kernel.shape[1] // 4
+    recurrent_kernel = as_float_array(recurrent_kernel, "recurrent_kernel")
+    if recurrent_kernel.shape != (units, 4 * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape ({units}, {4 * units}), got {recurrent_kernel.shape}"
+        )
+    bias = np.zeros(4 * units) if bias is None else as_float_array(bias, "bias")
+    if bias.shape != (4 * units,):
+        raise ValueError(f"bias must have shape ({4 * units},), got {bias.shape}")
+    dtype = np.result_type(x, kernel)
+    h0, c0 = (None, None) if initial_state is None else initial_state
+    h = _state(h0, x.shape[0], units, dtype, "initial h")
+    c = _state(c0, x.shape[0], units, dtype, "initial c")
+    outputs = []
+    for t in range(x.shape[1]):
+        h, c = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        outputs.append(h)
+    out = _finish(outputs, batched, return_sequences)
+    if return_state:
+        return out, (h if batched else h[0]), (c if batched else c[0])
+    return out
+
+
+def gru_step(x_t, h, kernel, recurrent_kernel, bias, reset_after: bool = True):
+    """One GRU step with Keras's gate order (z, r, h) in the columns of the weights.
+
+    z = sigmoid(x W_z + h U_z + b_z)  update gate,  r = sigmoid(x W_r + h U_r + b_r)  reset gate;
+    reset_after=True (Keras's default, cuDNN's form): h~ = tanh(x W_h + b_h + r * (h U_h + b'_h)),
+    with bias of shape (2, 3u): row 0 for the input part, row 1 for the recurrent part;
+    reset_after=False (the 2014 paper): h~ = tanh(x W_h + (r * h) U_h + b_h), bias (3u,).
+    h_new = z * h + (1 - z) * h~.
+    """
+    if reset_after:
+        input_bias, recurrent_bias = bias[0], bias[1]
+    else:
+        input_bias, recurrent_bias = bias, np.zeros_like(bias)
+    x_z, x_r, x_h = np.split(x_t @ kernel + input_bias, 3, axis=-1)
+    u_z, u_r, u_h = np.split(recurrent_kernel, 3, axis=-1)
+    rb_z, rb_r, rb_h = np.split(recurrent_bias, 3, axis=-1)
+    z = sigmoid(x_z + h @ u_z + rb_z)
+    r = sigmoid(x_r + h @ u_r + rb_r)
+    if reset_after:
+        candidate = np.tanh(x_h + r * (h @ u_h + rb_h))
+    else:
+        candidate = np.tanh(x_h + (r * h) @ u_h)
+    return z * h + (1 - z) * candidate
+
+
+def gru_forward(
+    x_seq,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    initial_state=None,
+    return_sequences: bool = True,
+    reset_after: bool = True,
+):
+    """Run :func:`gru_step` over a sequence, as ``keras.layers.GRU`` (default activations).
+
+    Weights have Keras's shapes: kernel (inputs, 3u), recurrent_kernel (u, 3u), bias (2, 3u)
+    when ``reset_after=True`` (Keras's default) or (3u,) otherwise.
+    """
+    x, kernel, batched = _sequence(x_seq, kernel, gates=3)
+    units = kernel.shape[1] // 3
+    recurrent_kernel = as_float_array(recurrent_kernel, "recurrent_kernel")
+    if recurrent_kernel.shape != (units, 3 * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape ({units}, {3 * units}), got {recurrent_kernel.shape}"
+        )
+    bias_shape = (2, 3 * units) if reset_after else (3 * units,)
+    bias = np.zeros(bias_shape) if bias is None else as_float_array(bias, "bias")
+    if bias.shape != bias_shape:
+        raise ValueError(
+            f"bias must have shape {bias_shape} with reset_after={reset_after}, got {bias.shape}"
+        )
+    h = _state(initial_state, x.shape[0], units, np.result_type(x, kernel))
+    outputs = []
+    for t in range(x.shape[1]):
+        h = gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after)
+        outputs.append(h)
+    return _finish(outputs, batched, return_sequences)
