@@ -142,7 +142,9 @@ def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode
     """Student (``with_solutions=False``) or solution notebook of a ``Chapter``."""
     folder = "exercises/solutions" if with_solutions else "exercises"
     kind = "solutions" if with_solutions else "exercises"
-    title = f"# Chapter {chapter.number:02d} {kind}: {chapter.title}\n\n{chapter.introduction.strip()}"
+    title = (
+        f"# Chapter {chapter.number:02d} {kind}: {chapter.title}\n\n{chapter.introduction.strip()}"
+    )
     if not with_solutions:
         title += (
             "\n\nFill in each `...` (or the body of each function), run the cell, then run the "
@@ -156,7 +158,9 @@ def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode
     cells.append(nbformat.v4.new_code_cell(preamble))
     for index, problem in enumerate(chapter.problems, start=1):
         cells.append(
-            nbformat.v4.new_markdown_cell(f"## Problem {index}: {problem.title}\n\n{problem.statement.strip()}")
+            nbformat.v4.new_markdown_cell(
+                f"## Problem {index}: {problem.title}\n\n{problem.statement.strip()}"
+            )
         )
         code = problem.solution_code if with_solutions else problem.starter
         cells.append(nbformat.v4.new_code_cell(code.strip()))
@@ -178,7 +182,9 @@ def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode
 def exercise_chapters() -> list:
     from cnnkit import exercises
 
-    return [importlib.import_module(f"cnnkit.exercises.{name}").CHAPTER for name in exercises.chapters()]
+    return [
+        importlib.import_module(f"cnnkit.exercises.{name}").CHAPTER for name in exercises.chapters()
+    ]
 
 
 def build_exercise_notebooks() -> list[Path]:

@@ -81,7 +81,9 @@ def imdb(
     elif index_from:
         sequences = [[word + index_from for word in seq] for seq in sequences]
     if maxlen:
-        kept = [(seq, label) for seq, label in zip(sequences, labels) if len(seq) < maxlen]
+        kept = [
+            (seq, label) for seq, label in zip(sequences, labels, strict=True) if len(seq) < maxlen
+        ]
         if not kept:
             raise ValueError(f"maxlen={maxlen} removes every review; choose a larger maxlen.")
         sequences = [seq for seq, _ in kept]
@@ -90,7 +92,8 @@ def imdb(
         num_words = max(max(seq) for seq in sequences)
     if oov_char is not None:
         sequences = [
-            [word if skip_top <= word < num_words else oov_char for word in seq] for seq in sequences
+            [word if skip_top <= word < num_words else oov_char for word in seq]
+            for seq in sequences
         ]
     else:
         sequences = [[word for word in seq if skip_top <= word < num_words] for seq in sequences]
@@ -134,7 +137,9 @@ def load(name: str, sample: bool = False, **options):
     if key not in _LOADERS:
         close = difflib.get_close_matches(key, _LOADERS, n=1)
         suggestion = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"Unknown dataset {name!r}.{suggestion} Available: {', '.join(available())}.")
+        raise ValueError(
+            f"Unknown dataset {name!r}.{suggestion} Available: {', '.join(available())}."
+        )
     if sample:
         if key not in _SAMPLED:
             raise ValueError(

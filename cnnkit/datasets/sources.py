@@ -219,7 +219,9 @@ def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> 
         "  - behind a filtered network, set CNNKIT_DATA_MIRROR to a folder URL that holds "
         f"{spec.name} (http://..., https://... or file:///...);"
     )
-    lines.append('  - or work offline with the shipped sample: load(..., sample=True) where offered.')
+    lines.append(
+        "  - or work offline with the shipped sample: load(..., sample=True) where offered."
+    )
     return "\n".join(lines)
 
 

@@ -75,7 +75,9 @@ def incorrect(message: str) -> Result:
     return Result(INCORRECT, message)
 
 
-def not_attempted(message: str = "Replace the ... with your answer, then run this cell again.") -> Result:
+def not_attempted(
+    message: str = "Replace the ... with your answer, then run this cell again.",
+) -> Result:
     return Result(NOT_ATTEMPTED, message)
 
 
