@@ -113,8 +113,14 @@ def _short(value, limit: int = 60) -> str:
 
 
 def is_blank(answer) -> bool:
-    """True for the starter placeholder: ``...`` (Ellipsis) or None."""
-    return answer is Ellipsis or answer is None
+    """True for the starter placeholder: ``...`` (Ellipsis), None, or a container of nothing but ``...``."""
+    if answer is Ellipsis or answer is None:
+        return True
+    if isinstance(answer, dict) and answer:
+        return all(value is Ellipsis for value in answer.values())
+    if isinstance(answer, (list, tuple)) and answer:
+        return all(value is Ellipsis for value in answer)
+    return False
 
 
 def as_number(answer, *, what: str = "a number"):

@@ -1,0 +1,431 @@
+"""Chapter 01 exercises: neural-network basics. The one source of the generated notebooks.
+
+Each problem: statement, starter code (what the student sees), solution code, hints, a checker,
+and the typical wrong answers with the message they must get (the tests prove each one).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnnkit.exercises.core import (
+    Chapter,
+    Problem,
+    StudentCodeError,
+    WrongAnswer,
+    call_student,
+    check_array,
+    check_number,
+    correct,
+    incorrect,
+)
+
+# --- q1: dense parameters ---------------------------------------------------------------------
+
+
+def _check_dense_params(answer):
+    return check_number(
+        answer,
+        784 * 128 + 128,
+        integer=True,
+        mistakes={
+            784
+            * 128: "You counted the weights (784×128) but forgot the biases: one per unit, +128.",
+            784
+            + 128: "Parameters multiply: every input connects to every unit (784×128), plus 128 biases.",
+            784 * 128 + 784: "One bias per unit (128), not per input (784).",
+        },
+        success="Correct: 784×128 weights + 128 biases = 100,480.",
+    )
+
+
+q1 = Problem(
+    title="Parameters of a dense layer (全连接层)",
+    statement=(
+        "A Fashion-MNIST image (28×28 = 784 pixels) is flattened and fed to `Dense(128)`.\n"
+        "How many trainable parameters does this layer have? Assign the number to `answer`."
+    ),
+    starter="answer = ...  # a number",
+    solution_code="answer = 784 * 128 + 128",
+    checker=_check_dense_params,
+    hints=(
+        "Each of the 128 units has one weight per input.",
+        "Each unit also has one bias (偏置).",
+    ),
+    explanation="Dense parameters = inputs × units + units (biases) = 784×128 + 128 = 100,480.",
+    wrong_answers=(
+        WrongAnswer("answer = 784 * 128", "forgot the biases"),
+        WrongAnswer("answer = 784 + 128", "Parameters multiply"),
+        WrongAnswer("answer = '100480'", "Remove the quotes"),
+    ),
+)
+
+# --- q2: iterations per epoch -----------------------------------------------------------------
+
+
+def _check_iterations(answer):
+    return check_number(
+        answer,
+        230,
+        integer=True,
+        mistakes={
+            1840
+            * 8: "An iteration (迭代) processes one batch: divide the samples by the batch size.",
+            8: "8 is the batch size (批大小); how many batches of 8 fit into 1,840 samples?",
+        },
+        success="Correct: 1,840 / 8 = 230 iterations make one epoch (轮).",
+    )
+
+
+q2 = Problem(
+    title="Iterations in one epoch (迭代, 轮)",
+    statement=(
+        "A training set has 1,840 samples and the batch size is 8. How many iterations "
+        "(weight updates) make one epoch? Assign it to `answer`."
+    ),
+    starter="answer = ...",
+    solution_code="answer = 1840 // 8",
+    checker=_check_iterations,
+    hints=("One iteration = one batch = one update.", "One epoch = every sample seen once."),
+    explanation="Iterations per epoch = ceil(samples / batch size) = 1,840 / 8 = 230.",
+    wrong_answers=(WrongAnswer("answer = 1840 * 8", "divide the samples"),),
+)
+
+# --- q3: epochs for a number of iterations ----------------------------------------------------
+
+
+def _check_epochs(answer):
+    return check_number(
+        answer,
+        17,
+        integer=True,
+        mistakes={
+            18: "4,000 / 230 ≈ 17.4: the 18th epoch is not finished, so 17 full epochs.",
+            500: "4,000 / 8 divides by the batch size; divide by the iterations per epoch (230).",
+            4000 / 230: "Close: the question asks for full epochs, a whole number.",
+        },
+        success="Correct: 4,000 / 230 ≈ 17.4, so 17 full epochs (the notes say 'about 17').",
+    )
+
+
+q3 = Problem(
+    title="Epochs from iterations",
+    statement=(
+        "With the set-up of Problem 2, training runs for 4,000 iterations. How many **full** "
+        "epochs does the network complete? Assign the whole number to `answer`."
+    ),
+    starter="answer = ...",
+    solution_code="answer = 4000 // 230",
+    checker=_check_epochs,
+    hints=("Use the iterations per epoch from Problem 2.",),
+    explanation="4,000 iterations / 230 iterations per epoch ≈ 17.4: 17 full epochs.",
+    wrong_answers=(
+        WrongAnswer("answer = 18", "not finished"),
+        WrongAnswer("answer = 4000 / 8", "divides by the batch size"),
+    ),
+)
+
+# --- q4: step and ReLU on the worked example --------------------------------------------------
+
+_H = np.array([1.0, -2.0, 3.0, -4.0, 7.0])
+
+
+def _check_step(answer):
+    return check_array(
+        answer,
+        (_H > 0).astype(float),
+        name="your step output",
+        mistakes=[
+            (
+                np.maximum(_H, 0),
+                "That is ReLU's output; a step function (阶跃函数) outputs only 0 or 1.",
+            ),
+            (
+                1 / (1 + np.exp(-_H)),
+                "That is the sigmoid; the step function jumps straight to 0 or 1.",
+            ),
+        ],
+        success="Correct: the step function keeps only the sign: (1, 0, 1, 0, 1).",
+    )
+
+
+q4 = Problem(
+    title="The step function (阶跃函数) by hand",
+    statement=(
+        "The pre-activations of a layer are H = (1, -2, 3, -4, 7). Write the output of a step "
+        "function (1 for positive inputs, 0 otherwise) as a list of five numbers."
+    ),
+    starter="answer = ...  # e.g. [0, 0, 0, 0, 0]",
+    solution_code="answer = [1, 0, 1, 0, 1]",
+    checker=_check_step,
+    hints=("Only the sign of each value matters.",),
+    explanation="step(x) = 1 if x > 0 else 0, element by element: (1, 0, 1, 0, 1). ReLU would give (1, 0, 3, 0, 7).",
+    wrong_answers=(
+        WrongAnswer("answer = [1, 0, 3, 0, 7]", "That is ReLU"),
+        WrongAnswer("answer = [1, 0, 1]", "shape"),
+    ),
+)
+
+# --- q5: implement ReLU -----------------------------------------------------------------------
+
+
+def _check_relu(relu):
+    rng = np.random.default_rng(5)
+    cases = [_H, rng.normal(size=(4, 3)), np.array([-0.0, 0.0, 2.5])]
+    for case in cases:
+        output = call_student(relu, case.copy())
+        if np.shape(output) != case.shape:
+            return incorrect(
+                f"relu(x) must keep x's shape {case.shape}; yours returned shape {np.shape(output)}. "
+                "Use an element-wise operation such as np.maximum."
+            )
+        output = np.asarray(output, dtype=float)
+        expected = np.maximum(case, 0)
+        if np.allclose(output, expected):
+            continue
+        if np.allclose(output, (case > 0).astype(float)):
+            return incorrect(
+                "Your function returns 0/1: that is the step function. ReLU keeps positive values as they are."
+            )
+        if np.allclose(output, np.abs(case)):
+            return incorrect("Negative inputs must become 0, not their absolute value.")
+        return check_array(output, expected, name="relu(x)")
+    return correct("Correct: ReLU(x) = max(0, x), element by element.")
+
+
+q5 = Problem(
+    title="Implement ReLU",
+    statement=(
+        "Write `relu(x)` for a NumPy array `x` of any shape: ReLU(x) = max(0, x) element by element. "
+        "No loops needed."
+    ),
+    starter="def relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code="def relu(x):\n    return np.maximum(0, x)",
+    checker=_check_relu,
+    answer_name="relu",
+    hints=(
+        "`np.maximum(a, b)` takes the larger of two arrays (or an array and a number) element by element.",
+    ),
+    explanation="`np.maximum(0, x)` broadcasts 0 against x and keeps the larger value.",
+    wrong_answers=(
+        WrongAnswer("def relu(x):\n    return (x > 0).astype(float)", "step function"),
+        WrongAnswer("def relu(x):\n    return np.abs(x)", "absolute value"),
+        WrongAnswer("def relu(x):\n    return max(0, x)", "Your function raised ValueError"),
+        WrongAnswer("relu = 3", "Expected a function"),
+    ),
+)
+
+# --- q6: stable softmax -----------------------------------------------------------------------
+
+
+def _reference_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _check_softmax(softmax):
+    small = np.array([2.0, 1.0, 0.1])
+    output = np.asarray(call_student(softmax, small.copy()), dtype=float)
+    if output.shape != small.shape:
+        return incorrect(
+            f"softmax of 3 logits must return 3 probabilities, got shape {output.shape}."
+        )
+    if np.allclose(output, np.exp(small)):
+        return incorrect(
+            "You exponentiated but did not divide by the sum: the outputs must sum to 1."
+        )
+    if not np.isclose(output.sum(), 1.0):
+        return incorrect(f"Your probabilities sum to {output.sum():.4f}; softmax outputs sum to 1.")
+    result = check_array(output, _reference_softmax(small), name="softmax([2, 1, 0.1])")
+    if not result:
+        return result
+    batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    output = np.asarray(call_student(softmax, batch.copy()), dtype=float)
+    if output.shape == batch.shape and np.isclose(output.sum(), 1.0):
+        return incorrect(
+            "For a batch (2×3) each ROW must sum to 1; you normalised over the whole array. "
+            "Use axis=-1 with keepdims=True."
+        )
+    result = check_array(output, _reference_softmax(batch), name="softmax of a batch")
+    if not result:
+        return result
+    with np.errstate(all="ignore"):
+        large = np.array([1000.0, 1001.0, 1002.0])
+        output = np.asarray(call_student(softmax, large.copy()), dtype=float)
+    if not np.all(np.isfinite(output)):
+        return incorrect(
+            "softmax([1000, 1001, 1002]) gave inf/nan: exp(1000) overflows. Subtract the maximum logit "
+            "first; it does not change the result because it cancels in the division."
+        )
+    result = check_array(output, _reference_softmax(large), name="softmax of large logits")
+    if not result:
+        return result
+    return correct(
+        "Correct, and numerically stable: exponentiate (after subtracting the max), sum, divide."
+    )
+
+
+q6 = Problem(
+    title="A numerically stable softmax (归一化指数函数)",
+    statement=(
+        "Write `softmax(logits)` for a NumPy array whose last axis holds the logits of one sample "
+        "(shape `(classes,)` or `(batch, classes)`). It must not overflow for logits like 1000."
+    ),
+    starter="def softmax(logits):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code=(
+        "def softmax(logits):\n"
+        "    shifted = logits - np.max(logits, axis=-1, keepdims=True)\n"
+        "    exponentials = np.exp(shifted)\n"
+        "    return exponentials / np.sum(exponentials, axis=-1, keepdims=True)"
+    ),
+    checker=_check_softmax,
+    answer_name="softmax",
+    hints=(
+        "Three steps: exponentiate, sum, divide.",
+        "Reduce over the last axis with `axis=-1, keepdims=True` so batches work.",
+        "softmax(z) = softmax(z - max(z)): subtracting the maximum keeps exp() from overflowing.",
+    ),
+    explanation="Subtracting the per-row maximum leaves the result unchanged and keeps every exponent ≤ 0.",
+    wrong_answers=(
+        WrongAnswer("def softmax(logits):\n    return np.exp(logits)", "did not divide"),
+        WrongAnswer(
+            "def softmax(logits):\n    e = np.exp(logits)\n    return e / e.sum(axis=-1, keepdims=True)",
+            "overflows",
+        ),
+        WrongAnswer(
+            "def softmax(logits):\n    e = np.exp(logits - logits.max())\n    return e / e.sum()",
+            "each ROW",
+        ),
+    ),
+)
+
+# --- q7: cross-entropy value ------------------------------------------------------------------
+
+
+def _check_cross_entropy(answer):
+    value = -math.log(0.9)
+    return check_number(
+        answer,
+        value,
+        abs_tol=5e-4,
+        mistakes={
+            round(-math.log10(0.9), 3): (
+                "That is -log10(0.9) ≈ 0.046, the students' notes' base-10 logarithm. Keras "
+                "uses the natural logarithm: -ln(0.9) ≈ 0.105."
+            ),
+            round(math.log(0.9), 3): "Cross-entropy (交叉熵) is -log(p): mind the minus sign.",
+            0.1: "0.1 is 1 - p; cross-entropy is -ln(p) for the true class.",
+        },
+        success="Correct: -ln(0.9) ≈ 0.105, as keras.losses.CategoricalCrossentropy computes it.",
+    )
+
+
+q7 = Problem(
+    title="Cross-entropy (交叉熵) of one prediction",
+    statement=(
+        "The one-hot label is (0, 1, 0) and the network predicts (0.05, 0.9, 0.05). What "
+        "categorical cross-entropy does **Keras** report? Give three decimals."
+    ),
+    starter="answer = ...",
+    solution_code="import math\n\nanswer = -math.log(0.9)",
+    checker=_check_cross_entropy,
+    hints=(
+        "With a one-hot label only the true class's term -y·log(p) survives.",
+        "Which logarithm does Keras use, base 10 or base e?",
+    ),
+    explanation="CE = -Σ y_i log p_i = -ln(0.9) ≈ 0.105 (natural log, as in Keras); base 10 would give 0.046.",
+    wrong_answers=(
+        WrongAnswer("answer = 0.046", "base-10"),
+        WrongAnswer("answer = -0.105", "minus sign"),
+    ),
+)
+
+# --- q8: one gradient-descent step ------------------------------------------------------------
+
+
+def _check_gradient_step(answer):
+    return check_number(
+        answer,
+        2.0 - 0.1 * 0.5,
+        abs_tol=1e-9,
+        mistakes={
+            2.0 + 0.1 * 0.5: "You moved uphill: gradient descent (梯度下降) subtracts α·dJ/dw.",
+            2.0 - 0.5: "You forgot the learning rate (学习率): the step is α·dJ/dw = 0.1×0.5.",
+            0.05: "0.05 is the size of the step; the new weight is w minus it.",
+        },
+        success="Correct: w ← w - α·dJ/dw = 2 - 0.1×0.5 = 1.95.",
+    )
+
+
+q8 = Problem(
+    title="One step of gradient descent (梯度下降)",
+    statement=(
+        "A weight is w = 2.0, the gradient of the loss is dJ/dw = 0.5 and the learning rate is "
+        "α = 0.1. What is w after one gradient-descent step?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 2.0 - 0.1 * 0.5",
+    checker=_check_gradient_step,
+    hints=("w ← w - α·dJ/dw",),
+    explanation="The ball rolls downhill: w - α·dJ/dw = 2 - 0.05 = 1.95.",
+    wrong_answers=(
+        WrongAnswer("answer = 2.05", "uphill"),
+        WrongAnswer("answer = 1.5", "learning rate"),
+    ),
+)
+
+
+def _check_network_shapes(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'W1': (784, 64), ...}.")
+    expected = {"W1": (784, 64), "b1": (64,), "W2": (64, 10), "b2": (10,)}
+    missing = sorted(set(expected) - set(answer))
+    if missing:
+        return incorrect(f"Missing keys: {', '.join(missing)}.")
+    for key, shape in expected.items():
+        given = tuple(answer[key]) if isinstance(answer[key], (tuple, list)) else answer[key]
+        if given == shape[::-1] and len(shape) == 2:
+            return incorrect(
+                f"{key} is transposed: with H = X·W1 + b1 and X of shape (batch, 784), W1 must be "
+                "(inputs, outputs)."
+            )
+        if given != shape:
+            return incorrect(f"{key} should have shape {shape}, you wrote {given}.")
+    return correct("Correct: 784×64 + 64 + 64×10 + 10 = 50,890 parameters in all.")
+
+
+q9 = Problem(
+    title="Shapes of the two-layer network",
+    statement=(
+        "The two-layer network H = X·W1 + b1, Y = relu(H)·W2 + b2 takes flattened 28×28 images "
+        "(X has shape `(batch, 784)`), has 64 hidden units and 10 classes. Give the shape of each "
+        "parameter as a dict of tuples."
+    ),
+    starter="answer = {'W1': ..., 'b1': ..., 'W2': ..., 'b2': ...}",
+    solution_code="answer = {'W1': (784, 64), 'b1': (64,), 'W2': (64, 10), 'b2': (10,)}",
+    checker=_check_network_shapes,
+    hints=("X·W1 must be defined: W1's first axis matches X's last axis.",),
+    explanation="W1: (784, 64), b1: (64,), W2: (64, 10), b2: (10,).",
+    wrong_answers=(
+        WrongAnswer(
+            "answer = {'W1': (64, 784), 'b1': (64,), 'W2': (64, 10), 'b2': (10,)}", "transposed"
+        ),
+        WrongAnswer("answer = [(784, 64)]", "Expected a dict"),
+    ),
+)
+
+
+CHAPTER = Chapter(
+    number=1,
+    slug="01_nn_basics",
+    title="Neural-network basics (神经网络基础)",
+    introduction=(
+        "Practice for `notebooks/01_nn_basics.ipynb`: parameter counts, batches and epochs, "
+        "activations, softmax, cross-entropy and gradient descent."
+    ),
+    preamble="import numpy as np",
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9],
+)

@@ -1,0 +1,89 @@
+"""One source of truth: every notebook starts with the generated template and matches its source."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnnkit.authoring import notebooks as authoring
+from cnnkit.authoring.template import badge_markdown, setup_cell_source
+
+ROOT = authoring.REPOSITORY_ROOT
+CHAPTER_NOTEBOOKS = sorted(authoring.NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+SOURCES = sorted(authoring.SOURCE_DIR.glob("[0-9][0-9]_*.py"))
+EXERCISE_NOTEBOOKS = sorted(authoring.EXERCISE_DIR.glob("*.ipynb")) + sorted(
+    authoring.SOLUTION_DIR.glob("*.ipynb")
+)
+ALL_NOTEBOOKS = CHAPTER_NOTEBOOKS + EXERCISE_NOTEBOOKS
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_there_are_notebooks():
+    assert CHAPTER_NOTEBOOKS and EXERCISE_NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=relative)
+def test_notebook_starts_with_the_template(path):
+    notebook = nbformat.read(path, as_version=4)
+    badge_cell, setup_cell = notebook.cells[0], notebook.cells[1]
+    assert badge_cell.cell_type == "markdown"
+    assert badge_cell.source.startswith(badge_markdown(relative(path))), (
+        "badge drifted: run make notebooks"
+    )
+    assert setup_cell.cell_type == "code"
+    assert setup_cell.source == setup_cell_source(), (
+        "setup cell drifted: run make notebooks / make exercises"
+    )
+
+
+def test_every_source_has_its_notebook_and_back():
+    assert [path.stem for path in SOURCES] == [path.stem for path in CHAPTER_NOTEBOOKS]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda path: path.name)
+def test_chapter_notebook_matches_its_source(source):
+    built = authoring.chapter_notebook(source)
+    committed = nbformat.read(authoring.NOTEBOOK_DIR / f"{source.stem}.ipynb", as_version=4)
+    assert authoring.cell_sources(committed) == authoring.cell_sources(built), (
+        f"{source.stem}.ipynb drifted from notebooks/src/{source.name}: run `make notebooks`"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=relative)
+def test_chapter_notebook_has_committed_outputs_and_points_to_exercises(path):
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    unexecuted = [index for index, cell in enumerate(code_cells) if cell.execution_count is None]
+    assert not unexecuted, f"code cells without outputs: {unexecuted} (run `make outputs`)"
+    assert any(
+        output.get("output_type") == "display_data"
+        for cell in code_cells
+        for output in cell.outputs
+    ), "no figure in the committed outputs"
+    tail = "\n".join(cell.source for cell in notebook.cells[-3:] if cell.cell_type == "markdown")
+    assert "exercises/" in tail, "a chapter ends with a recap that points to its exercises"
+
+
+@pytest.mark.parametrize("chapter", authoring.exercise_chapters(), ids=lambda chapter: chapter.slug)
+def test_exercise_notebooks_equal_what_the_source_generates(chapter):
+    for with_solutions, folder in ((False, authoring.EXERCISE_DIR), (True, authoring.SOLUTION_DIR)):
+        generated = authoring.exercise_notebook(chapter, with_solutions=with_solutions)
+        committed = nbformat.read(folder / f"{chapter.slug}.ipynb", as_version=4)
+        assert authoring.cell_sources(committed) == authoring.cell_sources(generated), (
+            f"{folder.name}/{chapter.slug}.ipynb drifted from cnnkit/exercises/{chapter.module_name}.py: "
+            "run `make exercises`"
+        )
+
+
+def test_percent_parser_round_trip():
+    text = "# %% [markdown]\n# # Title\n#\n# Prose (卷积).\n\n# %%\nx = 1\n\n# %%\nprint(x)\n"
+    assert authoring.parse_percent_source(text) == [
+        ("markdown", "# Title\n\nProse (卷积)."),
+        ("code", "x = 1"),
+        ("code", "print(x)"),
+    ]
+    with pytest.raises(ValueError, match="must start with"):
+        authoring.parse_percent_source("# %% [markdown]\nnot a comment\n")
