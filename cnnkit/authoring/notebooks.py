@@ -54,7 +54,7 @@ def parse_percent_source(text: str) -> list[tuple[str, str]]:
 def _uncomment(line: str) -> str:
     if line.startswith("# "):
         return line[2:]
-    if line.rstrip() == "#":
+    if line.rstrip() in ("#", ""):
         return ""
     raise ValueError(f"a Markdown line must start with '# ': {line!r}")
 
