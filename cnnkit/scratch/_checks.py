@@ -59,7 +59,9 @@ def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def resolve_padding(padding, size: tuple[int, int], window: tuple[int, int], stride: tuple[int, int]):
+def resolve_padding(
+    padding, size: tuple[int, int], window: tuple[int, int], stride: tuple[int, int]
+):
     """Padding as ``((top, bottom), (left, right))`` from an int, a pair, "valid" or "same"."""
     if isinstance(padding, str):
         mode = padding.lower()

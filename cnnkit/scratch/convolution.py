@@ -27,7 +27,9 @@ def _prepare(x, kernels, bias, stride, padding):
     x = as_float_array(x, "x")
     kernels = as_float_array(kernels, "kernels")
     check_ndim(x, (3, 4), "x", "(H, W, C) for one image or (N, H, W, C) for a batch")
-    check_ndim(kernels, (4,), "kernels", "(F_h, F_w, C_in, C_out), the layout of Keras's Conv2D kernel")
+    check_ndim(
+        kernels, (4,), "kernels", "(F_h, F_w, C_in, C_out), the layout of Keras's Conv2D kernel"
+    )
     batched = x.ndim == 4
     if not batched:
         x = x[np.newaxis]
@@ -42,11 +44,11 @@ def _prepare(x, kernels, bias, stride, padding):
     else:
         bias = as_float_array(bias, "bias")
         if bias.shape != (c_out,):
-            raise ValueError(f"bias must have shape ({c_out},), one value per filter, got {bias.shape}")
+            raise ValueError(
+                f"bias must have shape ({c_out},), one value per filter, got {bias.shape}"
+            )
     s_h, s_w = pair(stride, "stride")
-    (top, bottom), (left, right) = resolve_padding(
-        padding, x.shape[1:3], (f_h, f_w), (s_h, s_w)
-    )
+    (top, bottom), (left, right) = resolve_padding(padding, x.shape[1:3], (f_h, f_w), (s_h, s_w))
     x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
     if x.shape[1] < f_h or x.shape[2] < f_w:
         raise ValueError(

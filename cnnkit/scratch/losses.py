@@ -114,7 +114,9 @@ def sparse_categorical_cross_entropy(
     labels = np.asarray(labels)
     p = as_float_array(p, "p")
     if p.ndim < 1:
-        raise ValueError("sparse_categorical_cross_entropy: p must have a class axis (the last one)")
+        raise ValueError(
+            "sparse_categorical_cross_entropy: p must have a class axis (the last one)"
+        )
     if labels.shape == p.shape[:-1] + (1,):
         labels = labels[..., 0]
     if labels.shape != p.shape[:-1]:
@@ -127,7 +129,9 @@ def sparse_categorical_cross_entropy(
         labels = labels.astype(np.int64)
     n_classes = p.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values {labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{n_classes - 1}, got values {labels.min()}..{labels.max()}"
+        )
     onehot = np.eye(n_classes, dtype=p.dtype)[labels]
     return categorical_cross_entropy(onehot, p, from_logits, log_base, reduction)
 

@@ -33,11 +33,11 @@ def _windows(x, pool_size, stride, padding, fill):
     p_h, p_w = pair(pool_size, "pool_size")
     s_h, s_w = (p_h, p_w) if stride is None else pair(stride, "stride")
     if not (isinstance(padding, str) and padding.lower() in {"valid", "same"}):
-        raise ValueError(f'padding must be "valid" or "same" (as in Keras pooling layers), got {padding!r}')
+        raise ValueError(
+            f'padding must be "valid" or "same" (as in Keras pooling layers), got {padding!r}'
+        )
     (top, bottom), (left, right) = resolve_padding(padding, x.shape[1:3], (p_h, p_w), (s_h, s_w))
-    x = np.pad(
-        x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill
-    )
+    x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
     if x.shape[1] < p_h or x.shape[2] < p_w:
         raise ValueError(f"pool_size {(p_h, p_w)} is larger than the input {x.shape[1:3]}")
     windows = sliding_window_view(x, (p_h, p_w), axis=(1, 2))[:, ::s_h, ::s_w]
