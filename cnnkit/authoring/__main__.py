@@ -26,10 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         for path in notebooks.build_exercise_notebooks():
             print(f"generated {path.relative_to(notebooks.REPOSITORY_ROOT)}")
     elif arguments.command == "run":
+        mode = "quick" if arguments.quick else "full"
         for path in arguments.paths:
-            seconds = notebooks.run_notebook(path, quick=arguments.quick)
-            mode = "quick" if arguments.quick else "full"
-            print(f"ran {path} in {mode} mode: {seconds:.1f} s", flush=True)
+            figures = notebooks.run_notebook(path, quick=arguments.quick)
+            notebooks.record_run(path, mode, figures)
+            print(
+                f"ran {path} in {mode} mode: {figures['seconds']:.1f} s, "
+                f"peak memory {figures['peak_rss_mib']:.0f} MiB",
+                flush=True,
+            )
     return 0
 
 

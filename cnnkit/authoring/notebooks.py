@@ -200,9 +200,13 @@ def build_exercise_notebooks() -> list[Path]:
 # --- running --------------------------------------------------------------------------------
 
 
-def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> float:
-    """Execute a notebook in place (quick or full mode) with nbclient; returns seconds taken."""
+def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> dict:
+    """Execute a notebook in place (quick or full mode) with nbclient.
+
+    Returns ``{"seconds": wall time, "peak_rss_mib": largest resident memory of the kernel}``.
+    """
     import os
+    import threading
     import time
 
     from nbclient import NotebookClient
@@ -210,6 +214,7 @@ def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> float:
     notebook = nbformat.read(path, as_version=4)
     previous = os.environ.get("CNNKIT_QUICK")
     os.environ["CNNKIT_QUICK"] = "1" if quick else "0"
+    peak = _PeakMemory()
     started = time.perf_counter()
     try:
         client = NotebookClient(
@@ -218,7 +223,13 @@ def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> float:
             kernel_name="python3",
             resources={"metadata": {"path": str(Path(path).parent)}},
         )
-        client.execute()
+        watcher = threading.Thread(target=peak.watch, daemon=True)
+        watcher.start()
+        try:
+            client.execute()
+        finally:
+            peak.stop = True
+            watcher.join()
     finally:
         if previous is None:
             os.environ.pop("CNNKIT_QUICK", None)
@@ -226,4 +237,45 @@ def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> float:
             os.environ["CNNKIT_QUICK"] = previous
     elapsed = time.perf_counter() - started
     write_notebook(notebook, Path(path))
-    return elapsed
+    return {"seconds": round(elapsed, 1), "peak_rss_mib": round(peak.mib, 1)}
+
+
+class _PeakMemory:
+    """Polls the resident memory of this process's children (the kernel) and keeps the maximum."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval = interval
+        self.stop = False
+        self.mib = 0.0
+
+    def watch(self):
+        import time
+
+        try:
+            import psutil
+        except ImportError:  # measuring memory is optional; running the notebook is not
+            return
+        me = psutil.Process()
+        while not self.stop:
+            for child in me.children(recursive=True):
+                try:
+                    self.mib = max(self.mib, child.memory_info().rss / 2**20)
+                except psutil.Error:
+                    pass
+            time.sleep(self.interval)
+
+
+RUN_LOG = REPOSITORY_ROOT / "benchmarks" / "notebook_runs.json"
+
+
+def record_run(path: Path, mode: str, figures: dict) -> None:
+    """Keep the latest time and memory of each notebook per mode in benchmarks/notebook_runs.json."""
+    import datetime
+    import json
+
+    log = json.loads(RUN_LOG.read_text()) if RUN_LOG.exists() else {}
+    key = Path(path).resolve().relative_to(REPOSITORY_ROOT).as_posix()
+    entry = dict(figures, date=datetime.date.today().isoformat())
+    log.setdefault(mode, {})[key] = entry
+    RUN_LOG.parent.mkdir(exist_ok=True)
+    RUN_LOG.write_text(json.dumps(log, indent=2, sort_keys=True) + "\n")
