@@ -12,8 +12,7 @@ epochs), ``registry`` (the formula sheet's entries).
 
 from __future__ import annotations
 
-from cnnkit.formulas.registry import FORMULAS, Formula, formula  # noqa: I001  (registry first)
-from cnnkit.formulas.training_arithmetic import epochs_for_iterations, iterations_per_epoch
+from cnnkit.formulas.operations import conv_connections, conv_macs, dense_macs
 from cnnkit.formulas.parameters import (
     batchnorm_params,
     batchnorm_trainable_params,
@@ -25,15 +24,19 @@ from cnnkit.formulas.parameters import (
     pooling_params,
     separable_conv_params,
 )
+from cnnkit.formulas.receptive_field import receptive_field, receptive_field_growth
+from cnnkit.formulas.recurrent import gru_params, lstm_params, simple_rnn_params
+from cnnkit.formulas.registry import FORMULAS, Formula, formula, sort_by_chapter
 from cnnkit.formulas.sizes import (
     OutputSizeRoundedWarning,
     conv_output_size,
     output_size_explanation,
     pool_output_size,
 )
-from cnnkit.formulas.receptive_field import receptive_field, receptive_field_growth
-from cnnkit.formulas.operations import conv_connections, conv_macs, dense_macs
-from cnnkit.formulas.recurrent import gru_params, lstm_params, simple_rnn_params
+from cnnkit.formulas.training_arithmetic import epochs_for_iterations, iterations_per_epoch
+
+# Entries register in import order; the formula sheet wants syllabus order.
+sort_by_chapter()
 
 __all__ = [
     "FORMULAS",

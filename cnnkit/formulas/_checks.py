@@ -19,17 +19,25 @@ def check_int(name: str, value, minimum: int = 1, *, hint: str = "") -> int:
     ``3.5`` is almost always a bug upstream, and silently converting would hide it.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, bool):
+            fix = "Booleans are not sizes; pass an int."
+        elif isinstance(value, float) and value.is_integer():
+            fix = f"Pass {int(value)} instead of {value!r}."
+        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            fix = f"Pass the number {int(value)}, not the string {value!r}."
+        elif isinstance(value, (tuple, list)):
+            fix = "Pass one int (one spatial dimension at a time)."
+        else:
+            fix = "Pass a whole number (int)."
         raise TypeError(
-            f"{name} must be a whole number (int), got {value!r} of type "
-            f"{type(value).__name__}. Pass an int such as {max(minimum, 1)}"
-            + (f"; {hint}" if hint else ".")
+            f"{name} must be an int, got {value!r} of type {type(value).__name__}. {fix}"
+            + (f" {hint}" if hint else "")
         )
     value = int(value)
     if value < minimum:
         what = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(
-            f"{name} must be {what}, got {value}."
-            + (f" {hint}" if hint else f" Pass an int >= {minimum}.")
+            f"{name} must be {what}, got {value}. " + (hint or f"Pass an int >= {minimum}.")
         )
     return value
 
@@ -49,21 +57,24 @@ def check_padding(padding, allowed_strings=PADDING_STRINGS, *, allow_int: bool =
     if isinstance(padding, str):
         lowered = padding.lower()
         if lowered not in allowed_strings:
-            options = " or ".join(repr(s) for s in allowed_strings)
-            extra = " or a non-negative int (zeros added on each side)" if allow_int else ""
             raise ValueError(
-                f"padding={padding!r} is not a padding Keras knows. Use {options}{extra}."
+                f"padding={padding!r} is not a padding Keras knows. Use "
+                f"{_choices(allowed_strings, allow_int)}."
             )
         return lowered
     if allow_int and isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
         return check_int("padding", padding, minimum=0)
-    options = " or ".join(repr(s) for s in allowed_strings)
+    raise TypeError(
+        f"padding must be {_choices(allowed_strings, allow_int)}, got {padding!r} of type "
+        f"{type(padding).__name__}."
+    )
+
+
+def _choices(allowed_strings, allow_int: bool) -> str:
+    options = [repr(s) for s in allowed_strings]
     if allow_int:
-        raise TypeError(
-            f"padding must be {options} or a non-negative int (zeros added on each side), "
-            f"got {padding!r} of type {type(padding).__name__}."
-        )
-    raise TypeError(f"padding must be {options}, got {padding!r}.")
+        options.append("a non-negative int (zeros added on each side)")
+    return ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
 
 
 def check_kernel(kernel_size, *, ranks=(1, 2, 3), int_rank: int = 2, name="kernel_size") -> tuple:
@@ -74,13 +85,19 @@ def check_kernel(kernel_size, *, ranks=(1, 2, 3), int_rank: int = 2, name="kerne
     """
     if isinstance(kernel_size, (tuple, list)):
         if len(kernel_size) not in ranks:
-            allowed = ", ".join(str(r) for r in ranks)
+            allowed = ", ".join(str(r) for r in ranks[:-1]) + " or " * (len(ranks) > 1)
+            allowed += f"{ranks[-1]} entries"
             raise ValueError(
                 f"{name}={tuple(kernel_size)!r} has {len(kernel_size)} entries; this formula "
                 f"takes {allowed} (one per spatial dimension)."
             )
         return tuple(check_int(name, k, 1) for k in kernel_size)
-    return (check_int(name, kernel_size, 1, hint="or a tuple such as (3, 3)"),) * int_rank
+    if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int or a tuple of ints such as (3, 3), got {kernel_size!r} "
+            f"of type {type(kernel_size).__name__}."
+        )
+    return (check_int(name, kernel_size, 1),) * int_rank
 
 
 def product(values) -> int:

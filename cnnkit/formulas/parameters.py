@@ -88,8 +88,7 @@ def depthwise_conv_params(kernel_size, in_channels, depth_multiplier=1, use_bias
     chinese="深度可分离卷积参数量",
     text="params = F × F × D1 × M + D1 × M × K + K",
     legend=(
-        "depthwise part F × F × D1 × M, then a 1×1 pointwise convolution D1 × M × K "
-        "with K biases"
+        "depthwise part F × F × D1 × M, then a 1×1 pointwise convolution D1 × M × K with K biases"
     ),
     example=dict(kernel_size=3, in_channels=32, filters=64),
     chapter="04",

@@ -78,3 +78,10 @@ def formula(
         return function
 
     return register
+
+
+def sort_by_chapter() -> None:
+    """Reorder :data:`FORMULAS` in place by chapter (stable: registration order within one)."""
+    entries = sorted(FORMULAS.values(), key=lambda entry: entry.chapter)
+    FORMULAS.clear()
+    FORMULAS.update((entry.key, entry) for entry in entries)

@@ -49,7 +49,6 @@ def _checked(input_size, kernel_size, stride, padding, dilation, paddings, windo
         "pool_size" if window == "pooling window" else "kernel_size",
         kernel_size,
         1,
-        hint="sizes are given one spatial dimension at a time",
     )
     s = check_int("stride", stride, 1, hint="Use stride=1 to move the window one step at a time.")
     p = check_padding(padding, paddings)
@@ -164,7 +163,9 @@ def pool_output_size(input_size, pool_size, stride=None, padding="valid") -> int
     """
     if stride is None:
         stride = pool_size
-    w1, f, s, p, d = _checked(input_size, pool_size, stride, padding, 1, POOL_PADDINGS, "pooling window")
+    w1, f, s, p, d = _checked(
+        input_size, pool_size, stride, padding, 1, POOL_PADDINGS, "pooling window"
+    )
     if p == "valid":
         p = 0
     w2, remainder = _output_size(w1, f, s, p, d, "pooling window")

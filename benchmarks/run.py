@@ -1,0 +1,289 @@
+"""Run every benchmark on this machine, print a table and write benchmarks/results.json.
+
+    python benchmarks/run.py                 # everything (about 15-25 minutes on 2 CPU cores)
+    python benchmarks/run.py --only import_ratio scratch_conv_ratio
+
+Ratios are measured side by side in one run (alternating, median of repeats) so that machine
+noise cancels. CI does not run this; `make bench` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results.json"
+
+TARGETS = {
+    "overhead_ratio": ("<=", 1.05),
+    "import_ratio": ("<=", 1.10),
+    "time_to_match_ratio": ("<=", 0.5),
+    "scratch_conv_ratio": ("<=", 3.0),
+    "quick_course_seconds": ("slowest notebook <", 60.0),
+    "peak_rss_mib": ("<=", 2500.0),
+}
+
+
+def _python_seconds(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def import_ratio(repeats: int = 5) -> dict:
+    """Fresh-process time of `import cnnkit` ÷ `import keras`, alternating, medians."""
+    cnnkit_times, keras_times = [], []
+    for _ in range(repeats):
+        cnnkit_times.append(_python_seconds("import cnnkit"))
+        keras_times.append(_python_seconds("import keras"))
+    cnnkit_median, keras_median = statistics.median(cnnkit_times), statistics.median(keras_times)
+    return {
+        "value": round(cnnkit_median / keras_median, 3),
+        "import_cnnkit_s": round(cnnkit_median, 3),
+        "import_keras_s": round(keras_median, 3),
+        "note": "import cnnkit loads submodules (and TensorFlow) lazily, on first use",
+    }
+
+
+def _fashion(limit: int | None = None):
+    import cnnkit as ck
+    from cnnkit.training.recipes import prepare_images
+
+    (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+    return (prepare_images(x_train), y_train), (prepare_images(x_test), y_test)
+
+
+def overhead_ratio(repeats: int = 3) -> dict:
+    """Training time with cnnkit's LiveHistory callback ÷ bare model.fit(verbose=0), same model and data."""
+    import keras
+
+    import cnnkit as ck
+
+    ck.setup(seed=0, verbose=False)
+    (x_train, y_train), _ = _fashion(limit=20000)
+
+    def chapter01_mlp():
+        model = keras.Sequential(
+            [
+                keras.Input((28, 28, 1)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(256, activation="relu"),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    def timed(with_kit: bool) -> float:
+        keras.utils.set_random_seed(0)
+        model = chapter01_mlp()
+        callbacks = [ck.training.LiveHistory()] if with_kit else []
+        started = time.perf_counter()
+        model.fit(
+            x_train,
+            y_train,
+            epochs=4,
+            batch_size=128,
+            validation_split=0.1,
+            verbose=0,
+            callbacks=callbacks,
+        )
+        if with_kit:
+            callbacks[0].figure()  # the final figure is part of the price
+        return time.perf_counter() - started
+
+    timed(False)  # warm-up: graph tracing, thread pools
+    bare, kit = [], []
+    for index in range(repeats):
+        order = (False, True) if index % 2 == 0 else (True, False)
+        for with_kit in order:
+            (kit if with_kit else bare).append(timed(with_kit))
+    return {
+        "value": round(statistics.median(kit) / statistics.median(bare), 3),
+        "bare_fit_s": round(statistics.median(bare), 2),
+        "with_cnnkit_s": round(statistics.median(kit), 2),
+        "model": "chapter 01 MLP, 20,000 images, 4 epochs, batch 128",
+    }
+
+
+def time_to_match_ratio(max_epochs: int = 8) -> dict:
+    """Time for the recommended recipe to reach the keras.io recipe's 15-epoch test accuracy ÷ that recipe's time."""
+    import keras
+
+    import cnnkit as ck
+    from cnnkit.training import recipes
+
+    ck.setup(seed=0, verbose=False)
+    (x_train, y_train), (x_test, y_test) = _fashion()
+
+    reference = recipes.keras_io_simple_convnet()
+    started = time.perf_counter()
+    reference.fit(x_train, y_train, batch_size=128, epochs=15, validation_split=0.1, verbose=0)
+    reference_seconds = time.perf_counter() - started
+    reference_accuracy = float(reference.evaluate(x_test, y_test, verbose=0)[1])
+
+    keras.utils.set_random_seed(0)
+    train_count = int(len(x_train) * 0.9)  # the same 90% the reference trained on
+    steps = -(-train_count // 128)
+    model = recipes.recommended_fashion_mnist(epochs=max_epochs, steps_per_epoch=steps)
+    elapsed, curve, reached = 0.0, [], None
+    for epoch in range(1, max_epochs + 1):
+        started = time.perf_counter()
+        model.fit(x_train[:train_count], y_train[:train_count], batch_size=128, epochs=1, verbose=0)
+        accuracy = float(model.evaluate(x_test, y_test, verbose=0, batch_size=512)[1])
+        elapsed += time.perf_counter() - started  # evaluation counts too: it is how we know
+        curve.append(round(accuracy, 4))
+        if accuracy >= reference_accuracy:
+            reached = epoch
+            break
+    return {
+        "value": round(elapsed / reference_seconds, 3) if reached else None,
+        "reference_accuracy": round(reference_accuracy, 4),
+        "reference_seconds": round(reference_seconds, 1),
+        "recipe_seconds": round(elapsed, 1),
+        "recipe_epochs": reached,
+        "recipe_test_accuracy_by_epoch": curve,
+    }
+
+
+def scratch_conv_ratio() -> dict:
+    from benchmarks.bench_scratch_conv import measure
+
+    figures = measure()
+    return {
+        "value": round(figures["ratio"], 3),
+        **{k: v for k, v in figures.items() if k != "ratio"},
+    }
+
+
+def _notebooks(include_exercises: bool) -> list[Path]:
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if include_exercises:
+        paths += sorted((ROOT / "exercises" / "solutions").glob("*.ipynb"))
+    return paths
+
+
+def _run_copies(paths: list[Path], *, quick: bool) -> dict:
+    """Run copies of the notebooks (committed outputs stay untouched) and collect their figures."""
+    from cnnkit.authoring.notebooks import run_notebook
+
+    figures = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in paths:
+            relative = path.relative_to(ROOT)
+            copy = Path(scratch) / relative
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, copy)
+            figures[relative.as_posix()] = run_notebook(copy, quick=quick)
+            print(f"  {relative}: {figures[relative.as_posix()]}", flush=True)
+    return figures
+
+
+def quick_course_seconds() -> dict:
+    figures = _run_copies(_notebooks(include_exercises=True), quick=True)
+    slowest = max(figures, key=lambda key: figures[key]["seconds"])
+    return {
+        "value": round(sum(entry["seconds"] for entry in figures.values()), 1),
+        "slowest_notebook": slowest,
+        "slowest_seconds": figures[slowest]["seconds"],
+        "per_notebook_seconds": {key: entry["seconds"] for key, entry in figures.items()},
+    }
+
+
+def peak_rss_mib(rerun: bool) -> dict:
+    """Largest peak resident memory of a chapter notebook in full mode (recorded by `make outputs`, or rerun)."""
+    if rerun:
+        figures = _run_copies(_notebooks(include_exercises=False), quick=False)
+        source = "measured in this run"
+    else:
+        log_path = ROOT / "benchmarks" / "notebook_runs.json"
+        log = json.loads(log_path.read_text()) if log_path.exists() else {}
+        figures = log.get("full", {})
+        source = "recorded by the last full-mode run (make outputs)"
+    if not figures:
+        return {
+            "value": None,
+            "note": "no full-mode run recorded: run `make outputs` or pass --full-notebooks",
+        }
+    largest = max(figures, key=lambda key: figures[key]["peak_rss_mib"])
+    return {
+        "value": figures[largest]["peak_rss_mib"],
+        "notebook": largest,
+        "source": source,
+        "per_notebook_mib": {key: entry["peak_rss_mib"] for key, entry in figures.items()},
+        "full_mode_seconds": {key: entry["seconds"] for key, entry in figures.items()},
+    }
+
+
+def verdict(key: str, entry: dict) -> str:
+    value = entry.get("value")
+    if value is None:
+        return "not measured"
+    relation, target = TARGETS[key]
+    if key == "quick_course_seconds":
+        return "met" if entry["slowest_seconds"] < target else "missed"
+    return "met" if value <= target else "missed"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", nargs="*", choices=sorted(TARGETS), help="run only these benchmarks"
+    )
+    parser.add_argument(
+        "--full-notebooks",
+        action="store_true",
+        help="rerun every chapter in full mode for peak_rss_mib",
+    )
+    arguments = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    chosen = arguments.only or list(TARGETS)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = dict(previous)
+    runners = {
+        "import_ratio": import_ratio,
+        "scratch_conv_ratio": scratch_conv_ratio,
+        "overhead_ratio": overhead_ratio,
+        "time_to_match_ratio": time_to_match_ratio,
+        "quick_course_seconds": quick_course_seconds,
+        "peak_rss_mib": lambda: peak_rss_mib(arguments.full_notebooks),
+    }
+    for key in chosen:
+        print(f"running {key} ...", flush=True)
+        results[key] = runners[key]()
+        results[key]["target"] = " ".join(str(part) for part in TARGETS[key])
+        results[key]["verdict"] = verdict(key, results[key])
+        results[key]["measured_on"] = time.strftime("%Y-%m-%d")
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"\n{'benchmark':24} {'value':>10}  {'target':22} verdict")
+    for key in TARGETS:
+        if key in results:
+            entry = results[key]
+            print(f"{key:24} {entry.get('value')!s:>10}  {entry['target']:22} {entry['verdict']}")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
