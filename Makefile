@@ -7,14 +7,14 @@
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 PYTEST_WORKERS ?= 2
-SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei
+SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: install system-deps lab test lint unit notebook-tests notebooks exercises outputs quick-outputs sheet bench format
 
 install: system-deps
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt -e ".[dev]"
 
-# Debian packages: the full Fashion-MNIST and a CJK font. Installed when we are root on Debian;
+# Debian packages: the full Fashion-MNIST, a CJK font, and Pango for the PDF formula sheet. Installed when we are root on Debian;
 # elsewhere the kit still works (sample data, English-only figure labels) and we say so.
 system-deps:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \

@@ -152,9 +152,7 @@ class GlossaryResult:
         if self.entries:
             rows = "".join(
                 "<tr>"
-                + "".join(
-                    f"<td>{html.escape(getattr(entry, column))}</td>" for column in COLUMNS
-                )
+                + "".join(f"<td>{html.escape(getattr(entry, column))}</td>" for column in COLUMNS)
                 + "</tr>"
                 for entry in self.entries
             )
@@ -188,7 +186,9 @@ def lookup(query: str) -> GlossaryResult:
     key = _normalise(query)
     index = _index()
     if not key:
-        return GlossaryResult(query, [], "Type a term, e.g. glossary('kernel') or glossary('卷积核').")
+        return GlossaryResult(
+            query, [], "Type a term, e.g. glossary('kernel') or glossary('卷积核')."
+        )
     if key in index:
         return GlossaryResult(query, _rows(index[key]))
     close = _best_names(key, cutoff=0.8, n=3)

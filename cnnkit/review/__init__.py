@@ -1,0 +1,43 @@
+"""Exam review: glossary (English-Chinese), practice problems checked by Keras, formula sheet.
+
+    from cnnkit.review import glossary, practice, mock_exam, build_sheet
+    glossary("卷积核")                   # or glossary("kernel"); glossary() is the whole table
+    practice("conv_params", n=5, seed=1)  # problems with .check(answer) and .show_solution()
+    mock_exam(seed=7).score()
+    build_sheet("build/sheet")            # HTML + PDF formula sheet, at most two A4 pages
+
+Importing this package is cheap: Keras loads only when a problem is verified, pandas only
+when a table is shown, WeasyPrint only when a PDF is built.
+"""
+
+from __future__ import annotations
+
+from cnnkit.review.glossary import (
+    find_chinese_terms,
+    glossary,
+    glossary_terms,
+    missing_terms,
+)
+from cnnkit.review.practice import MockExam, PracticeProblem, mock_exam, practice
+from cnnkit.review.practice_topics import TOPICS
+
+
+def build_sheet(output_dir, formats=("html", "pdf")):
+    """Render the formula sheet into ``output_dir``; see :func:`cnnkit.review.sheet.build_sheet`."""
+    from cnnkit.review.sheet import build_sheet as _build_sheet
+
+    return _build_sheet(output_dir, formats=formats)
+
+
+__all__ = [
+    "TOPICS",
+    "MockExam",
+    "PracticeProblem",
+    "build_sheet",
+    "find_chinese_terms",
+    "glossary",
+    "glossary_terms",
+    "missing_terms",
+    "mock_exam",
+    "practice",
+]

@@ -1,0 +1,262 @@
+"""The formula sheet's "non-layer" formulas: losses, gradient descent, optimizers, dropout,
+batch normalisation, activations, each with a worked example computed here (plain Python).
+
+The layer arithmetic (sizes, parameter counts, receptive fields ...) is NOT here: it comes from
+``cnnkit.formulas.FORMULAS``, the one source of truth for those. Update rules follow Keras 3
+(``keras.optimizers``), so the numbers match what a Keras optimizer step gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReviewFormula:
+    key: str
+    title: str
+    chinese: str
+    text: str
+    example: str  # the inputs of the worked example, in words
+    compute: Callable[[], object]  # computes the worked example's result
+    chapter: str
+
+    def evaluate(self):
+        return self.compute()
+
+
+def _softmax(z):
+    exps = [math.exp(v - max(z)) for v in z]
+    return tuple(e / sum(exps) for e in exps)
+
+
+def _momentum(w=1.0, g=0.5, lr=0.1, m=0.9, steps=2):
+    v = 0.0
+    for _ in range(steps):
+        v = m * v - lr * g
+        w = w + v
+    return w
+
+
+def _nesterov(w=1.0, g=0.5, lr=0.1, m=0.9):
+    v = m * 0.0 - lr * g
+    return w + m * v - lr * g
+
+
+def _adagrad(w=1.0, g=0.5, lr=0.1, g0=0.1):
+    accumulator = g0 + g * g
+    return w - lr * g / math.sqrt(accumulator)
+
+
+def _rmsprop(w=1.0, g=0.5, lr=0.1, rho=0.9):
+    v = (1 - rho) * g * g
+    return w - lr * g / math.sqrt(v)
+
+
+def _adam(w=1.0, g=0.5, lr=0.1, b1=0.9, b2=0.999, t=1):
+    m = (1 - b1) * g
+    v = (1 - b2) * g * g
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    return w - lr * m_hat / math.sqrt(v_hat)
+
+
+def _batchnorm(batch=(1.0, 2.0, 3.0), x=3.0, gamma=1.0, beta=0.0, eps=1e-3):
+    mean = sum(batch) / len(batch)
+    variance = sum((b - mean) ** 2 for b in batch) / len(batch)
+    return gamma * (x - mean) / math.sqrt(variance + eps) + beta
+
+
+def _kl(p=(0.5, 0.5), q=(0.9, 0.1)):
+    return sum(a * math.log(a / b) for a, b in zip(p, q, strict=True))
+
+
+_H = (1, -2, 3, -4, 7)
+
+REVIEW_FORMULAS: dict[str, ReviewFormula] = {
+    f.key: f
+    for f in [
+        ReviewFormula(
+            "neuron",
+            "Neuron",
+            "神经元",
+            "z = w·x + b;  a = f(z)",
+            "w = (0.5, -1), x = (2, 1), b = 0.5",
+            lambda: 0.5 * 2 - 1 * 1 + 0.5,
+            "01",
+        ),
+        ReviewFormula(
+            "step_relu",
+            "Step and ReLU",
+            "阶跃函数, ReLU",
+            "step(z) = 1 if z > 0 else 0;  ReLU(z) = max(0, z)",
+            f"H = {_H}: step, then ReLU",
+            lambda: (tuple(int(v > 0) for v in _H), tuple(max(0, v) for v in _H)),
+            "01",
+        ),
+        ReviewFormula(
+            "sigmoid_tanh",
+            "Sigmoid and tanh",
+            "Sigmoid, 双曲正切",
+            "σ(z) = 1/(1 + e^-z) ∈ (0, 1);  tanh(z) ∈ (-1, 1);  σ'(z) = σ(1 - σ) ≤ 0.25",
+            "σ(0), tanh(1)",
+            lambda: (1 / (1 + math.exp(0)), math.tanh(1)),
+            "01",
+        ),
+        ReviewFormula(
+            "softmax",
+            "Softmax",
+            "归一化指数函数",
+            "p_i = e^(z_i - max z) / Σ_j e^(z_j - max z)  (exponentiate, sum, divide)",
+            "z = (1, 2, 3)",
+            lambda: _softmax((1, 2, 3)),
+            "01",
+        ),
+        ReviewFormula(
+            "mse",
+            "Mean squared error",
+            "均方误差",
+            "MSE = (1/n) Σ (y_i - ŷ_i)²",
+            "y = (1, 0), ŷ = (0.8, 0.2)",
+            lambda: ((1 - 0.8) ** 2 + (0 - 0.2) ** 2) / 2,
+            "01",
+        ),
+        ReviewFormula(
+            "cross_entropy",
+            "Categorical cross-entropy",
+            "交叉熵",
+            "CE = -Σ_i y_i ln p_i = -ln p_true (one-hot y; Keras uses ln)",
+            "p_true = 0.9 (ln; log10 would give 0.046)",
+            lambda: -math.log(0.9),
+            "01",
+        ),
+        ReviewFormula(
+            "binary_cross_entropy",
+            "Binary cross-entropy",
+            "二元交叉熵",
+            "BCE = -(y ln p + (1 - y) ln(1 - p))",
+            "y = 1, p = 0.8",
+            lambda: -math.log(0.8),
+            "01",
+        ),
+        ReviewFormula(
+            "kl_divergence",
+            "KL divergence",
+            "KL散度",
+            "D_KL(p‖q) = Σ p_i ln(p_i / q_i) = CE(p, q) - H(p) ≥ 0",
+            "p = (0.5, 0.5), q = (0.9, 0.1)",
+            _kl,
+            "01",
+        ),
+        ReviewFormula(
+            "gradient_descent",
+            "Gradient descent / SGD",
+            "梯度下降",
+            "w ← w - α·∂J/∂w",
+            "w = 1, g = 0.5, α = 0.1",
+            lambda: 1 - 0.1 * 0.5,
+            "01",
+        ),
+        ReviewFormula(
+            "momentum",
+            "Momentum",
+            "动量",
+            "v ← m·v - α·g;  w ← w + v  (Keras SGD(momentum=m))",
+            "w = 1, g = 0.5 twice, α = 0.1, m = 0.9: after 2 steps",
+            _momentum,
+            "07",
+        ),
+        ReviewFormula(
+            "nesterov",
+            "Nesterov momentum",
+            "Nesterov动量",
+            "v ← m·v - α·g;  w ← w + m·v - α·g  (Keras nesterov=True)",
+            "w = 1, g = 0.5, α = 0.1, m = 0.9: first step",
+            _nesterov,
+            "07",
+        ),
+        ReviewFormula(
+            "adagrad",
+            "AdaGrad",
+            "自适应梯度算法",
+            "G ← G + g²;  w ← w - α·g/(√G + ε)  (Keras starts G at 0.1)",
+            "w = 1, g = 0.5, α = 0.1: first step",
+            _adagrad,
+            "07",
+        ),
+        ReviewFormula(
+            "rmsprop",
+            "RMSProp",
+            "均方根传播",
+            "v ← ρ·v + (1 - ρ)·g²;  w ← w - α·g/(√v + ε)",
+            "w = 1, g = 0.5, α = 0.1, ρ = 0.9: first step",
+            _rmsprop,
+            "07",
+        ),
+        ReviewFormula(
+            "adam",
+            "Adam",
+            "自适应矩估计",
+            "m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  m̂ = m/(1-β1^t), v̂ = v/(1-β2^t);  "
+            "w ← w - α·m̂/(√v̂ + ε)",
+            "w = 1, g = 0.5, α = 0.1: first step (size α whatever g)",
+            _adam,
+            "07",
+        ),
+        ReviewFormula(
+            "weight_decay",
+            "L2 weight decay",
+            "权重衰减, L2正则化",
+            "J' = J + λ Σ w²;  gradient adds 2λw",
+            "λ = 0.01, w = (1, 2)",
+            lambda: 0.01 * (1**2 + 2**2),
+            "07",
+        ),
+        ReviewFormula(
+            "dropout",
+            "Dropout (inverted)",
+            "随机失活",
+            "train: drop with prob. p, keep x/(1 - p);  test: x unchanged;  E[out] = x",
+            "x = 2, p = 0.5: a kept unit",
+            lambda: 2 / (1 - 0.5),
+            "07",
+        ),
+        ReviewFormula(
+            "batchnorm",
+            "Batch normalisation",
+            "批量归一化",
+            "x̂ = (x - μ_B)/√(σ²_B + ε);  y = γ·x̂ + β  (γ, β learned; moving μ, σ² at test)",
+            "batch (1, 2, 3), x = 3, γ = 1, β = 0, ε = 0.001",
+            _batchnorm,
+            "04",
+        ),
+        ReviewFormula(
+            "residual",
+            "Residual block",
+            "残差块",
+            "y = F(x) + x;  projection shortcut y = F(x) + W_s·x (1×1 conv) when shapes differ",
+            "F(x) = 0.2, x = 1",
+            lambda: 0.2 + 1,
+            "04",
+        ),
+        ReviewFormula(
+            "rnn_step",
+            "RNN recurrence",
+            "循环神经网络",
+            "s_t = f(U·x_t + W·s_(t-1));  o_t = g(V·s_t);  same U, W, V at every step",
+            "U = 0.5, W = 1, x_1 = 2, s_0 = 0, f = identity",
+            lambda: 0.5 * 2 + 1 * 0,
+            "05",
+        ),
+        ReviewFormula(
+            "gan",
+            "GAN objective",
+            "生成对抗网络",
+            "min_G max_D  E[ln D(x)] + E[ln(1 - D(G(z)))]",
+            "D(x) = 0.9, D(G(z)) = 0.2: the value D maximises",
+            lambda: math.log(0.9) + math.log(1 - 0.2),
+            "06",
+        ),
+    ]
+}

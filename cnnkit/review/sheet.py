@@ -1,0 +1,267 @@
+"""The printable formula sheet (公式表): at most two A4 pages, HTML and PDF.
+
+    python -m cnnkit.review.sheet OUTPUT_DIR [--formats html,pdf]
+
+One source of truth: the layer arithmetic comes from ``cnnkit.formulas.FORMULAS`` (its text, and
+the worked example's result computed by calling the registered function), the training formulas
+from :mod:`cnnkit.review.reference`, the classic networks' numbers from
+:mod:`cnnkit.review.classic`. Nothing on the sheet is typed twice.
+
+The PDF is rendered by WeasyPrint (``pip install weasyprint``; it needs Debian's Pango,
+``libpango-1.0-0 libpangoft2-1.0-0``) with a CJK font installed (Debian ``fonts-wqy-microhei``
+or ``fonts-noto-cjk``) so the Chinese titles do not print as boxes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+CSS_PATH = Path(__file__).with_name("sheet.css")
+FORMATS = ("html", "pdf")
+#: Font names (as embedded in a PDF) that cover Chinese.
+CJK_FONT_HINTS = (
+    "wenquanyi",
+    "wqy",
+    "notosanscjk",
+    "notoserifcjk",
+    "sourcehan",
+    "droidsansfallback",
+    "arplu",
+    "ukai",
+    "uming",
+    "simsun",
+    "simhei",
+    "yahei",
+    "pingfang",
+)
+
+
+class SheetToolMissing(RuntimeError):
+    """The PDF renderer (WeasyPrint) or what it needs is not installed."""
+
+
+def format_value(value) -> str:
+    """How a worked example's result is printed on the sheet (the tests use the same function)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.3e}"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(
+            format_value(v)
+            if not isinstance(v, float) or v.is_integer() or isinstance(v, (tuple, list))
+            else f"{v:.3f}"
+            for v in value
+        )
+        return f"({inner})"
+    return str(value)
+
+
+def format_kwargs(kwargs: dict) -> str:
+    return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _formula_block(title, chinese, text, example, result, chapter, legend="") -> str:
+    legend_html = f'<div class="l">{_e(legend)}</div>' if legend else ""
+    return (
+        '<div class="f">'
+        f'<div class="t">{_e(title)} <span class="zh">{_e(chinese)}</span>'
+        f'<span class="ch">ch{_e(chapter)}</span></div>'
+        f'<div class="x">{_e(text)}</div>{legend_html}'
+        f'<div class="e">e.g. {_e(example)} → <b>{_e(format_value(result))}</b></div>'
+        "</div>"
+    )
+
+
+def layer_formulas_html(include_legend: bool = True) -> str:
+    from cnnkit.formulas import FORMULAS
+
+    blocks = [
+        _formula_block(
+            entry.title,
+            entry.chinese,
+            entry.text,
+            format_kwargs(entry.example),
+            entry.evaluate(),
+            entry.chapter,
+            entry.legend if include_legend else "",
+        )
+        for entry in FORMULAS.values()
+    ]
+    return "".join(blocks)
+
+
+def review_formulas_html() -> str:
+    from cnnkit.review.reference import REVIEW_FORMULAS
+
+    return "".join(
+        _formula_block(f.title, f.chinese, f.text, f.example, f.evaluate(), f.chapter)
+        for f in REVIEW_FORMULAS.values()
+    )
+
+
+def classic_networks_html() -> str:
+    from cnnkit.review.classic import CLASSIC_NETWORKS, LENET5_FAITHFUL_LAYERS
+
+    rows = "".join(
+        "<tr>"
+        f"<td>{_e(n.name)}</td><td class='n'>{n.year}</td><td class='n'>{n.weight_layers}</td>"
+        f"<td class='n'>{'≈' if n.approx else ''}{n.params:,}</td><td class='n'>{_e(n.macs)}</td>"
+        f"<td>{_e(n.key_idea)} <span class='zh'>{_e(n.chinese)}</span></td>"
+        "</tr>"
+        for n in CLASSIC_NETWORKS.values()
+    )
+    lenet = "".join(
+        f"<tr><td>{_e(layer)}</td><td>{_e(output)}</td><td class='n'>{params:,}</td>"
+        f"<td class='n'>{connections:,}</td></tr>"
+        for layer, output, params, connections in LENET5_FAITHFUL_LAYERS
+    )
+    total = sum(row[2] for row in LENET5_FAITHFUL_LAYERS)
+    return (
+        "<table><thead><tr><th>network</th><th>year</th><th>layers</th><th>parameters</th>"
+        "<th>MACs</th><th>key idea</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+        '<div class="note">Layers: weight (conv + FC) layers. ResNet counts: trainable, as '
+        "torchvision; GoogLeNet without auxiliary classifiers. MACs per 224×224 image, rough.</div>"
+        "<table><thead><tr><th>LeNet-5 (1998)</th><th>output</th><th>params</th>"
+        f"<th>connections</th></tr></thead><tbody>{lenet}"
+        f"<tr><td>C1…F6</td><td></td><td class='n'><b>{total:,}</b></td><td></td></tr>"
+        "</tbody></table>"
+        '<div class="note">Output: 10 Euclidean RBF units (84×10 fixed weights). '
+        "C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
+    )
+
+
+def sheet_html(include_legend: bool = True) -> str:
+    """The whole sheet as one standalone HTML document (stylesheet inlined)."""
+    css = CSS_PATH.read_text(encoding="utf-8")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>cnnkit formula sheet 公式表</title>"
+        f"<style>{css}</style></head><body>"
+        "<h1>cnnkit formula sheet <span class='zh'>公式表</span> "
+        "<span class='sub'>Keras conventions: floor for 'valid', ceil(W/S) for 'same'; "
+        "ln in losses; every example below is computed by the code.</span></h1>"
+        "<div class='columns'>"
+        "<h2>Layer arithmetic <span class='zh'>层的计算</span></h2>"
+        f"{layer_formulas_html(include_legend)}"
+        "<h2>Activations, losses, training <span class='zh'>激活函数、损失函数、优化算法</span></h2>"
+        f"{review_formulas_html()}"
+        "<h2>Classic networks <span class='zh'>经典卷积网络</span></h2>"
+        f"{classic_networks_html()}"
+        "</div></body></html>"
+    )
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except ImportError as error:  # missing package, or Pango missing underneath it
+        raise SheetToolMissing(
+            "The PDF needs WeasyPrint: `pip install weasyprint` (and on Debian/Ubuntu "
+            "`apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei`). "
+            f"Import failed with: {error}"
+        ) from error
+    except OSError as error:
+        raise SheetToolMissing(
+            "WeasyPrint is installed but cannot load Pango: "
+            f"`apt-get install libpango-1.0-0 libpangoft2-1.0-0` ({error})."
+        ) from error
+    return weasyprint
+
+
+def pdf_page_count(path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
+def pdf_font_names(path) -> set[str]:
+    """The base font names embedded in a PDF (e.g. 'ABCDEF+WenQuanYiMicroHei')."""
+    from pypdf import PdfReader
+
+    names: set[str] = set()
+    for page in PdfReader(str(path)).pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            font = font.get_object()
+            names.add(str(font.get("/BaseFont", "")))
+            for descendant in font.get("/DescendantFonts", []) or []:
+                names.add(str(descendant.get_object().get("/BaseFont", "")))
+    return {name.lstrip("/") for name in names if name}
+
+
+def has_cjk_font(names: Iterable[str]) -> bool:
+    simplified = [name.split("+")[-1].replace("-", "").replace(" ", "").lower() for name in names]
+    return any(hint in name for name in simplified for hint in CJK_FONT_HINTS)
+
+
+def build_sheet(output_dir, formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+    """Write ``formula_sheet.html`` and/or ``formula_sheet.pdf`` into ``output_dir``.
+
+    Returns the paths written, by format. If the sheet would not fit on two A4 pages, the
+    symbol legends are dropped; if it still does not fit, a RuntimeError says so.
+    """
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"formats must be chosen from {FORMATS}, got {formats!r}.")
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    document = sheet_html()
+    if "pdf" in formats:
+        weasyprint = _weasyprint()
+        pdf_path = output / "formula_sheet.pdf"
+        for include_legend in (True, False):
+            document = sheet_html(include_legend)
+            rendered = weasyprint.HTML(string=document, base_url=str(output)).render()
+            if len(rendered.pages) <= 2:
+                break
+        if len(rendered.pages) > 2:
+            raise RuntimeError(
+                f"The formula sheet takes {len(rendered.pages)} A4 pages; the limit is 2. "
+                "Shorten cnnkit/review/reference.py or tighten sheet.css."
+            )
+        rendered.write_pdf(pdf_path)
+        written["pdf"] = pdf_path
+    if "html" in formats:
+        html_path = output / "formula_sheet.html"
+        html_path.write_text(document, encoding="utf-8")
+        written["html"] = html_path
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnkit.review.sheet", description="Build the printable formula sheet."
+    )
+    parser.add_argument("output_dir", help="folder for formula_sheet.html / formula_sheet.pdf")
+    parser.add_argument("--formats", default="html,pdf", help="comma-separated: html,pdf")
+    args = parser.parse_args(argv)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    try:
+        written = build_sheet(args.output_dir, formats)
+    except SheetToolMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for kind, path in written.items():
+        extra = f" ({pdf_page_count(path)} pages)" if kind == "pdf" else ""
+        print(f"{kind}: {path}{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
