@@ -8,6 +8,7 @@ deep inside a convolution.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 
 
@@ -51,7 +52,7 @@ def check_input_shape(
             f"{model_name}: input_shape must have three entries (height, width, channels) "
             f"without the batch dimension; got {tuple(input_shape)!r}"
         )
-    if not all(isinstance(d, int) and not isinstance(d, bool) for d in input_shape):
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in input_shape):
         raise TypeError(
             f"{model_name}: input_shape entries must be integers; got {tuple(input_shape)!r}"
         )
@@ -69,9 +70,9 @@ def check_input_shape(
 
 def check_classes(classes: int, model_name: str) -> int:
     """``classes`` must be a positive integer (the number of output units)."""
-    if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
+    if not isinstance(classes, numbers.Integral) or isinstance(classes, bool) or classes < 1:
         raise ValueError(
             f"{model_name}: classes must be a positive integer (the number of output "
             f"units); got {classes!r}"
         )
-    return classes
+    return int(classes)

@@ -82,7 +82,7 @@ def alexnet(
         groups: 1 for one stream, 2 for the paper's two-GPU grouping.
         dropout: dropout rate after fc6 and fc7 (0.5 in the paper).
     """
-    check_classes(classes, "alexnet")
+    classes = check_classes(classes, "alexnet")
     if groups not in (1, 2):
         raise ValueError(f"alexnet: groups must be 1 (one stream) or 2 (two GPUs); got {groups!r}")
     check_input_shape(
@@ -132,12 +132,12 @@ def zfnet(
     With ``filters=(384, 384, 256)`` (the paper's Figure 3 model): 62,357,608 parameters.
 
     Args:
-        input_shape: ``(height, width, channels)``, at least 59x59.
+        input_shape: ``(height, width, channels)``, at least 53x53.
         classes: number of output units.
         filters: filters of conv3, conv4, conv5.
         dropout: dropout rate after fc6 and fc7.
     """
-    check_classes(classes, "zfnet")
+    classes = check_classes(classes, "zfnet")
     if len(filters) != 3 or not all(isinstance(f, int) and f > 0 for f in filters):
         raise ValueError(f"zfnet: filters must be three positive integers; got {filters!r}")
     check_input_shape(

@@ -34,8 +34,8 @@ def _row(name, kind, patch, output, depth, filters=None, params_k=None, ops_m=No
 #: filter numbers of every inception module and the paper's own "params" (in thousands,
 #: ``params_k``) and "ops" (millions of multiply-adds, ``ops_m``) columns. The conv2 row
 #: (3x3 reduce 64, 3x3 192) is the 1x1 + 3x3 pair; unused entries are None.
-#: The paper's params column is rounded and not always exact: its conv1 "2.7K" is far from
-#: 7*7*3*64 + 64 = 9,472, for example; compare with the built model's layers.
+#: The paper's params column is approximate: inception_4c has 510,104 parameters, not
+#: 463K, and conv1's "2.7K" is far from 7*7*3*64 + 64 = 9,472; compare with the model.
 GOOGLENET_TABLE1: list[dict] = [
     _row("conv1", "convolution", "7x7/2", "112x112x64", 1, params_k=2.7, ops_m=34),
     _row("pool1", "max pool", "3x3/2", "56x56x64", 0),
@@ -125,7 +125,7 @@ def googlenet(
         classes: number of output units.
         dropout: dropout rate before the classifier (0.4 in the paper).
     """
-    check_classes(classes, "googlenet")
+    classes = check_classes(classes, "googlenet")
     check_input_shape(input_shape, 32, "googlenet", "five stride-2 steps divide it by 32")
     table = {row["name"]: row for row in GOOGLENET_TABLE1}
 

@@ -59,12 +59,14 @@ def lenet5(
         activation: activation of the convolution and hidden dense layers ("tanh" as in
             the paper, or "relu").
     """
-    check_classes(classes, "lenet5")
+    classes = check_classes(classes, "lenet5")
     if faithful:
         return _lenet5_faithful(input_shape or (32, 32, 1), classes, activation)
 
     input_shape = input_shape or (28, 28, 1)
-    minimum = minimum_input_size([(5, 1, "same"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid")])
+    minimum = minimum_input_size(
+        [(5, 1, "same"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid")]
+    )
     check_input_shape(input_shape, minimum, "lenet5", "two 2x2 poolings and a 5x5 valid conv")
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.Conv2D(6, 5, padding="same", activation=activation, name="C1")(inputs)

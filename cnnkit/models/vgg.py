@@ -7,19 +7,17 @@ from keras import layers
 
 from cnnkit.models._validation import check_classes, check_input_shape, minimum_input_size
 
-__all__ = ["VGG_CONFIGS", "vgg", "vgg_small"]
+__all__ = ["VGG_CONFIGS", "VGG_LETTERS", "vgg", "vgg_small"]
 
 #: Table 1 of the paper: filters of every 3x3 convolution, "M" for a 2x2 max pooling.
 VGG_CONFIGS: dict[int, tuple[int | str, ...]] = {
-    11: (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),  # A
-    13: (64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),  # B
+    11: (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    13: (64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
     16: (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"),
-    19: (
-        64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M",
-        512, 512, 512, 512, "M", 512, 512, 512, 512, "M",
-    ),  # fmt: skip
+    19: (64, 64, "M", 128, 128, "M") + (256,) * 4 + ("M",) + ((512,) * 4 + ("M",)) * 2,
 }
-_LETTERS = {11: "A", 13: "B", 16: "D", 19: "E"}
+#: The paper's letter for each depth.
+VGG_LETTERS = {11: "A", 13: "B", 16: "D", 19: "E"}
 
 
 def vgg(
@@ -51,7 +49,7 @@ def vgg(
     """
     if depth not in VGG_CONFIGS:
         raise ValueError(f"vgg: depth must be one of {sorted(VGG_CONFIGS)}; got {depth!r}")
-    check_classes(classes, "vgg")
+    classes = check_classes(classes, "vgg")
     config = VGG_CONFIGS[depth]
     path = [(3, 1, "same") if v != "M" else (2, 2, "valid") for v in config]
     check_input_shape(
@@ -94,8 +92,11 @@ def vgg_small(
     The VGG recipe scaled down: 3x3 "same" convolutions (no bias) each followed by batch
     normalisation and ReLU, 2x2 max pooling, channels doubling: 32-32-pool-64-64-pool-128-pool,
     then global average pooling, dropout and a softmax layer. On 28x28x1 with 10 classes:
-    100,970 parameters (100,074 trainable; the 896 others are the BN moving statistics).
-    It reaches about 92% test accuracy on Fashion-MNIST after 4 epochs (Adam, batch 128).
+    141,098 parameters (140,458 trainable; the other 640 are the BN moving statistics).
+    Measured on the full Fashion-MNIST (Adam 1e-3, batch 128, seed 0, no augmentation):
+    test accuracy 46.5%, 85.6%, 89.0%, 89.6% after epochs 1-4 (the evaluation with BN's
+    moving statistics is erratic in the first epochs; more epochs or a decaying learning
+    rate are needed for 92%).
 
     Args:
         input_shape: ``(height, width, channels)``, at least 8x8 (three 2x2 poolings).
@@ -103,7 +104,7 @@ def vgg_small(
         filters: channels of the three blocks (the first two blocks have two convolutions).
         dropout: dropout rate before the output layer.
     """
-    check_classes(classes, "vgg_small")
+    classes = check_classes(classes, "vgg_small")
     check_input_shape(input_shape, 8, "vgg_small", "three 2x2 max poolings")
     f1, f2, f3 = filters
     inputs = keras.Input(shape=input_shape, name="input")

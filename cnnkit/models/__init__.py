@@ -1,0 +1,60 @@
+"""Builders for every network chapter 04 names, one module per family, re-exported flat::
+
+    ck.models.lenet5()                  # 61,706 parameters (the usual Keras LeNet-5, 28x28x1)
+    ck.models.lenet5(faithful=True)     # LeCun et al. 1998: 60,850 parameters, C3 = 1,516
+    ck.models.alexnet()                 # 62,378,344 (groups=2: 60,965,224)
+    ck.models.zfnet()                   # 107,627,624
+    ck.models.vgg(16)                   # 138,357,544 = keras.applications.VGG16(weights=None)
+    ck.models.googlenet()               # 6,998,552
+    ck.models.resnet(18)                # 11,689,512 trainable (torchvision)
+    ck.models.mobilenet()               # 4,253,864 = keras.applications.MobileNet(weights=None)
+    ck.models.vgg_small(), ck.models.resnet_small()   # CPU-sized, for Fashion-MNIST
+
+Every builder takes ``input_shape`` and ``classes``, returns a functional ``keras.Model``
+with readable layer names, and raises ``ValueError`` ("... at least NxN pixels ...") for an
+input too small for its architecture. Custom layers live in :mod:`cnnkit.models.layers`.
+"""
+
+from cnnkit.models.alexnet import alexnet, zfnet
+from cnnkit.models.inception import GOOGLENET_TABLE1, googlenet, inception_module
+from cnnkit.models.layers import (
+    LENET_C3_TABLE,
+    LocalResponseNormalization,
+    PartialConv2D,
+    Subsampling,
+)
+from cnnkit.models.lenet import lenet5
+from cnnkit.models.mobilenet import MOBILENET_BLOCKS, mobilenet, mobilenet_block, separable_saving
+from cnnkit.models.resnet import (
+    RESNET_STAGES,
+    residual_block,
+    resnet,
+    resnet_small,
+    stage_shapes,
+)
+from cnnkit.models.vgg import VGG_CONFIGS, vgg, vgg_small
+
+__all__ = [
+    "GOOGLENET_TABLE1",
+    "LENET_C3_TABLE",
+    "MOBILENET_BLOCKS",
+    "RESNET_STAGES",
+    "VGG_CONFIGS",
+    "LocalResponseNormalization",
+    "PartialConv2D",
+    "Subsampling",
+    "alexnet",
+    "googlenet",
+    "inception_module",
+    "lenet5",
+    "mobilenet",
+    "mobilenet_block",
+    "residual_block",
+    "resnet",
+    "resnet_small",
+    "separable_saving",
+    "stage_shapes",
+    "vgg",
+    "vgg_small",
+    "zfnet",
+]

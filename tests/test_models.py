@@ -1,0 +1,521 @@
+"""Tests of cnnkit.models: every parameter count is computed two ways (the paper's or our
+own arithmetic versus the built Keras model), plus shapes, custom layers and input checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from cnnkit import models as M  # noqa: E402
+from cnnkit.models.layers import (  # noqa: E402
+    LENET_C3_TABLE,
+    LocalResponseNormalization,
+    PartialConv2D,
+    Subsampling,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    keras.backend.clear_session()
+    yield
+    keras.backend.clear_session()
+
+
+# -- arithmetic written out independently of the builders -----------------------------------
+
+
+def conv(k, c_in, filters, groups=1, bias=True):
+    return k * k * (c_in // groups) * filters + (filters if bias else 0)
+
+
+def dense(n_in, n_out):
+    return n_in * n_out + n_out
+
+
+def trainable(model):
+    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+
+def layer_params(model):
+    return {layer.name: layer.count_params() for layer in model.layers}
+
+
+# -- LeNet-5 ---------------------------------------------------------------------------------
+
+
+def test_lenet5_keras_variant_has_61706_parameters():
+    model = M.lenet5()
+    expected = {
+        "C1": conv(5, 1, 6),
+        "C3": conv(5, 6, 16),
+        "F5": dense(5 * 5 * 16, 120),
+        "F6": dense(120, 84),
+        "output": dense(84, 10),
+    }
+    params = layer_params(model)
+    for name, count in expected.items():
+        assert params[name] == count, name
+    assert model.count_params() == sum(expected.values()) == 61_706
+    assert model.input_shape == (None, 28, 28, 1)
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("S4").output.shape[1:] == (5, 5, 16)
+
+
+def test_lenet5_faithful_matches_the_1998_paper_layer_by_layer():
+    model = M.lenet5(faithful=True)
+    paper = {"C1": 156, "S2": 12, "C3": 1516, "S4": 32, "C5": 48_120, "F6": 10_164}
+    params = layer_params(model)
+    for name, count in paper.items():
+        assert params[name] == count, name
+    # C3 two ways: 25 weights per connection plus one bias per map.
+    connections = sum(len(inputs) for inputs in LENET_C3_TABLE)
+    assert connections == 60
+    assert 25 * connections + 16 == 1516
+    assert model.count_params() == sum(paper.values()) + dense(84, 10) == 60_850
+    shapes = {name: model.get_layer(name).output.shape[1:] for name in paper}
+    assert shapes == {
+        "C1": (28, 28, 6),
+        "S2": (14, 14, 6),
+        "C3": (10, 10, 16),
+        "S4": (5, 5, 16),
+        "C5": (1, 1, 120),
+        "F6": (84,),
+    }
+    assert isinstance(model.get_layer("S2"), Subsampling)
+    assert isinstance(model.get_layer("C3"), PartialConv2D)
+
+
+def test_lenet_c3_table_is_table_one_of_the_paper():
+    table = [set(inputs) for inputs in LENET_C3_TABLE]
+    assert [len(t) for t in table] == [3] * 6 + [4] * 9 + [6]
+    for j in range(6):  # 3 contiguous maps (cyclically)
+        assert table[j] == {j % 6, (j + 1) % 6, (j + 2) % 6}
+    for j in range(6, 12):  # 4 contiguous maps
+        assert table[j] == {(j - 6 + d) % 6 for d in range(4)}
+    assert table[12:15] == [{0, 1, 3, 4}, {1, 2, 4, 5}, {0, 2, 3, 5}]
+    assert table[15] == set(range(6))
+
+
+# -- custom layers -------------------------------------------------------------------------
+
+
+def test_partial_conv2d_equals_a_masked_full_convolution():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 9, 9, 6)).astype("float32")
+    layer = PartialConv2D(LENET_C3_TABLE, kernel_size=5)
+    y = keras.ops.convert_to_numpy(layer(x))
+    assert y.shape == (2, 5, 5, 16)
+    assert layer.count_params() == 1516
+
+    full = keras.ops.convert_to_numpy(layer.full_kernel())
+    for j, inputs in enumerate(LENET_C3_TABLE):
+        for i in range(6):
+            if i not in inputs:
+                assert not full[:, :, i, j].any(), (i, j)
+            else:
+                assert full[:, :, i, j].any(), (i, j)
+
+    reference = keras.layers.Conv2D(16, 5)
+    reference.build((None, 9, 9, 6))
+    reference.set_weights([full, layer.bias.numpy()])
+    np.testing.assert_allclose(y, keras.ops.convert_to_numpy(reference(x)), atol=1e-5)
+
+
+def test_partial_conv2d_rejects_too_few_input_channels_and_bad_tables():
+    with pytest.raises(ValueError, match="at least 6 channels"):
+        PartialConv2D(LENET_C3_TABLE)(np.zeros((1, 10, 10, 4), "float32"))
+    with pytest.raises(ValueError, match="at least one input map"):
+        PartialConv2D([[0, 1], []])
+    with pytest.raises(ValueError, match="twice"):
+        PartialConv2D([[0, 0]])
+
+
+def test_subsampling_is_a_trained_sum_of_each_window():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 6, 6, 3)).astype("float32")
+    layer = Subsampling(2)
+    layer.build(x.shape)
+    w = np.array([0.5, -1.0, 2.0], "float32")
+    b = np.array([0.1, 0.0, -0.3], "float32")
+    layer.set_weights([w, b])
+    window_sum = x.reshape(2, 3, 2, 3, 2, 3).sum(axis=(2, 4))
+    expected = 1 / (1 + np.exp(-(window_sum * w + b)))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)), expected, atol=1e-5)
+    assert layer.count_params() == 2 * 3
+
+
+def test_local_response_normalization_matches_the_paper_formula():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(2, 4, 4, 7)).astype("float32") * 10
+    layer = LocalResponseNormalization(depth_radius=2, bias=2.0, alpha=1e-3, beta=0.75)
+    y = keras.ops.convert_to_numpy(layer(x))
+    expected = np.empty_like(x)
+    for i in range(7):
+        lo, hi = max(0, i - 2), min(7, i + 3)
+        s = (x[..., lo:hi] ** 2).sum(axis=-1)
+        expected[..., i] = x[..., i] / (2.0 + 1e-3 * s) ** 0.75
+    np.testing.assert_allclose(y, expected, rtol=1e-5)
+    assert layer.count_params() == 0
+
+
+# Keras' own saving code calls np.array() on its variables (NumPy 2 copy-keyword warning).
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_custom_layers_round_trip_through_config_clone_and_save(tmp_path):
+    inputs = keras.Input((32, 32, 6))
+    x = LocalResponseNormalization(depth_radius=1, name="lrn")(inputs)
+    x = Subsampling(2, activation="tanh", name="sub")(x)
+    x = PartialConv2D([[0, 1, 2], [3, 4, 5], [0, 5]], kernel_size=3, activation="relu")(x)
+    model = keras.Model(inputs, x)
+    data = np.random.default_rng(3).normal(size=(2, 32, 32, 6)).astype("float32")
+
+    for layer in model.layers[1:]:
+        clone = type(layer).from_config(layer.get_config())
+        assert clone.get_config() == layer.get_config()
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    assert clone.count_params() == model.count_params() == 2 * 6 + 9 * 8 + 3
+    np.testing.assert_allclose(clone.predict(data, verbose=0), model.predict(data, verbose=0))
+
+    path = tmp_path / "custom.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_faithful_lenet_clones():
+    model = M.lenet5(faithful=True)
+    clone = keras.models.clone_model(model)
+    assert layer_params(clone) == layer_params(model)
+
+
+# -- AlexNet, ZFNet ------------------------------------------------------------------------
+
+
+def alexnet_formula(groups):
+    return (
+        conv(11, 3, 96)
+        + conv(5, 96, 256, groups)
+        + conv(3, 256, 384)
+        + conv(3, 384, 384, groups)
+        + conv(3, 384, 256, groups)
+        + dense(6 * 6 * 256, 4096)
+        + dense(4096, 4096)
+        + dense(4096, 1000)
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("groups", "count"), [(1, 62_378_344), (2, 60_965_224)])
+def test_alexnet_parameter_count(groups, count):
+    model = M.alexnet(groups=groups)
+    assert model.count_params() == alexnet_formula(groups) == count
+    assert model.get_layer("pool5").output.shape[1:] == (6, 6, 256)
+    assert model.output_shape == (None, 1000)
+    assert isinstance(model.get_layer("lrn1"), LocalResponseNormalization)
+
+
+@pytest.mark.slow
+def test_zfnet_parameter_count_and_sizes():
+    model = M.zfnet()
+    expected = (
+        conv(7, 3, 96)
+        + conv(5, 96, 256)
+        + conv(3, 256, 512)
+        + conv(3, 512, 1024)
+        + conv(3, 1024, 512)
+        + dense(6 * 6 * 512, 4096)
+        + dense(4096, 4096)
+        + dense(4096, 1000)
+    )
+    assert model.count_params() == expected == 107_627_624
+    sizes = {n: model.get_layer(n).output.shape[1] for n in ("conv1", "pool1", "conv2", "pool5")}
+    assert sizes == {"conv1": 110, "pool1": 55, "conv2": 26, "pool5": 6}
+    assert model.get_layer("conv1").kernel_size == (7, 7)
+    assert model.get_layer("conv1").strides == (2, 2)
+
+
+# -- VGG -------------------------------------------------------------------------------------
+
+
+def vgg_formula(depth, classes=1000, side=224):
+    total, c_in = 0, 3
+    for v in M.VGG_CONFIGS[depth]:
+        if v == "M":
+            side //= 2
+        else:
+            total += conv(3, c_in, v)
+            c_in = v
+    return total + dense(side * side * c_in, 4096) + dense(4096, 4096) + dense(4096, classes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("depth", "application", "count"),
+    [(16, "VGG16", 138_357_544), (19, "VGG19", 143_667_240)],
+)
+def test_vgg_equals_keras_applications(depth, application, count):
+    model = M.vgg(depth)
+    assert model.count_params() == vgg_formula(depth) == count
+    ours = [(layer.name, layer.count_params()) for layer in model.layers if layer.weights]
+    keras.backend.clear_session()
+    reference = getattr(keras.applications, application)(weights=None)
+    theirs = [(layer.name, layer.count_params()) for layer in reference.layers if layer.weights]
+    assert reference.count_params() == count
+    assert ours == theirs  # same layer names, same counts, same order
+
+
+@pytest.mark.parametrize("depth", [11, 13])
+def test_vgg_configurations_a_and_b(depth):
+    model = M.vgg(depth, input_shape=(32, 32, 3), classes=10)
+    assert model.count_params() == vgg_formula(depth, classes=10, side=32)
+    n_conv = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
+    assert n_conv + 3 == depth
+
+
+def test_vgg_batch_norm_adds_four_numbers_per_channel():
+    plain = M.vgg(11, input_shape=(32, 32, 3), classes=10)
+    bn = M.vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
+    channels = sum(v for v in M.VGG_CONFIGS[11] if v != "M")
+    assert bn.count_params() == plain.count_params() + 4 * channels
+    assert bn.name == "vgg11_bn"
+
+
+# -- GoogLeNet -------------------------------------------------------------------------------
+
+
+def inception_formula(c_in, f1, r3, f3, r5, f5, pp):
+    return (c_in + 1) * (f1 + r3 + r5 + pp) + (9 * r3 + 1) * f3 + (25 * r5 + 1) * f5
+
+
+@pytest.mark.slow
+def test_googlenet_total_and_every_module():
+    model = M.googlenet()
+    assert model.count_params() == 6_998_552
+    assert model.output_shape == (None, 1000)
+    keys = ["filters_1x1", "filters_3x3_reduce", "filters_3x3"]
+    keys += ["filters_5x5_reduce", "filters_5x5", "pool_proj"]
+    total = conv(7, 3, 64) + conv(1, 64, 64) + conv(3, 64, 192) + dense(1024, 1000)
+    c_in = 192
+    for row in M.GOOGLENET_TABLE1:
+        if row["type"] != "inception":
+            continue
+        filters = [row[k] for k in keys]
+        name = row["name"]
+        block = [layer for layer in model.layers if layer.name.startswith(name + "_")]
+        assert sum(layer.count_params() for layer in block) == inception_formula(c_in, *filters)
+        total += inception_formula(c_in, *filters)
+        # The table's output column agrees with the filter numbers and the model.
+        out = model.get_layer(f"{name}_concat").output.shape[1:]
+        assert "x".join(map(str, out)) == row["output_size"]
+        c_in = row["filters_1x1"] + row["filters_3x3"] + row["filters_5x5"] + row["pool_proj"]
+        assert c_in == out[-1]
+    assert total == 6_998_552
+
+
+def test_googlenet_table1_rows():
+    names = [row["name"] for row in M.GOOGLENET_TABLE1]
+    assert names[0] == "conv1" and names[-1] == "softmax"
+    inception = [row for row in M.GOOGLENET_TABLE1 if row["type"] == "inception"]
+    assert [row["name"][-2:] for row in inception] == ["3a", "3b", "4a", "4b", "4c", "4d", "4e"] + [
+        "5a",
+        "5b",
+    ]
+    assert [row["params_k"] for row in inception] == [159, 380, 364, 437, 463, 580, 840, 1072, 1388]
+    assert sum(row["params_k"] or 0 for row in M.GOOGLENET_TABLE1) == pytest.approx(6797.7)
+
+
+def test_inception_module_shape_and_names():
+    inputs = keras.Input((28, 28, 192))
+    outputs = M.inception_module(inputs, 64, 96, 128, 16, 32, 32, name="inception_3a")
+    model = keras.Model(inputs, outputs)
+    assert outputs.shape[1:] == (28, 28, 256)
+    assert model.count_params() == inception_formula(192, 64, 96, 128, 16, 32, 32)
+    names = {layer.name for layer in model.layers}
+    assert {"inception_3a_branch_3x3", "inception_3a_pool_proj", "inception_3a_concat"} <= names
+
+
+# -- ResNet ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("depth", "count"), [(18, 11_689_512), (34, 21_797_672), (50, 25_557_032)])
+def test_resnet_trainable_counts_equal_torchvision(depth, count):
+    model = M.resnet(depth)
+    assert trainable(model) == count
+    assert model.count_params() > count  # plus the BN moving statistics
+    assert model.output_shape == (None, 1000)
+    assert model.get_layer("stage4_block1_out").output.shape[1:3] == (7, 7)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert not any(layer.use_bias for layer in convs)
+    n_proj = sum(layer.name.endswith("proj_conv") for layer in convs)
+    assert n_proj == (4 if depth == 50 else 3)
+    assert len(convs) - n_proj + 1 == depth
+
+
+def test_resnet18_cifar_port_stage_shapes(capsys):
+    model = M.resnet(
+        18, input_shape=(32, 32, 3), classes=10, small_input=True, print_stage_shapes=True
+    )
+    shapes = M.stage_shapes(model)
+    assert shapes == {
+        "input": (32, 32, 3),
+        "stem": (32, 32, 64),
+        "stage1": (32, 32, 64),
+        "stage2": (16, 16, 128),
+        "stage3": (8, 8, 256),
+        "stage4": (4, 4, 512),
+    }
+    printed = capsys.readouterr().out
+    assert "stage4: (4, 4, 512)" in printed
+    assert model.get_layer("conv1_conv").kernel_size == (3, 3)
+    assert not any(isinstance(layer, keras.layers.MaxPooling2D) for layer in model.layers)
+    # Same blocks as ResNet-18: only the stem (7x7x3x64 -> 3x3x3x64) and the head differ.
+    assert trainable(model) == 11_689_512 - (49 - 9) * 3 * 64 - 990 * 512 - 990
+
+
+def test_plain_network_has_no_shortcuts():
+    kwargs = dict(input_shape=(32, 32, 3), classes=10, small_input=True, width=8, stages=(2, 2))
+    residual = M.resnet(18, **kwargs)
+    plain = M.resnet(18, plain=True, **kwargs)
+    assert plain.name == "plain10_small_w8"
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert sum(isinstance(layer, keras.layers.Add) for layer in residual.layers) == 4
+    projection = conv(1, 8, 16, bias=False) + 4 * 16  # 1x1 conv + BN
+    assert residual.count_params() - plain.count_params() == projection
+
+
+def test_resnet_bottleneck_with_custom_stages():
+    model = M.resnet(
+        50, input_shape=(32, 32, 3), classes=10, small_input=True, width=4, stages=(1, 1)
+    )
+    assert model.output_shape == (None, 10)
+    assert M.stage_shapes(model)["stage2"] == (16, 16, 32)  # 4 * 2 filters, expanded 4x
+
+
+def test_stage_shapes_rejects_other_models():
+    with pytest.raises(ValueError, match="stageN"):
+        M.stage_shapes(M.lenet5())
+
+
+# -- MobileNet -------------------------------------------------------------------------------
+
+
+def test_separable_saving_arithmetic_and_keras():
+    standard, separable, ratio = M.separable_saving(3, 32, 64)
+    assert (standard, separable) == (3 * 3 * 32 * 64, 3 * 3 * 32 + 32 * 64)
+    assert ratio == pytest.approx(1 / 64 + 1 / 9)
+    conv_layer = keras.layers.Conv2D(64, 3, use_bias=False)
+    conv_layer.build((None, 8, 8, 32))
+    sep_layer = keras.layers.SeparableConv2D(64, 3, use_bias=False)
+    sep_layer.build((None, 8, 8, 32))
+    assert (conv_layer.count_params(), sep_layer.count_params()) == (standard, separable)
+    with_bias = M.separable_saving(3, 32, 64, use_bias=True)
+    assert with_bias[:2] == (standard + 64, separable + 64)
+
+
+def test_mobilenet_block_count_and_shape():
+    inputs = keras.Input((16, 16, 32))
+    outputs = M.mobilenet_block(inputs, 64, 2, name="block1")
+    model = keras.Model(inputs, outputs)
+    assert outputs.shape[1:] == (8, 8, 64)
+    assert model.count_params() == 9 * 32 + 4 * 32 + 32 * 64 + 4 * 64
+
+
+@pytest.mark.slow
+def test_mobilenet_equals_keras_applications():
+    ours = M.mobilenet()
+    assert ours.count_params() == 4_253_864
+    assert trainable(ours) == 4_231_976
+    keras.backend.clear_session()
+    assert keras.applications.MobileNet(weights=None).count_params() == 4_253_864
+
+
+# -- small CPU models ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("builder", "count"),
+    [
+        (M.vgg_small, 141_098),
+        (M.resnet_small, 176_090),
+        (M.lenet5, 61_706),
+        (lambda: M.lenet5(faithful=True, input_shape=(32, 32, 1)), 60_850),
+    ],
+)
+def test_small_models_forward_pass(builder, count):
+    model = builder()
+    assert model.count_params() == count
+    shape = model.input_shape[1:]
+    x = np.random.default_rng(4).random((3, *shape)).astype("float32")
+    y = model.predict(x, verbose=0)
+    assert y.shape == (3, 10)
+    np.testing.assert_allclose(y.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_resnet_small_stages():
+    model = M.resnet_small()
+    shapes = M.stage_shapes(model)
+    assert [shapes[f"stage{i}"] for i in (1, 2, 3)] == [(28, 28, 16), (14, 14, 32), (7, 7, 64)]
+    assert trainable(model) == 174_970
+    assert M.resnet_small(plain=True).count_params() == 173_146
+
+
+# -- input checks ----------------------------------------------------------------------------
+
+TOO_SMALL = [
+    (M.lenet5, (11, 11, 1), 12),
+    (lambda s: M.lenet5(s, faithful=True), (31, 31, 1), 32),
+    (M.alexnet, (66, 66, 3), 67),
+    (M.zfnet, (52, 52, 3), 53),
+    (lambda s: M.vgg(16, s), (31, 31, 3), 32),
+    (M.googlenet, (31, 31, 3), 32),
+    (lambda s: M.resnet(18, s), (31, 32, 3), 32),
+    (lambda s: M.resnet(18, s, small_input=True), (7, 7, 3), 8),
+    (M.mobilenet, (31, 31, 3), 32),
+    (M.vgg_small, (7, 7, 1), 8),
+    (M.resnet_small, (3, 3, 1), 4),
+]
+
+
+@pytest.mark.parametrize(("builder", "shape", "minimum"), TOO_SMALL)
+def test_too_small_input_names_the_minimum(builder, shape, minimum):
+    with pytest.raises(ValueError, match=f"at least {minimum}x{minimum}"):
+        builder(shape)
+
+
+@pytest.mark.parametrize(
+    ("builder", "shape"),
+    [
+        (M.lenet5, (12, 12, 1)),
+        (lambda s: M.lenet5(s, faithful=True), (32, 32, 1)),
+        (lambda s: M.alexnet(s, classes=10), (67, 67, 3)),
+        (lambda s: M.zfnet(s, classes=10), (53, 53, 3)),
+        (lambda s: M.vgg(11, s, classes=10), (32, 32, 3)),
+        (lambda s: M.googlenet(s, classes=10), (32, 32, 3)),
+        (M.resnet_small, (4, 4, 1)),
+    ],
+)
+def test_the_minimum_input_builds(builder, shape):
+    model = builder(shape)
+    assert model.output_shape[-1] == 10 or model.output_shape[-1] == 1000
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: M.vgg(15), ValueError, "depth must be one of"),
+        (lambda: M.resnet(20), ValueError, "depth must be one of"),
+        (lambda: M.alexnet(groups=3), ValueError, "groups"),
+        (lambda: M.lenet5(classes=0), ValueError, "classes"),
+        (lambda: M.lenet5((28, 28)), ValueError, "three entries"),
+        (lambda: M.lenet5("28x28"), TypeError, "tuple"),
+        (lambda: M.resnet(18, stages=(2, 0)), ValueError, "stages"),
+    ],
+)
+def test_bad_arguments_are_explained(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
