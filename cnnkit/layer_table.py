@@ -182,6 +182,9 @@ def _is_keras_builtin(layer) -> bool:
 def _formula_text(layer, count: int) -> str:
     """The formula column for one layer whose Keras count is ``count``."""
     rule = _rule(layer)
+    if rule is None and callable(getattr(layer, "parameter_formula", None)):
+        # Course layers (LeNet's Subsampling, PartialConv2D, ...) explain themselves.
+        rule = type(layer).parameter_formula
     result = rule(layer) if rule is not None else None
     if result is None:
         if count == 0 and not layer.weights and _is_keras_builtin(layer):

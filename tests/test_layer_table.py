@@ -202,3 +202,13 @@ def test_bad_models_raise_with_a_fix():
         explain(layers.Dense(3))
     with pytest.raises(ValueError, match="not built yet"):
         explain(keras.Sequential([layers.Dense(3)]))
+
+
+def test_course_layers_explain_themselves():
+    from cnnkit.models import lenet5
+
+    table = explain(lenet5(faithful=True), print_total=False)
+    formulas = dict(zip(table["layer"], table["formula"], strict=True))
+    assert formulas["S2"].startswith("2×6 = 12")
+    assert formulas["C3"].startswith("5×5×60 + 16 = 1,516")
+    assert int(table["parameters"].sum()) == 60850

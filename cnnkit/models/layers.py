@@ -77,6 +77,11 @@ class Subsampling(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(channels,), initializer="zeros")
 
+    def parameter_formula(self):
+        """(count, arithmetic, note) for ``ck.explain``: one coefficient and one bias per map."""
+        channels = int(self.coefficient.shape[0])
+        return 2 * channels, f"2×{channels}", " (coefficient + bias per map)"
+
     def call(self, inputs):
         area = self.pool_size * self.pool_size
         window_sum = area * ops.average_pool(
@@ -155,6 +160,13 @@ class PartialConv2D(keras.layers.Layer):
     def connections(self) -> int:
         """Number of (input map, output map) pairs: 60 for LeNet-5's C3."""
         return len(self._pairs)
+
+    def parameter_formula(self):
+        """(count, arithmetic, note) for ``ck.explain``: F×F weights per connection, one bias per map."""
+        k, pairs = self.kernel_size, self.connections
+        bias = self.filters if self.use_bias else 0
+        expression = f"{k}×{k}×{pairs}" + (f" + {bias}" if bias else "")
+        return k * k * pairs + bias, expression, f" ({pairs} input-output map connections)"
 
     def build(self, input_shape):
         in_channels = input_shape[-1]
