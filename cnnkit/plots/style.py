@@ -52,7 +52,9 @@ def apply_course_style() -> None:
     )
     font = cjk_font()
     if font:
-        families = list(mpl.rcParams["font.sans-serif"])
+        # Matplotlib falls back glyph by glyph only across the entries of font.family (a generic
+        # family such as "sans-serif" resolves to one font), so the CJK font goes there, after
+        # the Latin default.
+        families = list(mpl.rcParams["font.family"])
         if font not in families:
-            # After DejaVu Sans so Latin text keeps its look; CJK glyphs fall through to it.
-            mpl.rcParams["font.sans-serif"] = [families[0], font, *families[1:]]
+            mpl.rcParams["font.family"] = [*families, font]

@@ -2,6 +2,8 @@
 
     from cnnkit.review import glossary, practice, mock_exam, build_sheet
     glossary("卷积核")                   # or glossary("kernel"); glossary() is the whole table
+    glossary_search("pool", chapter=3)   # rows containing a text, as a DataFrame
+    formula_sheet_markdown()             # the formula sheet as a notebook table (same registries)
     practice("conv_params", n=5, seed=1)  # problems with .check(answer) and .show_solution()
     mock_exam(seed=7).score()
     build_sheet("build/sheet")            # HTML + PDF formula sheet, at most two A4 pages
@@ -15,11 +17,18 @@ from __future__ import annotations
 from cnnkit.review.glossary import (
     find_chinese_terms,
     glossary,
+    glossary_search,
     glossary_terms,
     missing_terms,
 )
 from cnnkit.review.practice import MockExam, PracticeProblem, mock_exam, practice
 from cnnkit.review.practice_topics import TOPICS
+from cnnkit.review.sheet import (
+    classic_networks_frame,
+    formula_rows,
+    formula_sheet_frame,
+    formula_sheet_markdown,
+)
 
 
 def build_sheet(output_dir, formats=("html", "pdf")):
@@ -34,8 +43,13 @@ __all__ = [
     "MockExam",
     "PracticeProblem",
     "build_sheet",
+    "classic_networks_frame",
     "find_chinese_terms",
+    "formula_rows",
+    "formula_sheet_frame",
+    "formula_sheet_markdown",
     "glossary",
+    "glossary_search",
     "glossary_terms",
     "missing_terms",
     "mock_exam",

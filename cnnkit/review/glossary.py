@@ -238,6 +238,32 @@ def glossary(query: str | None = None):
     return lookup(query)
 
 
+def glossary_search(text: str = "", chapter: str | int | None = None):
+    """The glossary rows that contain ``text`` anywhere (English, Chinese or definition).
+
+    A widget-free search box for notebooks: case and hyphens are forgiven, ``chapter`` (``"02"``
+    or ``2``) keeps one chapter's terms; an empty ``text`` keeps every row. Returns a pandas
+    DataFrame with the columns english, chinese, definition, chapter (possibly empty).
+    """
+    import pandas as pd
+
+    if not isinstance(text, str):
+        raise TypeError(f"glossary_search() takes the text to look for, got {type(text).__name__}.")
+    if chapter is not None:
+        chapter = f"{int(chapter):02d}" if str(chapter).isdigit() else str(chapter)
+        known = sorted({entry.chapter for entry in entries()})
+        if chapter not in known:
+            raise ValueError(f"chapter must be one of {', '.join(known)}, got {chapter!r}.")
+    key = _normalise(text)
+    rows = [
+        entry.__dict__
+        for entry in entries()
+        if (chapter is None or entry.chapter == chapter)
+        and any(key in _normalise(getattr(entry, column)) for column in COLUMNS[:3])
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
 def find_chinese_terms(text: str) -> list[str]:
     """The Chinese terms written in parentheses in ``text``, in order, without repeats.
 

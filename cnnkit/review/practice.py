@@ -91,6 +91,14 @@ class PracticeProblem:
         self.last_result = result
         return result
 
+    def typical_mistake(self):
+        """A wrong answer students often give to this problem (its check names the mistake).
+
+        None when the topic defines none. Used by the chapter 08 notebook to show the teaching
+        messages; handy for testing a checker too.
+        """
+        return getattr(self.checker, "typical_mistake", None)
+
     def show_solution(self) -> Markdown:
         """The worked solution, step by step, ending with the answer."""
         return Markdown(f"**Solution of {self.label}**\n\n{self.solution}")
@@ -265,6 +273,8 @@ class MockExam:
 
     def __str__(self) -> str:
         return "\n\n".join(str(problem) for problem in self.problems)
+
+    __repr__ = __str__  # deterministic text (no memory address) in consoles and saved notebooks
 
 
 def mock_exam(n: int = 20, seed: int | None = None, verify: bool = True) -> MockExam:

@@ -80,6 +80,7 @@ def _check_int(expected: int, pairs, success: str = "Correct.") -> Callable[[obj
         _as_int(answer, "an integer")
         return check_number(answer, expected, mistakes=mistakes, integer=True, success=success)
 
+    check.typical_mistake = next(iter(mistakes), None)
     return check
 
 
@@ -93,6 +94,10 @@ def _check_float(expected: float, pairs, tol: float, success: str = "Correct.") 
     def check(answer) -> Result:
         return check_number(answer, expected, mistakes=mistakes, abs_tol=tol, success=success)
 
+    # The first typical mistake in the order given (``mistakes`` above is built in reverse).
+    check.typical_mistake = next(
+        (round(value, 6) for value, _ in pairs if abs(value - expected) > 2 * tol), None
+    )
     return check
 
 
@@ -124,6 +129,12 @@ def _check_shape(expected: tuple[int, ...], spatial_pairs, depth_message: str) -
             )
         return incorrect(depth_message)
 
+    wrong = next(iter(mistakes), None)
+    check.typical_mistake = (
+        (wrong, wrong, expected[2])
+        if wrong is not None
+        else (*expected[:2], expected[2] * 2 if expected[2] > 1 else 2)
+    )
     return check
 
 
@@ -622,6 +633,13 @@ def stack_table(rng: random.Random) -> Draft:
             previous = shape
         return correct(f"Correct: every row matches; {total:,} parameters in total.")
 
+    # Typical mistake: the first Dense layer's biases forgotten.
+    first_dense = next(i for i, (kind, _) in enumerate(layers) if kind == "Dense")
+    check.typical_mistake = [
+        (shape, params - (shape[0] if i == first_dense else 0))
+        for i, (shape, params) in enumerate(rows)
+    ]
+
     def verify():
         keras = _keras()
         model_layers = [keras.Input(input_shape)]
@@ -799,6 +817,8 @@ def softmax(rng: random.Random) -> Draft:
         return incorrect(
             f"Entry {worst} is {values[worst]:g}, expected about {exact[worst]:.3f}. Recheck e^z there."
         )
+
+    check.typical_mistake = [round(e, 3) for e in exps]  # exponentials, never divided by the sum
 
     def verify():
         import numpy as np
@@ -1161,6 +1181,7 @@ def dropout_expectation(rng: random.Random) -> Draft:
                 (1 - rate) * units,
                 "That is the number kept; the rate p is the probability of dropping.",
             ),
+            (rate, "That is the probability p of dropping one unit; multiply it by the n units."),
         ]
     statement = f"{intro} {question}"
     steps.append(f"**Answer:** {round(exact, 3):g}")

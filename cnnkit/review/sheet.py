@@ -144,6 +144,105 @@ def classic_networks_html() -> str:
     )
 
 
+# --------------------------------------------------------------------------- notebook form
+# The same registries rendered as a table (chapter 08 notebook): no second hand-typed copy.
+
+SECTIONS = ("layers", "training")
+
+
+def formula_rows(section: str | None = None) -> list[dict]:
+    """One dict per formula of the sheet, its worked example computed now.
+
+    ``section``: "layers" (``cnnkit.formulas.FORMULAS``), "training"
+    (:data:`cnnkit.review.reference.REVIEW_FORMULAS`) or None for both, in sheet order.
+    """
+    if section is not None and section not in SECTIONS:
+        raise ValueError(f"section must be one of {SECTIONS} or None, got {section!r}.")
+    rows = []
+    if section in (None, "layers"):
+        from cnnkit.formulas import FORMULAS
+
+        rows += [
+            dict(
+                section="layers",
+                key=entry.key,
+                title=entry.title,
+                chinese=entry.chinese,
+                formula=entry.text,
+                example=format_kwargs(entry.example),
+                result=format_value(entry.evaluate()),
+                chapter=entry.chapter,
+            )
+            for entry in FORMULAS.values()
+        ]
+    if section in (None, "training"):
+        from cnnkit.review.reference import REVIEW_FORMULAS
+
+        rows += [
+            dict(
+                section="training",
+                key=entry.key,
+                title=entry.title,
+                chinese=entry.chinese,
+                formula=entry.text,
+                example=entry.example,
+                result=format_value(entry.evaluate()),
+                chapter=entry.chapter,
+            )
+            for entry in REVIEW_FORMULAS.values()
+        ]
+    return rows
+
+
+def formula_sheet_frame(section: str | None = None):
+    """The formula sheet as a pandas DataFrame indexed by key (see :func:`formula_rows`)."""
+    import pandas as pd
+
+    return pd.DataFrame(formula_rows(section)).set_index("key")
+
+
+def _md_cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def formula_sheet_markdown(section: str | None = None):
+    """The formula sheet as a Markdown table (formulas in code spans, so nothing is re-typeset)."""
+    from cnnkit.exercises.core import Markdown
+
+    lines = [
+        "| name | 中文 | ch | formula | worked example | result |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_md_cell(row['title'])} | {_md_cell(row['chinese'])} | {row['chapter']} "
+        f"| `{_md_cell(row['formula'])}` | {_md_cell(row['example'])} | **{_md_cell(row['result'])}** |"
+        for row in formula_rows(section)
+    ]
+    return Markdown("\n".join(lines))
+
+
+def classic_networks_frame():
+    """The classic networks' key numbers (:data:`cnnkit.review.classic.CLASSIC_NETWORKS`)."""
+    import pandas as pd
+
+    from cnnkit.review.classic import CLASSIC_NETWORKS
+
+    return pd.DataFrame(
+        [
+            {
+                "network": n.name,
+                "year": n.year,
+                "weight layers": n.weight_layers,
+                "parameters": f"{'≈' if n.approx else ''}{n.params:,}",
+                "MACs (224×224)": n.macs,
+                "key idea": n.key_idea,
+                "关键思想": n.chinese,
+            }
+            for n in CLASSIC_NETWORKS.values()
+        ]
+    ).set_index("network")
+
+
 def sheet_html(include_legend: bool = True) -> str:
     """The whole sheet as one standalone HTML document (stylesheet inlined)."""
     css = CSS_PATH.read_text(encoding="utf-8")
