@@ -27,7 +27,7 @@ lab: install
 	$(PYTHON) -m jupyter lab notebooks/
 
 test: install lint
-	CNNKIT_QUICK=1 MPLBACKEND=Agg $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope \
+	CNNKIT_QUICK=1 $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope \
 		--nbval-lax tests notebooks exercises
 
 lint:

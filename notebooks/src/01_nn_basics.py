@@ -1,0 +1,784 @@
+# %% [markdown]
+# # Chapter 01: Neural-network basics (神经网络基础)
+#
+# From one neuron to a multilayer network that recognises clothing. Every idea is computed,
+# checked against Keras or drawn:
+#
+# 1. Learning paradigms
+# 2. The neuron and logistic regression
+# 3. Forward and backward propagation
+# 4. Activation functions
+# 5. Why non-linearity
+# 6. Saturation and vanishing gradients
+# 7. Softmax
+# 8. Loss functions
+# 9. Gradient descent
+# 10. Batch, iteration, epoch
+# 11. Parameters of a dense layer
+# 12. The two-layer network by hand
+# 13. Deep learning in three steps, the nine-step workflow: an MLP on Fashion-MNIST
+# 14. Students' question 1: must data be mapped into (0, 1) before cross-entropy?
+# 15. Students' question 4: PyTorch's `F.nll_loss` in Keras terms
+# 16. Recap
+
+# %%
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+import cnnkit as ck
+from cnnkit import scratch
+from cnnkit.plots import basics as plots
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## 1. Learning paradigms
+#
+# | paradigm | the data | what is learned | example |
+# |---|---|---|---|
+# | supervised learning (监督学习) | inputs **with** labels | a map input → label | image → "sneaker" |
+# | unsupervised learning (无监督学习) | inputs **without** labels | structure: clusters, densities | group customers |
+# | reinforcement learning (强化学习) | actions and the rewards they earn | a policy that maximises reward | play a game |
+#
+# The same 2-D points three ways: a classifier that sees the labels, a clustering that never
+# sees them, and an agent that only sees rewards (a two-armed slot machine). This course is
+# almost entirely supervised.
+
+# %%
+from sklearn.cluster import KMeans
+from sklearn.linear_model import LogisticRegression
+
+X_moons, y_moons = ck.datasets.moons(n_samples=400, noise=0.2)
+supervised = LogisticRegression().fit(X_moons, y_moons)  # learns from (x, label) pairs
+clusters = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(X_moons)  # x only
+agreement = max(np.mean(clusters == y_moons), np.mean(clusters != y_moons))
+
+payout = np.array([0.3, 0.7])  # reinforcement: the agent only sees the rewards it earns
+value, pulls = np.zeros(2), np.zeros(2)
+for _ in range(500):
+    arm = rng.integers(2) if rng.random() < 0.1 else int(np.argmax(value))  # ε-greedy
+    reward = float(rng.random() < payout[arm])
+    pulls[arm] += 1
+    value[arm] += (reward - value[arm]) / pulls[arm]
+
+print(f"supervised: training accuracy {supervised.score(X_moons, y_moons):.2f}")
+print(f"unsupervised: clusters match the hidden labels for {agreement:.0%} of points")
+print(f"reinforcement: arm pulls {pulls.astype(int)}, estimated payouts {value.round(2)}")
+
+# %% [markdown]
+# ## 2. The neuron and logistic regression
+#
+# A neuron computes a weighted sum z = w·x + b of its inputs, with weights (权重) w and a
+# bias (偏置) b, then applies an activation function. With the sigmoid σ(z) = 1 / (1 + e^(−z))
+# the output lies in (0, 1) and can be read as a probability: that is logistic regression
+# (逻辑回归), the smallest neural network.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x = np.array([0.5, -1.0, 2.0])
+w = np.array([0.8, 0.2, -0.5])
+b = 0.1
+z = w @ x + b
+print(f"z = w·x + b = {z:.2f},  σ(z) = {scratch.sigmoid(z):.4f}")
+
+# %% [markdown]
+# The classic example asks "is this a cat?". Fashion-MNIST has no cats, so our neuron asks
+# "is this an ankle boot (rather than a sneaker)?". Each 28×28 image becomes 784 inputs
+# x, scaled to [0, 1]; one `Dense(1, activation="sigmoid")` gives P(ankle boot).
+# This cell is **step 1 of the workflow** (get data): the whole chapter uses this data.
+
+# %%
+(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
+class_names = ck.datasets.FASHION_MNIST_CLASS_NAMES
+print(f"train {x_train.shape} {x_train.dtype}, test {x_test.shape}, classes: {len(class_names)}")
+
+SNEAKER, BOOT = class_names.index("Sneaker"), class_names.index("Ankle boot")
+
+
+def boots_vs_sneakers(images, labels):
+    keep = (labels == SNEAKER) | (labels == BOOT)
+    return images[keep].reshape(-1, 784).astype("float32") / 255, (labels[keep] == BOOT) * 1.0
+
+
+xb_train, yb_train = boots_vs_sneakers(x_train, y_train)
+xb_test, yb_test = boots_vs_sneakers(x_test, y_test)
+
+neuron = keras.Sequential([keras.Input((784,)), keras.layers.Dense(1, activation="sigmoid")])
+neuron.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+neuron.fit(xb_train, yb_train, epochs=5, batch_size=64, verbose=0)
+boot_accuracy = neuron.evaluate(xb_test, yb_test, verbose=0)[1]
+print(f"one neuron, {neuron.count_params()} parameters: test accuracy {boot_accuracy:.3f}")
+assert neuron.count_params() == 784 + 1 and boot_accuracy > 0.85
+
+# %% [markdown]
+# The neuron is nothing but z = x·w + b and a sigmoid: computing it by hand with its weights
+# gives exactly what Keras predicts.
+
+# %%
+w_boot, b_boot = neuron.get_weights()
+p_by_hand = scratch.sigmoid(xb_test[:8] @ w_boot + b_boot)[:, 0]
+p_keras = neuron.predict(xb_test[:8], verbose=0)[:, 0]
+np.testing.assert_allclose(p_by_hand, p_keras, rtol=1e-4, atol=1e-6)
+print("P(ankle boot):", p_keras.round(3))
+plots.sample_grid(
+    xb_test[:8].reshape(-1, 28, 28),
+    yb_test[:8].astype(int),
+    ("sneaker", "ankle boot"),
+    (p_keras > 0.5).astype(int),
+    columns=8,
+)
+
+# %% [markdown]
+# ## 3. Forward and backward propagation
+#
+# **Forward propagation (前向传播)** runs from the input to the loss:
+# z = Xw + b → p = σ(z) → J = mean(−[y ln p + (1 − y) ln(1 − p)]).
+# **Backpropagation (反向传播)** sends the error back with the chain rule. For sigmoid plus
+# binary cross-entropy the product of the local derivatives is simply
+# dJ/dz = (p − y) / N, so dJ/dw = Xᵀ(p − y) / N and dJ/db = Σ(p − y) / N.
+# We compute both by hand on a batch of 8 images and compare with TensorFlow's automatic
+# differentiation (`tf.GradientTape`), then take one gradient step.
+
+# %%
+X8, y8 = xb_train[:8].astype("float64"), yb_train[:8]
+p8 = scratch.sigmoid(X8 @ w_boot[:, 0] + b_boot[0])  # forward
+loss_by_hand = scratch.binary_cross_entropy(y8, p8)
+dz = (p8 - y8) / len(y8)  # backward
+grad_w, grad_b = X8.T @ dz, dz.sum()
+
+with tf.GradientTape() as tape:
+    keras_loss = keras.losses.BinaryCrossentropy()(y8[:, None], neuron(X8.astype("float32")))
+keras_grad_w, keras_grad_b = tape.gradient(keras_loss, neuron.trainable_variables)
+np.testing.assert_allclose(loss_by_hand, float(keras_loss), rtol=1e-4)
+np.testing.assert_allclose(grad_w, keras_grad_w.numpy()[:, 0], rtol=1e-3, atol=1e-6)
+np.testing.assert_allclose(grad_b, keras_grad_b.numpy()[0], rtol=1e-3, atol=1e-6)
+
+alpha = 0.1  # learning rate
+w_new, b_new = w_boot[:, 0] - alpha * grad_w, b_boot[0] - alpha * grad_b  # one step
+loss_after = scratch.binary_cross_entropy(y8, scratch.sigmoid(X8 @ w_new + b_new))
+print(f"loss {loss_by_hand:.4f} (Keras {float(keras_loss):.4f}); after one step: {loss_after:.4f}")
+assert loss_after < loss_by_hand
+
+# %% [markdown]
+# ## 4. Activation functions (激活函数)
+#
+# | activation | f(z) | range | derivative f'(z) |
+# |---|---|---|---|
+# | step (阶跃函数) | 1 if z ≥ 0 else 0 | {0, 1} | 0: nothing for gradient descent to follow |
+# | sigmoid | 1 / (1 + e^(−z)) | (0, 1) | σ(z)(1 − σ(z)) ≤ 0.25 |
+# | tanh | (e^z − e^(−z)) / (e^z + e^(−z)) | (−1, 1) | 1 − tanh²(z) ≤ 1: zero-centred, converges faster than sigmoid |
+# | ReLU | max(0, z) | [0, ∞) | 1 for z > 0, else 0: cheap and constant |
+# | leaky ReLU | z if z > 0 else αz | (−∞, ∞) | 1 or α: negative inputs still learn |
+# | linear | z | (−∞, ∞) | 1 |
+#
+# Solid lines are f, dashed lines f'.
+
+# %%
+plots.activation_functions()
+
+# %% [markdown]
+# The worked example of the course: the pre-activation H = (1, −2, 3, −4, 7) after a step
+# function and after ReLU (and, for comparison, after sigmoid and tanh).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+H = np.array([1, -2, 3, -4, 7], dtype=float)
+print("step(H)    =", scratch.step(H).astype(int))
+print("ReLU(H)    =", scratch.relu(H).astype(int))
+print("sigmoid(H) =", scratch.sigmoid(H).round(3))
+print("tanh(H)    =", scratch.tanh(H).round(3))
+assert scratch.step(H).tolist() == [1, 0, 1, 0, 1]
+assert scratch.relu(H).tolist() == [1, 0, 3, 0, 7]
+np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.activations.relu(H)), scratch.relu(H))
+
+# %% [markdown]
+# ## 5. Why non-linearity
+#
+# Two dense layers without activation compute (XW₁ + b₁)W₂ + b₂ = X(W₁W₂) + (b₁W₂ + b₂):
+# one linear map W = W₁W₂, b = b₁W₂ + b₂. However deep, a stack of linear layers collapses
+# into one. We check it on a Keras model with two linear `Dense` layers.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+linear_stack = keras.Sequential(
+    [keras.Input((4,)), keras.layers.Dense(6), keras.layers.Dense(3)]  # activation=None: linear
+)
+(W1, b1), (W2, b2) = (layer.get_weights() for layer in linear_stack.layers)
+W, b = W1 @ W2, b1 @ W2 + b2
+X4 = rng.normal(size=(5, 4)).astype("float32")
+np.testing.assert_allclose(linear_stack.predict(X4, verbose=0), X4 @ W + b, rtol=1e-4, atol=1e-5)
+print(f"W1 {W1.shape} then W2 {W2.shape} == one linear map W {W.shape} plus bias {b.shape}")
+
+# %% [markdown]
+# Random networks of 5 layers with a single input: with linear activations every one of them
+# is a straight line; with ReLU between the layers they bend.
+
+# %%
+plots.linear_collapse(depth=5)
+
+# %% [markdown]
+# So a linear model can only draw a straight decision boundary (决策边界). On three
+# interleaved spirals we train (a) a linear model (softmax regression), (b) an MLP with two
+# hidden layers of 64 units but *linear* activations, (c) the same MLP with ReLU.
+
+# %%
+X_spiral, y_spiral = ck.datasets.spirals(n_samples=600, classes=3, noise=0.2)
+
+
+def spiral_model(hidden_layers, activation):
+    hidden = [keras.layers.Dense(64, activation=activation) for _ in range(hidden_layers)]
+    model = keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(3, "softmax")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.02),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    history = model.fit(X_spiral, y_spiral, epochs=20, batch_size=128, verbose=0)
+    return model, history.history["accuracy"][-1]
+
+
+spiral_models, spiral_accuracy = {}, {}
+for name, hidden_layers, activation in [
+    ("linear model", 0, None),
+    ("2 linear layers", 2, "linear"),
+    ("2 ReLU layers", 2, "relu"),
+]:
+    spiral_models[name], spiral_accuracy[name] = spiral_model(hidden_layers, activation)
+assert spiral_accuracy["2 ReLU layers"] > 0.9 > 0.7 > spiral_accuracy["2 linear layers"]
+plots.decision_boundary(spiral_models, X_spiral, y_spiral)
+
+# %% [markdown]
+# ## 6. Saturation and vanishing gradients
+#
+# For large |z| sigmoid and tanh flatten out: they saturate (饱和) and their derivative is
+# nearly 0. Backpropagation multiplies one such factor per layer, so through many sigmoid
+# layers the gradient vanishes (梯度消失): at best 0.25 per layer. ReLU's derivative is
+# exactly 1 for every z > 0, and cheap to compute.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+z_values = np.array([0.0, 2.0, 5.0, 10.0])
+derivatives = pd.DataFrame(
+    {
+        "sigmoid'(z)": scratch.sigmoid_derivative(z_values),
+        "tanh'(z)": scratch.tanh_derivative(z_values),
+        "ReLU'(z)": scratch.relu_derivative(z_values),
+    },
+    index=pd.Index(z_values, name="z"),
+)
+print(derivatives.to_string(float_format=lambda v: f"{v:.2e}"))
+print(f"best case through 10 sigmoid layers: 0.25**10 = {0.25**10:.1e}; ReLU: 1**10 = 1")
+
+# %% [markdown]
+# The same effect in a real network: the gradient that reaches the first layer of a 10-layer
+# stack, relative to the last layer's, for sigmoid and for ReLU.
+
+
+# %%
+def gradient_ratio(activation, depth=10):
+    keras.utils.set_random_seed(0)
+    layers = [keras.layers.Dense(32, activation=activation) for _ in range(depth)]
+    model = keras.Sequential([keras.Input((32,)), *layers, keras.layers.Dense(1)])
+    X = rng.normal(size=(64, 32)).astype("float32")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(X) ** 2)
+    grads = tape.gradient(loss, [layers[0].kernel, layers[-1].kernel])
+    return float(tf.norm(grads[0]) / tf.norm(grads[1]))
+
+
+ratios = {activation: gradient_ratio(activation) for activation in ("sigmoid", "relu")}
+print({name: f"{ratio:.1e}" for name, ratio in ratios.items()})
+assert ratios["sigmoid"] < 0.01 < ratios["relu"]
+
+# %% [markdown]
+# ## 7. Softmax (归一化指数函数)
+#
+# Softmax turns a vector of scores (logits) into probabilities in three steps:
+# exponentiate, sum, divide. The outputs are positive and sum to 1.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+logits = np.array([2.0, 1.0, 0.1])
+exps = np.exp(logits)  # 1. exponentiate
+total = exps.sum()  # 2. sum
+probabilities = exps / total  # 3. divide
+print("exp(z)      =", exps.round(3))
+print(f"sum         = {total:.3f}")
+print("softmax(z)  =", probabilities.round(3), " sum =", probabilities.sum().round(6))
+np.testing.assert_allclose(probabilities, keras.activations.softmax(logits[None])[0], rtol=1e-6)
+
+# %%
+plots.softmax_bars(logits, class_names=("cat", "dog", "bird"))
+
+# %% [markdown]
+# Large logits overflow: e^1000 is `inf` in floating point (float64 overflows above about 709,
+# float32 above about 88), and inf / inf is `nan`. Subtracting the largest logit first changes
+# nothing mathematically (e^(−max) cancels between numerator and denominator) and keeps every
+# exponent ≤ 0. Keras does this for you.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+big = np.array([1000.0, 1001.0, 1002.0])
+print("naive softmax:", scratch.naive_softmax(big))
+print("stable       :", scratch.softmax(big).round(3), "(the same as softmax([0, 1, 2]))")
+print(
+    "Keras        :", keras.ops.convert_to_numpy(keras.activations.softmax(big[None]))[0].round(3)
+)
+
+# %% [markdown]
+# **Softmax and maximum entropy (最大熵原理), briefly.** Among all distributions whose
+# expected score Σ pᵢzᵢ is fixed, the one with the largest entropy H(p) = −Σ pᵢ ln pᵢ (the one
+# that assumes least beyond the scores) is exactly softmax(z). Equal logits give the uniform
+# distribution with the largest possible entropy ln K; sharper logits, less entropy.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for z_example in ([0.0, 0.0, 0.0, 0.0], [2.0, 1.0, 0.1, 0.0], [10.0, 0.0, 0.0, 0.0]):
+    p = scratch.softmax(z_example)
+    print(f"logits {z_example}: entropy {-(p * np.log(p)).sum():.3f}  (ln 4 = {np.log(4):.3f})")
+
+# %% [markdown]
+# ## 8. Loss functions (损失函数)
+#
+# A loss measures how far the prediction is from the truth.
+#
+# * Mean squared error (均方误差): MSE = mean((y − ŷ)²), for regression.
+# * Cross-entropy (交叉熵) for classification. Binary, for two classes with p = P(class 1):
+#   −[y ln p + (1 − y) ln(1 − p)]. Categorical, for M classes: −Σᵢ yᵢ ln pᵢ; with a one-hot
+#   label only the true class's term survives, −ln p_true.
+#
+# The worked example: the true class is predicted with p = 0.9. The students' notes use
+# log base 10 and get 0.046; Keras (and PyTorch, and the mathematics) use the natural log:
+# 0.105.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+y_onehot = np.array([0.0, 1.0, 0.0])
+p_pred = np.array([0.05, 0.9, 0.05])
+terms = -y_onehot * np.log(p_pred)
+print("terms -y_i ln p_i:", terms.round(4), "-> only the true class survives")
+print(
+    f"-log10(0.9) = {scratch.categorical_cross_entropy(y_onehot, p_pred, log_base=10):.3f}  (students' notes)"
+)
+print(f"-ln(0.9)    = {scratch.categorical_cross_entropy(y_onehot, p_pred):.3f}  (natural log)")
+keras_cce = float(keras.losses.CategoricalCrossentropy()(y_onehot[None], p_pred[None]))
+print(f"Keras CategoricalCrossentropy: {keras_cce:.3f}  <- Keras uses the natural log")
+keras_bce = float(keras.losses.BinaryCrossentropy()(np.array([[1.0]]), np.array([[0.9]])))
+keras_mse = float(keras.losses.MeanSquaredError()(y_onehot[None], p_pred[None]))
+print(
+    f"binary cross-entropy, y = 1, p = 0.9: {keras_bce:.3f};  MSE of the same example: {keras_mse:.4f}"
+)
+assert abs(keras_cce - 0.105) < 1e-3 and abs(keras_bce - 0.105) < 1e-3
+
+# %% [markdown]
+# **Cross-entropy and KL divergence (KL散度).** For a true distribution p and a prediction q,
+# cross-entropy H(p, q) = −Σ pᵢ ln qᵢ = H(p) + KL(p‖q), where H(p) is the entropy of p and
+# KL(p‖q) = Σ pᵢ ln(pᵢ / qᵢ) ≥ 0 is 0 only when q = p. The true labels fix H(p), so minimising
+# cross-entropy minimises the KL divergence; with one-hot labels H(p) = 0 and the two are equal.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+p_true = np.array([0.1, 0.7, 0.2])
+q_pred = np.array([0.2, 0.6, 0.2])
+entropy = -(p_true * np.log(p_true)).sum()
+kl = (p_true * np.log(p_true / q_pred)).sum()
+cross_entropy = -(p_true * np.log(q_pred)).sum()
+keras_kl = float(keras.losses.KLDivergence()(p_true[None], q_pred[None]))
+print(
+    f"H(p) = {entropy:.4f}, KL(p||q) = {kl:.4f} (Keras {keras_kl:.4f}), H(p, q) = {cross_entropy:.4f}"
+)
+print(f"H(p) + KL(p||q) = {entropy + kl:.4f} = H(p, q)")
+assert abs(entropy + kl - cross_entropy) < 1e-12 and abs(keras_kl - kl) < 1e-5
+
+# %% [markdown]
+# The loss falls as the predicted probability of the true class nears 1 (the truth), and grows
+# without bound as it nears 0: a confident wrong answer is punished hard.
+
+# %%
+plots.loss_vs_probability(marks=(0.9, 0.5))
+
+# %% [markdown]
+# ## 9. Gradient descent (梯度下降)
+#
+# Training moves each weight against its gradient: **w ← w − α·dJ/dw**, where the learning
+# rate (学习率) α is the step size. Picture a ball rolling to the bottom of the valley J(w):
+# here J(w) = w², dJ/dw = 2w, starting at w = −4. Too small an α crawls, a good α arrives
+# quickly, α close to 1 zig-zags across the valley and α > 1 overshoots more every step.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+path = plots.gradient_descent_path(lambda w: 2 * w, w0=-4.0, learning_rate=0.3, steps=5)
+print("α = 0.3, w over steps:", path.round(4))
+
+# %%
+plots.gradient_descent(learning_rates=(0.05, 0.3, 0.9, 1.05))
+
+# %% [markdown]
+# ## 10. Batch, iteration, epoch (批大小, 迭代, 轮)
+#
+# A batch is the group of samples used for one update; an iteration is one update (one
+# batch); an epoch is one pass over the whole training set. Worked example: 1,840 training
+# samples with batch size 8 give 1840 / 8 = 230 iterations per epoch, so 4,000 iterations are
+# 4000 / 230 ≈ 17 epochs. Keras agrees: its optimizer counts 230 updates in one epoch.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+per_epoch = ck.formulas.iterations_per_epoch(1840, batch_size=8)
+epochs_4000 = ck.formulas.epochs_for_iterations(4000, samples=1840, batch_size=8)
+print(f"iterations per epoch: {per_epoch};  4,000 iterations = {epochs_4000:.2f} epochs")
+
+counter = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+counter.compile(optimizer="sgd", loss="mse")
+counter.fit(np.zeros((1840, 3)), np.zeros(1840), batch_size=8, epochs=1, verbose=0)
+print(
+    f"Keras, one epoch of 1,840 samples with batch size 8: {int(counter.optimizer.iterations)} iterations"
+)
+assert int(counter.optimizer.iterations) == per_epoch == 230
+
+# %% [markdown]
+# ## 11. Parameters of a dense layer (全连接层)
+#
+# Every one of the `units` neurons has one weight per input and one bias:
+# **parameters = inputs × units + units**. A flattened 28×28 image into `Dense(128)`:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+dense = keras.Sequential([keras.Input((784,)), keras.layers.Dense(128)])
+print(f"formula: 784 × 128 + 128 = {ck.formulas.dense_params(784, 128):,}")
+print(f"Keras count_params():     {dense.count_params():,}")
+assert dense.count_params() == ck.formulas.dense_params(784, 128)
+
+# %% [markdown]
+# ## 12. The two-layer network by hand
+#
+# `ck.scratch.TwoLayerNetwork` is written in NumPy:
+# H = f(X·W₁ + b₁), Y = H·W₂ + b₂, P = softmax(Y), J = cross-entropy, then backpropagation
+# (dJ/dY = (P − T)/N, dJ/dW₂ = Hᵀ·dJ/dY, dJ/dH = dJ/dY·W₂ᵀ, ...) and gradient descent.
+# `to_keras()` builds the same network in Keras with the same weights. We train both with
+# plain SGD on the same batches (no shuffling) and compare the loss of every epoch.
+
+# %%
+net = scratch.TwoLayerNetwork(n_inputs=2, n_hidden=32, n_outputs=3, activation="relu", seed=0)
+twin = net.to_keras(dtype="float64")  # the same network and weights, in Keras
+twin.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+keras_losses = twin.fit(X_spiral, y_spiral, epochs=5, batch_size=32, shuffle=False, verbose=0)
+numpy_losses = net.fit(X_spiral, y_spiral, epochs=5, batch_size=32, learning_rate=0.5)
+
+print(pd.DataFrame({"NumPy": numpy_losses["loss"], "Keras": keras_losses.history["loss"]}))
+np.testing.assert_allclose(numpy_losses["loss"], keras_losses.history["loss"], rtol=1e-5)
+for ours, theirs in zip(net.params.values(), twin.get_weights(), strict=True):
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-8)
+
+# %% [markdown]
+# Same loss to 1e-5 and the same weights. Now let NumPy iterate until the loss is small; the
+# hand-made network then separates the spirals too.
+
+# %%
+more = net.fit(X_spiral, y_spiral, epochs=60, batch_size=32, learning_rate=0.5)
+print(f"loss after {5 + 60} epochs: {more['loss'][-1]:.3f}")
+assert more["loss"][-1] < 0.5 * numpy_losses["loss"][0]
+keras_probabilities = net.to_keras().predict(X_spiral, verbose=0)  # trained weights, in Keras
+keras_loss = float(keras.losses.SparseCategoricalCrossentropy()(y_spiral, keras_probabilities))
+assert abs(net.loss(X_spiral, y_spiral) - keras_loss) < 1e-5
+plots.decision_boundary({"NumPy two-layer network": net.forward}, X_spiral, y_spiral)
+
+# %% [markdown]
+# ## 13. Deep learning in three steps, and the nine-step workflow
+#
+# Deep learning in three steps: **build the network, choose the loss, choose the optimizer**;
+# then let the data train it. A full project follows nine steps; each is a cell below (step 1
+# is the data cell of section 2):
+#
+# 1. Get data: `ck.datasets.load("fashion_mnist")` in section 2.
+# 2. Load it into tensors: scale to float32 in [0, 1], split off validation data, `tf.data`.
+# 3. Look at samples: a grid of images with their class names.
+# 4. Define the network: Flatten → Dense(256, ReLU) → Dropout → Dense(128, ReLU) → Dropout → Dense(10, softmax).
+# 5. Define the loss: sparse categorical cross-entropy (integer labels).
+# 6. Define the optimizer: Adam with a learning rate that decays over training.
+# 7. Train on batches: `model.fit` with the `LiveHistory` callback drawing the curves.
+# 8. Visualise results: training curves, predictions on test images, the confusion matrix.
+# 9. Analyse and tune: compare training and validation curves (overfitting?) and what to try next.
+#
+# This multilayer perceptron (MLP, 多层感知机) must reach at least 88% test accuracy in full mode.
+
+# %% [markdown]
+# ### Step 2: load the data into tensors
+
+# %%
+x_train01 = x_train.astype("float32") / 255  # pixels 0..255 -> 0..1
+x_test01 = x_test.astype("float32") / 255
+n_val = len(x_train01) // 10  # last 10% for validation
+train_ds = (
+    tf.data.Dataset.from_tensor_slices((x_train01[:-n_val], y_train[:-n_val]))
+    .shuffle(10_000, seed=0)
+    .batch(128)
+    .prefetch(2)
+)
+val_ds = tf.data.Dataset.from_tensor_slices((x_train01[-n_val:], y_train[-n_val:])).batch(1024)
+images, labels = next(iter(train_ds))
+print(f"one batch: images {images.shape} {images.dtype.name}, labels {labels.shape}")
+
+# %% [markdown]
+# ### Step 3: look at samples
+
+# %%
+plots.sample_grid(x_train[:20], y_train[:20], class_names)
+
+# %% [markdown]
+# ### Steps 4 to 6: the network, the loss, the optimizer
+
+# %%
+EPOCHS = 8 if ck.QUICK else 15
+steps = EPOCHS * int(train_ds.cardinality())
+mlp = keras.Sequential(
+    [
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(256, activation="relu"),
+        keras.layers.Dropout(0.2),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dropout(0.2),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+mlp.compile(
+    loss=keras.losses.SparseCategoricalCrossentropy(),  # step 5
+    optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, steps)),  # 6
+    metrics=["accuracy"],
+)
+ck.explain(mlp)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+by_formula = sum(ck.formulas.dense_params(i, u) for i, u in [(784, 256), (256, 128), (128, 10)])
+print(f"formula: {by_formula:,} parameters; Keras: {mlp.count_params():,}")
+assert mlp.count_params() == by_formula
+
+# %% [markdown]
+# ### Step 7: train on batches
+#
+# `ck.training.LiveHistory()` redraws the loss and accuracy curves after each epoch while you
+# watch (headless, for example in CI, it draws them once at the end).
+
+# %%
+live = ck.training.LiveHistory()
+history = mlp.fit(
+    train_ds,
+    validation_data=val_ds,
+    epochs=EPOCHS,
+    shuffle=False,  # train_ds shuffles itself (step 2)
+    verbose=0,
+    callbacks=[live],
+)
+
+# %% [markdown]
+# ### Step 8: visualise the results
+#
+# The training curves are above (`plots.training_curves(history)` redraws them from any
+# `History` later). Now the test set: accuracy, predictions on test images (red when wrong)
+# and the confusion matrix (混淆矩阵), which counts, for every true class (row), what the
+# model predicted (column).
+
+# %%
+test_loss, test_accuracy = mlp.evaluate(x_test01, y_test, verbose=0)
+print(f"test accuracy: {test_accuracy:.4f}  (test loss {test_loss:.3f})")
+assert test_accuracy >= (0.70 if ck.QUICK else 0.88)
+
+# %%
+test_probabilities = mlp.predict(x_test01, verbose=0)
+test_predictions = test_probabilities.argmax(axis=1)
+plots.sample_grid(x_test[:20], y_test[:20], class_names, test_predictions[:20])
+
+# %%
+plots.confusion_matrix(y_test, test_predictions, class_names)
+
+# %% [markdown]
+# ### Step 9: analyse and tune
+#
+# Read the curves: while validation loss falls with training loss the model still learns; when
+# training loss keeps falling and validation loss rises, it overfits (过拟合, chapter 07). The
+# confusion matrix shows where it fails: shirts, T-shirts, pullovers and coats look alike at
+# 28×28. To tune: more epochs, wider layers, more dropout; or, better, a convolutional network
+# (chapter 02), which sees that neighbouring pixels belong together.
+
+# %%
+gap = live.history["accuracy"][-1] - live.history["val_accuracy"][-1]
+print(f"train accuracy - validation accuracy at the end: {gap:+.3f}")
+per_class = pd.Series(
+    np.diag(ck.plots.basics.confusion_counts(y_test, test_predictions)) / np.bincount(y_test),
+    index=class_names,
+)
+print("hardest classes:", per_class.sort_values().head(3).round(3).to_dict())
+
+# %% [markdown]
+# ## 14. Students' question 1: must data be mapped into (0, 1) before cross-entropy?
+#
+# Two different things are "mapped into (0, 1)" and the answer differs:
+#
+# * **The inputs: no.** Cross-entropy never sees the inputs, only the predictions. We scale
+#   pixels from 0..255 to 0..1 for the *optimiser*: large inputs make large pre-activations and
+#   gradients, so a learning rate that suits scaled data is far too big for raw data.
+# * **The predictions: yes.** Cross-entropy takes ln of probabilities: the predictions must be
+#   probabilities (softmax or sigmoid output), or you tell the loss it gets raw scores with
+#   `from_logits=True` and it applies the softmax itself.
+#
+# Experiment 1: the same small network on raw and on scaled pixels, 3 epochs each (on the
+# 5,000-image sample, in both modes, to keep it quick).
+
+# %%
+(x_small, y_small), (x_small_test, y_small_test) = ck.datasets.load("fashion_mnist", sample=True)
+
+
+def small_mlp(output_activation="softmax", loss=None, scale=255.0):
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation=output_activation),
+        ]
+    )
+    model.compile(
+        optimizer="adam",
+        loss=loss or keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
+    x, x_t = x_small.astype("float32") / scale, x_small_test.astype("float32") / scale
+    history = model.fit(x, y_small, epochs=3, batch_size=128, verbose=0)
+    return {
+        "loss per epoch": np.round(history.history["loss"], 3),
+        "test accuracy": round(model.evaluate(x_t, y_small_test, verbose=0)[1], 3),
+    }
+
+
+inputs_experiment = pd.DataFrame(
+    {"raw 0..255": small_mlp(scale=1.0), "scaled 0..1": small_mlp(scale=255.0)}
+).T
+inputs_experiment
+
+# %% [markdown]
+# Raw inputs still train (cross-entropy is perfectly defined), but the first losses are huge
+# and the model ends well behind the scaled one. Now the predictions. What does cross-entropy
+# make of scores that are not probabilities?
+
+# %%
+# NBVAL_CHECK_OUTPUT
+scores = np.array([[2.0, -1.0, 0.5]])  # raw scores (logits) for 3 classes; the true class is 0
+label = np.array([0])
+as_probabilities = float(keras.losses.SparseCategoricalCrossentropy()(label, scores))
+from_logits = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(label, scores))
+softmax_first = float(
+    keras.losses.SparseCategoricalCrossentropy()(label, keras.activations.softmax(scores))
+)
+print(f"scores passed as if probabilities: {as_probabilities:.4f}   <- meaningless")
+print(f"from_logits=True:                  {from_logits:.4f}")
+print(f"softmax, then cross-entropy:       {softmax_first:.4f}")
+print(f"by hand, -ln softmax(z)[0]:        {-scratch.log_softmax(scores)[0, 0]:.4f}")
+
+# %% [markdown]
+# Keras clips the "probabilities" into [1e-7, 1 − 1e-7] and rescales them to sum to 1, so the
+# negative score silently becomes 1e-7: a number comes out, but not the cross-entropy.
+# Experiment 2: a network whose last layer has *no* softmax, trained with the default
+# `from_logits=False`, against the same network told `from_logits=True`.
+
+# %%
+outputs_experiment = pd.DataFrame(
+    {
+        "softmax output": inputs_experiment.loc["scaled 0..1"],  # trained above
+        "raw scores, from_logits=False": small_mlp(None),
+        "raw scores, from_logits=True": small_mlp(
+            None, keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        ),
+    }
+).T
+assert (
+    outputs_experiment.loc["raw scores, from_logits=False", "test accuracy"]
+    < outputs_experiment.loc["raw scores, from_logits=True", "test accuracy"] - 0.2
+)
+outputs_experiment
+
+# %% [markdown]
+# With raw scores and `from_logits=False` the network barely learns. With `from_logits=True`
+# it learns exactly as the softmax network (same seed, same numbers): the softmax moved into
+# the loss, where it is also computed more stably.
+#
+# **Answer:** inputs need not be in (0, 1), though scaling them makes training much easier;
+# what enters cross-entropy must be probabilities, or you must say `from_logits=True`.
+
+# %% [markdown]
+# ## 15. Students' question 4: PyTorch's `F.nll_loss` in Keras terms
+#
+# PyTorch's `F.nll_loss(log_probs, target)` expects **log-probabilities** (from
+# `F.log_softmax`) and **class indices**, and returns the mean of −log_probs[n, target[n]]:
+# the negative log-likelihood. It applies no softmax itself. `F.cross_entropy(logits, target)`
+# is `log_softmax` followed by `nll_loss`. In Keras:
+#
+# | PyTorch | Keras |
+# |---|---|
+# | `F.cross_entropy(logits, y)` | `SparseCategoricalCrossentropy(from_logits=True)(y, logits)` |
+# | `F.nll_loss(F.log_softmax(logits), y)` | the same number |
+# | softmax in the model, then NLL of its log | `SparseCategoricalCrossentropy()(y, softmax(logits))` |
+# | one-hot targets | `CategoricalCrossentropy(...)` instead of `Sparse...` |
+#
+# *Sparse* means integer labels, *categorical* one-hot labels; *from_logits* says whether the
+# softmax is still to be applied. All variants on the same logits:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+batch_logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.2, 0.2, 3.0], [0.0, 0.0, 0.0]])
+targets = np.array([0, 1, 2, 1])
+onehot = np.eye(3)[targets]
+softmax_probs = keras.activations.softmax(batch_logits)
+nll = -scratch.log_softmax(batch_logits)[np.arange(len(targets)), targets].mean()
+variants = {
+    "Sparse CE, from_logits=True": keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        targets, batch_logits
+    ),
+    "Categorical CE (one-hot), from_logits=True": keras.losses.CategoricalCrossentropy(
+        from_logits=True
+    )(onehot, batch_logits),
+    "softmax, then Sparse CE": keras.losses.SparseCategoricalCrossentropy()(targets, softmax_probs),
+    "softmax, then Categorical CE": keras.losses.CategoricalCrossentropy()(onehot, softmax_probs),
+    "nll = -log_softmax picked at the label (NumPy)": nll,
+    "ck.scratch sparse CE from logits": scratch.sparse_categorical_cross_entropy_from_logits(
+        targets, batch_logits
+    ),
+}
+variants = pd.Series({name: round(float(value), 4) for name, value in variants.items()})
+print(variants.to_string())
+assert np.allclose(variants.to_numpy(), nll, atol=1e-4)
+print(
+    f"\nmistake: nll on raw logits, -mean(logit at label) = {-batch_logits[np.arange(4), targets].mean():.4f}"
+)
+
+# %% [markdown]
+# Every correct variant gives the same number. The last line is the classic PyTorch bug:
+# `F.nll_loss` on raw logits (without `log_softmax`) just averages −logit at the label, which
+# is not a loss at all (it can go negative and falls forever by inflating logits).
+#
+# ## 16. Recap
+#
+# * A neuron computes z = w·x + b and an activation; logistic regression is one neuron with a
+#   sigmoid, whose output is a probability.
+# * Forward propagation computes the loss; backpropagation applies the chain rule backwards
+#   (for sigmoid/softmax with cross-entropy, dJ/dz = p − y) and gradient descent updates
+#   w ← w − α·dJ/dw, with the learning rate α as the step size.
+# * Without a non-linear activation any stack of layers is one linear map; ReLU is cheap and
+#   does not saturate for z > 0, while sigmoid/tanh saturate and their gradients vanish.
+#   H = (1, −2, 3, −4, 7) → step (1, 0, 1, 0, 1), ReLU (1, 0, 3, 0, 7).
+# * Softmax: exponentiate, sum, divide; subtract the maximum first to avoid overflow.
+# * Cross-entropy with a one-hot label is −ln p_true: −ln 0.9 = 0.105 in Keras (0.046 with
+#   log10, as in the notes); it equals H(p) + KL(p‖q).
+# * 1,840 samples, batch 8 → 230 iterations per epoch; 4,000 iterations ≈ 17 epochs.
+#   Dense parameters = inputs × units + units.
+# * The workflow: data → tensors → look → network → loss → optimizer → train → visualise →
+#   analyse. An MLP reaches about 89% on Fashion-MNIST.
+# * Scale inputs for the optimiser's sake; feed cross-entropy probabilities or use
+#   `from_logits=True`. `F.nll_loss` = sparse cross-entropy on log-probabilities.
+#
+# **Practice:** open `exercises/01_nn_basics.ipynb` (parameters, iterations and epochs, step
+# and ReLU, a stable softmax, cross-entropy, a gradient-descent step, the two-layer network's
+# shapes), with hints and checked answers.
