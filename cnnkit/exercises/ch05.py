@@ -1,0 +1,392 @@
+"""Chapter 05 exercises: recurrent networks. The one source of the generated notebooks.
+
+Each problem: statement, starter code (what the student sees), solution code, hints, a checker,
+and the typical wrong answers with the message they must get (the tests prove each one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnkit.exercises.core import (
+    Chapter,
+    Problem,
+    StudentCodeError,
+    WrongAnswer,
+    call_student,
+    check_array,
+    check_number,
+    correct,
+    incorrect,
+)
+
+# --- q1: SimpleRNN parameters -----------------------------------------------------------------
+
+
+def _check_simple_rnn(answer):
+    m, n = 32, 64
+    return check_number(
+        answer,
+        n * (m + n) + n,
+        integer=True,
+        mistakes={
+            m * n + n: "You counted U (32×64) and the biases but forgot the recurrent weights W "
+            "(64×64): every unit also reads the previous state s_{t-1}.",
+            m * n + n * n: "U and W are right; now add one bias per unit (+64).",
+            n * n + n: "You forgot the input weights U (32×64) that read x_t.",
+            20 * (m * n + n * n + n): "The count does not depend on the 20 steps: the same U, W, b "
+            "are used at every step (weight sharing through time).",
+        },
+        success="Correct: U 32×64 + W 64×64 + b 64 = 6,208, whatever the sequence length.",
+    )
+
+
+q1 = Problem(
+    title="Parameters of a SimpleRNN (循环神经网络)",
+    statement=(
+        "`keras.layers.SimpleRNN(64)` reads sequences of 20 steps with 32 features per step.\n"
+        "How many trainable parameters does it have? Assign the number to `answer`."
+    ),
+    starter="answer = ...  # a number",
+    solution_code="answer = 64 * (32 + 64) + 64",
+    checker=_check_simple_rnn,
+    hints=(
+        "s_t = tanh(U·x_t + W·s_{t-1} + b): count U, W and b.",
+        "U is inputs × units, W is units × units, b has one entry per unit.",
+    ),
+    explanation="n(m + n) + n = 64·(32 + 64) + 64 = 6,208. The 20 steps do not matter.",
+    wrong_answers=(
+        WrongAnswer("answer = 32 * 64 + 64", "forgot the recurrent weights"),
+        WrongAnswer("answer = 32 * 64 + 64 * 64", "one bias per unit"),
+        WrongAnswer("answer = 20 * (32 * 64 + 64 * 64 + 64)", "weight sharing through time"),
+    ),
+)
+
+# --- q2: LSTM parameters ----------------------------------------------------------------------
+
+
+def _check_lstm(answer):
+    block = 64 * (32 + 64) + 64
+    return check_number(
+        answer,
+        4 * block,
+        integer=True,
+        mistakes={
+            block: "That is one SimpleRNN-sized block. An LSTM has 4 gates (input, forget, cell "
+            "candidate, output), each with its own U, W and b: multiply by 4.",
+            3 * block: "3 blocks is a GRU (with reset_after=False). The LSTM has 4 gates.",
+            4 * (32 * 64 + 64 * 64): "You forgot the biases: 4 gates × 64 units.",
+            4 * block + 64: "Only 4 blocks; there is no extra bias for the cell state.",
+        },
+        success="Correct: 4 × (64·(32 + 64) + 64) = 24,832.",
+    )
+
+
+q2 = Problem(
+    title="Parameters of an LSTM (长短期记忆网络)",
+    statement=(
+        "Same input as Problem 1 (32 features per step), but `keras.layers.LSTM(64)`. "
+        "How many trainable parameters?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 4 * (64 * (32 + 64) + 64)",
+    checker=_check_lstm,
+    hints=(
+        "An LSTM computes four gate-like vectors from x_t and h_{t-1}: i, f, c̃, o.",
+        "Each of them is a SimpleRNN-sized block n(m + n) + n.",
+    ),
+    explanation="4 × (n(m + n) + n) = 4 × 6,208 = 24,832.",
+    wrong_answers=(
+        WrongAnswer("answer = 64 * (32 + 64) + 64", "4 gates"),
+        WrongAnswer("answer = 4 * (32 * 64 + 64 * 64)", "forgot the biases"),
+    ),
+)
+
+# --- q3: GRU parameters, Keras's reset_after --------------------------------------------------
+
+
+def _check_gru(answer):
+    m, n = 32, 64
+    return check_number(
+        answer,
+        3 * (n * (m + n) + 2 * n),
+        integer=True,
+        mistakes={
+            3 * (n * (m + n) + n): "That is the textbook GRU (reset_after=False). Keras's default "
+            "reset_after=True keeps two bias vectors per gate (one for the input part, one for "
+            "the recurrent part): +3×64.",
+            4 * (n * (m + n) + n): "4 blocks is an LSTM; a GRU has 3 (update, reset, candidate).",
+            n * (m + n) + n: "That is a SimpleRNN; a GRU has 3 blocks (update, reset, candidate).",
+        },
+        success="Correct: 3 × (64·96 + 2·64) = 18,816 with Keras's default reset_after=True.",
+    )
+
+
+q3 = Problem(
+    title="Parameters of a GRU (门控循环单元) as Keras builds it",
+    statement=(
+        "Same input again, `keras.layers.GRU(64)` with Keras's defaults (`reset_after=True`). "
+        "How many trainable parameters?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 3 * (64 * (32 + 64) + 2 * 64)",
+    checker=_check_gru,
+    hints=(
+        "A GRU has three blocks: update gate z, reset gate r, candidate h̃.",
+        "With reset_after=True the reset gate is applied after the recurrent product, so each "
+        "block has an input bias AND a recurrent bias.",
+    ),
+    explanation="3 × (n(m + n) + 2n) = 18,816; with reset_after=False it would be 3 × 6,208 = 18,624.",
+    wrong_answers=(
+        WrongAnswer("answer = 3 * (64 * (32 + 64) + 64)", "reset_after=True keeps two bias"),
+        WrongAnswer("answer = 4 * (64 * (32 + 64) + 64)", "LSTM"),
+    ),
+)
+
+# --- q4: weight sharing vs flattening -----------------------------------------------------------
+
+
+def _check_sharing(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'dense': 123, 'rnn': 456}.")
+    missing = sorted({"dense", "rnn"} - set(answer))
+    if missing:
+        return incorrect(f"Missing keys: {', '.join(missing)}.")
+    dense = as_int(answer["dense"], "answer['dense']")
+    rnn = as_int(answer["rnn"], "answer['rnn']")
+    if dense == 8 * 16 + 16:
+        return incorrect(
+            "answer['dense']: the dense network sees the whole sequence flattened: 100 steps × 8 "
+            "features = 800 inputs, each connected to 16 units."
+        )
+    if dense != 800 * 16 + 16:
+        return incorrect(f"answer['dense'] = {dense:,}: count inputs (800) × units (16) + biases.")
+    if rnn == 100 * (16 * (8 + 16) + 16):
+        return incorrect(
+            "answer['rnn']: the same U, W, b serve all 100 steps (weight sharing through time): "
+            "do not multiply by the length."
+        )
+    if rnn != 16 * (8 + 16) + 16:
+        return incorrect(f"answer['rnn'] = {rnn:,}: use n(m + n) + n with m = 8, n = 16.")
+    return correct("Correct: 12,816 for the dense layer, 400 for the SimpleRNN, 32× fewer.")
+
+
+def as_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
+        raise StudentCodeError(f"{name} must be a number, got {value!r}.")
+    return int(value)
+
+
+q4 = Problem(
+    title="Flattened dense vs recurrent",
+    statement=(
+        "Sequences have 100 steps of 8 features. Network A flattens them and applies "
+        "`Dense(16)`; network B applies `SimpleRNN(16)`. Give both layers' parameter counts as "
+        "`answer = {'dense': ..., 'rnn': ...}`."
+    ),
+    starter="answer = {'dense': ..., 'rnn': ...}",
+    solution_code="answer = {'dense': 100 * 8 * 16 + 16, 'rnn': 16 * (8 + 16) + 16}",
+    checker=_check_sharing,
+    hints=(
+        "Flattened, the dense layer has 100 × 8 = 800 inputs.",
+        "The RNN reads 8 features per step; its size does not depend on the 100 steps.",
+    ),
+    explanation="Dense: 800·16 + 16 = 12,816. SimpleRNN: 16·(8 + 16) + 16 = 400.",
+    wrong_answers=(
+        WrongAnswer("answer = {'dense': 8 * 16 + 16, 'rnn': 400}", "flattened"),
+        WrongAnswer("answer = {'dense': 12816, 'rnn': 100 * 400}", "weight sharing"),
+        WrongAnswer("answer = [12816, 400]", "Expected a dict"),
+    ),
+)
+
+# --- q5: one RNN step in NumPy ----------------------------------------------------------------
+
+_RNG = np.random.default_rng(5)
+_X = _RNG.normal(size=(2, 3))
+_S = _RNG.normal(size=(2, 4))
+_U = _RNG.normal(size=(3, 4))
+_W = _RNG.normal(size=(4, 4))
+_B = _RNG.normal(size=4)
+
+
+def _check_rnn_step(rnn_step):
+    output = call_student(rnn_step, _X.copy(), _S.copy(), _U.copy(), _W.copy(), _B.copy())
+    expected = np.tanh(_X @ _U + _S @ _W + _B)
+    return check_array(
+        output,
+        expected,
+        name="rnn_step(x_t, s_prev, U, W, b)",
+        mistakes=[
+            (_X @ _U + _S @ _W + _B, "Apply the activation: s_t = tanh(...)."),
+            (
+                np.tanh(_X @ _U + _B),
+                "You forgot the recurrent term s_prev @ W: without it there is no memory.",
+            ),
+            (np.tanh(_X @ _U + _S @ _W), "You forgot the bias b."),
+            (
+                np.tanh(_X @ _U + _S @ _W.T + _B),
+                "W is stored as Keras's recurrent_kernel (units, units): use s_prev @ W, not W.T.",
+            ),
+        ],
+        success="Correct: s_t = tanh(x_t·U + s_{t-1}·W + b), the same as keras.layers.SimpleRNN.",
+    )
+
+
+q5 = Problem(
+    title="One RNN step in NumPy",
+    statement=(
+        "Write `rnn_step(x_t, s_prev, U, W, b)` returning s_t = tanh(x_t·U + s_prev·W + b) with "
+        "Keras's layout: `x_t` (batch, inputs), `s_prev` (batch, units), `U` (inputs, units), "
+        "`W` (units, units), `b` (units,)."
+    ),
+    starter="def rnn_step(x_t, s_prev, U, W, b):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code="def rnn_step(x_t, s_prev, U, W, b):\n    return np.tanh(x_t @ U + s_prev @ W + b)",
+    checker=_check_rnn_step,
+    answer_name="rnn_step",
+    hints=(
+        "Row vectors: x_t @ U has shape (batch, units).",
+        "Add the recurrent term s_prev @ W and the bias, then apply np.tanh.",
+    ),
+    explanation="`np.tanh(x_t @ U + s_prev @ W + b)`; running it for t = 1..T is the whole SimpleRNN.",
+    wrong_answers=(
+        WrongAnswer(
+            "def rnn_step(x_t, s_prev, U, W, b):\n    return x_t @ U + s_prev @ W + b", "activation"
+        ),
+        WrongAnswer(
+            "def rnn_step(x_t, s_prev, U, W, b):\n    return np.tanh(x_t @ U + b)", "recurrent term"
+        ),
+        WrongAnswer(
+            "def rnn_step(x_t, s_prev, U, W, b):\n    return np.tanh(U @ x_t + W @ s_prev + b)",
+            "raised ValueError",
+        ),
+    ),
+)
+
+# --- q6: pick the sequence model --------------------------------------------------------------
+
+_CHOICES = ("dense", "simple_rnn", "lstm")
+
+
+def _check_choice(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError(
+            "Expected a dict like {'a': 'dense', 'b': 'lstm', 'c': 'simple_rnn'}."
+        )
+    missing = sorted({"a", "b", "c"} - set(answer))
+    if missing:
+        return incorrect(f"Missing keys: {', '.join(missing)}.")
+    given = {}
+    for key in "abc":
+        value = str(answer[key]).strip().lower().replace("simplernn", "simple_rnn")
+        if value == "gru":
+            value = "lstm"  # a GRU is as good an answer as an LSTM here
+        if value not in _CHOICES:
+            return incorrect(
+                f"answer[{key!r}] must be one of {_CHOICES} (or 'gru'), got {answer[key]!r}."
+            )
+        given[key] = value
+    if given["a"] != "dense":
+        return incorrect(
+            "(a) The 20 measurements have no order and a fixed size: a sequence model adds "
+            "nothing; a dense network sees them all at once."
+        )
+    if given["b"] == "simple_rnn":
+        return incorrect(
+            "(b) 500 steps between the cue and the answer: a SimpleRNN's gradient vanishes over "
+            "such distances. Use a gated cell (LSTM or GRU)."
+        )
+    if given["b"] != "lstm":
+        return incorrect(
+            "(b) Reviews have different lengths and order matters: a dense network cannot read them step by step."
+        )
+    if given["c"] == "dense":
+        return incorrect(
+            "(c) The streams have different lengths: a dense layer needs a fixed input size."
+        )
+    if given["c"] != "simple_rnn":
+        return incorrect(
+            "(c) Only the last few steps matter and the model must be small: a SimpleRNN is enough (an LSTM has 4× its parameters)."
+        )
+    return correct(
+        "Correct: dense for unordered fixed-size inputs, LSTM/GRU for long memory, SimpleRNN for short memory on a budget."
+    )
+
+
+q6 = Problem(
+    title="Pick the model for the task",
+    statement=(
+        "For each task choose `'dense'`, `'simple_rnn'` or `'lstm'` (`'gru'` counts as `'lstm'`):\n\n"
+        "- (a) 20 blood-test values of a patient (fixed list, order meaningless) -> ill or not;\n"
+        "- (b) movie reviews of 50 to 500 words -> positive or negative, where a 'not' near the "
+        "start can flip the meaning of the last sentence;\n"
+        "- (c) sensor streams of varying length -> was there a spike in the last 5 readings? "
+        "The model must be as small as possible.\n\n"
+        "`answer = {'a': ..., 'b': ..., 'c': ...}`"
+    ),
+    starter="answer = {'a': ..., 'b': ..., 'c': ...}",
+    solution_code="answer = {'a': 'dense', 'b': 'lstm', 'c': 'simple_rnn'}",
+    checker=_check_choice,
+    hints=(
+        "Does order matter? Does the length vary?",
+        "How far back must the model remember? SimpleRNN gradients vanish over long distances.",
+    ),
+    explanation="(a) dense: no order, fixed size; (b) LSTM/GRU: long memory; (c) SimpleRNN: short memory, smallest.",
+    wrong_answers=(
+        WrongAnswer("answer = {'a': 'lstm', 'b': 'lstm', 'c': 'simple_rnn'}", "(a)"),
+        WrongAnswer("answer = {'a': 'dense', 'b': 'simple_rnn', 'c': 'simple_rnn'}", "vanishes"),
+        WrongAnswer("answer = {'a': 'dense', 'b': 'lstm', 'c': 'dense'}", "different lengths"),
+        WrongAnswer("answer = {'a': 'dense', 'b': 'lstm', 'c': 'transformer'}", "must be one of"),
+    ),
+)
+
+# --- q7: vanishing gradient arithmetic --------------------------------------------------------
+
+
+def _check_vanishing(answer):
+    return check_number(
+        answer,
+        0.5**29,
+        rel_tol=1e-3,
+        mistakes={
+            0.5**30: "Between step 30 and step 1 there are 29 transitions, so 29 factors of 0.5.",
+            0.5 * 29: "The factors multiply (chain rule), they do not add.",
+            2.0**29: "The gradient shrinks: the ratio is 0.5^29, less than 1.",
+        },
+        success="Correct: 0.5^29 ≈ 1.9e-9: step 1 gets practically no learning signal (梯度消失).",
+    )
+
+
+q7 = Problem(
+    title="How fast does the gradient vanish (梯度消失)?",
+    statement=(
+        "In a SimpleRNN, suppose each step back in time multiplies the gradient by 0.5. The loss "
+        "is computed after step 30. By what factor is ||dL/ds_1|| smaller than ||dL/ds_30||? "
+        "Give the ratio ||dL/ds_1|| / ||dL/ds_30||."
+    ),
+    starter="answer = ...",
+    solution_code="answer = 0.5 ** 29",
+    checker=_check_vanishing,
+    hints=(
+        "Chain rule: one factor per transition s_t -> s_{t+1}.",
+        "From s_1 to s_30 there are 29 transitions.",
+    ),
+    explanation="0.5^29 ≈ 1.9·10⁻⁹. Gated cells (LSTM, GRU) keep this factor close to 1.",
+    wrong_answers=(
+        WrongAnswer("answer = 0.5 ** 30", "29 transitions"),
+        WrongAnswer("answer = 0.5 * 29", "multiply"),
+    ),
+)
+
+
+CHAPTER = Chapter(
+    number=5,
+    slug="05_rnn",
+    title="Recurrent networks (循环神经网络)",
+    introduction=(
+        "Practice for `notebooks/05_rnn.ipynb`: parameter counts of SimpleRNN, LSTM and GRU, "
+        "weight sharing through time, one RNN step in NumPy, choosing a sequence model, and "
+        "vanishing gradients."
+    ),
+    preamble="import numpy as np",
+    problems=[q1, q2, q3, q4, q5, q6, q7],
+)

@@ -1,0 +1,432 @@
+"""Chapter 06 exercises: generative adversarial networks. The one source of the generated notebooks.
+
+Each problem: statement, starter code (what the student sees), solution code, hints, a checker,
+and the typical wrong answers with the message they must get (the tests prove each one).
+TensorFlow is imported only inside the checker that needs it (Problem 5).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnnkit.exercises.core import (
+    Chapter,
+    Problem,
+    StudentCodeError,
+    WrongAnswer,
+    call_student,
+    check_number,
+    correct,
+    incorrect,
+)
+
+# --- q1: discriminator loss in NumPy ----------------------------------------------------------
+
+_P_REAL = np.array([0.9, 0.7, 0.6])
+_P_FAKE = np.array([0.2, 0.4, 0.1])
+
+
+def _d_loss(p_real, p_fake):
+    return float(-np.mean(np.log(p_real)) - np.mean(np.log(1 - p_fake)))
+
+
+def _check_d_loss(discriminator_loss):
+    value = call_student(discriminator_loss, _P_REAL.copy(), _P_FAKE.copy())
+    mistakes = {
+        -_d_loss(
+            _P_REAL, _P_FAKE
+        ): "Mind the sign: the loss is the NEGATIVE log-likelihood, -[log D(x) + log(1 - D(G(z)))].",
+        _d_loss(
+            _P_FAKE, _P_REAL
+        ): "Labels swapped: real images have target 1 (log D(x)), generated ones target 0 (log(1 - D(G(z)))).",
+        float(-np.mean(np.log(_P_REAL)) - np.mean(np.log(_P_FAKE))): (
+            "For generated images D should output 0, so the term is log(1 - D(G(z))), not log D(G(z))."
+        ),
+        float(
+            -np.mean(np.log(_P_REAL))
+        ): "You only scored the real images; add the term for the generated ones.",
+    }
+    return check_number(
+        value,
+        _d_loss(_P_REAL, _P_FAKE),
+        rel_tol=1e-6,
+        mistakes=mistakes,
+        success="Correct: L_D = -mean log D(x) - mean log(1 - D(G(z))), binary cross-entropy with targets 1 and 0.",
+    )
+
+
+q1 = Problem(
+    title="The discriminator's loss (判别器损失)",
+    statement=(
+        "Write `discriminator_loss(p_real, p_fake)` in NumPy. `p_real` holds D(x) for a batch of "
+        "real images, `p_fake` holds D(G(z)) for a batch of generated ones (probabilities). "
+        "Return L_D = -mean(log D(x)) - mean(log(1 - D(G(z)))) as one number."
+    ),
+    starter="def discriminator_loss(p_real, p_fake):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code=(
+        "def discriminator_loss(p_real, p_fake):\n"
+        "    return -np.mean(np.log(p_real)) - np.mean(np.log(1 - p_fake))"
+    ),
+    checker=_check_d_loss,
+    answer_name="discriminator_loss",
+    hints=(
+        "D is a binary classifier: target 1 for real, 0 for generated.",
+        "Binary cross-entropy of target y and probability p: -[y log p + (1 - y) log(1 - p)].",
+    ),
+    explanation="Real images (y = 1) contribute -log D(x); generated ones (y = 0) contribute -log(1 - D(G(z))).",
+    wrong_answers=(
+        WrongAnswer(
+            "def discriminator_loss(p_real, p_fake):\n    return np.mean(np.log(p_real)) + np.mean(np.log(1 - p_fake))",
+            "sign",
+        ),
+        WrongAnswer(
+            "def discriminator_loss(p_real, p_fake):\n    return -np.mean(np.log(p_fake)) - np.mean(np.log(1 - p_real))",
+            "Labels swapped",
+        ),
+        WrongAnswer(
+            "def discriminator_loss(p_real, p_fake):\n    return -np.mean(np.log(p_real)) - np.mean(np.log(p_fake))",
+            "log(1 - D(G(z)))",
+        ),
+    ),
+)
+
+# --- q2: generator loss value -----------------------------------------------------------------
+
+
+def _check_g_loss(answer):
+    return check_number(
+        answer,
+        -math.log(0.25),
+        abs_tol=5e-3,
+        mistakes={
+            round(math.log(0.75), 3): (
+                "That is log(1 - D(G(z))), the minimax form. The non-saturating generator loss "
+                "that everyone uses is -log D(G(z))."
+            ),
+            round(
+                -math.log(0.75), 3
+            ): "-log(1 - D(G(z))) is the discriminator's term for this image, not G's loss.",
+            round(-math.log10(0.25), 3): "Use the natural logarithm, as Keras does.",
+            round(math.log(0.25), 3): "Mind the minus sign: -log D(G(z)) is positive.",
+        },
+        success="Correct: -ln(0.25) ≈ 1.386. G's loss is large because D is not fooled (D(G(z)) = 0.25).",
+    )
+
+
+q2 = Problem(
+    title="The generator's loss (生成器损失)",
+    statement=(
+        "The discriminator gives a generated image D(G(z)) = 0.25. What is the generator's "
+        "non-saturating loss L_G = -log D(G(z)) for this image (natural log, three decimals)?"
+    ),
+    starter="answer = ...",
+    solution_code="import math\n\nanswer = -math.log(0.25)",
+    checker=_check_g_loss,
+    hints=("G wants D(G(z)) = 1: binary cross-entropy with target 1.",),
+    explanation="L_G = -ln 0.25 ≈ 1.386; it falls to 0 when D is completely fooled (D(G(z)) = 1).",
+    wrong_answers=(
+        WrongAnswer("answer = -0.288", "minimax"),
+        WrongAnswer("answer = 0.288", "discriminator's term"),
+        WrongAnswer("answer = 0.602", "natural logarithm"),
+    ),
+)
+
+# --- q3: equilibrium --------------------------------------------------------------------------
+
+
+def _check_equilibrium(answer):
+    return check_number(
+        answer,
+        2 * math.log(2),
+        abs_tol=5e-3,
+        mistakes={
+            round(
+                math.log(2), 3
+            ): "ln 2 is one of the two terms (or G's loss). L_D adds the real and the generated term: ln 2 + ln 2.",
+            0.5: "0.5 is D's output at equilibrium; the question asks for the loss.",
+            0.0: "At equilibrium D cannot tell real from generated, so it cannot reach zero loss.",
+        },
+        success="Correct: D(x) = 1/2 everywhere gives L_D = -ln(1/2) - ln(1/2) = ln 4 ≈ 1.386.",
+    )
+
+
+q3 = Problem(
+    title="The loss at equilibrium",
+    statement=(
+        "At the game's equilibrium G's samples are indistinguishable from real ones and the best "
+        "D outputs D(x) = 1/2 for every image. What is L_D then (natural log, three decimals)?"
+    ),
+    starter="answer = ...",
+    solution_code="import math\n\nanswer = 2 * math.log(2)",
+    checker=_check_equilibrium,
+    hints=("Put D(x) = D(G(z)) = 0.5 into L_D = -log D(x) - log(1 - D(G(z))).",),
+    explanation="L_D = -ln 0.5 - ln 0.5 = 2 ln 2 ≈ 1.386: the dotted line in the chapter's loss plot.",
+    wrong_answers=(
+        WrongAnswer("answer = 0.693", "ln 2 is one of the two terms"),
+        WrongAnswer("answer = 0.5", "D's output"),
+    ),
+)
+
+# --- q4: which weights move ------------------------------------------------------------------
+
+
+def _check_which(answer):
+    if not isinstance(answer, str):
+        raise StudentCodeError("Expected one of the strings 'generator', 'discriminator', 'both'.")
+    value = answer.strip().lower()
+    if value == "both":
+        return incorrect(
+            "If D's weights moved during G's step, D would be trained to call G's samples real: "
+            "it would learn to be fooled. Only G's weights are updated."
+        )
+    if value == "discriminator":
+        return incorrect(
+            "The gradient flows back THROUGH D, but only G's weights are updated in G's step."
+        )
+    if value != "generator":
+        return incorrect(f"Answer 'generator', 'discriminator' or 'both', not {answer!r}.")
+    return correct("Correct: the gradient of L_G passes through D, but only G's weights change.")
+
+
+q4 = Problem(
+    title="Which weights change in the generator's step?",
+    statement=(
+        "During the generator's update, L_G = -log D(G(z)) is computed through both networks. "
+        "Whose weights does the optimizer change? Answer `'generator'`, `'discriminator'` or `'both'`."
+    ),
+    starter="answer = ...",
+    solution_code="answer = 'generator'",
+    checker=_check_which,
+    hints=(
+        "What would D learn if its weights followed the gradient of L_G (target 1 for G's samples)?",
+    ),
+    explanation="tape.gradient(g_loss, G.trainable_weights): D is only the judge in G's step.",
+    wrong_answers=(
+        WrongAnswer("answer = 'both'", "learn to be fooled"),
+        WrongAnswer("answer = 'discriminator'", "THROUGH D"),
+    ),
+)
+
+# --- q5: the generator's training step ----------------------------------------------------------
+
+
+def _tiny_models():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    generator = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(6, activation="tanh")], name="tiny_generator"
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((6,)), keras.layers.Dense(1, activation="sigmoid")], name="tiny_discriminator"
+    )
+    return generator, discriminator
+
+
+def _reference_step(generator, discriminator, z, learning_rate):
+    import keras
+    import tensorflow as tf
+
+    optimizer = keras.optimizers.SGD(learning_rate)
+    with tf.GradientTape() as tape:
+        p_fake = discriminator(generator(z, training=True), training=False)
+        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p_fake), p_fake)
+    gradients = tape.gradient(loss, generator.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, generator.trainable_weights, strict=True))
+    return float(loss)
+
+
+def _check_generator_step(generator_step):
+    if not callable(generator_step):
+        raise StudentCodeError(
+            f"Expected a function generator_step(generator, discriminator, optimizer, z), got {type(generator_step).__name__}."
+        )
+    import keras
+    import tensorflow as tf
+
+    learning_rate = 0.5
+    z = tf.constant(np.random.default_rng(3).normal(size=(8, 4)).astype("float32"))
+    generator, discriminator = _tiny_models()
+    g_start = [w.copy() for w in generator.get_weights()]
+    d_start = [w.copy() for w in discriminator.get_weights()]
+    reference_loss = _reference_step(generator, discriminator, z, learning_rate)
+    g_expected = generator.get_weights()
+    generator.set_weights(g_start)
+    loss = call_student(
+        generator_step, generator, discriminator, keras.optimizers.SGD(learning_rate), z
+    )
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        raise StudentCodeError(
+            f"generator_step must return the loss (a number), got {type(loss).__name__}."
+        ) from None
+    if any(
+        not np.allclose(a, b) for a, b in zip(d_start, discriminator.get_weights(), strict=True)
+    ):
+        return incorrect(
+            "The discriminator's weights changed: in G's step only generator.trainable_weights "
+            "are updated (D would otherwise learn to be fooled)."
+        )
+    g_now = generator.get_weights()
+    if all(np.allclose(a, b) for a, b in zip(g_start, g_now, strict=True)):
+        return incorrect(
+            "The generator's weights did not change: compute the gradient with tape.gradient and "
+            "call optimizer.apply_gradients(zip(gradients, generator.trainable_weights))."
+        )
+    if not math.isclose(loss, reference_loss, rel_tol=1e-4):
+        return incorrect(
+            f"Your loss is {loss:.4f}, expected {reference_loss:.4f}: the generator's loss is the "
+            "binary cross-entropy of D(G(z)) against target 1 (ones), i.e. -mean log D(G(z))."
+        )
+    if not all(np.allclose(a, b, atol=1e-5) for a, b in zip(g_expected, g_now, strict=True)):
+        return incorrect(
+            "The loss is right but the update is not: apply exactly one step of the given "
+            "optimizer with the gradient of that loss."
+        )
+    return correct("Correct: one step of G through a fixed D, with target 1 for G's samples.")
+
+
+q5 = Problem(
+    title="Implement the generator's training step",
+    statement=(
+        "Write `generator_step(generator, discriminator, optimizer, z)`: compute "
+        "L_G = BCE(1, D(G(z))) under a `tf.GradientTape`, update **only the generator** with "
+        "`optimizer`, and return the loss. It is checked on a tiny G and D."
+    ),
+    starter=(
+        "def generator_step(generator, discriminator, optimizer, z):\n"
+        "    # YOUR CODE HERE\n"
+        "    raise NotImplementedError"
+    ),
+    solution_code=(
+        "def generator_step(generator, discriminator, optimizer, z):\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        p_fake = discriminator(generator(z, training=True), training=False)\n"
+        "        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p_fake), p_fake)\n"
+        "    gradients = tape.gradient(loss, generator.trainable_weights)\n"
+        "    optimizer.apply_gradients(zip(gradients, generator.trainable_weights))\n"
+        "    return loss"
+    ),
+    checker=_check_generator_step,
+    answer_name="generator_step",
+    hints=(
+        "Everything from z to the loss must happen inside `with tf.GradientTape() as tape:`.",
+        "G wants D to say 'real': the target is `tf.ones_like(p_fake)`.",
+        "`tape.gradient(loss, generator.trainable_weights)`, then `optimizer.apply_gradients(zip(...))`.",
+    ),
+    explanation="The gradient flows through D into G, and only G's weights are updated.",
+    wrong_answers=(
+        WrongAnswer(
+            "def generator_step(generator, discriminator, optimizer, z):\n"
+            "    weights = generator.trainable_weights + discriminator.trainable_weights\n"
+            "    with tf.GradientTape() as tape:\n"
+            "        p = discriminator(generator(z))\n"
+            "        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p), p)\n"
+            "    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+            "    return loss",
+            "discriminator's weights changed",
+        ),
+        WrongAnswer(
+            "def generator_step(generator, discriminator, optimizer, z):\n"
+            "    with tf.GradientTape() as tape:\n"
+            "        p = discriminator(generator(z))\n"
+            "        loss = keras.losses.BinaryCrossentropy()(tf.zeros_like(p), p)\n"
+            "    weights = generator.trainable_weights\n"
+            "    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+            "    return loss",
+            "target 1",
+        ),
+        WrongAnswer(
+            "def generator_step(generator, discriminator, optimizer, z):\n"
+            "    p = discriminator(generator(z))\n"
+            "    return keras.losses.BinaryCrossentropy()(tf.ones_like(p), p)",
+            "did not change",
+        ),
+    ),
+)
+
+# --- q6: diagnose mode collapse ---------------------------------------------------------------
+
+#: Generated samples per class (T-shirt ... Ankle boot) for three GANs, and the mean confidence.
+HISTOGRAMS = {
+    "A": ([98, 105, 96, 101, 99, 102, 97, 104, 100, 98], 0.81),
+    "B": ([0, 0, 0, 0, 3, 0, 941, 0, 56, 0], 0.74),
+    "C": ([93, 110, 99, 95, 104, 98, 101, 97, 106, 97], 0.31),
+}
+
+
+def _check_collapse(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'collapsed': 'A', 'blurry': 'B'}.")
+    missing = sorted({"collapsed", "blurry"} - set(answer))
+    if missing:
+        return incorrect(f"Missing keys: {', '.join(missing)}.")
+    collapsed = str(answer["collapsed"]).strip().upper()
+    blurry = str(answer["blurry"]).strip().upper()
+    if collapsed == "C":
+        return incorrect(
+            "C spreads its samples over all 10 classes: that is diversity, not collapse. Its low "
+            "confidence (0.31) says the samples are hard to recognise."
+        )
+    if collapsed != "B":
+        return incorrect(
+            "Mode collapse (模式崩溃) means G produces only one or a few kinds of output: look for "
+            "the histogram where one class takes almost every sample."
+        )
+    if blurry == "B":
+        return incorrect("B is the collapsed one; which even histogram has a low mean confidence?")
+    if blurry != "C":
+        return incorrect(
+            "A has an even histogram AND confident labels: that is the healthy GAN. Look at the "
+            "mean confidence."
+        )
+    return correct(
+        "Correct: B collapsed (94% 'Shirt'), C is diverse but its samples are not recognisable, A is healthy."
+    )
+
+
+q6 = Problem(
+    title="Diagnose mode collapse (模式崩溃) from a histogram",
+    statement=(
+        "A classifier trained on real Fashion-MNIST labelled 1,000 samples of three GANs. "
+        "Samples per class (T-shirt, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, "
+        "Bag, Ankle boot) and the classifier's mean confidence:\n\n"
+        "| GAN | samples per class | mean confidence |\n|---|---|---|\n"
+        + "\n".join(
+            f"| {name} | {counts} | {conf} |" for name, (counts, conf) in HISTOGRAMS.items()
+        )
+        + "\n\nWhich GAN suffers from mode collapse, and which one makes diverse but unrecognisable "
+        "samples? `answer = {'collapsed': ..., 'blurry': ...}` with the letters."
+    ),
+    starter="answer = {'collapsed': ..., 'blurry': ...}",
+    solution_code="answer = {'collapsed': 'B', 'blurry': 'C'}",
+    checker=_check_collapse,
+    hints=(
+        "Collapse = little diversity: which histogram is concentrated on one class?",
+        "Quality shows in the confidence: a classifier hesitates on images that look like nothing.",
+    ),
+    explanation="B: 94% of the samples are one class (collapse). C: even classes, confidence 0.31 (poor quality). A: healthy.",
+    wrong_answers=(
+        WrongAnswer("answer = {'collapsed': 'C', 'blurry': 'B'}", "diversity, not collapse"),
+        WrongAnswer(
+            "answer = {'collapsed': 'A', 'blurry': 'C'}", "one class takes almost every sample"
+        ),
+        WrongAnswer("answer = {'collapsed': 'B', 'blurry': 'A'}", "healthy"),
+    ),
+)
+
+
+CHAPTER = Chapter(
+    number=6,
+    slug="06_gan",
+    title="Generative adversarial networks (生成对抗网络)",
+    introduction=(
+        "Practice for `notebooks/06_gan.ipynb`: the losses of both players, the equilibrium, "
+        "the generator's training step, and diagnosing mode collapse."
+    ),
+    preamble="import numpy as np\nimport keras\nimport tensorflow as tf",
+    problems=[q1, q2, q3, q4, q5, q6],
+)

@@ -1,0 +1,113 @@
+"""Watching a GAN learn: a fixed-noise sample-grid callback and a class census of generated samples.
+
+- :class:`SampleGrid`: every ``every`` epochs, G(z) for the same fixed z; redrawn in place in a
+  live notebook, silent when headless; keeps every grid for
+  :func:`cnnkit.plots.gan.progress_over_epochs`.
+- :func:`class_census`: label generated images with a classifier trained on real data; the
+  class shares and the mean confidence measure diversity and quality (mode collapse, 模式崩溃,
+  shows as a few classes taking almost every sample).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from cnnkit.training.callbacks import live_plotting_enabled
+
+__all__ = ["SampleGrid", "class_census"]
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Generate images from the same ``samples`` noise vectors every ``every`` epochs and keep them.
+
+    Works with a :class:`cnnkit.models.gan.GAN` (uses its ``generator``) or a bare generator.
+    ``grids`` is a list of ``(epoch, images)`` (epoch 0 = before training). ``live=None``
+    redraws one output in place when a notebook front end is live and stays silent headless.
+    """
+
+    def __init__(self, samples: int = 16, every: int = 1, seed: int = 0, live: bool | None = None):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive integer, got {every!r}.")
+        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+            raise ValueError(f"samples must be a positive integer, got {samples!r}.")
+        self.samples = samples
+        self.every = every
+        self.seed = seed
+        self.live = live
+        self.grids: list[tuple[int, np.ndarray]] = []
+        self._noise = None
+        self._handle = None
+
+    def _generator(self):
+        return getattr(self.model, "generator", self.model)
+
+    def _record(self, epoch: int):
+        generator = self._generator()
+        if self._noise is None:
+            latent_dim = int(generator.input_shape[-1])
+            rng = np.random.default_rng(self.seed)
+            self._noise = rng.normal(size=(self.samples, latent_dim)).astype("float32")
+        images = np.asarray(generator(self._noise, training=False))
+        self.grids.append((epoch, images))
+        if self._live():
+            self._show(epoch, images)
+
+    def _live(self) -> bool:
+        return live_plotting_enabled() if self.live is None else bool(self.live)
+
+    def _show(self, epoch, images):
+        from IPython.display import display
+
+        from cnnkit.plots.gan import sample_grid
+
+        fig = sample_grid(images, title=f"G(z) after epoch {epoch}")
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
+
+    def on_train_begin(self, logs=None):
+        if not self.grids:
+            self._record(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        finished = epoch + 1
+        last = self.params.get("epochs") if self.params else None
+        if finished % self.every == 0 or finished == last:
+            self._record(finished)
+
+    def figure(self, samples: int = 8):
+        """The 'progress over epochs' figure: one row per recorded epoch."""
+        from cnnkit.plots.gan import progress_over_epochs
+
+        return progress_over_epochs(self.grids, samples=samples)
+
+
+def class_census(classifier, images, batch_size: int = 256) -> dict:
+    """Label generated images with a classifier trained on real data.
+
+    ``images`` in [-1, 1] (generator output) or [0, 1]; the classifier must take [0, 1] pixels.
+    Returns ``probabilities`` (N, classes), ``counts``, ``share``, ``mean_confidence``,
+    ``classes_covered`` (classes with at least 2% of the samples) and ``effective_classes``
+    (exp of the entropy of the shares: 10 for a perfectly even spread, 1 for total collapse).
+    """
+    images = np.asarray(images, dtype="float32")
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.min() < 0:
+        images = (images + 1) / 2
+    probabilities = np.asarray(classifier.predict(images, batch_size=batch_size, verbose=0))
+    classes = probabilities.shape[1]
+    counts = np.bincount(probabilities.argmax(axis=1), minlength=classes)
+    share = counts / counts.sum()
+    nonzero = share[share > 0]
+    return {
+        "probabilities": probabilities,
+        "counts": counts,
+        "share": share,
+        "mean_confidence": float(probabilities.max(axis=1).mean()),
+        "classes_covered": int((share >= 0.02).sum()),
+        "effective_classes": float(np.exp(-(nonzero * np.log(nonzero)).sum())),
+    }

@@ -1,0 +1,156 @@
+"""The DCGAN builders, the alternating GAN step, the sample-grid callback (headless) and the GAN figures."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from cnnkit.models.gan import (
+    GAN,
+    dcgan_discriminator,
+    dcgan_generator,
+    discriminator_loss,
+    generator_loss,
+)
+from cnnkit.plots import gan as plots
+from cnnkit.training.gan import SampleGrid, class_census
+
+
+def tiny_pair(latent_dim=8):
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    return dcgan_generator(latent_dim, filters=4), dcgan_discriminator(filters=4, dropout=0.0)
+
+
+def test_builders_shapes_and_ranges():
+    generator, discriminator = tiny_pair()
+    z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
+    images = np.asarray(generator(z))
+    assert images.shape == (3, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
+    p = np.asarray(discriminator(images))
+    assert p.shape == (3, 1) and ((p > 0) & (p < 1)).all()
+    with pytest.raises(ValueError, match="28×28"):
+        dcgan_discriminator((32, 32, 1))
+    with pytest.raises(ValueError, match="latent_dim"):
+        dcgan_generator(0)
+
+
+def test_losses_are_the_binary_cross_entropies_written_out():
+    p_real, p_fake = np.array([0.9, 0.6], "float32"), np.array([0.3, 0.05], "float32")
+    expected_d = -np.log(p_real).mean() - np.log(1 - p_fake).mean()
+    assert float(discriminator_loss(p_real, p_fake)) == pytest.approx(expected_d, rel=1e-4)
+    assert float(generator_loss(p_fake)) == pytest.approx(-np.log(p_fake).mean(), rel=1e-4)
+
+
+class FixedNoiseGAN(GAN):
+    """The same z every time, so a step can be recomputed by hand."""
+
+    def __init__(self, *args, noise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_noise = tf.constant(noise)
+
+    def sample_noise(self, batch_size):
+        return self.fixed_noise
+
+
+def test_one_train_step_updates_d_first_then_g_against_the_updated_d():
+    generator, discriminator = tiny_pair()
+    rng = np.random.default_rng(1)
+    real = rng.uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    z = rng.normal(size=(4, 8)).astype("float32")
+    # reference: the same two updates by hand, on clones
+    g_ref = keras.models.clone_model(generator)
+    d_ref = keras.models.clone_model(discriminator)
+    g_ref.set_weights(generator.get_weights())
+    d_ref.set_weights(discriminator.get_weights())
+    d_before, g_before = discriminator.get_weights(), generator.get_weights()
+    lr = 0.05
+    fake = g_ref(z, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = discriminator_loss(d_ref(real, training=True), d_ref(fake, training=True))
+    keras.optimizers.SGD(lr).apply_gradients(
+        zip(tape.gradient(d_loss, d_ref.trainable_weights), d_ref.trainable_weights, strict=True)
+    )
+    with tf.GradientTape() as tape:
+        g_loss = generator_loss(d_ref(g_ref(z, training=True), training=False))
+    keras.optimizers.SGD(lr).apply_gradients(
+        zip(tape.gradient(g_loss, g_ref.trainable_weights), g_ref.trainable_weights, strict=True)
+    )
+
+    gan = FixedNoiseGAN(generator, discriminator, noise=z)
+    gan.compile(d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
+    logs = gan.train_step(tf.constant(real))
+    logs = {key: float(value) for key, value in logs.items()}
+    assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert all(np.isfinite(value) for value in logs.values())
+    assert logs["d_loss"] == pytest.approx(float(d_loss), rel=1e-4)
+    assert logs["g_loss"] == pytest.approx(float(g_loss), rel=1e-4)
+    # both players moved ...
+    assert any(
+        not np.allclose(a, b) for a, b in zip(d_before, discriminator.get_weights(), strict=True)
+    )
+    assert any(
+        not np.allclose(a, b) for a, b in zip(g_before, generator.get_weights(), strict=True)
+    )
+    # ... exactly as D-then-G (G's gradient came through the updated D)
+    for mine, reference in zip(discriminator.get_weights(), d_ref.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, reference, atol=1e-5)
+    for mine, reference in zip(generator.get_weights(), g_ref.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, reference, atol=1e-5)
+
+
+def test_fit_logs_the_four_metrics_and_callback_keeps_grids_headless(capsys):
+    generator, discriminator = tiny_pair()
+    gan = GAN(generator, discriminator, d_steps=2, seed=0)
+    gan.compile()
+    grid = SampleGrid(samples=4, every=2, live=None)
+    real = np.random.default_rng(2).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    history = gan.fit(real, batch_size=16, epochs=3, callbacks=[grid], verbose=0)
+    assert set(history.history) >= {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert all(np.isfinite(history.history["d_loss"]))
+    assert [epoch for epoch, _ in grid.grids] == [0, 2, 3]  # before training, every 2, the last
+    assert grid.grids[0][1].shape == (4, 28, 28, 1)
+    assert capsys.readouterr().out == ""  # headless: silent
+    fig = grid.figure(samples=3)
+    assert len(fig.axes) == 3 * 3
+    with pytest.raises(ValueError, match="every"):
+        SampleGrid(every=0)
+    with pytest.raises(ValueError, match="d_steps"):
+        GAN(generator, discriminator, d_steps=0)
+
+
+def test_class_census_counts_and_effective_classes():
+    class Fixed:
+        def predict(self, images, batch_size=None, verbose=0):
+            out = np.zeros((len(images), 10), "float32")
+            out[:, 3] = 0.9
+            out[:, 0] = 0.1
+            return out
+
+    census = class_census(Fixed(), np.zeros((50, 28, 28)) - 1)
+    assert census["counts"][3] == 50 and census["classes_covered"] == 1
+    assert census["effective_classes"] == pytest.approx(1.0)
+    assert census["mean_confidence"] == pytest.approx(0.9)
+
+
+def test_gan_figures():
+    logs = {
+        "d_loss": [1.3, 1.2],
+        "g_loss": [0.8, 0.9],
+        "d_acc_real": [0.7, 0.6],
+        "d_acc_fake": [0.6, 0.7],
+    }
+    fig = plots.gan_losses(logs)
+    assert [line.get_label() for line in fig.axes[0].lines][:2] != ["", ""]
+    assert len(fig.axes[0].lines) == 4  # two curves, two equilibrium lines
+    fig = plots.discriminator_accuracy(logs)
+    assert fig.axes[0].get_ylim()[1] > 1
+    fig = plots.sample_grid(np.zeros((10, 28, 28, 1)) - 1, columns=5)
+    assert len(fig.axes) == 10
+    probabilities = np.eye(10)[np.array([1, 1, 2, 3])]
+    fig = plots.class_histogram(
+        {"a": probabilities, "b": probabilities}, [str(i) for i in range(10)]
+    )
+    assert len(fig.axes) == 2 and "3/10 classes" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="no grids"):
+        plots.progress_over_epochs([])
