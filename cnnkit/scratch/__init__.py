@@ -44,6 +44,8 @@ from cnnkit.scratch.recurrent import (
     simple_rnn_forward,
 )
 from cnnkit.scratch.softmax import log_softmax, naive_softmax, softmax
+from cnnkit.scratch.surfaces import SURFACES, Surface, get_surface
+from cnnkit.scratch.trajectories import Trajectory, minibatch_descent
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,6 +58,9 @@ __all__ = [
     "Nesterov",
     "Optimizer",
     "RMSProp",
+    "SURFACES",
+    "Surface",
+    "Trajectory",
     "TwoLayerNetwork",
     "average_pool2d",
     "binary_cross_entropy",
@@ -67,6 +72,7 @@ __all__ = [
     "correlate2d_single",
     "dropout",
     "get_activation",
+    "get_surface",
     "gru_forward",
     "gru_step",
     "im2col",
@@ -80,6 +86,7 @@ __all__ = [
     "max_pool2d",
     "mean_squared_error",
     "min_pool2d",
+    "minibatch_descent",
     "naive_softmax",
     "relu",
     "relu_derivative",

@@ -1,0 +1,135 @@
+"""Hyperparameter search (超参数搜索) with KerasTuner, and ensembles (集成) of weak models.
+
+``search(method, ...)`` runs grid, random or Bayesian search over the same small space
+(``build_tunable``: units, learning rate, dropout) and ``trials_table`` lists every trial.
+Tuner files go to a directory you pass (use a temporary one) with ``overwrite=True``.
+
+``ensemble_accuracy`` averages the predicted probabilities of several models: the errors of
+independently trained weak models partly cancel, so the average beats most of its members.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+
+#: The search space of ``build_tunable``.
+SPACE = {"units": [16, 128], "learning_rate": [1e-3, 1e-2], "dropout": [0.0, 0.3]}
+
+METHODS = ("grid", "random", "bayesian")
+
+
+def build_tunable(hp) -> keras.Model:
+    """An MLP for 28x28 images whose width, learning rate and dropout come from ``hp``."""
+    units = hp.Choice("units", SPACE["units"])
+    learning_rate = hp.Choice("learning_rate", SPACE["learning_rate"])
+    dropout = hp.Choice("dropout", SPACE["dropout"])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _without_tensorboard(tuner_class):
+    """``tuner_class`` that skips KerasTuner's TensorBoard set-up when tensorboard is not installed.
+
+    KerasTuner 1.4 imports ``tensorboard`` before every trial on the TensorFlow backend, even when
+    no TensorBoard callback is used; TensorFlow no longer depends on tensorboard, so a plain
+    ``pip install tensorflow keras-tuner`` fails there. The hook only patches TensorBoard callbacks.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is not None:
+        return tuner_class
+
+    class Tuner(tuner_class):
+        def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
+            return None
+
+    Tuner.__name__ = tuner_class.__name__
+    return Tuner
+
+
+def make_tuner(method: str, directory, max_trials: int, seed: int = 0):
+    """A KerasTuner tuner ("grid", "random" or "bayesian") over ``build_tunable``'s space."""
+    import keras_tuner as kt
+
+    common = dict(
+        objective="val_accuracy",
+        max_trials=max_trials,
+        seed=seed,
+        directory=str(directory),
+        project_name=method,
+        overwrite=True,
+    )
+    if method == "grid":
+        return _without_tensorboard(kt.GridSearch)(build_tunable, **common)
+    if method == "random":
+        return _without_tensorboard(kt.RandomSearch)(build_tunable, **common)
+    if method == "bayesian":
+        return _without_tensorboard(kt.BayesianOptimization)(
+            build_tunable, num_initial_points=min(2, max_trials), **common
+        )
+    raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+
+
+def search(method, x_train, y_train, x_val, y_val, *, directory, max_trials, epochs, seed=0):
+    """Run one search; returns the tuner (``tuner.get_best_hyperparameters()[0].values``...)."""
+    tuner = make_tuner(method, directory, max_trials, seed)
+    tuner.search(
+        x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=64, verbose=0
+    )
+    return tuner
+
+
+def trials_table(tuner, method: str = "") -> pd.DataFrame:
+    """One row per trial: method, trial id, the hyperparameters and the best val_accuracy."""
+    rows = []
+    for trial in tuner.oracle.trials.values():
+        if trial.score is None:
+            continue
+        rows.append(
+            {
+                "method": method,
+                "trial": trial.trial_id,
+                **trial.hyperparameters.values,
+                "val accuracy": trial.score,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- ensembles --------------------------------------------------------------------------------
+
+
+def weak_mlp(units: int = 8, input_shape=(28, 28, 1), classes: int = 10) -> keras.Model:
+    """A deliberately weak model: one hidden layer of ``units`` units."""
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(classes, activation="softmax"),
+        ]
+    )
+
+
+def ensemble_accuracy(models, x, y) -> tuple[list[float], float]:
+    """Accuracy of each model and of their average probabilities (soft voting, 软投票)."""
+    y = np.asarray(y)
+    probabilities = [model.predict(x, batch_size=1024, verbose=0) for model in models]
+    members = [float(np.mean(np.argmax(p, axis=1) == y)) for p in probabilities]
+    averaged = np.mean(probabilities, axis=0)
+    return members, float(np.mean(np.argmax(averaged, axis=1) == y))
