@@ -120,7 +120,7 @@ def overhead_ratio(repeats: int = 3) -> dict:
     }
 
 
-def time_to_match_ratio(max_epochs: int = 8) -> dict:
+def time_to_match_ratio(max_epochs: int = 5) -> dict:
     """Time for the recommended recipe to reach the keras.io recipe's 15-epoch test accuracy ÷ that recipe's time."""
     import keras
 
