@@ -1,0 +1,464 @@
+"""Chapter 03 exercises: pooling. The one source of the generated notebooks.
+
+Each problem: statement, starter code (what the student sees), solution code, hints, a checker,
+and the typical wrong answers with the message they must get (the tests prove each one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnkit.exercises.core import (
+    Chapter,
+    Problem,
+    StudentCodeError,
+    WrongAnswer,
+    as_number,
+    call_student,
+    check_array,
+    check_number,
+    correct,
+    incorrect,
+)
+
+
+def _expect_dict(answer, keys, example):
+    if not isinstance(answer, dict):
+        raise StudentCodeError(f"Expected a dict like {example}, got {type(answer).__name__}.")
+    missing = [key for key in keys if key not in answer]
+    if missing:
+        raise StudentCodeError(f"Missing key(s): {', '.join(map(repr, missing))}. Use {example}.")
+    return {key: as_number(answer[key], what=f"a number for {key!r}") for key in keys}
+
+
+# --- q1: max, average, min of one window ------------------------------------------------------
+
+
+def _check_window(answer):
+    values = _expect_dict(
+        answer, ("max", "average", "min"), "{'max': ..., 'average': ..., 'min': ...}"
+    )
+    if values["average"] == 8:
+        return incorrect("8 is the SUM of the window; average pooling divides by the 4 cells: 2.")
+    if values["average"] == 2.5:
+        return incorrect("(3 + 2)/2 averages only the largest values; average all four: 8/4 = 2.")
+    if values["max"] == 2 and values["average"] == 3:
+        return incorrect("You swapped them: the max is 3, the average 2.")
+    for key, expected in (("max", 3), ("average", 2), ("min", 1)):
+        if values[key] != expected:
+            return incorrect(
+                f"{key}: the window [[1, 3], [2, 2]] gives {expected}, not {values[key]:g}."
+            )
+    return correct(
+        "Correct: max 3, average 2, min 1. The same window can be summarised very differently."
+    )
+
+
+q1 = Problem(
+    title="Max, average and min pooling of one window (最大池化, 平均池化)",
+    statement=(
+        "A 2×2 pooling window holds [[1, 3], [2, 2]]. What do max pooling, average pooling and min "
+        "pooling output for it?"
+    ),
+    starter="answer = {'max': ..., 'average': ..., 'min': ...}",
+    solution_code="answer = {'max': 3, 'average': 2, 'min': 1}",
+    checker=_check_window,
+    hints=("Average = sum of the 4 values / 4.",),
+    explanation="max = 3, average = (1 + 3 + 2 + 2)/4 = 2, min = 1: the syllabus's average-2-vs-max-3 window.",
+    wrong_answers=(
+        WrongAnswer("answer = {'max': 3, 'average': 8, 'min': 1}", "SUM"),
+        WrongAnswer("answer = {'max': 2, 'average': 3, 'min': 1}", "swapped"),
+        WrongAnswer("answer = [3, 2, 1]", "Expected a dict"),
+    ),
+)
+
+# --- q2: overlapping pooling output size ------------------------------------------------------
+
+
+def _check_overlapping(answer):
+    return check_number(
+        answer,
+        27,
+        integer=True,
+        mistakes={
+            26: "(55 - 3)/2 + 1: do not forget the +1.",
+            18: "The stride is 2, not the window size 3: overlapping pooling (重叠池化) has S < F.",
+            28: "(55 - 3)/2 + 1 = 27; 28 would be ceil(55/2), i.e. padding='same'.",
+            53: "With stride 2 the window jumps 2 cells: divide by S.",
+        },
+        success="Correct: (55 - 3)/2 + 1 = 27, AlexNet's 55×55 -> 27×27 with 3×3 windows, stride 2.",
+    )
+
+
+q2 = Problem(
+    title="Overlapping pooling (AlexNet)",
+    statement=(
+        "AlexNet pools its 55×55×96 feature maps with `MaxPooling2D(pool_size=3, strides=2)` "
+        "('valid'). What is the output width?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = (55 - 3) // 2 + 1",
+    checker=_check_overlapping,
+    hints=("Pooling uses the convolution size formula with P = 0: (W1 - F)/S + 1.",),
+    explanation="(55 - 3)/2 + 1 = 27; neighbouring 3×3 windows overlap by one row/column.",
+    wrong_answers=(
+        WrongAnswer("answer = 26", "+1"),
+        WrongAnswer("answer = 18", "stride is 2"),
+    ),
+)
+
+# --- q3: implement max pooling ----------------------------------------------------------------
+
+
+def _check_max_pool(max_pool):
+    from cnnkit.scratch import average_pool2d, max_pool2d
+
+    rng = np.random.default_rng(3)
+    cases = [
+        (np.array([[1.0, 3, 0, 1], [2, 2, 4, 1], [0, 1, 5, 6], [1, 0, 7, 8]]), 2, 2),
+        (rng.normal(size=(6, 6)), 2, 2),
+        (rng.normal(size=(7, 7)), 3, 2),
+        (rng.normal(size=(5, 6)), 2, 2),
+    ]
+    for x, size, stride in cases:
+        got = call_student(max_pool, x.copy(), size, stride)
+        expected = max_pool2d(x, size, stride)
+        shape = np.shape(got)
+        if shape == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
+            continue
+        if shape == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), average_pool2d(x, size, stride)
+        ):
+            return incorrect(
+                "That is average pooling; max pooling keeps the largest value of each window."
+            )
+        if shape == max_pool2d(x, size, 1).shape:
+            return incorrect(
+                f"The window must move by the stride ({stride}), not by 1: expected shape "
+                f"{expected.shape}, got {shape}."
+            )
+        if shape != expected.shape:
+            return incorrect(
+                f"For a {x.shape} input, window {size} and stride {stride} the output must be "
+                f"{expected.shape} (floor((W - F)/S) + 1), got {shape}."
+            )
+        return check_array(got, expected, name=f"max_pool of a {x.shape} input")
+    return correct(
+        "Correct: each output cell is the max of its window, channels untouched, no weights."
+    )
+
+
+q3 = Problem(
+    title="Max pooling in NumPy",
+    statement=(
+        "Write `max_pool(x, size, stride)` for a 2-D array `x`: 'valid' windows of size×size, "
+        "moved by `stride`, each replaced by its maximum."
+    ),
+    starter="def max_pool(x, size=2, stride=2):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code=(
+        "def max_pool(x, size=2, stride=2):\n"
+        "    h2 = (x.shape[0] - size) // stride + 1\n"
+        "    w2 = (x.shape[1] - size) // stride + 1\n"
+        "    out = np.zeros((h2, w2))\n"
+        "    for i in range(h2):\n"
+        "        for j in range(w2):\n"
+        "            out[i, j] = x[i * stride : i * stride + size, j * stride : j * stride + size].max()\n"
+        "    return out"
+    ),
+    checker=_check_max_pool,
+    answer_name="max_pool",
+    hints=(
+        "Output size: (W - F)/S + 1, floored.",
+        "out[i, j] = x[i·S : i·S+F, j·S : j·S+F].max()",
+    ),
+    explanation="The same sliding window as convolution, but max() replaces the weighted sum.",
+    wrong_answers=(
+        WrongAnswer(
+            "def max_pool(x, size=2, stride=2):\n"
+            "    h2 = (x.shape[0] - size) // stride + 1\n"
+            "    w2 = (x.shape[1] - size) // stride + 1\n"
+            "    return np.array([[x[i*stride:i*stride+size, j*stride:j*stride+size].mean()\n"
+            "                      for j in range(w2)] for i in range(h2)])",
+            "average pooling",
+        ),
+        WrongAnswer(
+            "def max_pool(x, size=2, stride=2):\n"
+            "    h2, w2 = x.shape[0] - size + 1, x.shape[1] - size + 1\n"
+            "    return np.array([[x[i:i+size, j:j+size].max() for j in range(w2)] for i in range(h2)])",
+            "not by 1",
+        ),
+    ),
+)
+
+# --- q4: LeNet's trainable subsampling --------------------------------------------------------
+
+
+def _check_subsampling(answer):
+    return check_number(
+        answer,
+        12,
+        integer=True,
+        mistakes={
+            0: (
+                "Keras's pooling layers have 0 parameters, but LeNet's subsampling is trainable: "
+                "a coefficient and a bias per feature map."
+            ),
+            6: "One coefficient AND one bias per map: 2 × 6.",
+            30: "The 2×2 window is summed, not weighted: one coefficient per map, not 4.",
+            2: "One coefficient and one bias per feature map, and S2 has 6 maps.",
+        },
+        success="Correct: 2 × 6 = 12 (S2 of LeNet-5); S4 with 16 maps has 32.",
+    )
+
+
+q4 = Problem(
+    title="LeNet's trainable subsampling",
+    statement=(
+        "LeNet-5's S2 layer takes C1's 6 feature maps of 28×28; for each map it adds up each 2×2 "
+        "window, multiplies by a trainable coefficient, adds a trainable bias and applies a sigmoid. "
+        "How many parameters does S2 have? (`cnnkit.models.layers.Subsampling` implements it.)"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 6 * (1 + 1)",
+    checker=_check_subsampling,
+    hints=("Parameters are per feature map, not per position or per window cell.",),
+    explanation="(1 coefficient + 1 bias) × 6 maps = 12.",
+    wrong_answers=(
+        WrongAnswer("answer = 0", "trainable"),
+        WrongAnswer("answer = 6", "AND one bias"),
+        WrongAnswer("answer = 30", "not weighted"),
+    ),
+)
+
+# --- q5: global average pooling vs Flatten ----------------------------------------------------
+
+
+def _check_gap(answer):
+    values = _expect_dict(answer, ("flatten", "gap"), "{'flatten': ..., 'gap': ...}")
+    flatten, gap = 7 * 7 * 64 * 10 + 10, 64 * 10 + 10
+    if values["flatten"] != flatten:
+        if values["flatten"] == 7 * 7 * 64 * 10:
+            return incorrect("flatten: forgot the 10 biases of Dense(10).")
+        if values["flatten"] == 64 * 10 + 10:
+            return incorrect(
+                "flatten: Flatten keeps every position: 7×7×64 = 3,136 inputs to the Dense layer."
+            )
+        return incorrect(
+            f"flatten: {values['flatten']:g} is not right: 7×7×64 inputs × 10 units + 10."
+        )
+    if values["gap"] != gap:
+        if values["gap"] == flatten:
+            return incorrect(
+                "gap: global average pooling (全局平均池化) averages each 7×7 map to ONE number: "
+                "64 inputs, not 3,136."
+            )
+        if values["gap"] == 64 * 10:
+            return incorrect("gap: forgot the 10 biases of Dense(10).")
+        if values["gap"] == 0:
+            return incorrect(
+                "gap: the pooling has 0 parameters, but the Dense(10) after it has 64×10 + 10."
+            )
+        return incorrect(f"gap: {values['gap']:g} is not right: 64 inputs × 10 units + 10.")
+    return correct("Correct: 31,370 vs 650 parameters, 48 times fewer with global average pooling.")
+
+
+q5 = Problem(
+    title="Global average pooling vs Flatten (全局平均池化)",
+    statement=(
+        "The last convolution outputs 7×7×64. Count the parameters of the head for 10 classes:\n"
+        "(a) `Flatten()` + `Dense(10)`; (b) `GlobalAveragePooling2D()` + `Dense(10)`."
+    ),
+    starter="answer = {'flatten': ..., 'gap': ...}",
+    solution_code="answer = {'flatten': 7 * 7 * 64 * 10 + 10, 'gap': 64 * 10 + 10}",
+    checker=_check_gap,
+    hints=(
+        "Flatten turns 7×7×64 into 3,136 numbers; global average pooling into 64.",
+        "Dense: inputs × units + units.",
+    ),
+    explanation="Flatten: 3,136×10 + 10 = 31,370; GAP: 64×10 + 10 = 650 (GoogLeNet's trick).",
+    wrong_answers=(
+        WrongAnswer("answer = {'flatten': 31370, 'gap': 31370}", "ONE number"),
+        WrongAnswer("answer = {'flatten': 31360, 'gap': 650}", "biases"),
+        WrongAnswer("answer = {'flatten': 31370, 'gap': 0}", "Dense(10) after it"),
+    ),
+)
+
+# --- q6: 'valid' vs 'same' pooling ------------------------------------------------------------
+
+
+def _check_valid_same(answer):
+    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        raise StudentCodeError("Expected a pair (valid, same), e.g. (3, 4).")
+    valid, same = (as_number(value) for value in answer)
+    if (valid, same) == (4, 3):
+        return incorrect(
+            "Swapped: 'valid' drops the last row (floor), 'same' pads and keeps it (ceil)."
+        )
+    if valid == 3.5 or same == 3.5:
+        return incorrect("Sizes are whole numbers: 'valid' floors 7/2, 'same' rounds it up.")
+    if valid != 3:
+        return incorrect(f"valid: floor((7 - 2)/2) + 1 = 3, not {valid:g}. The 7th row is dropped.")
+    if same != 4:
+        return incorrect(
+            f"same: ceil(7/2) = 4, not {same:g}. The 7th row gets a window of its own."
+        )
+    return correct(
+        "Correct: 'valid' gives 3 (the last row and column are dropped), 'same' gives 4."
+    )
+
+
+q6 = Problem(
+    title="When the window does not fit: 'valid' vs 'same'",
+    statement=(
+        "A 7×7 feature map goes through `MaxPooling2D(2)` with `padding='valid'` and, separately, "
+        "with `padding='same'`. Give the two output widths as a pair `(valid, same)`."
+    ),
+    starter="answer = (..., ...)",
+    solution_code="answer = (3, 4)",
+    checker=_check_valid_same,
+    hints=("'valid': floor((W - F)/S) + 1. 'same': ceil(W/S).",),
+    explanation="(7 - 2)/2 = 2.5 -> 2, +1 = 3 for 'valid'; ceil(7/2) = 4 for 'same'.",
+    wrong_answers=(
+        WrongAnswer("answer = (4, 3)", "Swapped"),
+        WrongAnswer("answer = (3.5, 3.5)", "whole numbers"),
+    ),
+)
+
+# --- q7: receptive field through conv-pool-conv -----------------------------------------------
+
+
+def _check_receptive_field(answer):
+    return check_number(
+        answer,
+        8,
+        integer=True,
+        mistakes={
+            6: (
+                "After the stride-2 pooling, neighbouring units are 2 input pixels apart, so the "
+                "second 3×3 conv adds (3 - 1)×2 = 4, not 2."
+            ),
+            5: "The pooling layer counts too: it widens the field by (2 - 1) = 1.",
+            7: "Close: 3 -> +1 (pool) = 4 -> +(3-1)×2 = 8.",
+        },
+        success="Correct: 3 -> 4 -> 8. Pooling makes later layers see farther for the same kernel size.",
+    )
+
+
+q7 = Problem(
+    title="Receptive field through conv, pool, conv (感受野)",
+    statement=(
+        "A stack is Conv 3×3 (stride 1) -> MaxPool 2×2 (stride 2) -> Conv 3×3 (stride 1). How wide is "
+        "the receptive field of one output unit on the input?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 1 + (3 - 1) * 1 + (2 - 1) * 1 + (3 - 1) * 2",
+    checker=_check_receptive_field,
+    hints=(
+        "r = 1 + Σ (k_i - 1) × J_i, where J_i is the product of the strides BEFORE layer i.",
+        "J is 1 for the first conv and the pool, 2 for the second conv.",
+    ),
+    explanation="r = 1 + 2·1 + 1·1 + 2·2 = 8 (`ck.formulas.receptive_field([(3, 1), (2, 2), (3, 1)])`).",
+    wrong_answers=(
+        WrongAnswer("answer = 6", "2 input pixels apart"),
+        WrongAnswer("answer = 5", "pooling layer counts"),
+    ),
+)
+
+# --- q8: pooling vs strided convolution -------------------------------------------------------
+
+
+def _check_strided(answer):
+    values = _expect_dict(answer, ("pool", "strided_conv"), "{'pool': ..., 'strided_conv': ...}")
+    if values["pool"] != 0:
+        return incorrect("pool: MaxPooling2D learns nothing: 0 parameters.")
+    expected = 3 * 3 * 32 * 32 + 32
+    mistakes = {
+        3 * 3 * 32 * 32: "strided_conv: forgot the 32 biases.",
+        3 * 3 * 32 + 32: "strided_conv: each filter spans all 32 input channels: 3×3×32×32.",
+        0: "strided_conv: the convolution has weights even though it only downsamples.",
+    }
+    if values["strided_conv"] != expected:
+        message = mistakes.get(values["strided_conv"])
+        return incorrect(
+            message or f"strided_conv: 3×3×32×32 + 32, not {values['strided_conv']:g}."
+        )
+    return correct(
+        "Correct: 0 vs 9,248. Both halve 16×16 to 8×8; the strided convolution learns HOW to "
+        "downsample, pooling uses a fixed rule."
+    )
+
+
+q8 = Problem(
+    title="Pooling vs strided convolution",
+    statement=(
+        "A 16×16×32 feature map is halved to 8×8×32 either by `MaxPooling2D(2)` or by "
+        "`Conv2D(32, 3, strides=2, padding='same')`. Give the parameters of each."
+    ),
+    starter="answer = {'pool': ..., 'strided_conv': ...}",
+    solution_code="answer = {'pool': 0, 'strided_conv': 3 * 3 * 32 * 32 + 32}",
+    checker=_check_strided,
+    hints=("Pooling has no weights.", "F × F × D1 × K + K for the convolution."),
+    explanation="0 and 9,248: the convolution learns its downsampling (all-convolutional nets, ResNet).",
+    wrong_answers=(
+        WrongAnswer("answer = {'pool': 0, 'strided_conv': 9216}", "biases"),
+        WrongAnswer("answer = {'pool': 4, 'strided_conv': 9248}", "learns nothing"),
+    ),
+)
+
+# --- q9: global average pooling in NumPy ------------------------------------------------------
+
+
+def _check_gap_function(gap):
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(5, 4, 3))
+    got = call_student(gap, x.copy())
+    expected = x.mean(axis=(0, 1))
+    if np.shape(got) == (5, 4):
+        return incorrect(
+            "You averaged over the channels; average over height and width (axes 0 and 1)."
+        )
+    if np.shape(got) == expected.shape and np.allclose(
+        np.asarray(got, dtype=float), x.sum(axis=(0, 1))
+    ):
+        return incorrect("That is the sum of each map; divide by H × W for the average.")
+    if np.shape(got) == ():
+        return incorrect("One number per channel: average over axes 0 and 1 only (axis=(0, 1)).")
+    return check_array(
+        got,
+        expected,
+        name="global_average_pool(x)",
+        success="Correct: one average per feature map, (H, W, C) -> (C,).",
+    )
+
+
+q9 = Problem(
+    title="Global average pooling in NumPy",
+    statement=(
+        "Write `global_average_pool(x)` for a feature map `x` of shape (H, W, C): return one number "
+        "per channel, shape (C,)."
+    ),
+    starter="def global_average_pool(x):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code="def global_average_pool(x):\n    return x.mean(axis=(0, 1))",
+    checker=_check_gap_function,
+    answer_name="global_average_pool",
+    hints=("`x.mean(axis=...)` averages over the axes you name.",),
+    explanation="`x.mean(axis=(0, 1))`: each map becomes its average; the channels stay.",
+    wrong_answers=(
+        WrongAnswer("def global_average_pool(x):\n    return x.mean(axis=-1)", "over the channels"),
+        WrongAnswer("def global_average_pool(x):\n    return x.sum(axis=(0, 1))", "sum"),
+        WrongAnswer("def global_average_pool(x):\n    return x.mean()", "One number per channel"),
+    ),
+)
+
+
+CHAPTER = Chapter(
+    number=3,
+    slug="03_pooling",
+    title="Pooling (池化)",
+    introduction=(
+        "Practice for `notebooks/03_pooling.ipynb`: max/average/min pooling, output sizes, LeNet's "
+        "trainable subsampling, global average pooling, receptive fields and strided convolution."
+    ),
+    preamble="import numpy as np",
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9],
+)

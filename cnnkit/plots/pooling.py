@@ -1,0 +1,127 @@
+"""Figures of chapter 03: pooling step by step, max/average/min side by side, position sensitivity.
+
+- :func:`pooling_step`: one pooling window (池化窗口) on the input, its values, the result, and the
+  output grid with that cell being filled (the pooling counterpart of
+  :func:`cnnkit.plots.convolution.convolution_step`).
+- :func:`pooling_comparison`: max (最大池化), average (平均池化) and min pooling of the same grid.
+- :func:`similarity_vs_shift`: how similar the features of a shifted image stay, per network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnkit.plots.common import pyplot
+from cnnkit.plots.convolution import DONE_COLOUR, _draw_grid, _number, _outline
+from cnnkit.plots.style import label
+from cnnkit.scratch import average_pool2d, max_pool2d, min_pool2d
+
+POOLS = {"max": max_pool2d, "average": average_pool2d, "min": min_pool2d}
+_CHINESE = {"max": "最大池化", "average": "平均池化", "min": "最小池化"}
+_REDUCE = {"max": np.max, "average": np.mean, "min": np.min}
+
+
+def _pool_function(mode):
+    if mode not in POOLS:
+        raise ValueError(f"mode must be one of {sorted(POOLS)}, got {mode!r}")
+    return POOLS[mode]
+
+
+def pooling_step(grid, pool_size=2, stride=None, position=(0, 0), mode="max"):
+    """Pooling at one output position: input with the window outlined, the window's values and
+    its max/average/min, and the output grid with that cell filled ('valid' padding).
+
+    The numbers come from :mod:`cnnkit.scratch.pooling` (as Keras's pooling layers compute them);
+    ``fig.cnnkit_step`` holds ``value``, ``window`` and ``output``.
+    """
+    pool = _pool_function(mode)
+    grid = np.asarray(grid, dtype=float)
+    stride = pool_size if stride is None else stride
+    output = pool(grid, pool_size, stride)
+    i, j = int(position[0]), int(position[1])
+    if not (0 <= i < output.shape[0] and 0 <= j < output.shape[1]):
+        raise ValueError(
+            f"position {position} is outside the {output.shape[0]}×{output.shape[1]} output"
+        )
+    top, left = i * stride, j * stride
+    window = grid[top : top + pool_size, left : left + pool_size]
+    value = float(_REDUCE[mode](window))
+
+    fig, axes = pyplot().subplots(
+        1,
+        3,
+        figsize=(11, 3.6),
+        gridspec_kw={"width_ratios": [grid.shape[1], pool_size, output.shape[1]]},
+    )
+    _draw_grid(axes[0], grid, title=f"{label('input', '输入')} {grid.shape[0]}×{grid.shape[1]}")
+    _outline(axes[0], top, left, pool_size, pool_size)
+    _draw_grid(axes[1], window, title=f"window: {mode} = {_number(value)}")
+    fill = [
+        [DONE_COLOUR if (r, c) < (i, j) else None for c in range(output.shape[1])]
+        for r in range(output.shape[0])
+    ]
+    text = [
+        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(output.shape[1])]
+        for r in range(output.shape[0])
+    ]
+    _draw_grid(
+        axes[2],
+        output,
+        title=f"{label(f'{mode} pooling', _CHINESE[mode])} {output.shape[0]}×{output.shape[1]}",
+        fill=fill,
+        text=text,
+    )
+    _outline(axes[2], i, j, 1, 1)
+    fig.suptitle(
+        f"window {pool_size}×{pool_size}, stride {stride}: output[{i}, {j}] = {mode} of the window "
+        f"= {_number(value)}",
+        fontsize="medium",
+    )
+    fig.tight_layout()
+    fig.cnnkit_step = {"value": value, "window": window, "output": output}
+    pyplot().close(fig)
+    return fig
+
+
+def pooling_comparison(grid, pool_size=2, stride=None):
+    """The input and its max, average and min pooling side by side (four panels).
+
+    Each output cell is written out; the first window is outlined in every panel.
+    """
+    grid = np.asarray(grid, dtype=float)
+    stride = pool_size if stride is None else stride
+    outputs = {mode: POOLS[mode](grid, pool_size, stride) for mode in POOLS}
+    widths = [grid.shape[1]] + [out.shape[1] for out in outputs.values()]
+    fig, axes = pyplot().subplots(1, 4, figsize=(12, 3.4), gridspec_kw={"width_ratios": widths})
+    _draw_grid(axes[0], grid, title=f"input {grid.shape[0]}×{grid.shape[1]}")
+    _outline(axes[0], 0, 0, pool_size, pool_size)
+    for ax, (mode, out) in zip(axes[1:], outputs.items(), strict=True):
+        _draw_grid(ax, out, title=f"{label(mode, _CHINESE[mode])} {out.shape[0]}×{out.shape[1]}")
+        _outline(ax, 0, 0, 1, 1)
+    fig.suptitle(f"pool size {pool_size}, stride {stride}", fontsize="medium")
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
+def similarity_vs_shift(
+    shifts, similarities, *, ylabel="cosine similarity to the unshifted features"
+):
+    """Lines of feature similarity against the input shift: ``similarities`` is {network: values}."""
+    shifts = list(shifts)
+    if not isinstance(similarities, dict) or not similarities:
+        raise TypeError("similarities must be a non-empty dict {network name: values per shift}")
+    fig, ax = pyplot().subplots(figsize=(6.5, 4))
+    for name, values in similarities.items():
+        values = list(values)
+        if len(values) != len(shifts):
+            raise ValueError(f"{name!r} has {len(values)} values for {len(shifts)} shifts")
+        ax.plot(shifts, values, marker="o", label=name)
+    ax.set_xticks(shifts)
+    ax.set_xlabel("shift of the input (pixels)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(label("Position sensitivity", "位置敏感性"))
+    ax.legend()
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig

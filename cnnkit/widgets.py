@@ -1,0 +1,217 @@
+"""Interactive helpers for the notebooks, with a static fallback wherever no widget front end runs.
+
+:func:`output_size_calculator` shows sliders for the input size W, kernel size F, padding P and
+stride S; every change redraws the convolution step figure and the formula
+W2 = (W1 - F + 2P)/S + 1 with the numbers filled in (from :mod:`cnnkit.formulas`).
+
+Headless runs (nbval, nbclient, papermill, a plain Python script, CI) cannot show widgets: there
+the calculator displays the same figure and formula once, as ordinary outputs that a committed
+notebook keeps. :func:`widgets_available` decides, in this order:
+
+1. ``CNNKIT_WIDGETS=0`` (or false/no/off) -> static; ``CNNKIT_WIDGETS=1`` -> interactive;
+2. ``CI`` set -> static;
+3. ipywidgets not importable, or not inside an IPython kernel -> static;
+4. Google Colab -> interactive;
+5. the running cell's request carries no ``cellId`` metadata -> static: JupyterLab, Notebook 7
+   and VS Code send it, headless runners (nbclient, nbval, papermill) do not.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import numpy as np
+
+_FALSE = {"0", "false", "no", "off"}
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _kernel_request_metadata():
+    """Metadata of the execute request being run, or None outside an IPython kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return None
+    try:
+        parent = (
+            kernel.get_parent("shell") if hasattr(kernel, "get_parent") else kernel._parent_header
+        )
+    except Exception:  # an unusual kernel: treat as headless rather than fail
+        return None
+    return (parent or {}).get("metadata") or {}
+
+
+def widgets_available() -> bool:
+    """True when interactive widgets can be shown here (see the module docstring for the rules)."""
+    setting = os.environ.get("CNNKIT_WIDGETS", "").strip().lower()
+    if setting in _FALSE:
+        return False
+    if setting in _TRUE:
+        return True
+    if os.environ.get("CI", "").strip().lower() not in ("", *_FALSE):
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    metadata = _kernel_request_metadata()
+    if metadata is None:
+        return False
+    if "google.colab" in sys.modules:
+        return True
+    return "cellId" in metadata
+
+
+def _demo_grid(size: int) -> np.ndarray:
+    """A small deterministic input grid of digits 0-3 (easy to multiply by hand)."""
+    rows, cols = np.indices((size, size))
+    return (rows * 2 + cols * 3) % 4
+
+
+def _demo_kernel(size: int) -> np.ndarray:
+    """An F×F vertical-edge kernel: 1 in the first column, -1 in the last (F = 1: [[1]])."""
+    kernel = np.zeros((size, size), dtype=int)
+    kernel[:, 0] = 1
+    if size > 1:
+        kernel[:, -1] = -1
+    return kernel
+
+
+class OutputSizeCalculator:
+    """Output-size calculator for one convolution: W, F, P, S -> W2, the formula and the step figure.
+
+    ``update(W, F, P, S)`` returns ``(figure_or_None, formula_text)`` and is what the sliders call;
+    tests and headless runs call it directly. Display the object (last expression of a cell) to
+    get the sliders, or the static figure plus formula where widgets cannot run.
+    """
+
+    def __init__(self, W=7, F=3, P=0, S=1, *, interactive=None, max_size=12):
+        self.values = {"W": int(W), "F": int(F), "P": int(P), "S": int(S)}
+        self.max_size = int(max_size)
+        self.interactive = widgets_available() if interactive is None else bool(interactive)
+        self.widget = None
+        self.sliders = {}
+        self.output = None
+        if self.interactive:
+            self._build_widgets()
+
+    # --- the computation, shared by both paths --------------------------------------------------
+
+    @staticmethod
+    def formula_text(W, F, P, S) -> str:
+        """The formula with numbers: 'W2 = (7 - 3 + 2×0)/1 + 1 = 5' plus Keras's flooring note."""
+        from cnnkit import formulas
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", formulas.OutputSizeRoundedWarning)
+                w2 = formulas.conv_output_size(W, F, stride=S, padding=P)
+            explanation = formulas.output_size_explanation(W, F, stride=S, padding=P)
+        except ValueError as error:
+            return f"W = {W}, F = {F}, P = {P}, S = {S}: impossible. {error}"
+        numerator = W - F + 2 * P
+        line = f"W2 = (W1 - F + 2P)/S + 1 = ({W} - {F} + 2×{P})/{S} + 1"
+        if numerator % S == 0:
+            return f"{line} = {numerator}/{S} + 1 = {w2}\nNothing is rounded: {numerator} divides by {S}."
+        return f"{line} = floor({numerator}/{S}) + 1 = {w2}\n{explanation}"
+
+    def update(self, W=None, F=None, P=None, S=None):
+        """Recompute for new values (None keeps the current one); returns (figure or None, text)."""
+        for key, value in zip("WFPS", (W, F, P, S), strict=True):
+            if value is not None:
+                self.values[key] = int(value)
+        W, F, P, S = (self.values[key] for key in "WFPS")
+        text = self.formula_text(W, F, P, S)
+        figure = None
+        if F <= W + 2 * P:
+            from cnnkit.plots.convolution import convolution_step
+
+            figure = convolution_step(
+                _demo_grid(W), _demo_kernel(F), position=(0, 0), stride=S, padding=P
+            )
+        self.figure, self.text = figure, text
+        return figure, text
+
+    # --- interactive path -----------------------------------------------------------------------
+
+    def _build_widgets(self):
+        import ipywidgets as widgets
+
+        limits = {"W": (3, self.max_size), "F": (1, 7), "P": (0, 3), "S": (1, 4)}
+        descriptions = {
+            "W": "W1 input",
+            "F": "F kernel",
+            "P": "P padding",
+            "S": "S stride",
+        }
+        for key, (low, high) in limits.items():
+            self.sliders[key] = widgets.IntSlider(
+                value=self.values[key],
+                min=low,
+                max=high,
+                description=descriptions[key],
+                continuous_update=False,
+                style={"description_width": "initial"},
+            )
+        self.output = widgets.Output()
+        for slider in self.sliders.values():
+            slider.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox(list(self.sliders.values())), self.output])
+        self._redraw()
+
+    def _on_change(self, _change=None):
+        self._redraw()
+
+    def _redraw(self):
+        from IPython.display import Markdown, display
+
+        figure, text = self.update(**{key: slider.value for key, slider in self.sliders.items()})
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(Markdown(_as_markdown(text)))
+            if figure is not None:
+                display(figure)
+
+    # --- display ----------------------------------------------------------------------------------
+
+    def _ipython_display_(self):
+        from IPython.display import Markdown, display
+
+        if self.interactive and self.widget is not None:
+            display(self.widget)
+            return
+        figure, text = self.update()
+        display(
+            Markdown(
+                _as_markdown(text)
+                + "\n\n*(static view: no widget front end here; in JupyterLab or Colab the "
+                "sliders for W, F, P, S appear. `CNNKIT_WIDGETS=1` forces them.)*"
+            )
+        )
+        if figure is not None:
+            display(figure)
+
+    def __repr__(self):
+        W, F, P, S = (self.values[key] for key in "WFPS")
+        return self.formula_text(W, F, P, S)
+
+
+def _as_markdown(text: str) -> str:
+    first, _, rest = text.partition("\n")
+    return f"**{first}**" + (f"\n\n{rest}" if rest else "")
+
+
+def output_size_calculator(W=7, F=3, P=0, S=1, *, interactive=None) -> OutputSizeCalculator:
+    """Sliders for W, F, P, S redrawing the step figure and W2 = (W1 - F + 2P)/S + 1 with numbers.
+
+    Make it the last expression of a cell. Where no widget front end runs (nbval, nbclient,
+    ``CNNKIT_WIDGETS=0``, ``CI``) it shows the static figure and the formula for the given values.
+    ``interactive=True/False`` overrides the detection.
+    """
+    return OutputSizeCalculator(W, F, P, S, interactive=interactive)

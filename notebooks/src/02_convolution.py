@@ -1,0 +1,569 @@
+# %% [markdown]
+# # 02 Convolution (卷积)
+#
+# A fully connected layer treats an image as a long list of numbers. A convolution slides a small
+# filter over it. This chapter computes why that matters (parameter counts), does a convolution
+# by hand, applies hand-made filters to a photograph, trains a small convolutional network (CNN)
+# on Fashion-MNIST, and looks inside it. Every count is computed with `ck.formulas` and checked
+# against a real Keras layer.
+
+# %%
+import warnings
+
+import keras
+import numpy as np
+import pandas as pd
+
+import cnnkit as ck
+from cnnkit import formulas
+from cnnkit.plots import convolution as convplots
+
+# %% [markdown]
+# ## 1. Why not fully connected?
+#
+# Flattening an image throws away its spatial structure (空间信息), and the number of weights
+# explodes, which invites overfitting. The course's worked example: a 1000×1000 grey image feeding
+# 10^6 hidden units (biases ignored).
+#
+# - fully connected (全连接): every unit sees every pixel;
+# - locally connected (局部连接, local receptive field 局部感受野): every unit sees its own 10×10 patch;
+# - weight sharing (权值共享): all units use the *same* 10×10 weights: one filter (滤波器);
+# - 100 different filters, to detect 100 different patterns.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+image_pixels, hidden_units = 1000 * 1000, 10**6
+counts = {
+    "fully connected": formulas.dense_params(image_pixels, hidden_units, use_bias=False),
+    "locally connected, 10×10 patches": formulas.locally_connected_params(
+        hidden_units, 10, use_bias=False
+    ),
+    "weight sharing, one 10×10 filter": formulas.conv_params(10, 1, 1, use_bias=False),
+    "weight sharing, 100 filters": formulas.conv_params(10, 1, 100, use_bias=False),
+}
+for name, count in counts.items():
+    print(f"{name:35s} {count:>17,d} = 10^{np.log10(count):.0f}")
+assert list(counts.values()) == [10**12, 10**8, 100, 10**4]
+
+# %% [markdown]
+# The same four layers at a scale a laptop can build: a 12×12 image, 3×3 patches, so 10×10 = 100
+# hidden units. Keras 3 no longer ships `LocallyConnected2D`, so the locally connected layer is
+# built with a trick: cut the image into its 100 patches (`keras.ops.image.extract_patches`, no
+# weights), put each patch in its own channel, and let a `DepthwiseConv2D` give every channel its
+# own 9 weights: one private set of weights per position, no sharing.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+side, patch = 12, 3
+positions = (side - patch + 1) ** 2  # 100 hidden units
+
+
+def patches_as_channels(images):
+    """(batch, 12, 12, 1) -> (batch, 9, 1, 100): the 9 pixels of each of the 100 patches."""
+    patches = keras.ops.image.extract_patches(images, size=patch, strides=1, padding="valid")
+    patches = keras.ops.reshape(patches, (-1, positions, patch * patch))
+    return keras.ops.reshape(
+        keras.ops.transpose(patches, (0, 2, 1)), (-1, patch * patch, 1, positions)
+    )
+
+
+inputs = keras.Input((side, side, 1))
+scaled = {
+    "fully connected": keras.Model(
+        inputs, keras.layers.Dense(positions, use_bias=False)(keras.layers.Flatten()(inputs))
+    ),
+    "locally connected": keras.Model(
+        inputs,
+        keras.layers.DepthwiseConv2D((patch * patch, 1), use_bias=False)(
+            keras.layers.Lambda(patches_as_channels)(inputs)
+        ),
+    ),
+    "one shared filter": keras.Model(inputs, keras.layers.Conv2D(1, patch, use_bias=False)(inputs)),
+    "10 shared filters": keras.Model(
+        inputs, keras.layers.Conv2D(10, patch, use_bias=False)(inputs)
+    ),
+}
+expected = {
+    "fully connected": formulas.dense_params(side * side, positions, use_bias=False),
+    "locally connected": formulas.locally_connected_params(positions, patch, use_bias=False),
+    "one shared filter": formulas.conv_params(patch, 1, 1, use_bias=False),
+    "10 shared filters": formulas.conv_params(patch, 1, 10, use_bias=False),
+}
+table = pd.DataFrame(
+    {
+        "formula": expected,
+        "Keras count_params()": {name: model.count_params() for name, model in scaled.items()},
+    }
+)
+assert (table["formula"] == table["Keras count_params()"]).all()
+table
+
+# %% [markdown]
+# Is the depthwise trick really "locally connected"? Output unit p must be the dot product of
+# patch p with its *own* 9 weights. Check it against NumPy:
+
+# %%
+local = scaled["locally connected"]
+x = np.random.default_rng(0).normal(size=(1, side, side, 1)).astype("float32")
+weights = keras.ops.convert_to_numpy(local.layers[-1].kernel)[:, 0, :, 0]  # (9, 100): per position
+windows = np.lib.stride_tricks.sliding_window_view(x[0, :, :, 0], (patch, patch))  # (10, 10, 3, 3)
+by_hand = np.einsum("pk,kp->p", windows.reshape(positions, -1), weights)
+assert np.allclose(keras.ops.convert_to_numpy(local(x)).reshape(-1), by_hand, atol=1e-5)
+print("each of the 100 units uses its own 9 weights: matches NumPy")
+
+# %% [markdown]
+# ## 2. Convolution by hand
+#
+# A convolution is a sliding weighted sum (加权求和): a small kernel or filter (卷积核, 滤波器)
+# is laid on the input, the overlapping numbers are multiplied and added, and the sum becomes one
+# cell of the output, the feature map (特征图). Then the kernel moves by the stride (步长). Padding
+# (填充) adds zeros around the border. (Deep-learning "convolution" does not flip the kernel:
+# strictly it is cross-correlation.)
+
+# %%
+grid = np.array(
+    [
+        [3, 0, 1, 2, 7],
+        [1, 5, 8, 9, 3],
+        [2, 7, 2, 5, 1],
+        [0, 1, 3, 1, 7],
+        [4, 2, 1, 6, 2],
+    ]
+)
+vertical_edge = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
+convplots.convolution_step(grid, vertical_edge, position=(1, 1))
+
+# %% [markdown]
+# The whole 3×3 output, from the NumPy version in `cnnkit.scratch` and from a Keras `Conv2D` whose
+# kernel we set to the same numbers:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from cnnkit.scratch import correlate2d_single
+
+by_numpy = correlate2d_single(grid, vertical_edge)
+conv = keras.layers.Conv2D(1, 3, use_bias=False)
+conv.build((None, 5, 5, 1))
+conv.set_weights([vertical_edge.reshape(3, 3, 1, 1).astype("float32")])
+by_keras = conv(grid.reshape(1, 5, 5, 1).astype("float32")).numpy()[0, :, :, 0]
+assert np.allclose(by_numpy, by_keras)
+print(by_numpy.astype(int))
+
+# %% [markdown]
+# ## 3. Hand-made filters on a photograph
+#
+# Before any learning, filters can be designed by hand. Edge filters respond where brightness
+# changes; a blur filter averages; a sharpen filter boosts the centre against its neighbours.
+# Here they run as a `Conv2D` with fixed weights on a photograph from scikit-learn's samples.
+
+# %%
+photo = ck.datasets.photo("china", grayscale=True).astype("float32") / 255.0
+filters = {
+    "vertical edges": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]),
+    "horizontal edges": np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+    "blur (5×5 average)": np.ones((5, 5)) / 25,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+}
+
+
+def apply_filter(image, kernel):
+    layer = keras.layers.Conv2D(1, kernel.shape, padding="same", use_bias=False)
+    layer.build((None, *image.shape, 1))
+    layer.set_weights([kernel.reshape(*kernel.shape, 1, 1).astype("float32")])
+    return layer(image[None, :, :, None]).numpy()[0, :, :, 0]
+
+
+filtered = [apply_filter(photo, kernel) for kernel in filters.values()]
+convplots.image_grid(
+    [
+        photo,
+        *[np.abs(f) if "edges" in name else f for name, f in zip(filters, filtered, strict=True)],
+    ],
+    ["original", *filters],
+    ncols=3,
+    size=3.2,
+)
+
+# %% [markdown]
+# ## 4. Many channels: one filter spans them all
+#
+# A colour image has 3 channels. A filter then has 3 slices, one per input channel: the
+# per-channel weighted sums are added, plus **one** bias, into **one** number. So each filter
+# produces one feature map of depth 1, whatever the input depth, and the output depth equals the
+# number of filters (深度 = number of filters).
+
+# %%
+rng = np.random.default_rng(1)
+rgb = rng.integers(0, 4, size=(4, 4, 3)).astype(float)
+rgb_kernel = rng.integers(-1, 2, size=(3, 3, 3)).astype(float)
+convplots.multichannel_step(rgb, rgb_kernel, position=(0, 0), bias=1.0)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+conv = keras.layers.Conv2D(1, 3)
+conv.build((None, 4, 4, 3))
+conv.set_weights([rgb_kernel[..., None].astype("float32"), np.array([1.0], "float32")])
+keras_map = conv(rgb[None].astype("float32")).numpy()[0, :, :, 0]
+print("Keras output (one feature map, 2×2):\n", keras_map)
+assert np.isclose(
+    keras_map[0, 0], convplots.multichannel_step(rgb, rgb_kernel, bias=1.0).cnnkit_step["sum"]
+)
+
+# %% [markdown]
+# **1×1 convolution (1×1卷积).** With F = 1 a filter sees one pixel but all its channels: it mixes
+# channels, pixel by pixel, like a dense layer applied at every position. It changes the depth
+# cheaply (inception modules use it to shrink 256 channels to 64 before a costly 5×5).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+one_by_one = keras.layers.Conv2D(2, 1, use_bias=False)
+out = one_by_one(rgb[None].astype("float32")).numpy()[0]
+mixing = one_by_one.kernel.numpy()[0, 0]  # (3 input channels, 2 filters)
+assert np.allclose(out, rgb @ mixing, atol=1e-5)
+print("1×1 conv = per-pixel matrix product:", rgb.shape, "@", mixing.shape, "->", out.shape)
+print("1×1 conv from 256 to 64 channels:", formulas.conv_params(1, 256, 64), "parameters")
+
+# %% [markdown]
+# **The worked example.** A 32×32×3 input and six 5×5 filters (each 5×5×3): the output is
+# 28×28×6 and the layer has 5×5×3×6 + 6 = 456 parameters. `ck.explain` writes the arithmetic out.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+example = keras.Sequential(
+    [keras.Input((32, 32, 3)), keras.layers.Conv2D(6, 5, name="six_5x5_filters")], name="example"
+)
+assert example.output_shape == (None, 28, 28, 6)
+assert example.count_params() == formulas.conv_params(5, 3, 6) == 456
+ck.explain(example)
+
+# %% [markdown]
+# ## 5. The output size
+#
+# Along each axis W2 = (W1 − F + 2P)/S + 1 (H2 likewise), and D2 = K, the number of filters.
+# Common settings: F ∈ {1, 3, 5, 7}, S = 1, and P = (F − 1)/2 keeps the size.
+#
+# When (W1 − F + 2P) is not divisible by S, the last input positions cannot be reached by the
+# window. Keras's `padding="valid"` floors (drops them); `padding="same"` pads so that W2 = ⌈W1/S⌉.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(formulas.output_size_explanation(32, 5))
+print(formulas.output_size_explanation(8, 3, stride=2))
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", formulas.OutputSizeRoundedWarning)
+    for padding in ("valid", "same"):
+        layer = keras.layers.Conv2D(1, 3, strides=2, padding=padding)
+        keras_width = layer.compute_output_shape((None, 8, 8, 1))[1]
+        assert keras_width == formulas.conv_output_size(8, 3, stride=2, padding=padding)
+        print(f"padding={padding!r}: 8 -> {keras_width}")
+for F in (1, 3, 5, 7):  # the common settings: S = 1 and P = (F - 1)/2 keep the size
+    assert formulas.conv_output_size(32, F, stride=1, padding=(F - 1) // 2) == 32
+print("F = 1, 3, 5, 7 with S = 1 and P = (F - 1)/2: 32 -> 32")
+
+# %% [markdown]
+# The calculator: move W, F, P, S and watch the formula and the first kernel position. (Where no
+# widget front end runs, e.g. when the notebook is executed headless, it shows the static figure
+# for the values given.)
+
+# %%
+ck.widgets.output_size_calculator(W=8, F=3, P=0, S=2)
+
+# %% [markdown]
+# ## 6. A small CNN on Fashion-MNIST
+#
+# The typical stack: convolution + ReLU, pooling, repeated, then a classifier. `ck.explain` shows
+# every layer's output shape and parameter arithmetic.
+
+# %%
+(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
+x_train = x_train[..., None].astype("float32") / 255.0
+x_test = x_test[..., None].astype("float32") / 255.0
+class_names = ck.datasets.class_names("fashion_mnist")
+EPOCHS = 2 if ck.QUICK else 4
+print(f"{len(x_train):,} training and {len(x_test):,} test images; {EPOCHS} epochs")
+
+
+def small_cnn(use_bias=True, name="small_cnn"):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(
+                16, 3, padding="same", activation="relu", use_bias=use_bias, name="conv1"
+            ),
+            keras.layers.MaxPooling2D(name="pool1"),
+            keras.layers.Conv2D(
+                32, 3, padding="same", activation="relu", use_bias=use_bias, name="conv2"
+            ),
+            keras.layers.MaxPooling2D(name="pool2"),
+            keras.layers.Conv2D(
+                64, 3, padding="same", activation="relu", use_bias=use_bias, name="conv3"
+            ),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(10, activation="softmax", name="classifier"),
+        ],
+        name=name,
+    )
+
+
+cnn = small_cnn()
+ck.explain(cnn)
+
+# %%
+cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+history = cnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, validation_split=0.1, verbose=0)
+test_loss, test_accuracy = cnn.evaluate(x_test, y_test, verbose=0)
+print(f"test accuracy: {test_accuracy:.3f}")
+assert test_accuracy > (0.75 if ck.QUICK else 0.86)
+
+# %% [markdown]
+# ### What the network learned
+#
+# The 16 first-layer filters (3×3, one input channel; blue negative, red positive): many are
+# small edge and contrast detectors, like the hand-made ones above.
+
+# %%
+convplots.filter_grid(cnn.get_layer("conv1").kernel.numpy())
+
+# %% [markdown]
+# Feature maps of one test image: the shallow layer (`conv1`, 28×28) still looks like the image,
+# its maps highlight edges and textures; the deep layer (`conv3`, 7×7) is coarser and more
+# abstract: each unit sees a larger part of the garment and responds to parts and shapes that
+# matter for the class.
+
+# %%
+probe = keras.Model(cnn.inputs[0], [cnn.get_layer("conv1").output, cnn.get_layer("conv3").output])
+sample = x_test[:1]
+shallow, deep = probe(sample)
+print("image class:", class_names[y_test[0]], "| shallow:", shallow.shape, "| deep:", deep.shape)
+convplots.image_grid([sample[0, :, :, 0]], ["input image"], size=2.5)
+
+# %%
+convplots.feature_maps(shallow.numpy(), title="conv1 (shallow): edges and textures, 28×28")
+
+# %%
+convplots.feature_maps(deep.numpy(), title="conv3 (deep): coarse, more semantic, 7×7")
+
+# %% [markdown]
+# ## 7. A fully connected layer is a convolution
+#
+# A dense layer on a flattened H×W×D map is a convolution whose kernel covers the whole map: VGG's
+# 7×7×512 -> 4,096 is 4,096 kernels of 7×7×512, with the same 102,764,544 parameters. Scaled down
+# (7×7×8 -> 16 units) we copy the dense weights into a `Conv2D(16, 7)` and compare outputs.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+assert formulas.dense_params(7 * 7 * 512, 4096) == formulas.conv_params(7, 512, 4096) == 102_764_544
+feature_map = np.random.default_rng(2).normal(size=(4, 7, 7, 8)).astype("float32")
+dense = keras.layers.Dense(16)
+dense_out = dense(keras.layers.Flatten()(feature_map)).numpy()
+as_conv = keras.layers.Conv2D(16, 7)
+as_conv.build((None, 7, 7, 8))
+kernel, bias = dense.get_weights()
+as_conv.set_weights(
+    [kernel.reshape(7, 7, 8, 16), bias]
+)  # Flatten's order is (row, column, channel)
+conv_out = as_conv(feature_map).numpy()
+print("dense:", dense_out.shape, " conv:", conv_out.shape)
+assert np.allclose(dense_out, conv_out.reshape(4, 16), atol=1e-5)
+print("identical outputs; parameters:", dense.count_params(), "=", as_conv.count_params())
+
+# %% [markdown]
+# ## 8. Translation equivariance
+#
+# Shift the input and the feature map shifts the same way (equivariance, 平移等变): the same
+# filter is applied at every position, so a pattern is detected wherever it is. We shift a test
+# image 3 pixels down and 5 right and compare with the shifted feature map of the original.
+
+# %%
+first_layer = keras.Model(cnn.inputs[0], cnn.get_layer("conv1").output)
+
+
+def shift_down_right(images, dy, dx):
+    """Move the content dy pixels down and dx right, filling with zeros (the background)."""
+    out = np.zeros_like(images)
+    out[:, dy:, dx:] = images[:, : images.shape[1] - dy, : images.shape[2] - dx]
+    return out
+
+
+dy, dx = 3, 5
+image = x_test[1:2]
+shifted = shift_down_right(image, dy, dx)
+map_of_shifted = first_layer(shifted).numpy()
+shifted_map = shift_down_right(first_layer(image).numpy(), dy, dx)
+inner = (
+    slice(None),
+    slice(dy, -1),
+    slice(dx, -1),
+)  # where both maps are defined by the same pixels
+assert np.allclose(map_of_shifted[inner], shifted_map[inner], atol=1e-4)
+print("conv(shift(x)) == shift(conv(x)) away from the border")
+convplots.image_grid(
+    [image[0, :, :, 0], shifted[0, :, :, 0], shifted_map[0, :, :, 3], map_of_shifted[0, :, :, 3]],
+    ["image", f"shifted by ({dy}, {dx})", "shift(conv(image)), map 3", "conv(shifted), map 3"],
+    ncols=4,
+    size=2.6,
+)
+
+# %% [markdown]
+# ## 9. Question 2: does a kernel need a bias (偏置)?
+#
+# The bias lets a filter shift its response before the ReLU decides what passes, one number per
+# filter. We train the same network with and without biases.
+
+# %%
+n_small = 2_500 if ck.QUICK else 20_000
+results = []
+for use_bias in (True, False):
+    keras.utils.set_random_seed(0)
+    model = small_cnn(use_bias=use_bias, name=f"bias_{use_bias}")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train[:n_small], y_train[:n_small], epochs=2, batch_size=64, verbose=0)
+    results.append(
+        {
+            "network": "with bias" if use_bias else "without bias",
+            "parameters": model.count_params(),
+            "test accuracy": round(model.evaluate(x_test, y_test, verbose=0)[1], 3),
+        }
+    )
+results = pd.DataFrame(results).set_index("network")
+results
+
+# %% [markdown]
+# The difference is 16 + 32 + 64 = 112 parameters (one per filter) and, usually, little accuracy:
+# the next layers can partly compensate. The bias can be dropped **when a batch normalisation
+# (批量归一化) follows**: BatchNormalization subtracts the batch mean, bias included, and adds its
+# own β. Proof: change the bias, the output does not move.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+assert results["parameters"].diff().iloc[-1] == -(16 + 32 + 64)
+conv, norm = keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization()
+x = np.random.default_rng(3).normal(size=(8, 6, 6, 2)).astype("float32")
+before = norm(conv(x), training=True).numpy()
+conv.bias.assign(np.array([5.0, -3.0, 10.0, 0.5], "float32"))
+after = norm(conv(x), training=True).numpy()
+print("output unchanged by the conv bias:", np.allclose(before, after, atol=1e-4))
+block = keras.Sequential(
+    [
+        keras.Input((6, 6, 16)),
+        keras.layers.Conv2D(32, 3, use_bias=False, name="conv_no_bias"),
+        keras.layers.BatchNormalization(name="batch_norm"),
+    ],
+    name="conv_bn_block",
+)
+ck.explain(block)
+
+# %% [markdown]
+# ## 10. Questions 6 and 8: choosing kernel sizes and depth
+#
+# Stacking small kernels reaches the same receptive field (感受野) as one big kernel with fewer
+# parameters and more non-linearities: two 3×3 see 5×5, three 3×3 see 7×7 (VGG). With C channels
+# in and out (C = 64 here, no bias):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+C = 64
+stacks = {
+    "one 5×5": [5],
+    "two 3×3": [3, 3],
+    "one 7×7": [7],
+    "three 3×3": [3, 3, 3],
+}
+rows = []
+for name, kernels in stacks.items():
+    field = formulas.receptive_field([(k, 1) for k in kernels])
+    params = sum(formulas.conv_params(k, C, C, use_bias=False) for k in kernels)
+    model = keras.Sequential(
+        [keras.Input((32, 32, C))] + [keras.layers.Conv2D(C, k, use_bias=False) for k in kernels]
+    )
+    assert model.count_params() == params
+    rows.append(
+        {
+            "stack": name,
+            "receptive field": f"{field}×{field}",
+            "parameters": params,
+            "ReLUs": len(kernels),
+        }
+    )
+pd.DataFrame(rows)
+
+# %%
+convplots.receptive_field_growth(
+    {
+        "3×3 convs": [(3, 1)] * 6,
+        "5×5 convs": [(5, 1)] * 6,
+        "3×3 conv + 2×2 pool, repeated": [(3, 1), (2, 2)] * 3,
+    }
+)
+
+# %% [markdown]
+# How to choose, in practice:
+#
+# - **Kernel size**: 3×3 is the default (small, stackable, cheap); 1×1 to change depth; a larger
+#   first kernel (5×5, 7×7 with stride 2) only where the input is large and the first layer should
+#   shrink it quickly. Odd sizes keep a centre and allow P = (F − 1)/2.
+# - **Depth**: add layers until the receptive field covers the objects to recognise (pooling and
+#   strides make it grow much faster, as the green line shows); more layers, more non-linearity.
+# - **Number of filters**: grows as the maps shrink (16 -> 32 -> 64 above), keeping the cost per
+#   layer roughly even.
+# - Then validate: the data decides. Deeper stacks train slower and need normalisation and skip
+#   connections (chapter 04).
+
+# %% [markdown]
+# ## 11. Question 5: convolution in 1-D and 3-D
+#
+# The kernel always spans all input channels and slides along the remaining axes: along time for a
+# sequence (`Conv1D`, kernel F × D1), along three axes for a volume such as a CT scan or a video
+# (`Conv3D`, kernel F × F × F × D1).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+sequence_model = keras.Sequential(
+    [keras.Input((100, 8)), keras.layers.Conv1D(16, 5, name="conv1d")], name="sequence"
+)
+volume_model = keras.Sequential(
+    [keras.Input((16, 16, 16, 1)), keras.layers.Conv3D(4, 3, name="conv3d")], name="volume"
+)
+assert sequence_model.count_params() == formulas.conv1d_params(5, 8, 16) == 5 * 8 * 16 + 16
+assert volume_model.count_params() == formulas.conv_params((3, 3, 3), 1, 4) == 3 * 3 * 3 * 4 + 4
+print(
+    "Conv1D: (100, 8) ->",
+    sequence_model.output_shape[1:],
+    sequence_model.count_params(),
+    "parameters",
+)
+print(
+    "Conv3D: (16, 16, 16, 1) ->",
+    volume_model.output_shape[1:],
+    volume_model.count_params(),
+    "parameters",
+)
+ck.explain(sequence_model)
+
+# %% [markdown]
+# ## 12. The typical stack and where it is going
+#
+# The classic pattern is **[(Conv -> ReLU) × N -> Pool] × M -> (FC -> ReLU) × L -> FC -> Softmax**,
+# with N < 5, M > 3 on real images and 0 ≤ L ≤ 2. Our small CNN is N = 1, M = 2, L = 0. The
+# trends since 2012: smaller filters (3×3, 1×1), deeper networks, fewer pooling layers (strided
+# convolutions instead), fewer or no fully connected layers (global average pooling, chapter 03),
+# and skip connections (ResNet, chapter 04).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pattern = " -> ".join(type(layer).__name__.replace("2D", "") for layer in cnn.layers)
+print(pattern)
+
+# %% [markdown]
+# ## Recap
+#
+# - Weight sharing turns 10^12 weights into 100 per filter; a convolution layer has F×F×D1×K + K
+#   parameters, whatever the image size.
+# - A filter spans all input channels and makes one feature map; depth out = number of filters.
+# - W2 = (W1 − F + 2P)/S + 1, floored by Keras's "valid"; "same" gives ⌈W1/S⌉.
+# - Shallow layers learn edges and textures, deep layers coarser, more semantic features.
+# - A dense layer is a convolution with a full-size kernel; convolution is translation equivariant.
+# - The bias can go when BatchNormalization follows; stacks of 3×3 beat big kernels on parameters.
+#
+# Practise with `exercises/02_convolution.ipynb` (output sizes, parameter counts, a NumPy
+# convolution, receptive-field design). Next: `03_pooling.ipynb`.
