@@ -102,8 +102,8 @@ for kind, path in written.items():
 # that teaches it. `review.glossary()` is the whole table:
 
 # %%
-# NBVAL_CHECK_OUTPUT
 table = review.glossary()
+assert len(table) >= 150, "the glossary covers the whole syllabus"
 print(len(table), "terms; per chapter:", table["chapter"].value_counts().sort_index().to_dict())
 table.head(8)
 
