@@ -440,7 +440,7 @@ def test_mobilenet_equals_keras_applications():
 @pytest.mark.parametrize(
     ("builder", "count"),
     [
-        (M.vgg_small, 141_098),
+        (M.vgg_small, 468_394),
         (M.resnet_small, 176_090),
         (M.lenet5, 61_706),
         (lambda: M.lenet5(faithful=True, input_shape=(32, 32, 1)), 60_850),
@@ -476,7 +476,7 @@ TOO_SMALL = [
     (lambda s: M.resnet(18, s), (31, 32, 3), 32),
     (lambda s: M.resnet(18, s, small_input=True), (7, 7, 3), 8),
     (M.mobilenet, (31, 31, 3), 32),
-    (M.vgg_small, (7, 7, 1), 8),
+    (M.vgg_small, (3, 3, 1), 4),
     (M.resnet_small, (3, 3, 1), 4),
 ]
 
@@ -519,3 +519,83 @@ def test_the_minimum_input_builds(builder, shape):
 def test_bad_arguments_are_explained(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- without batch normalisation; cnnkit.models.survey ---------------------------------------
+
+
+def test_resnet_small_without_batch_norm_has_conv_biases_and_no_bn():
+    model = M.resnet_small(plain=True, batch_norm=False)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    assert all(layer.use_bias for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    # plain_small's 172,218 trainable - BN's 2 per channel (928) + one bias per conv filter (464)
+    assert model.count_params() == 171_754
+    with pytest.raises(ValueError, match="small_input"):
+        M.resnet(18, batch_norm=False)
+
+
+def test_survey_counts_macs_depth_and_blocks():
+    from cnnkit import formulas
+    from cnnkit.models import survey
+
+    lenet = M.lenet5()
+    expected = (
+        formulas.conv_macs(28, 28, 5, 1, 6)
+        + formulas.conv_macs(10, 10, 5, 6, 16)
+        + formulas.dense_macs(400, 120)
+        + formulas.dense_macs(120, 84)
+        + formulas.dense_macs(84, 10)
+    )
+    assert survey.model_macs(lenet) == expected
+    assert survey.weight_layer_depth(lenet) == 5
+    faithful = survey.profile(M.lenet5(faithful=True))
+    c3 = faithful["table"].set_index("layer").loc["C3", "parameters"]
+    assert c3 == 1_516
+    assert faithful["weight_layers"] == 5
+    resnet = M.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True, width=8)
+    assert survey.weight_layer_depth(resnet) == 18  # projections are on a shorter path
+    blocks = survey.block_summary(resnet)
+    assert blocks["parameters"].sum() == resnet.count_params()
+    assert "stage2_block1" in set(blocks["block"])
+    assert survey.block_name("inception_4a_branch_3x3") == "inception_4a"
+    grouped = keras.Sequential([keras.Input((8, 8, 4)), keras.layers.Conv2D(6, 3, groups=2)])
+    assert survey.model_macs(grouped) == formulas.conv_macs(6, 6, 3, 2, 6)
+
+
+def test_head_tail_keeps_short_tables_and_cuts_long_ones():
+    import pandas as pd
+
+    from cnnkit.models import survey
+
+    table = pd.DataFrame({"a": range(30)})
+    cut = survey.head_tail(table, rows=3)
+    assert len(cut) == 7 and cut.iloc[3]["a"] == "⋮"
+    assert survey.head_tail(table.head(5), rows=3).equals(table.head(5))
+
+
+def test_backbone_falls_back_to_random_weights_only_on_a_failed_download(monkeypatch, capsys):
+    from cnnkit.models import transfer
+
+    calls = []
+
+    def fake_application(weights=None, **kwargs):
+        calls.append(weights)
+        if weights == "imagenet":
+            raise Exception("URL fetch failure on https://example.invalid/w.h5: None -- no host")
+        return keras.Sequential([keras.Input(kwargs["input_shape"]), keras.layers.Conv2D(2, 3)])
+
+    monkeypatch.setattr(keras.applications, "FakeNet", fake_application, raising=False)
+    model, weights = transfer.backbone("FakeNet", (8, 8, 3))
+    assert weights is None and calls == ["imagenet", None]
+    assert "could not download the imagenet weights" in capsys.readouterr().out
+    assert transfer.is_download_failure(OSError("x")) is False
+    assert transfer.is_download_failure(ValueError("URL fetch failure")) is False
+
+    def broken(weights=None, **kwargs):
+        raise ValueError("input_shape must be at least 32x32")
+
+    monkeypatch.setattr(keras.applications, "BrokenNet", broken, raising=False)
+    with pytest.raises(ValueError, match="32x32"):
+        transfer.backbone("BrokenNet", (8, 8, 3))
+    with pytest.raises(ValueError, match="no model"):
+        transfer.backbone("NoSuchNet")

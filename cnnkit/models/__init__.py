@@ -9,12 +9,14 @@
     ck.models.resnet(18)                # 11,689,512 trainable (torchvision)
     ck.models.mobilenet()               # 4,253,864 = keras.applications.MobileNet(weights=None)
     ck.models.vgg_small(), ck.models.resnet_small()   # CPU-sized, for Fashion-MNIST
+    ck.models.survey.profile(model)     # MACs, depth in weight layers, per-block summary
 
 Every builder takes ``input_shape`` and ``classes``, returns a functional ``keras.Model``
 with readable layer names, and raises ``ValueError`` ("... at least NxN pixels ...") for an
 input too small for its architecture. Custom layers live in :mod:`cnnkit.models.layers`.
 """
 
+from cnnkit.models import survey
 from cnnkit.models.alexnet import alexnet, zfnet
 from cnnkit.models.inception import GOOGLENET_TABLE1, googlenet, inception_module
 from cnnkit.models.layers import (
@@ -54,6 +56,7 @@ __all__ = [
     "resnet_small",
     "separable_saving",
     "stage_shapes",
+    "survey",
     "vgg",
     "vgg_small",
     "zfnet",

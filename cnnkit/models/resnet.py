@@ -24,24 +24,26 @@ _EXPANSION = {"basic": 1, "bottleneck": 4}
 _INIT = "he_normal"  # He (MSRA) initialisation, as in the paper
 
 
-def _conv_bn(x, filters, kernel_size, strides, name, relu=True):
-    """Conv (no bias: the BN's beta plays that role) -> BatchNormalization [-> ReLU]."""
+def _conv_bn(x, filters, kernel_size, strides, name, relu=True, batch_norm=True):
+    """Conv (no bias: the BN's beta plays that role) -> BatchNormalization [-> ReLU].
+    ``batch_norm=False``: conv with bias [-> ReLU] (for the with/without-BN experiment)."""
     x = layers.Conv2D(
         filters,
         kernel_size,
         strides=strides,
         padding="same",
-        use_bias=False,
+        use_bias=not batch_norm,
         kernel_initializer=_INIT,
         name=f"{name}_conv",
     )(x)
-    x = layers.BatchNormalization(epsilon=1e-5, name=f"{name}_bn")(x)
+    if batch_norm:
+        x = layers.BatchNormalization(epsilon=1e-5, name=f"{name}_bn")(x)
     if relu:
         x = layers.Activation("relu", name=f"{name}_relu")(x)
     return x
 
 
-def residual_block(x, filters, strides, name, bottleneck=False, plain=False):
+def residual_block(x, filters, strides, name, bottleneck=False, plain=False, batch_norm=True):
     """One residual block, ``y = ReLU(F(x) + shortcut(x))``.
 
     Basic block (ResNet-18/34): ``F`` = 3x3 conv-BN-ReLU, 3x3 conv-BN; ``filters`` output
@@ -50,20 +52,23 @@ def residual_block(x, filters, strides, name, bottleneck=False, plain=False):
     The shortcut is the identity when the shape is unchanged, otherwise a projection:
     1x1 conv with the block's stride, then BN (the paper's option B).
     ``plain=True`` drops the shortcut: ``y = ReLU(F(x))`` (the paper's plain network).
+    ``batch_norm=False`` drops every BN (the convolutions then get biases).
     Layer names: ``{name}_1_conv``, ``{name}_1_bn``, ..., ``{name}_proj_conv``,
     ``{name}_add`` and ``{name}_out`` (the block's output).
     """
     out_channels = filters * (4 if bottleneck else 1)
     if bottleneck:
-        y = _conv_bn(x, filters, 1, 1, f"{name}_1")
-        y = _conv_bn(y, filters, 3, strides, f"{name}_2")
-        y = _conv_bn(y, out_channels, 1, 1, f"{name}_3", relu=False)
+        y = _conv_bn(x, filters, 1, 1, f"{name}_1", batch_norm=batch_norm)
+        y = _conv_bn(y, filters, 3, strides, f"{name}_2", batch_norm=batch_norm)
+        y = _conv_bn(y, out_channels, 1, 1, f"{name}_3", relu=False, batch_norm=batch_norm)
     else:
-        y = _conv_bn(x, filters, 3, strides, f"{name}_1")
-        y = _conv_bn(y, filters, 3, 1, f"{name}_2", relu=False)
+        y = _conv_bn(x, filters, 3, strides, f"{name}_1", batch_norm=batch_norm)
+        y = _conv_bn(y, filters, 3, 1, f"{name}_2", relu=False, batch_norm=batch_norm)
     if not plain:
         if strides != 1 or x.shape[-1] != out_channels:
-            shortcut = _conv_bn(x, out_channels, 1, strides, f"{name}_proj", relu=False)
+            shortcut = _conv_bn(
+                x, out_channels, 1, strides, f"{name}_proj", relu=False, batch_norm=batch_norm
+            )
         else:
             shortcut = x
         y = layers.Add(name=f"{name}_add")([shortcut, y])
@@ -80,6 +85,7 @@ def resnet(
     plain: bool = False,
     print_stage_shapes: bool = False,
     name: str | None = None,
+    batch_norm: bool = True,
 ) -> keras.Model:
     """ResNet (2015; ILSVRC-2015 winner). Key idea: residual learning, ``y = F(x) + x``:
     each block learns only a correction to its input, carried forward by an identity
@@ -110,6 +116,8 @@ def resnet(
     - ``stages``: blocks per stage, e.g. ``(2, 2, 2)`` for a three-stage network; the block
       type still comes from ``depth`` (basic for 18/34, bottleneck for 50+).
     - ``plain=True``: the same network without shortcuts, to show the degradation problem.
+    - ``batch_norm=False``: no batch normalisation anywhere (convolutions get biases), to
+      measure what BN does; only with ``small_input=True``.
     - ``print_stage_shapes=True``: print the tensor shape after the stem and every stage
       (see :func:`stage_shapes`).
 
@@ -133,6 +141,8 @@ def resnet(
     if not isinstance(width, int) or width < 1:
         raise ValueError(f"resnet: width must be a positive integer; got {width!r}")
     bottleneck = kind == "bottleneck"
+    if not batch_norm and not small_input:
+        raise ValueError("resnet: batch_norm=False is only offered with small_input=True")
 
     total_stride = (1 if small_input else 4) * 2 ** (len(stages) - 1)
     stem = "a 3x3 stride-1 stem" if small_input else "a stride-4 stem"
@@ -145,7 +155,7 @@ def resnet(
 
     inputs = keras.Input(shape=input_shape, name="input")
     if small_input:
-        x = _conv_bn(inputs, width, 3, 1, "conv1")
+        x = _conv_bn(inputs, width, 3, 1, "conv1", batch_norm=batch_norm)
     else:
         x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
         x = layers.Conv2D(
@@ -161,7 +171,13 @@ def resnet(
         for b in range(1, blocks + 1):
             strides = 2 if (s > 1 and b == 1) else 1
             x = residual_block(
-                x, filters, strides, f"stage{s}_block{b}", bottleneck=bottleneck, plain=plain
+                x,
+                filters,
+                strides,
+                f"stage{s}_block{b}",
+                bottleneck=bottleneck,
+                plain=plain,
+                batch_norm=batch_norm,
             )
 
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
@@ -172,6 +188,7 @@ def resnet(
         name = f"{'plain' if plain else 'resnet'}{layers_deep}"
         name += "_small" if small_input else ""
         name += f"_w{width}" if width != 64 else ""
+        name += "" if batch_norm else "_nobn"
     model = keras.Model(inputs, outputs, name=name)
     if print_stage_shapes:
         for stage, shape in stage_shapes(model).items():
@@ -212,6 +229,7 @@ def resnet_small(
     stages: Sequence[int] = (2, 2, 2),
     width: int = 16,
     plain: bool = False,
+    batch_norm: bool = True,
 ) -> keras.Model:
     """A three-stage ResNet small enough to train on a laptop CPU (Fashion-MNIST), in the
     style of the paper's CIFAR-10 networks: 3x3 stride-1 stem with ``width`` filters, then
@@ -222,7 +240,7 @@ def resnet_small(
     On 28x28x1 with 10 classes: 176,090 parameters (174,970 trainable; the other 1,120
     are the BN moving statistics). ``plain=True`` gives the same network without
     shortcuts or projections (173,146 parameters, 172,218 trainable) for the degradation
-    experiment.
+    experiment; ``batch_norm=False`` drops every batch normalisation.
     """
     return resnet(
         18,
@@ -232,5 +250,6 @@ def resnet_small(
         width=width,
         stages=stages,
         plain=plain,
-        name="plain_small" if plain else "resnet_small",
+        batch_norm=batch_norm,
+        name=("plain_small" if plain else "resnet_small") + ("" if batch_norm else "_nobn"),
     )

@@ -84,39 +84,41 @@ def vgg(
 def vgg_small(
     input_shape: tuple[int, int, int] = (28, 28, 1),
     classes: int = 10,
-    filters: tuple[int, int, int] = (32, 64, 128),
+    filters: tuple[int, int] = (32, 64),
+    units: int = 128,
     dropout: float = 0.3,
 ) -> keras.Model:
     """A VGG-style network small enough to train on a laptop CPU (Fashion-MNIST).
 
-    The VGG recipe scaled down: 3x3 "same" convolutions (no bias) each followed by batch
-    normalisation and ReLU, 2x2 max pooling, channels doubling: 32-32-pool-64-64-pool-128-pool,
-    then global average pooling, dropout and a softmax layer. On 28x28x1 with 10 classes:
-    141,098 parameters (140,458 trainable; the other 640 are the BN moving statistics).
-    Measured on the full Fashion-MNIST (Adam 1e-3, batch 128, seed 0, no augmentation):
-    test accuracy 46.5%, 85.6%, 89.0%, 89.6% after epochs 1-4 (the evaluation with BN's
-    moving statistics is erratic in the first epochs; more epochs or a decaying learning
-    rate are needed for 92%).
+    The VGG recipe scaled down: two blocks of two 3x3 "same" convolutions (no bias), each
+    followed by batch normalisation and ReLU, and a 2x2 max pooling, channels doubling
+    (32-32-pool-64-64-pool), then VGG's fully connected head made small: Flatten, dropout,
+    ``Dense(units)`` with ReLU, softmax. On 28x28x1 with 10 classes: 468,394 parameters
+    (468,010 trainable; the other 384 are the BN moving statistics). This is the kit's
+    recommended recipe (:mod:`cnnkit.training.recipes`); trained with Adam and a one-cycle
+    learning rate it passes 92% test accuracy on Fashion-MNIST in a few epochs, where the
+    earlier global-average-pooling head with a constant learning rate stalled at 89.6%.
 
     Args:
-        input_shape: ``(height, width, channels)``, at least 8x8 (three 2x2 poolings).
+        input_shape: ``(height, width, channels)``, at least 4x4 (two 2x2 poolings).
         classes: number of output units.
-        filters: channels of the three blocks (the first two blocks have two convolutions).
-        dropout: dropout rate before the output layer.
+        filters: channels of the two blocks.
+        units: width of the hidden dense layer.
+        dropout: dropout rate before the hidden dense layer.
     """
     classes = check_classes(classes, "vgg_small")
-    check_input_shape(input_shape, 8, "vgg_small", "three 2x2 max poolings")
-    f1, f2, f3 = filters
+    check_input_shape(input_shape, 4, "vgg_small", "two 2x2 max poolings")
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
-    for block, block_filters in enumerate([(f1, f1), (f2, f2), (f3,)], start=1):
-        for conv, n in enumerate(block_filters, start=1):
+    for block, n in enumerate(filters, start=1):
+        for conv in (1, 2):
             name = f"block{block}_conv{conv}"
             x = layers.Conv2D(n, 3, padding="same", use_bias=False, name=name)(x)
             x = layers.BatchNormalization(name=f"{name}_bn")(x)
             x = layers.Activation("relu", name=f"{name}_relu")(x)
         x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
-    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    x = layers.Flatten(name="flatten")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
+    x = layers.Dense(units, activation="relu", name="fc1")(x)
     outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
     return keras.Model(inputs, outputs, name="vgg_small")

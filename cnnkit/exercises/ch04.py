@@ -1,0 +1,577 @@
+"""Chapter 04 exercises: classic CNNs. The one source of the generated notebooks.
+
+Each problem: statement, starter code (what the student sees), solution code, hints, a checker,
+and the typical wrong answers with the message they must get (the tests prove each one).
+"""
+
+from __future__ import annotations
+
+from cnnkit.exercises.core import (
+    Chapter,
+    Problem,
+    StudentCodeError,
+    WrongAnswer,
+    call_student,
+    check_number,
+    correct,
+    incorrect,
+)
+
+# --- q1: LeNet-5's table ----------------------------------------------------------------------
+
+_LENET = {
+    "C1": ((28, 28, 6), 156),
+    "S2": ((14, 14, 6), 12),
+    "C3": ((10, 10, 16), 1516),
+    "S4": ((5, 5, 16), 32),
+    "C5": ((1, 1, 120), 48120),
+    "F6": ((84,), 10164),
+}
+_LENET_MISTAKES = {
+    ("C1", 150): "C1: 5×5×1×6 = 150 weights, plus one bias per map: 156.",
+    (
+        "S2",
+        0,
+    ): "S2 in the paper is a *trainable* subsampling: one coefficient and one bias per map, 2×6 = 12.",
+    ("S2", 6): "S2 has one coefficient AND one bias per map: 2×6 = 12.",
+    (
+        "C3",
+        2416,
+    ): "C3 is not fully connected: its table connects 60 (S2 map, C3 map) pairs, 25×60 + 16 = 1,516.",
+    ("C3", 1500): "C3: 25×60 = 1,500 weights plus one bias per map (16): 1,516.",
+    ("S4", 0): "S4 is trainable like S2: 2×16 = 32.",
+    ("C5", 48000): "C5: 5×5×16×120 = 48,000 weights plus 120 biases.",
+    ("F6", 10080): "F6: 120×84 weights plus 84 biases = 10,164.",
+}
+
+
+def _as_shape(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(int(v) for v in value)
+    raise StudentCodeError(f"A shape must be a tuple such as (28, 28, 6), got {value!r}.")
+
+
+def _check_lenet_table(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'C1': ((28, 28, 6), 156), ...}.")
+    missing = [name for name in _LENET if name not in answer]
+    if missing:
+        return incorrect(f"Missing layers: {', '.join(missing)}.")
+    for name, (shape, count) in _LENET.items():
+        entry = answer[name]
+        if not isinstance(entry, (list, tuple)) or len(entry) != 2:
+            raise StudentCodeError(f"{name}: give (output shape, parameters), got {entry!r}.")
+        given_shape, given_count = _as_shape(entry[0]), entry[1]
+        if given_shape != shape:
+            if name == "C1" and given_shape == (32, 32, 6):
+                return incorrect("C1 is a 5×5 'valid' convolution: 32 - 5 + 1 = 28, so 28×28×6.")
+            return incorrect(f"{name}'s output shape should be {shape}, you wrote {given_shape}.")
+        if given_count != count:
+            message = _LENET_MISTAKES.get((name, given_count))
+            return incorrect(
+                message or f"{name} has {count:,} parameters, you wrote {given_count}."
+            )
+    return correct(
+        "Correct: 156 + 12 + 1,516 + 32 + 48,120 + 10,164 = 60,000 before the output layer."
+    )
+
+
+q1 = Problem(
+    title="LeNet-5's table (the 1998 paper)",
+    statement=(
+        "Fill in the output shape and the trainable parameters of each layer of the paper's LeNet-5 "
+        "on a 32×32×1 input: C1 (6 maps, 5×5), S2 (trainable 2×2 subsampling: one coefficient "
+        "and one bias per map), C3 (16 maps, 5×5, the paper's table connects 60 (S2, C3) map "
+        "pairs), S4, C5 (120 maps, 5×5) and F6 (84 units). Check with "
+        "`ck.explain(ck.models.lenet5(faithful=True))`."
+    ),
+    starter=(
+        "# each entry: (output shape, parameters), e.g. 'C1': ((28, 28, 6), 156)\n"
+        "answer = {'C1': ..., 'S2': ..., 'C3': ..., 'S4': ..., 'C5': ..., 'F6': ...}"
+    ),
+    solution_code=(
+        "answer = {\n"
+        "    'C1': ((28, 28, 6), 5 * 5 * 1 * 6 + 6),\n"
+        "    'S2': ((14, 14, 6), 2 * 6),\n"
+        "    'C3': ((10, 10, 16), 5 * 5 * 60 + 16),\n"
+        "    'S4': ((5, 5, 16), 2 * 16),\n"
+        "    'C5': ((1, 1, 120), 5 * 5 * 16 * 120 + 120),\n"
+        "    'F6': ((84,), 120 * 84 + 84),\n"
+        "}"
+    ),
+    checker=_check_lenet_table,
+    hints=(
+        "A 5×5 'valid' convolution shrinks each side by 4; a 2×2 subsampling halves it.",
+        "C3 has one 5×5 kernel per connection in the table (60) and one bias per map (16).",
+    ),
+    explanation=(
+        "C1 5×5×6 + 6 = 156; S2 2×6 = 12; C3 25×60 + 16 = 1,516; S4 2×16 = 32; "
+        "C5 25×16×120 + 120 = 48,120; F6 120×84 + 84 = 10,164."
+    ),
+    wrong_answers=(
+        WrongAnswer(
+            "answer = {'C1': ((28, 28, 6), 156), 'S2': ((14, 14, 6), 0), 'C3': ((10, 10, 16), 1516),"
+            " 'S4': ((5, 5, 16), 32), 'C5': ((1, 1, 120), 48120), 'F6': ((84,), 10164)}",
+            "trainable",
+        ),
+        WrongAnswer(
+            "answer = {'C1': ((28, 28, 6), 156), 'S2': ((14, 14, 6), 12), 'C3': ((10, 10, 16), 2416),"
+            " 'S4': ((5, 5, 16), 32), 'C5': ((1, 1, 120), 48120), 'F6': ((84,), 10164)}",
+            "not fully connected",
+        ),
+        WrongAnswer(
+            "answer = {'C1': ((32, 32, 6), 156), 'S2': ((16, 16, 6), 12), 'C3': ((12, 12, 16), 1516),"
+            " 'S4': ((6, 6, 16), 32), 'C5': ((2, 2, 120), 48120), 'F6': ((84,), 10164)}",
+            "32 - 5 + 1 = 28",
+        ),
+        WrongAnswer("answer = [156, 12, 1516]", "Expected a dict"),
+    ),
+)
+
+# --- q2: a VGG block with a parameter budget --------------------------------------------------
+
+_VGG_BUDGET = 9 * 32 * 64 + 64 + 9 * 64 * 64 + 64  # 55,424
+
+
+def _build(function, shape):
+    import keras
+
+    model = call_student(function, shape)
+    if not isinstance(model, keras.Model):
+        raise StudentCodeError(
+            f"vgg_block must return a keras.Model, got {type(model).__name__}. "
+            "End with `return keras.Model(inputs, x)` or a keras.Sequential."
+        )
+    return model
+
+
+def _check_vgg_block(vgg_block):
+    model = _build(vgg_block, (16, 16, 32))
+    shape = tuple(model.output_shape[1:])
+    count = model.count_params()
+    if shape == (16, 16, 64):
+        return incorrect("The block must end with a 2×2 max pooling that halves the size: 8×8×64.")
+    if shape == (6, 6, 64):
+        return incorrect("Use padding='same' so each 3×3 convolution keeps the 16×16 size.")
+    if shape != (8, 8, 64):
+        return incorrect(f"The output should be 8×8×64, yours is {shape}.")
+    if count == 25 * 32 * 64 + 64:
+        return incorrect("That is one 5×5 convolution; VGG stacks two 3×3 convolutions instead.")
+    if count == _VGG_BUDGET - 128:
+        return incorrect("Keep the biases (Keras's default use_bias=True): the budget is 55,424.")
+    if count != _VGG_BUDGET:
+        return incorrect(
+            f"Your block has {count:,} parameters; the budget is exactly {_VGG_BUDGET:,}."
+        )
+    return correct("Correct: 3×3×32×64 + 64 = 18,496 and 3×3×64×64 + 64 = 36,928; pooling adds 0.")
+
+
+q2 = Problem(
+    title="A VGG block within a parameter budget",
+    statement=(
+        "Write `vgg_block(input_shape)` returning a Keras model for the input shape (16, 16, 32): "
+        "two 3×3 convolutions with 64 filters, 'same' padding and ReLU, then a 2×2 max pooling. "
+        "It must output 8×8×64 and have exactly 55,424 parameters."
+    ),
+    starter=(
+        "def vgg_block(input_shape):\n"
+        "    # YOUR CODE HERE: keras.Input, two Conv2D, MaxPooling2D, return keras.Model\n"
+        "    raise NotImplementedError"
+    ),
+    solution_code=(
+        "def vgg_block(input_shape):\n"
+        "    inputs = keras.Input(input_shape)\n"
+        "    x = keras.layers.Conv2D(64, 3, padding='same', activation='relu')(inputs)\n"
+        "    x = keras.layers.Conv2D(64, 3, padding='same', activation='relu')(x)\n"
+        "    x = keras.layers.MaxPooling2D(2)(x)\n"
+        "    return keras.Model(inputs, x)"
+    ),
+    checker=_check_vgg_block,
+    answer_name="vgg_block",
+    hints=(
+        "Parameters of a conv: F×F×D1×K + K. The second conv sees 64 channels, not 32.",
+        "MaxPooling2D(2) halves height and width and has no parameters.",
+    ),
+    explanation="18,496 + 36,928 = 55,424 parameters; 16×16 kept by 'same', halved by pooling to 8×8×64.",
+    wrong_answers=(
+        WrongAnswer(
+            "def vgg_block(input_shape):\n"
+            "    inputs = keras.Input(input_shape)\n"
+            "    x = keras.layers.Conv2D(64, 3, activation='relu')(inputs)\n"
+            "    x = keras.layers.Conv2D(64, 3, activation='relu')(x)\n"
+            "    return keras.Model(inputs, keras.layers.MaxPooling2D(2)(x))",
+            "padding='same'",
+        ),
+        WrongAnswer(
+            "def vgg_block(input_shape):\n"
+            "    inputs = keras.Input(input_shape)\n"
+            "    x = keras.layers.Conv2D(64, 5, padding='same', activation='relu')(inputs)\n"
+            "    return keras.Model(inputs, keras.layers.MaxPooling2D(2)(x))",
+            "one 5×5 convolution",
+        ),
+        WrongAnswer(
+            "def vgg_block(input_shape):\n"
+            "    inputs = keras.Input(input_shape)\n"
+            "    x = keras.layers.Conv2D(64, 3, padding='same')(inputs)\n"
+            "    x = keras.layers.Conv2D(64, 3, padding='same')(x)\n"
+            "    return keras.Model(inputs, x)",
+            "max pooling",
+        ),
+        WrongAnswer("vgg_block = 55424", "Expected a function"),
+    ),
+)
+
+# --- q3: residual block with a projection shortcut ---------------------------------------------
+
+
+def _check_residual_block(residual_block):
+    import keras
+
+    inputs = keras.Input((16, 16, 32))
+    outputs = call_student(residual_block, inputs)
+    try:
+        model = keras.Model(inputs, outputs)
+    except Exception as error:  # noqa: BLE001 - a student's return value, reported
+        raise StudentCodeError(
+            f"residual_block must return the block's output tensor ({type(error).__name__})."
+        ) from None
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if "Add" not in kinds:
+        return incorrect(
+            "There is no addition: a residual block computes F(x) + shortcut(x) with keras.layers.Add."
+        )
+    shape = tuple(model.output_shape[1:])
+    if shape != (8, 8, 64):
+        return incorrect(f"The output should be 8×8×64 (stride 2, 64 filters), yours is {shape}.")
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    if any(layer.use_bias for layer in convs):
+        return incorrect(
+            "Batch normalisation follows every convolution: use use_bias=False (BN's β is the bias)."
+        )
+    if kinds.count("BatchNormalization") != 3:
+        return incorrect(
+            "Each of the three convolutions (two in F, one projection) is followed by BN."
+        )
+    trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
+    if trainable != 57_728:
+        return incorrect(f"Your block has {trainable:,} trainable parameters; expected 57,728.")
+    return correct(
+        "Correct: 18,432 + 36,864 + 2,048 (projection) conv weights + 3 × 128 BN γ/β = 57,728."
+    )
+
+
+q3 = Problem(
+    title="A residual block with a projection shortcut",
+    statement=(
+        "Write `residual_block(x)` for an input tensor x of shape (16, 16, 32) that halves the size "
+        "and goes to 64 channels: F(x) = 3×3 conv (64, stride 2) → BN → ReLU → 3×3 conv (64) → BN; "
+        "the shortcut is a projection: 1×1 conv (64, stride 2) → BN; then add and ReLU. "
+        "Convolutions use padding='same' and no bias. Return the output tensor."
+    ),
+    starter="def residual_block(x):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code=(
+        "def residual_block(x):\n"
+        "    L = keras.layers\n"
+        "    y = L.Conv2D(64, 3, strides=2, padding='same', use_bias=False)(x)\n"
+        "    y = L.ReLU()(L.BatchNormalization()(y))\n"
+        "    y = L.BatchNormalization()(L.Conv2D(64, 3, padding='same', use_bias=False)(y))\n"
+        "    shortcut = L.Conv2D(64, 1, strides=2, use_bias=False)(x)\n"
+        "    shortcut = L.BatchNormalization()(shortcut)\n"
+        "    return L.ReLU()(L.Add()([y, shortcut]))"
+    ),
+    checker=_check_residual_block,
+    answer_name="residual_block",
+    hints=(
+        "F(x) has shape 8×8×64 but x is 16×16×32: the identity cannot be added, hence the projection.",
+        "keras.layers.Add()([a, b]) adds two tensors of the same shape.",
+    ),
+    explanation=(
+        "Conv weights 3×3×32×64 = 18,432, 3×3×64×64 = 36,864, 1×1×32×64 = 2,048; "
+        "BN 2×64 trainable each (×3): 57,728 trainable."
+    ),
+    wrong_answers=(
+        WrongAnswer(
+            "def residual_block(x):\n"
+            "    y = keras.layers.Conv2D(64, 3, strides=2, padding='same', use_bias=False)(x)\n"
+            "    return keras.layers.ReLU()(keras.layers.Add()([y, x]))",
+            "Your function raised ValueError",
+        ),
+        WrongAnswer(
+            "def residual_block(x):\n"
+            "    y = keras.layers.Conv2D(64, 3, strides=2, padding='same')(x)\n"
+            "    return keras.layers.ReLU()(y)",
+            "no addition",
+        ),
+        WrongAnswer(
+            "def residual_block(x):\n"
+            "    L = keras.layers\n"
+            "    y = L.Conv2D(64, 3, strides=2, padding='same')(x)\n"
+            "    s = L.Conv2D(64, 1, strides=2)(x)\n"
+            "    return L.ReLU()(L.Add()([y, s]))",
+            "use_bias=False",
+        ),
+    ),
+)
+
+# --- q4: what inception's reductions save ------------------------------------------------------
+
+
+def _check_inception_saving(answer):
+    direct = 5 * 5 * 192 * 32
+    reduced = 192 * 16 + 5 * 5 * 16 * 32
+    return check_number(
+        answer,
+        direct - reduced,
+        integer=True,
+        mistakes={
+            direct: "That is the direct 5×5 conv's weights; subtract the reduced branch's weights.",
+            reduced: "That is what the reduced branch costs; the question asks for the saving.",
+            direct - 5 * 5 * 16 * 32: "The 1×1 reduction has weights too: 192×16 = 3,072.",
+        },
+        success="Correct: 153,600 - (3,072 + 12,800) = 137,728 weights saved, about 90%.",
+    )
+
+
+q4 = Problem(
+    title="What a 1×1 reduction saves (inception 3a)",
+    statement=(
+        "Inception 3a's 5×5 branch sees 192 channels and outputs 32. Directly that is a 5×5 "
+        "convolution 192 → 32; GoogLeNet first reduces to 16 channels with a 1×1 convolution. "
+        "How many weights (no biases) does the reduction save?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 5 * 5 * 192 * 32 - (192 * 16 + 5 * 5 * 16 * 32)",
+    checker=_check_inception_saving,
+    hints=("Direct: 5×5×192×32.", "Reduced: 1×1×192×16 plus 5×5×16×32."),
+    explanation="153,600 - 15,872 = 137,728 weights saved (about 90%); the multiply-adds drop by the same factor.",
+    wrong_answers=(
+        WrongAnswer("answer = 153600", "subtract"),
+        WrongAnswer("answer = 153600 - 12800", "1×1 reduction has weights"),
+    ),
+)
+
+# --- q5: ResNet stage shapes ---------------------------------------------------------------------
+
+_STAGES = {
+    "stage1": (32, 32, 64),
+    "stage2": (16, 16, 128),
+    "stage3": (8, 8, 256),
+    "stage4": (4, 4, 512),
+}
+
+
+def _check_stage_shapes(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'stage1': (32, 32, 64), ...}.")
+    for stage, shape in _STAGES.items():
+        if stage not in answer:
+            return incorrect(f"Missing {stage}.")
+        given = _as_shape(answer[stage])
+        if stage == "stage1" and given == (16, 16, 64):
+            return incorrect(
+                "The small-input stem is a 3×3 stride-1 conv without max pooling, and "
+                "stage 1 has stride 1: 32×32×64."
+            )
+        if given == (shape[0] * 2, shape[1] * 2, shape[2]):
+            return incorrect(
+                f"{stage}: the first block of stages 2-4 has stride 2, halving the size."
+            )
+        if given != shape:
+            return incorrect(f"{stage} should be {shape}, you wrote {given}.")
+    return correct(
+        "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with print_stage_shapes=True)."
+    )
+
+
+q5 = Problem(
+    title="Predict the ResNet-18 stage shapes (32×32 input)",
+    statement=(
+        "`ck.models.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)`: a 3×3 "
+        "stride-1 stem with 64 filters, then four stages of two basic blocks; stages 2-4 start with "
+        "stride 2 and double the channels. Give each stage's output shape."
+    ),
+    starter="answer = {'stage1': ..., 'stage2': ..., 'stage3': ..., 'stage4': ...}",
+    solution_code=(
+        "answer = {'stage1': (32, 32, 64), 'stage2': (16, 16, 128), "
+        "'stage3': (8, 8, 256), 'stage4': (4, 4, 512)}"
+    ),
+    checker=_check_stage_shapes,
+    hints=("Stage 1 keeps the size; each later stage halves it and doubles the channels.",),
+    explanation="32×32×64, 16×16×128, 8×8×256, 4×4×512: the CIFAR port of ResNet-18.",
+    wrong_answers=(
+        WrongAnswer(
+            "answer = {'stage1': (16, 16, 64), 'stage2': (8, 8, 128), 'stage3': (4, 4, 256), "
+            "'stage4': (2, 2, 512)}",
+            "stride-1 conv without max pooling",
+        ),
+        WrongAnswer(
+            "answer = {'stage1': (32, 32, 64), 'stage2': (32, 32, 128), 'stage3': (8, 8, 256), "
+            "'stage4': (4, 4, 512)}",
+            "halving the size",
+        ),
+        WrongAnswer("answer = [(32, 32, 64)]", "Expected a dict"),
+    ),
+)
+
+# --- q6: batch-normalisation parameters ----------------------------------------------------------
+
+
+def _check_bn_params(answer):
+    return check_number(
+        answer,
+        4 * 128,
+        integer=True,
+        mistakes={
+            2
+            * 128: "256 are the trainable ones (γ, β); Keras also counts the moving mean and variance.",
+            128: "BN keeps four numbers per channel: γ, β, moving mean, moving variance.",
+            4: "Four numbers per channel, and there are 128 channels.",
+        },
+        success="Correct: 4 × 128 = 512, of which 256 (γ and β) are trainable.",
+    )
+
+
+q6 = Problem(
+    title="Parameters of batch normalisation (批量归一化)",
+    statement=(
+        "A `BatchNormalization()` follows a convolution with 128 filters. What does Keras's "
+        "`count_params()` report for the BN layer?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 4 * 128",
+    checker=_check_bn_params,
+    hints=("Per channel: scale γ, shift β, and the moving mean and variance used at inference.",),
+    explanation="4 per channel: γ and β are trained; the moving statistics are updated, not trained. 512 in all.",
+    wrong_answers=(
+        WrongAnswer("answer = 256", "trainable ones"),
+        WrongAnswer("answer = 128", "four numbers"),
+    ),
+)
+
+# --- q7: two 3×3 vs one 5×5 ------------------------------------------------------------------------
+
+
+def _check_stacked_saving(answer):
+    stacked, single = 2 * 9 * 64 * 64, 25 * 64 * 64
+    return check_number(
+        answer,
+        single - stacked,
+        integer=True,
+        mistakes={
+            single - 9 * 64 * 64: "Two 3×3 layers are stacked: 2 × 9C², not 9C².",
+            25
+            - 18: "Multiply by C² = 64×64: each kernel connects all input to all output channels.",
+            stacked - single: "The stack is cheaper: 5×5 minus 2×3×3 is positive.",
+        },
+        success="Correct: 25C² - 18C² = 7C² = 28,672 fewer weights, and two ReLUs instead of one.",
+    )
+
+
+q7 = Problem(
+    title="Two 3×3 convolutions vs one 5×5",
+    statement=(
+        "Both see a 5×5 receptive field. With 64 input and 64 output channels and no biases, "
+        "how many fewer weights do two stacked 3×3 convolutions need than one 5×5 convolution?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 5 * 5 * 64 * 64 - 2 * 3 * 3 * 64 * 64",
+    checker=_check_stacked_saving,
+    hints=("One F×F convolution from C to C channels has F²C² weights.",),
+    explanation="25×4,096 = 102,400 vs 2×9×4,096 = 73,728: 28,672 fewer (28%).",
+    wrong_answers=(
+        WrongAnswer("answer = 7", "Multiply by C²"),
+        WrongAnswer("answer = -28672", "cheaper"),
+    ),
+)
+
+# --- q8: ResNet-50: the paper vs keras.applications ----------------------------------------------
+
+
+def _check_resnet50_difference(answer):
+    return check_number(
+        answer,
+        25_636_712 - 25_557_032,
+        integer=True,
+        mistakes={
+            26_560: "That counts the conv biases only; Keras's count_params() also includes BN's moving mean and variance.",
+            53_120: "That counts the moving statistics only; Keras's convolutions also keep a bias each.",
+            4
+            * 26_560: "BN's γ and β are already in the paper's trainable count; add only biases and moving statistics.",
+        },
+        success="Correct: 26,560 conv biases + 2 × 26,560 moving statistics = 79,680 = 25,636,712 - 25,557,032.",
+    )
+
+
+q8 = Problem(
+    title="ResNet-50: 25,557,032 vs 25,636,712",
+    statement=(
+        "The paper's ResNet-50 has 25,557,032 trainable parameters and no conv biases. "
+        "`keras.applications.ResNet50(weights=None).count_params()` counts its 53 convolutions "
+        "*with* a bias each (their filters add up to 26,560) and the BN layers' moving mean and "
+        "variance (26,560 channels). By how many parameters do the two counts differ?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 26_560 + 2 * 26_560",
+    checker=_check_resnet50_difference,
+    hints=(
+        "One bias per filter.",
+        "Two moving statistics per BN channel; γ and β are in both counts.",
+    ),
+    explanation="79,680 = 26,560 biases (useless before BN, whose β shifts anyway) + 53,120 moving statistics.",
+    wrong_answers=(
+        WrongAnswer("answer = 26560", "conv biases only"),
+        WrongAnswer("answer = 53120", "moving statistics only"),
+        WrongAnswer("answer = '79680'", "Remove the quotes"),
+    ),
+)
+
+# --- q9: depth-wise concatenation ----------------------------------------------------------------
+
+
+def _check_concat_channels(answer):
+    return check_number(
+        answer,
+        128 + 192 + 96 + 64,
+        integer=True,
+        mistakes={
+            192: "Concatenation does not take the widest branch: it stacks all four.",
+            128
+            + 128
+            + 192
+            + 32
+            + 96
+            + 64: "The reduce convolutions (128, 32) feed the 3×3 and 5×5 convs; only the branches' last layers reach the concatenation.",
+        },
+        success="Correct: 128 + 192 + 96 + 64 = 480 channels, 28×28×480.",
+    )
+
+
+q9 = Problem(
+    title="Inception's depth-wise concatenation",
+    statement=(
+        "Inception 3b: 1×1: 128; 3×3 reduce: 128, 3×3: 192; 5×5 reduce: 32, 5×5: 96; pool proj: 64. "
+        "How many channels does its output have?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 128 + 192 + 96 + 64",
+    checker=_check_concat_channels,
+    hints=("The four branches' outputs are stacked along the channel axis.",),
+    explanation="Concatenation adds channel counts of the four branch outputs: 480.",
+    wrong_answers=(
+        WrongAnswer("answer = 192", "widest branch"),
+        WrongAnswer("answer = 640", "reduce convolutions"),
+    ),
+)
+
+
+CHAPTER = Chapter(
+    number=4,
+    slug="04_classic_cnns",
+    title="Classic CNNs (经典卷积网络)",
+    introduction=(
+        "Practice for `notebooks/04_classic_cnns.ipynb`: LeNet-5's table, VGG blocks, residual "
+        "blocks, inception reductions and concatenation, ResNet shapes, batch normalisation."
+    ),
+    preamble="import numpy as np\nimport keras",
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9],
+)
