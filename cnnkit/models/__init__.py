@@ -18,6 +18,13 @@ input too small for its architecture. Custom layers live in :mod:`cnnkit.models.
 
 from cnnkit.models import survey
 from cnnkit.models.alexnet import alexnet, zfnet
+from cnnkit.models.gan import (
+    GAN,
+    dcgan_discriminator,
+    dcgan_generator,
+    discriminator_loss,
+    generator_loss,
+)
 from cnnkit.models.inception import GOOGLENET_TABLE1, googlenet, inception_module
 from cnnkit.models.layers import (
     LENET_C3_TABLE,
@@ -34,9 +41,24 @@ from cnnkit.models.resnet import (
     resnet_small,
     stage_shapes,
 )
+from cnnkit.models.rnn import (
+    dense_sequence_regressor,
+    recurrent_layer,
+    row_classifier,
+    sequence_regressor,
+)
 from cnnkit.models.vgg import VGG_CONFIGS, vgg, vgg_small
 
 __all__ = [
+    "GAN",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "discriminator_loss",
+    "generator_loss",
+    "dense_sequence_regressor",
+    "recurrent_layer",
+    "row_classifier",
+    "sequence_regressor",
     "GOOGLENET_TABLE1",
     "LENET_C3_TABLE",
     "MOBILENET_BLOCKS",
