@@ -105,7 +105,8 @@ def merge_outputs(new, old) -> None:
         if cell.cell_type == "code" and previous is not None:
             cell.outputs = previous.get("outputs", [])
             cell.execution_count = previous.get("execution_count")
-    for key in ("widgets",):
+            cell.metadata = previous.get("metadata", {})
+    for key in ("widgets", "language_info"):
         if key in old.metadata:
             new.metadata[key] = old.metadata[key]
 
