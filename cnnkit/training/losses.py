@@ -21,13 +21,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from cnnkit.scratch.softmax import softmax
+
 EPSILON = 1e-7  # keras.config.epsilon(), the clipping Keras's focal losses use
-
-
-def _softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def categorical_focal_loss(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False):
@@ -44,7 +40,7 @@ def categorical_focal_loss(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=Fa
         )
     if gamma < 0:
         raise ValueError(f"gamma must be >= 0, got {gamma}")
-    p = _softmax(y_pred) if from_logits else y_pred / y_pred.sum(axis=-1, keepdims=True)
+    p = softmax(y_pred) if from_logits else y_pred / y_pred.sum(axis=-1, keepdims=True)
     p = np.clip(p, EPSILON, 1 - EPSILON)
     return np.sum(alpha * y_true * (1 - p) ** gamma * -np.log(p), axis=-1)
 

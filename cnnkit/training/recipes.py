@@ -14,13 +14,18 @@ import numpy as np
 
 
 def prepare_images(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], once, so no epoch pays for the conversion."""
+    """Images (N, H, W[, C]) -> float32 (N, H, W, C); uint8 pixels are scaled to [0, 1].
+
+    Done once, so no epoch pays for the conversion.
+    """
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[..., None]
     if images.ndim != 4:
         raise ValueError(f"expected images of shape (N, H, W) or (N, H, W, C), got {images.shape}.")
-    return (images.astype("float32") / 255.0).astype("float32")
+    if images.dtype == np.uint8:
+        return images.astype("float32") / np.float32(255.0)
+    return images.astype("float32")
 
 
 def keras_io_simple_convnet(input_shape=(28, 28, 1), classes=10):

@@ -21,6 +21,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.training.recipes import prepare_images  # noqa: F401  (part of this module's API)
+
 REMEDIES = (
     "baseline",
     "L2",
@@ -30,16 +32,6 @@ REMEDIES = (
     "early stopping",
     "fewer parameters",
 )
-
-
-def prepare_images(x) -> np.ndarray:
-    """uint8 images (n, 28, 28) -> float32 in [0, 1] with a channel axis (n, 28, 28, 1)."""
-    x = np.asarray(x)
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4:
-        raise ValueError(f"expected images (n, height, width[, channels]), got shape {x.shape}")
-    return (x.astype("float32") / 255.0) if x.dtype == np.uint8 else x.astype("float32")
 
 
 def build_mlp(
