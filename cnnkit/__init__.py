@@ -11,6 +11,7 @@ Public entry points::
     ck.formulas.conv_output_size(32, 5)
     ck.explain(model)          # layer table with the arithmetic written out
     ck.models.lenet5()
+    ck.claim(accuracy > 0.88, "the MLP reaches 88 % test accuracy")   # a measured result, checked
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "authoring",
+    "claims",
     "datasets",
     "exercises",
     "formulas",
@@ -42,6 +44,9 @@ _SUBMODULES = {
 
 _LAZY_ATTRIBUTES = {
     "explain": ("cnnkit.layer_table", "explain"),
+    "claim": ("cnnkit.claims", "claim"),
+    "ClaimError": ("cnnkit.claims", "ClaimError"),
+    "show_code": ("cnnkit.show_code", "show_code"),
 }
 
 
@@ -62,4 +67,13 @@ def __dir__():
     return sorted(set(globals()) | _SUBMODULES | set(_LAZY_ATTRIBUTES))
 
 
-__all__ = ["QUICK", "setup", "explain", "__version__", *sorted(_SUBMODULES)]
+__all__ = [
+    "QUICK",
+    "setup",
+    "explain",
+    "claim",
+    "ClaimError",
+    "show_code",
+    "__version__",
+    *sorted(_SUBMODULES),
+]
