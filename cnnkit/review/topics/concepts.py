@@ -210,7 +210,7 @@ def true_false_generator(items: Sequence[TrueFalse]) -> Callable[[random.Random]
 
         check.typical_mistake = not item.truth
         return Draft(
-            f"True or false (判断题)? {item.claim}",
+            f"True or false? {item.claim} Answer True or False.",
             item.truth,
             f"**Answer:** {item.truth}. {item.justification}",
             check,
@@ -218,7 +218,6 @@ def true_false_generator(items: Sequence[TrueFalse]) -> Callable[[random.Random]
             dict(item=item.claim),
             kind="true_false",
             source=item.source,
-            options=("True", "False"),
             justification=item.justification,
         )
 
