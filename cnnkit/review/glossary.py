@@ -72,7 +72,13 @@ def _short(text: str, limit: int = 40) -> str:
 def _normalise(text: str) -> str:
     """NFKC (full-width ｋｅｒｎｅｌ -> kernel), case-folded, hyphens/underscores as spaces,
     whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", str(text)).casefold().replace("-", " ").replace("_", " ").replace("‐", " ")
+    text = (
+        unicodedata.normalize("NFKC", str(text))
+        .casefold()
+        .replace("-", " ")
+        .replace("_", " ")
+        .replace("‐", " ")
+    )
     text = re.sub(r"\s+", " ", text).strip()
     return text.replace(" ", "") if re.search(f"[{_CJK}]", text) else text
 
