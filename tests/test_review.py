@@ -654,6 +654,12 @@ def test_checks_are_recorded_in_progress(monkeypatch):
     exam.answer(1, "Z")
     assert calls[0] == ("practice", "softmax", "calculation", "correct")
     assert calls[1][0] == "mock_exam" and calls[1][3] == "incorrect" and len(calls) == 2
+    quiet = practice("softmax", n=1, seed=0, verify=False, record=False)[0]
+    quiet.check(quiet.answer)
+    mock_exam(n=6, seed=0, verify=False, record=False).answer(1, "Z")
+    assert len(calls) == 2, "record=False keeps demonstrations out of the progress file"
+    problem.show_solution()
+    assert calls[2] == ("practice", "softmax", "calculation", "solution")
     fake.record = lambda *args: 1 / 0  # a broken progress store never stops checking
     assert problem.check(problem.answer).status == "correct"
 

@@ -304,8 +304,13 @@ class MockExam:
         return written
 
 
-def mock_exam(n: int = 20, seed: int | None = None, verify: bool = True) -> MockExam:
-    """A mock exam of ``n`` problems (1..100) in sections by kind, topics spread out."""
+def mock_exam(
+    n: int = 20, seed: int | None = None, verify: bool = True, record: bool = True
+) -> MockExam:
+    """A mock exam of ``n`` problems (1..100) in sections by kind, topics spread out.
+
+    ``record=False`` keeps its checks out of the progress file (for demonstrations).
+    """
     from cnnkit.review.topics import GENERATORS
 
     check_count(n, MAX_EXAM_PROBLEMS, "mock_exam")
@@ -325,6 +330,6 @@ def mock_exam(n: int = 20, seed: int | None = None, verify: bool = True) -> Mock
                     break
             seen.add(problem.statement)
             problem.number = len(problems) + 1
-            problem.event = "mock_exam"
+            problem.event = "mock_exam" if record else None
             problems.append(problem)
     return MockExam(problems, seed=seed)

@@ -144,12 +144,14 @@ def practice(
     seed: int | None = None,
     verify: bool = True,
     kind: str | Sequence[str] | None = None,
+    record: bool = True,
 ) -> list[PracticeProblem]:
     """``n`` practice problems on ``topic`` (a name, a list, or None for all of TOPICS).
 
     ``kind`` keeps only some kinds (see :data:`cnnkit.review.problem.KINDS`). The same ``seed``
     gives the same problems; ``seed=None`` gives fresh ones. With ``verify=True`` (the default)
     each calculation answer is checked by Keras or NumPy before the problem is returned.
+    ``record=False`` keeps the checks out of the progress file (for demonstrations).
     """
     generators = _generators(topic, kind)
     check_count(n)
@@ -161,5 +163,6 @@ def practice(
         generator = rng.choice([g for g in generators if g.topic == name])
         problem = make_problem(generator, rng, verify=verify)
         problem.number = number
+        problem.event = "practice" if record else None
         problems.append(problem)
     return problems

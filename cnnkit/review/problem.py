@@ -121,7 +121,7 @@ class PracticeProblem:
     source: Source | None = None
     options: tuple[str, ...] = ()
     justification: str = ""
-    event: str = "practice"  # how a check is recorded in the progress file
+    event: str | None = "practice"  # how a check is recorded in the progress file (None: not)
 
     @property
     def label(self) -> str:
@@ -146,7 +146,7 @@ class PracticeProblem:
                 result = Result(result.status, f"{result.message} Read: {self.source}.")
         result = Result(result.status, result.message, self.label)
         self.last_result = result
-        if result.status != "not attempted":
+        if result.status != "not attempted" and self.event:
             _record(self.event, self.topic, self.kind, result.status)
         return result
 
@@ -159,7 +159,9 @@ class PracticeProblem:
         return getattr(self.checker, "typical_mistake", None)
 
     def show_solution(self) -> Markdown:
-        """The worked solution, step by step, ending with the answer."""
+        """The worked solution, step by step, ending with the answer (recorded as viewed)."""
+        if self.event:
+            _record(self.event, self.topic, self.kind, "solution")
         where = f"\n\n*Taught in {self.source}.*" if self.source else ""
         return Markdown(f"**Solution of {self.label}**\n\n{self.solution}{where}")
 
