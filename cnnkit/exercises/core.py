@@ -27,10 +27,12 @@ STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 #: Every result produced in this process, in order; the exercise-system tests read it.
 CHECK_LOG: list[Result] = []
 
+# Symbols that ordinary fonts carry (the CJK font the kit installs has ✓ and ✗); emoji would
+# render as empty boxes where no emoji font is installed.
 _STYLE = {
-    CORRECT: ("✅", "#e6f4ea", "#1e7e34"),
-    INCORRECT: ("❌", "#fdecea", "#b02a37"),
-    NOT_ATTEMPTED: ("⬜", "#f1f3f4", "#5f6368"),
+    CORRECT: ("✓", "#e6f4ea", "#1e7e34"),
+    INCORRECT: ("✗", "#fdecea", "#b02a37"),
+    NOT_ATTEMPTED: ("○", "#f1f3f4", "#5f6368"),
 }
 
 
@@ -246,7 +248,20 @@ class Problem:
         result = self._evaluate(answer)
         result = Result(result.status, result.message, self.name)
         CHECK_LOG.append(result)
+        self._record("check", result.status)
         return result
+
+    def _record(self, event: str, status: str | None = None) -> None:
+        """Keep the event in the student's progress file (never fails a check)."""
+        chapter, _, item = self.name.partition(".")
+        if not item:
+            return  # a problem outside a chapter: nothing to file it under
+        from cnnkit.progress import record
+
+        try:
+            record(event, chapter, item, status)
+        except Exception as error:  # progress is a convenience; checking must go on
+            print(f"cnnkit progress: not recorded ({type(error).__name__}: {error}).")
 
     def _evaluate(self, answer) -> Result:
         if is_blank(answer):
@@ -274,6 +289,7 @@ class Problem:
             number = self._hints_shown + 1
             text = f"Hint {number}/{len(self.hints)}: {self.hints[self._hints_shown]}"
             self._hints_shown += 1
+            self._record("hint")
         else:
             text = f"No more hints. `{self.name}.solution()` shows the answer."
         return Markdown(text)
@@ -283,6 +299,7 @@ class Problem:
         text = f"**Solution of {self.name}**\n\n```python\n{self.solution_code.strip()}\n```"
         if self.explanation:
             text += f"\n\n{self.explanation}"
+        self._record("solution")
         return Markdown(text)
 
 
