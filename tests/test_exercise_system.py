@@ -56,8 +56,10 @@ def all_problems():
 
 
 def namespace_for(chapter):
+    """What the notebook's first cells give: the chapter's preamble and its module (``ch01``)."""
     namespace = {}
     exec(chapter.preamble, namespace)
+    exec(f"from cnnkit.exercises import {chapter.module_name}", namespace)
     return namespace
 
 
