@@ -24,6 +24,8 @@ def cnnkit_home(tmp_path, monkeypatch):
     monkeypatch.setattr(progress_module, "_memory", None)
     monkeypatch.setattr(progress_module, "_memory_only", False)
     monkeypatch.setattr(progress_module, "_warned", set())
+    for problem in ch01.CHAPTER.problems:  # as in a student's notebook, not the solution one
+        monkeypatch.setattr(problem, "_checks_are_solution_views", False)
     return tmp_path
 
 
@@ -109,6 +111,13 @@ def test_a_home_that_is_a_file_warns_and_checking_goes_on(tmp_path, monkeypatch,
     assert ch01.q1.check(784 * 128 + 128).status == "correct"
     err = capsys.readouterr().err
     assert "cannot" in err and err.count("\n") == 1
+
+
+def test_the_solution_notebook_counts_as_solution_views(cnnkit_home):
+    ch01.CHAPTER.record_checks_as_solution_views()
+    assert ch01.q1.check(784 * 128 + 128).status == "correct"
+    row = row_of(ck.progress(), "ch01")
+    assert (row["solved"], row["solutions"]) == (0, 1)
 
 
 def test_the_write_is_atomic_no_temporary_files_left(cnnkit_home):

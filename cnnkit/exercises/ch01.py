@@ -85,7 +85,9 @@ def _iteration_numbers(rng):
     batch_size = int(rng.choice(_BATCH_SIZES))
     while True:
         samples = int(rng.integers(1_000, 30_000))
-        if samples % batch_size and samples != 1840:
+        per_epoch = -(-samples // batch_size)
+        near = (batch_size, batch_size + 1, 230)  # 230: the chapter's answer
+        if samples % batch_size and per_epoch not in near:
             return {"samples": samples, "batch_size": batch_size}
 
 
@@ -166,7 +168,10 @@ def _epoch_numbers(rng):
     per_epoch = math.ceil(numbers["samples"] / numbers["batch_size"])
     while True:
         iterations = int(rng.integers(5 * per_epoch, 40 * per_epoch))
-        if iterations % per_epoch and iterations != 4000:
+        full = iterations // per_epoch
+        mistakes = {full + 1, iterations // numbers["batch_size"]}
+        distinct = len(mistakes) == 2 and full not in mistakes and full != 17  # the chapter's 17
+        if iterations % per_epoch and iterations != 4000 and distinct:
             return numbers | {"iterations": iterations}
 
 
@@ -248,7 +253,8 @@ def _step_numbers(rng):
             for v in rng.choice([-9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5)
         ]
         positives = [v for v in values if v > 0]
-        if len(positives) in (2, 3) and max(positives) >= 2 and values != [1, -2, 3, -4, 7]:
+        pattern = [v > 0 for v in values]  # the worked example's is (+, -, +, -, +)
+        if len(positives) in (2, 3) and max(positives) >= 2 and pattern != [1, 0, 1, 0, 1]:
             return {"H": values, "H_text": ", ".join(str(v) for v in values)}
 
 
@@ -448,15 +454,15 @@ def _check_cross_entropy(answer):
         abs_tol=5e-4,
         mistakes={
             round(-math.log10(0.9), 3): (
-                "That is -log10(0.9) ≈ 0.046, the students' notes' base-10 logarithm. Keras "
-                "uses the natural logarithm: -ln(0.9) ≈ 0.105."
+                "That is -log10(0.9) ≈ 0.046, the students' notes' base-10 logarithm; Keras "
+                "uses the natural logarithm, ln."
             ),
             round(math.log(0.9), 3): "Cross-entropy (交叉熵) is -log(p): mind the minus sign.",
             0.1: "0.1 is 1 - p; cross-entropy is -ln(p) for the true class.",
         },
         variants=first_wins(
             {
-                round(-v, 3): "Mind the sign: cross-entropy is -log(p)."
+                round(v, 3): "Mind the sign: cross-entropy is -log(p)."
                 for v in (math.log10(0.9), math.log2(0.9))
             },
             log_base_variants(lambda log: round(-log(0.9), 3), base="e"),

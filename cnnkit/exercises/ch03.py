@@ -45,7 +45,7 @@ def _window_numbers(rng):
         values = sorted(v for row in window for v in row)
         average = sum(values) / 4
         distinct = len({values[-1], average, values[0], sum(values), sum(values[-2:]) / 2}) == 5
-        if distinct and window != [[1, 3], [2, 2]]:
+        if distinct and (values[-1], average, values[0]) != (3, 2, 1):  # the syllabus's answer
             return {"window": window}
 
 
@@ -123,7 +123,8 @@ def _pool_numbers(rng):
         window, stride = _OVERLAPPING[int(rng.integers(len(_OVERLAPPING)))]
         width = int(rng.integers(13, 120))
         answer = (width - window) // stride + 1
-        if width != 55 and width // window != answer and -(-width // stride) != answer:
+        mistakes = {answer - 1, width // window, -(-width // stride), width - window + 1}
+        if answer != 27 and answer not in mistakes and len(mistakes) == 4:  # 27: AlexNet's
             channels = int(rng.choice([32, 64, 96, 128, 256]))
             return {"width": width, "window": window, "stride": stride, "channels": channels}
 

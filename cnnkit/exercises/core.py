@@ -372,20 +372,21 @@ def _claimed_shape(answer, expected_shape: tuple, depth: int) -> tuple | None:
     try:
         length = len(answer)
     except Exception:
-        return None
+        return () if depth else None  # a 0-d array or an object whose len() fails
     if depth >= len(expected_shape) or length != expected_shape[depth]:
         return (length,)
-    inner = set()
+    rest = expected_shape[depth + 1 :]
     for index in range(length):
         try:
             element = answer[index]
         except Exception:
             return None
-        inner.add(_claimed_shape(element, expected_shape, depth + 1))
-        if len(inner) > 1:
-            return None  # ragged: np.asarray reports it
-    rest = inner.pop() if inner else expected_shape[depth + 1 :]
-    return None if rest is None else (length, *rest)
+        inner = _claimed_shape(element, expected_shape, depth + 1)
+        if inner is None:
+            return None
+        if inner != rest:
+            return (length, *inner)  # the first disagreeing element decides; nothing is converted
+    return (length, *rest)
 
 
 # --- the per-student seed -------------------------------------------------------------------
