@@ -20,7 +20,10 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    dropped_terms,
+    first_wins,
     incorrect,
+    per_input_bias,
 )
 
 
@@ -156,46 +159,99 @@ q1 = Problem(
     ),
 )
 
-# --- q2: parameters of a convolution layer ----------------------------------------------------
+# --- q2: parameters of a convolution layer (personal numbers) --------------------------------
+# The chapter's worked example is Conv2D(6, 5) on 32×32×3: 456 parameters.
 
 
-def _check_conv_params(answer):
+def _conv_numbers(rng):
+    while True:
+        numbers = {
+            "size": int(rng.choice([28, 32, 48, 64, 96])),
+            "channels": int(rng.choice([3, 8, 16, 32])),  # with 1, "× D1" could not be missed
+            "filters": int(rng.choice([4, 6, 10, 12, 16, 24, 32, 64])),
+            "kernel": int(rng.choice([3, 5, 7])),
+        }
+        answer = (
+            numbers["kernel"] ** 2 * numbers["channels"] * numbers["filters"] + numbers["filters"]
+        )
+        if answer != 456 and (  # 456: the chapter's Conv2D(6, 5) on 32×32×3
+            numbers["channels"] != numbers["filters"]  # else "per input" = "per filter"
+        ):
+            return numbers
+
+
+def _check_conv_params(answer, given):
+    size, d1, k, f = given.size, given.channels, given.filters, given.kernel
+    weights = f * f * d1 * k
+    output = size - f + 1
     return check_number(
         answer,
-        5 * 5 * 3 * 6 + 6,
+        weights + k,
         integer=True,
         mistakes={
-            5 * 5 * 3 * 6: "You counted the weights but forgot the biases: one per filter, +6.",
-            5 * 5 * 6 + 6: (
-                "Each filter spans all 3 input channels: it is 5×5×3, not 5×5. Multiply by the "
-                "input channels D1 = 3."
+            f * f * k + k: (
+                f"Each filter spans all {d1} input channels: it is {f}×{f}×{d1}, not {f}×{f}. "
+                "Multiply by the input channels D1."
             ),
-            5 * 5 * 6: "Two terms missing: the input channels (×3) and the biases (+6).",
-            28 * 28 * 6: "That is the size of the output (28×28×6), not the number of parameters.",
-            5 * 5 * 3 * 6 + 6 * 28 * 28: "One bias per filter (6), not one per output position.",
+            f
+            * f
+            * k: "Two terms missing: the input channels (× D1) and the biases (one per filter).",
+            output * output * k: (
+                f"That is the size of the output ({output}×{output}×{k}), not the number of parameters."
+            ),
+            weights + k * output * output: "One bias per filter, not one per output position.",
         },
-        success="Correct: 5×5×3×6 + 6 = 456, exactly what Keras's Conv2D(6, 5) reports.",
+        variants=first_wins(
+            dropped_terms({f"biases (+{k}, one per filter)": k, "weights": weights}),
+            per_input_bias(weights, d1, k, unit="filter"),
+            {
+                weights
+                + k
+                + size * size * d1: "The input size does not matter: a filter's weights are shared."
+            },
+        ),
+        success=(
+            f"Correct: {f}×{f}×{d1}×{k} + {k} = {weights + k:,}, exactly what Keras's "
+            f"Conv2D({k}, {f}) reports. The {size}×{size} input size does not matter."
+        ),
     )
 
 
 q2 = Problem(
     title="Parameters of a convolution layer (卷积层参数量)",
     statement=(
-        "A 32×32×3 image goes through `Conv2D(6, kernel_size=5)` (six 5×5 filters, with bias). "
-        "How many trainable parameters does the layer have?"
+        "A {size}×{size}×{channels} input goes through `Conv2D({filters}, kernel_size={kernel})` "
+        "({filters} filters of {kernel}×{kernel}, with bias). How many trainable parameters does "
+        "the layer have?"
     ),
     starter="answer = ...",
-    solution_code="answer = 5 * 5 * 3 * 6 + 6",
+    solution_code=(
+        "g = ch02.q2.given  # your numbers: g.size, g.channels, g.filters, g.kernel\n"
+        "answer = g.kernel * g.kernel * g.channels * g.filters + g.filters"
+    ),
     checker=_check_conv_params,
+    parameters=_conv_numbers,
     hints=(
         "A filter spans all input channels: its weights are F × F × D1.",
         "Each filter has one bias (偏置).",
     ),
-    explanation="F × F × D1 × K + K = 5×5×3×6 + 6 = 456. The 32×32 input size does not matter.",
+    explanation=(
+        "F × F × D1 × K + K = {kernel}×{kernel}×{channels}×{filters} + {filters}. The "
+        "{size}×{size} input size does not matter: the filter's weights are shared over positions."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 450", "forgot the biases"),
-        WrongAnswer("answer = 156", "input channels"),
-        WrongAnswer("answer = 4704", "size of the output"),
+        WrongAnswer("g = ch02.q2.given\nanswer = g.kernel**2 * g.channels * g.filters", "biases"),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = g.kernel**2 * g.filters + g.filters", "input channels"
+        ),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = (g.size - g.kernel + 1) ** 2 * g.filters",
+            "size of the output",
+        ),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = g.kernel**2 * g.channels * g.filters + g.channels",
+            "not one per input",
+        ),
     ),
 )
 
@@ -245,7 +301,7 @@ _STACK_SHAPES = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]
 def _as_shapes(answer):
     if not isinstance(answer, (list, tuple)) or len(answer) != 4:
         raise StudentCodeError(
-            "Expected a list of 4 shapes, one per layer, like [(26, 26, 8), ...]."
+            "Expected a list of 4 shapes, one per layer, each (height, width, channels)."
         )
     shapes = []
     for index, shape in enumerate(answer):
@@ -264,21 +320,29 @@ def _check_stack_shapes(answer):
     shapes = _as_shapes(answer)
     messages = {
         0: {
-            (28, 28, 8): "Layer 1 is 'valid' (no padding): 28 - 3 + 1 = 26, not 28.",
+            (
+                28,
+                28,
+                8,
+            ): "Conv2D's default padding is 'valid' (no padding): the size shrinks by F - 1.",
             (26, 26, 1): "A Conv2D's output depth is its number of filters (8), not the input's.",
-            (25, 25, 8): "28 - 3 + 1 = 26: do not forget the +1.",
+            (25, 25, 8): "W - F + 1: do not forget the +1.",
         },
         1: {
             (13, 13, 4): "Pooling keeps the depth (8); it only shrinks height and width.",
-            (24, 24, 8): "MaxPooling2D(2) has stride 2 by default: (26 - 2)/2 + 1 = 13.",
+            (24, 24, 8): "MaxPooling2D(2) has stride 2 by default: the window jumps 2 cells.",
         },
         2: {
-            (11, 11, 16): "Layer 3 uses padding='same' with stride 1: the size stays 13.",
-            (13, 13, 8): "The output depth is the number of filters, 16.",
+            (11, 11, 16): "padding='same' with stride 1 keeps the height and width of its input.",
+            (13, 13, 8): "A Conv2D's output depth is its number of filters.",
         },
         3: {
-            (7, 7, 16): "Keras pooling with 'valid' floors: (13 - 2)/2 + 1 = 6.5 -> 6, not 7.",
-            (6, 6, 8): "Pooling keeps the depth: 16.",
+            (
+                7,
+                7,
+                16,
+            ): "Keras pooling with 'valid' floors (W - F)/S before adding 1; you rounded up.",
+            (6, 6, 8): "Pooling keeps the depth of its input.",
         },
     }
     for index, (got, expected) in enumerate(zip(shapes, _STACK_SHAPES, strict=True)):
@@ -286,7 +350,10 @@ def _check_stack_shapes(answer):
             specific = messages[index].get(got)
             if specific:
                 return incorrect(f"Layer {index + 1}: {specific}")
-            return incorrect(f"Layer {index + 1} should give {expected}, you wrote {got}.")
+            return incorrect(
+                f"Layer {index + 1}: {got} is not its output shape. Height and width: "
+                "(W - F + 2P)/S + 1, floored; channels: the filters of a Conv2D, unchanged by pooling."
+            )
     return correct(
         "Correct: 26×26×8 -> 13×13×8 -> 13×13×16 -> 6×6×16. `ck.explain(model)` shows the same."
     )
@@ -307,7 +374,7 @@ q4 = Problem(
         "```\n\n"
         "Then build the model and compare with `ck.explain(model)`."
     ),
-    starter="answer = [..., ..., ..., ...]  # e.g. [(26, 26, 8), ...]",
+    starter="answer = [..., ..., ..., ...]  # four (height, width, channels) tuples",
     solution_code="answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]",
     checker=_check_stack_shapes,
     hints=(
@@ -321,6 +388,10 @@ q4 = Problem(
         ),
         WrongAnswer("answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (7, 7, 16)]", "floors"),
         WrongAnswer("answer = [(26, 26, 8), (13, 13, 8), (11, 11, 16), (5, 5, 16)]", "'same'"),
+        WrongAnswer(
+            "answer = [(26, 26, 8), (13, 13, 8), (12, 12, 16), (6, 6, 16)]",
+            "Layer 3: (12, 12, 16) is not its output shape",
+        ),
         WrongAnswer("answer = (26, 26, 8)", "list of 4 shapes"),
     ),
 )

@@ -484,44 +484,72 @@ q7 = Problem(
     ),
 )
 
-# --- q8: ResNet-50: the paper vs keras.applications ----------------------------------------------
+# --- q8: a ResNet's paper count vs Keras's count_params() (personal numbers) ------------------
+# The chapter's worked example is ResNet-50: 25,557,032 vs 25,636,712 (26,560 filters).
 
 
-def _check_resnet50_difference(answer):
+def _resnet_numbers(rng):
+    while True:
+        convolutions = int(rng.integers(18, 160))
+        filters = int(rng.integers(40, 320)) * convolutions // 2 * 2
+        paper = int(rng.integers(5_000_000, 60_000_000))
+        if filters != 26_560 and filters > 2 * convolutions:
+            return {"paper": paper, "convolutions": convolutions, "filters": filters}
+
+
+def _check_resnet_difference(answer, given):
+    k = given.filters
     return check_number(
         answer,
-        25_636_712 - 25_557_032,
+        3 * k,
         integer=True,
         mistakes={
-            26_560: "That counts the conv biases only; Keras's count_params() also includes BN's moving mean and variance.",
-            53_120: "That counts the moving statistics only; Keras's convolutions also keep a bias each.",
+            k: "That counts the conv biases only; Keras's count_params() also includes BN's moving mean and variance.",
+            2
+            * k: "That counts the moving statistics only; Keras's convolutions also keep a bias each.",
             4
-            * 26_560: "BN's γ and β are already in the paper's trainable count; add only biases and moving statistics.",
+            * k: "BN's γ and β are already in the paper's trainable count; add only biases and moving statistics.",
+            given.convolutions + 2 * k: "One bias per filter, not one per convolution.",
+            given.paper + 3 * k: "That is Keras's count; the question asks for the difference.",
         },
-        success="Correct: 26,560 conv biases + 2 × 26,560 moving statistics = 79,680 = 25,636,712 - 25,557,032.",
+        success=(
+            f"Correct: {k:,} conv biases + 2 × {k:,} moving statistics = {3 * k:,}; Keras reports "
+            f"{given.paper + 3 * k:,}."
+        ),
     )
 
 
 q8 = Problem(
-    title="ResNet-50: 25,557,032 vs 25,636,712",
+    title="A ResNet: the paper's count vs keras count_params()",
     statement=(
-        "The paper's ResNet-50 has 25,557,032 trainable parameters and no conv biases. "
-        "`keras.applications.ResNet50(weights=None).count_params()` counts its 53 convolutions "
-        "*with* a bias each (their filters add up to 26,560) and the BN layers' moving mean and "
-        "variance (26,560 channels). By how many parameters do the two counts differ?"
+        "A ResNet's paper reports {paper:,} trainable parameters and uses no conv biases. Its "
+        "Keras version's `count_params()` counts its {convolutions} convolutions *with* a bias "
+        "each (their filters add up to {filters:,}) and the moving mean and variance of the BN "
+        "layer after each convolution ({filters:,} channels in all). By how many parameters do "
+        "the two counts differ?"
     ),
     starter="answer = ...",
-    solution_code="answer = 26_560 + 2 * 26_560",
-    checker=_check_resnet50_difference,
+    solution_code=(
+        "g = ch04.q8.given  # your numbers: g.paper, g.convolutions, g.filters\n"
+        "answer = g.filters + 2 * g.filters"
+    ),
+    checker=_check_resnet_difference,
+    parameters=_resnet_numbers,
     hints=(
         "One bias per filter.",
         "Two moving statistics per BN channel; γ and β are in both counts.",
     ),
-    explanation="79,680 = 26,560 biases (useless before BN, whose β shifts anyway) + 53,120 moving statistics.",
+    explanation=(
+        "{filters:,} biases (useless before BN, whose β shifts anyway) + 2 × {filters:,} moving "
+        "statistics; the chapter's ResNet-50 gives 26,560 + 53,120 = 79,680 the same way."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 26560", "conv biases only"),
-        WrongAnswer("answer = 53120", "moving statistics only"),
-        WrongAnswer("answer = '79680'", "Remove the quotes"),
+        WrongAnswer("answer = ch04.q8.given.filters", "conv biases only"),
+        WrongAnswer("answer = 2 * ch04.q8.given.filters", "moving statistics only"),
+        WrongAnswer(
+            "g = ch04.q8.given\nanswer = g.convolutions + 2 * g.filters", "per convolution"
+        ),
+        WrongAnswer("answer = str(3 * ch04.q8.given.filters)", "Remove the quotes"),
     ),
 )
 
