@@ -49,6 +49,9 @@ KIND_NAMES = {
     "design": "design 分析设计题",
 }
 LETTERS = "ABCDEFGHIJKLMNOP"
+#: Longer text answers are refused without being read; longer messages are cut.
+MAX_ANSWER_CHARACTERS = 5_000
+MAX_MESSAGE_CHARACTERS = 400
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,11 @@ class PracticeProblem:
         """Check an answer; never raises. ``...`` or None means not attempted."""
         if is_blank(answer):
             result = not_attempted("Replace the ... with your answer, then check again.")
+        elif isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
+            result = incorrect(
+                f"That answer is {len(answer):,} characters long; answers here are a number, a "
+                "letter, a list or a few sentences."
+            )
         else:
             try:
                 result = self.checker(answer)
@@ -142,6 +150,8 @@ class PracticeProblem:
                     f"Could not read this answer ({type(error).__name__}: {_short(error)}). "
                     "Is it the kind of value the problem asks for?"
                 )
+            if len(result.message) > MAX_MESSAGE_CHARACTERS:  # never a wall of text
+                result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
             if result.status == "incorrect" and self.source is not None:
                 result = Result(result.status, f"{result.message} Read: {self.source}.")
         result = Result(result.status, result.message, self.label)

@@ -275,9 +275,9 @@ walk_through("gan")
 #
 # A choice question (选择题) is answered with a letter; a wrong letter says why that option is
 # wrong and which section to read, a right one gives the justification. True/false (判断题) takes
-# `True`/`False` (or `"T"`, `"对"`, ...). Ordering (排序题) takes the letters in order and names the
-# first position that is wrong. A short answer (简答题) is checked for the key ideas it must
-# contain, and the feedback names the missing one.
+# `True`/`False`; `"T"`/`"F"` and `"对"`/`"错"` work too. Ordering (排序题) takes the letters in
+# order and names the first position that is wrong. A short answer (简答题) is checked for the
+# key ideas it must contain, and the feedback names the missing one.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -289,7 +289,8 @@ display(choice.check(wrong), choice.check(choice.answer))
 # %%
 # NBVAL_CHECK_OUTPUT
 judge = review.practice("gan", n=1, seed=SEED, kind="true_false", record=False)[0]
-display(judge, judge.check("对" if judge.answer else "错"))
+in_chinese = "对" if judge.answer else "错"  # true / false
+display(judge, judge.check(in_chinese))
 
 # %%
 # NBVAL_CHECK_OUTPUT
