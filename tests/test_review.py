@@ -615,7 +615,7 @@ def test_design_checks_each_constraint_with_explain():
         layers.Dense(classes, activation="softmax"),
     ]
     _incorrect(problem, too_big, "Constraint 3 fails")
-    _incorrect(problem, too_big, "dense")  # the largest layer, from ck.explain
+    _incorrect(problem, too_big, "layer 3, Dense")  # the largest layer, from ck.explain
     shallow = [
         layers.Conv2D(8, 3, activation="relu"),
         layers.GlobalAveragePooling2D(),

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cnnkit.review import sections
 from cnnkit.review.problem import KINDS, Draft, Source
 from cnnkit.review.topics import (
     activations,
@@ -26,7 +27,6 @@ from cnnkit.review.topics import (
     networks,
     optimizers,
     parameters,
-    sections,
     sequences,
     sizes,
     stack_table,

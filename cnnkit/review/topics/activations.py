@@ -6,8 +6,8 @@ import math
 import random
 
 from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _keras
 
 _FUNCTIONS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnnkit.review.topics import sections as s
+from cnnkit.review import sections as s
 from cnnkit.review.topics.concepts import Choice, Idea, Ordering, ShortAnswer, TrueFalse
 
 ACTIVATIONS = "activations"

@@ -3,7 +3,7 @@ normalisation, residual learning, transfer learning."""
 
 from __future__ import annotations
 
-from cnnkit.review.topics import sections as s
+from cnnkit.review import sections as s
 from cnnkit.review.topics.concepts import Choice, Idea, Ordering, ShortAnswer, TrueFalse
 
 LOCAL = "local_connectivity"

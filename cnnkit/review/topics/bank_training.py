@@ -3,7 +3,7 @@ optimizers, overfitting and its remedies, early stopping."""
 
 from __future__ import annotations
 
-from cnnkit.review.topics import sections as s
+from cnnkit.review import sections as s
 from cnnkit.review.topics.concepts import Choice, Idea, Ordering, ShortAnswer, TrueFalse
 
 RNN = "rnn_recurrence"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 import random
 
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _check_float, _keras
 
 

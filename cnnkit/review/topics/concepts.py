@@ -255,9 +255,12 @@ def ordering_generator(items: Sequence[Ordering]) -> Callable[[random.Random], D
             if order == expected:
                 return correct(f"Correct: {answer}. {item.justification}")
             first = next(i for i, (a, b) in enumerate(zip(order, expected, strict=True)) if a != b)
+            step = shown[order[first]]
+            if first == 0:
+                return incorrect(f"Position 1 is wrong: '{step}' does not come first.")
             return incorrect(
-                f"The first {first} step(s) are in order; position {first + 1} is wrong: "
-                f"'{shown[order[first]]}' does not come there. What must happen before it?"
+                f"The first {first} steps are in order; position {first + 1} is wrong: "
+                f"'{step}' does not come there. What must happen before it?"
             )
 
         typical = list(answer)

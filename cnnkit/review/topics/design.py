@@ -13,8 +13,8 @@ import random
 import re
 
 from cnnkit.exercises.core import Result, StudentCodeError, correct, incorrect
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _keras, _x
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -152,11 +152,13 @@ def cnn_design(rng: random.Random) -> Draft:
         table = explain(model, print_total=False)
         total = int(table["parameters"].sum())
         if total > budget:
-            worst = table.sort_values("parameters", ascending=False).iloc[0]
+            position = int(table["parameters"].to_numpy().argmax())
+            worst = table.iloc[position]
+            # Named by position and type: Keras's automatic layer names change from run to run.
             return incorrect(
                 f"Constraint 3 fails: {total:,} parameters > {budget:,}. The largest layer is "
-                f"{worst['layer']} ({worst['type']}, {int(worst['parameters']):,} = {worst['formula']}). "
-                "Global average pooling instead of Flatten, or fewer filters, saves most."
+                f"layer {position + 1}, {worst['type']}: {worst['formula']}. Global average "
+                "pooling instead of Flatten, or fewer filters, saves most."
             )
         got_field = receptive_field_of(model)
         if got_field < field:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 
 from cnnkit.exercises.core import Result, StudentCodeError, correct, incorrect
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _as_int, _keras
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _check_int, _keras, _x
 
 _CASES = ("full", "local", "shared", "filters")

@@ -7,8 +7,8 @@ import math
 import random
 
 from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _check_float, _check_int, _keras, _x
 
 

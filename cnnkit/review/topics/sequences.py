@@ -6,8 +6,8 @@ import math
 import random
 
 from cnnkit.exercises.core import check_number
+from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics import sections
 from cnnkit.review.topics._checks import _check_float, _keras
 
 

@@ -20,34 +20,8 @@ from cnnkit.review.topics._checks import (
 _SIZES = [5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 20, 24, 27, 28, 31, 32, 48, 55, 56, 64, 224]
 
 
-def conv_output_size(rng: random.Random) -> Draft:
-    def candidate():
-        size = rng.choice(_SIZES)
-        kernel = rng.choice([1, 3, 3, 5, 5, 7, 11])
-        stride = rng.choice([1, 1, 2, 2, 4])
-        padding = rng.choice([0, 0, 1, 2, "same", "valid"])
-        if kernel == 11 and size < 32 or kernel == 1 and padding not in (0, "valid"):
-            return None
-        if stride == 4 and size < 27:
-            return None
-        if padding == "same":
-            return size, kernel, stride, padding, size % stride == 0
-        pad = 0 if padding == "valid" else padding
-        if size + 2 * pad < kernel:
-            return None
-        return size, kernel, stride, padding, (size - kernel + 2 * pad) % stride == 0
-
-    size, kernel, stride, padding, divides = _pick_padding_case(rng, candidate)
-    channels = rng.choice([1, 3, 3, 16, 32, 64])
-    filters = rng.choice([6, 8, 16, 32, 64, 96, 128])
-    pad_text = (
-        f'padding="{padding}"' if isinstance(padding, str) else f"padding (填充) P = {padding}"
-    )
-    statement = (
-        f"A convolution layer (卷积层) has {filters} filters (滤波器) of size {kernel}×{kernel}, "
-        f"stride (步长) S = {stride} and {pad_text}. Its input is {_x(size, size, channels)}. "
-        "What is the output shape (height, width, depth)? Answer as a tuple, e.g. (28, 28, 6)."
-    )
+def _conv_size_steps(size, kernel, stride, padding, divides):
+    """The worked steps, the output side and the typical wrong sides of a conv size problem."""
     steps = []
     pairs = []
     if padding == "same":
@@ -95,6 +69,38 @@ def conv_output_size(rng: random.Random) -> Draft:
             )
         if stride > 1:
             pairs.append((numerator + 1, "Did you forget to divide by the stride S?"))
+    return out, steps, pairs
+
+
+def conv_output_size(rng: random.Random) -> Draft:
+    def candidate():
+        size = rng.choice(_SIZES)
+        kernel = rng.choice([1, 3, 3, 5, 5, 7, 11])
+        stride = rng.choice([1, 1, 2, 2, 4])
+        padding = rng.choice([0, 0, 1, 2, "same", "valid"])
+        if kernel == 11 and size < 32 or kernel == 1 and padding not in (0, "valid"):
+            return None
+        if stride == 4 and size < 27:
+            return None
+        if padding == "same":
+            return size, kernel, stride, padding, size % stride == 0
+        pad = 0 if padding == "valid" else padding
+        if size + 2 * pad < kernel:
+            return None
+        return size, kernel, stride, padding, (size - kernel + 2 * pad) % stride == 0
+
+    size, kernel, stride, padding, divides = _pick_padding_case(rng, candidate)
+    channels = rng.choice([1, 3, 3, 16, 32, 64])
+    filters = rng.choice([6, 8, 16, 32, 64, 96, 128])
+    pad_text = (
+        f'padding="{padding}"' if isinstance(padding, str) else f"padding (填充) P = {padding}"
+    )
+    statement = (
+        f"A convolution layer (卷积层) has {filters} filters (滤波器) of size {kernel}×{kernel}, "
+        f"stride (步长) S = {stride} and {pad_text}. Its input is {_x(size, size, channels)}. "
+        "What is the output shape (height, width, depth)? Answer as a tuple, e.g. (28, 28, 6)."
+    )
+    out, steps, pairs = _conv_size_steps(size, kernel, stride, padding, divides)
     steps.append(f"Depth D2 = number of filters K = {filters}.")
     expected = (out, out, filters)
     steps.append(f"**Answer:** {_fmt_shape(expected)}")

@@ -49,8 +49,8 @@ def _describe(kind: str, spec: dict) -> str:
     return "Flatten()"
 
 
-def stack_table(rng: random.Random) -> Draft:
-    input_shape, layers = _stack_layers(rng)
+def _layer_rows(input_shape, layers):
+    """(output shape, parameters) per layer, and the worked note of each."""
     rows = []
     notes = []
     shape = input_shape
@@ -83,17 +83,11 @@ def stack_table(rng: random.Random) -> Draft:
             notes.append(f"Dense({u}): {shape[0]:,}×{u} + {u} = {params:,}")
             shape = (u,)
         rows.append((shape, params))
-    total = sum(p for _, p in rows)
-    listing = "\n".join(f"{i}. {_describe(kind, spec)}" for i, (kind, spec) in enumerate(layers, 1))
-    statement = (
-        f"A LeNet-style network (经典卷积网络) takes {_x(*input_shape)} images (ReLU activations, "
-        f"stride 1 convolutions):\n\n{listing}\n\n"
-        "Fill in the layer table: for each layer give (output shape without the batch dimension, "
-        "number of parameters), e.g. `[((28, 28, 6), 156), ((14, 14, 6), 0), ...]`."
-    )
-    solution = "\n".join(f"{i}. {note}" for i, note in enumerate(notes, 1))
-    solution += f"\n\nTotal parameters: {total:,}.\n\n**Answer:** {rows!r}"
-    expected = rows
+    return rows, notes
+
+
+def _table_checker(input_shape, layers, rows, total):
+    """Check a layer table row by row; the first wrong row is named with a hint."""
 
     def check(answer) -> Result:
         if isinstance(answer, str) or not hasattr(answer, "__len__"):
@@ -157,12 +151,11 @@ def stack_table(rng: random.Random) -> Draft:
             previous = shape
         return correct(f"Correct: every row matches; {total:,} parameters in total.")
 
-    # Typical mistake: the first Dense layer's biases forgotten.
-    first_dense = next(i for i, (kind, _) in enumerate(layers) if kind == "Dense")
-    check.typical_mistake = [
-        (shape, params - (shape[0] if i == first_dense else 0))
-        for i, (shape, params) in enumerate(rows)
-    ]
+    return check
+
+
+def _table_verifier(input_shape, layers, rows, total):
+    """Build the network in Keras and read every layer's output shape and count."""
 
     def verify():
         keras = _keras()
@@ -183,6 +176,34 @@ def stack_table(rng: random.Random) -> Draft:
         model = keras.Sequential(model_layers)
         got = [(tuple(layer.output.shape[1:]), layer.count_params()) for layer in model.layers]
         return got == rows and model.count_params() == total, got
+
+    return verify
+
+
+def stack_table(rng: random.Random) -> Draft:
+    input_shape, layers = _stack_layers(rng)
+    rows, notes = _layer_rows(input_shape, layers)
+    total = sum(p for _, p in rows)
+    listing = "\n".join(f"{i}. {_describe(kind, spec)}" for i, (kind, spec) in enumerate(layers, 1))
+    statement = (
+        f"A LeNet-style network (经典卷积网络) takes {_x(*input_shape)} images (ReLU activations, "
+        f"stride 1 convolutions):\n\n{listing}\n\n"
+        "Fill in the layer table: for each layer give (output shape without the batch dimension, "
+        "number of parameters), e.g. `[((28, 28, 6), 156), ((14, 14, 6), 0), ...]`."
+    )
+    solution = "\n".join(f"{i}. {note}" for i, note in enumerate(notes, 1))
+    solution += f"\n\nTotal parameters: {total:,}.\n\n**Answer:** {rows!r}"
+    expected = rows
+
+    check = _table_checker(input_shape, layers, rows, total)
+    # Typical mistake: the first Dense layer's biases forgotten.
+    first_dense = next(i for i, (kind, _) in enumerate(layers) if kind == "Dense")
+    check.typical_mistake = [
+        (shape, params - (shape[0] if i == first_dense else 0))
+        for i, (shape, params) in enumerate(rows)
+    ]
+
+    verify = _table_verifier(input_shape, layers, rows, total)
 
     return Draft(
         statement,
