@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import os
 import platform
 import random
@@ -11,9 +13,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("", "0", "false", "no", "off")
+
+
+class SettingWarning(UserWarning):
+    """An environment variable of the kit has a value the kit does not understand."""
+
 
 def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    """True/False from an environment variable; an unknown value warns and means False."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE_WORDS:
+        return True
+    if value not in _FALSE_WORDS:
+        import warnings
+
+        warnings.warn(
+            f"{name}={os.environ[name]!r} is neither true nor false, so the course runs in full "
+            f"mode. Use one of {', '.join(_TRUE_WORDS)} for quick mode or "
+            f"{', '.join(w for w in _FALSE_WORDS if w)} (or leave it unset) for full mode.",
+            SettingWarning,
+            stacklevel=2,
+        )
+    return False
 
 
 #: True when the environment variable ``CNNKIT_QUICK=1``: small data, few epochs (CI, impatient students).
@@ -69,6 +92,39 @@ def _silenced_stderr():
         os.close(saved_fd)
 
 
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Silence fd 2 while TensorFlow's top-level module executes, whoever imports it first.
+
+    TensorFlow 2.2x prints its oneDNN/CUDA/CPU-feature lines through absl before reading
+    ``TF_CPP_MIN_LOG_LEVEL``, so a student's ``import keras`` after ``import cnnkit`` would put
+    them into the notebook. Python errors of the import still propagate unchanged.
+    """
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "tensorflow":
+            return None
+        sys.meta_path.remove(self)  # find the real spec once, then step aside for good
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        real_exec_module = spec.loader.exec_module
+
+        def quiet_exec_module(module):
+            with _silenced_stderr():
+                real_exec_module(module)
+
+        spec.loader.exec_module = quiet_exec_module
+        return spec
+
+
+def install_quiet_tensorflow_import() -> None:
+    """Make the first import of TensorFlow (by keras, by the student, by the kit) silent."""
+    if "tensorflow" in sys.modules:
+        return
+    if not any(isinstance(finder, _QuietTensorFlowImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
+
+
 def quiet_tensorflow():
     """Import TensorFlow without its absl, oneDNN and CUDA start-up noise and return the module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -93,7 +149,8 @@ def describe_device(tf) -> str:
     """'CPU (2 cores)', 'GPU x1 (name)' or 'TPU': the accelerator TensorFlow will use."""
     if "COLAB_TPU_ADDR" in os.environ or os.environ.get("TPU_NAME"):
         return "TPU"
-    gpus = tf.config.list_physical_devices("GPU")
+    with _silenced_stderr():  # probing for CUDA logs a cuInit failure line on CPU-only machines
+        gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         return f"GPU x{len(gpus)}"
     return f"CPU ({os.cpu_count()} cores)"
