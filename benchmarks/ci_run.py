@@ -37,7 +37,9 @@ def main() -> int:
         "cpus": os.cpu_count(),
     }
     (ROOT / "benchmarks" / "ci_run.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f".ci/run on a fresh clone of {commit}: {seconds:.0f} s, exit code {completed.returncode}")
+    print(
+        f".ci/run on a fresh clone of {commit}: {seconds:.0f} s, exit code {completed.returncode}"
+    )
     return completed.returncode
 
 

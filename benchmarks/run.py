@@ -92,11 +92,7 @@ def full_course_seconds() -> dict:
     chapters = {key: entry["seconds"] for key, entry in log.get("full", {}).items()}
     if not chapters:
         return {"value": None, "note": "no full-mode run recorded: run `make outputs`"}
-    over = [
-        key
-        for key, seconds in chapters.items()
-        if seconds > (1200 if "/04_" in key else 600)
-    ]
+    over = [key for key, seconds in chapters.items() if seconds > (1200 if "/04_" in key else 600)]
     return {
         "value": round(sum(chapters.values()), 1),
         "per_chapter_seconds": chapters,

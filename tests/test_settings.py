@@ -13,7 +13,7 @@ def test_setup_prints_one_line_report(capsys):
     assert len(lines) == 1
     report = lines[0]
     where = "Colab" if settings.in_colab else "local"
-    for fragment in ("TensorFlow", "Keras", "Python", settings.device, where, "seed 7"):
+    for fragment in ("Keras", settings.backend, "Python", settings.device, where, "seed 7"):
         assert fragment in report
     assert ("quick mode" in report) == settings.quick
 
