@@ -538,7 +538,9 @@ q8 = Problem(
 
 def _check_network_shapes(answer):
     if not isinstance(answer, dict):
-        raise StudentCodeError("Expected a dict like {'W1': (784, 64), ...}.")
+        raise StudentCodeError(
+            "Expected a dict like {'W1': (rows, columns), 'b1': (length,), ...}."
+        )
     expected = {"W1": (784, 64), "b1": (64,), "W2": (64, 10), "b2": (10,)}
     missing = sorted(set(expected) - set(answer))
     if missing:
@@ -551,7 +553,10 @@ def _check_network_shapes(answer):
                 "(inputs, outputs)."
             )
         if given != shape:
-            return incorrect(f"{key} should have shape {shape}, you wrote {given}.")
+            return incorrect(
+                f"{key}: {given} is not its shape. X·W1 needs W1's first axis to match X's last "
+                "axis; a bias has one value per unit of its layer."
+            )
     return correct("Correct: 784×64 + 64 + 64×10 + 10 = 50,890 parameters in all.")
 
 

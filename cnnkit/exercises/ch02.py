@@ -568,7 +568,7 @@ def _check_sharing(answer):
             100: "Without weight sharing each of the 10^6 units has its own 100 weights.",
         },
         "shared": {
-            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position, so 100.",
+            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position.",
             10: "The filter is 10×10 = 100 weights.",
         },
         "hundred_filters": {

@@ -369,7 +369,7 @@ q5 = Problem(
 
 def _check_valid_same(answer):
     if not isinstance(answer, (list, tuple)) or len(answer) != 2:
-        raise StudentCodeError("Expected a pair (valid, same), e.g. (3, 4).")
+        raise StudentCodeError("Expected a pair of two widths: (valid, same).")
     valid, same = (as_number(value) for value in answer)
     if (valid, same) == (4, 3):
         return incorrect(
@@ -378,10 +378,12 @@ def _check_valid_same(answer):
     if valid == 3.5 or same == 3.5:
         return incorrect("Sizes are whole numbers: 'valid' floors 7/2, 'same' rounds it up.")
     if valid != 3:
-        return incorrect(f"valid: floor((7 - 2)/2) + 1 = 3, not {valid:g}. The 7th row is dropped.")
+        return incorrect(
+            f"valid: not {valid:g}. 'valid' computes floor((W - F)/S) + 1: the 7th row is dropped."
+        )
     if same != 4:
         return incorrect(
-            f"same: ceil(7/2) = 4, not {same:g}. The 7th row gets a window of its own."
+            f"same: not {same:g}. 'same' computes ceil(W/S): the 7th row gets a window of its own."
         )
     return correct(
         "Correct: 'valid' gives 3 (the last row and column are dropped), 'same' gives 4."

@@ -270,7 +270,7 @@ _CHOICES = ("dense", "simple_rnn", "lstm")
 def _check_choice(answer):
     if not isinstance(answer, dict):
         raise StudentCodeError(
-            "Expected a dict like {'a': 'dense', 'b': 'lstm', 'c': 'simple_rnn'}."
+            "Expected a dict like {'a': ..., 'b': ..., 'c': ...} with a model name for each."
         )
     missing = sorted({"a", "b", "c"} - set(answer))
     if missing:

@@ -509,8 +509,9 @@ class Problem:
         note = ""
         if self.personal:
             note = (
-                f"\n\n<small>Your own numbers (seed {seed()}; `ck.exercises.seed()` explains). "
-                "The chapter's worked example used others.</small>"
+                f"\n\n<small>Your own numbers (seed {seed()}), not the chapter's worked example. "
+                "`ck.exercises.seed('your student number')` gives the same numbers on any "
+                "machine.</small>"
             )
         return Markdown(f"**{self.title}**\n\n{self.rendered_statement().strip()}{note}")
 
