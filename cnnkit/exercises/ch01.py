@@ -68,6 +68,7 @@ q1 = Problem(
     ),
     explanation="Dense parameters = inputs × units + units (biases) = 784×128 + 128 = 100,480.",
     wrong_answers=(
+        WrongAnswer("answer = 784 * 128 + 784", "not per input"),
         WrongAnswer("answer = 784 * 128", "forgot the biases"),
         WrongAnswer("answer = 784 + 128", "Parameters multiply"),
         WrongAnswer("answer = '100480'", "Remove the quotes"),
@@ -530,6 +531,7 @@ q8 = Problem(
     hints=("w ← w - α·dJ/dw",),
     explanation="The ball rolls downhill: w - α·dJ/dw = 2 - 0.05 = 1.95.",
     wrong_answers=(
+        WrongAnswer("answer = 2.0 - 0.1 / 0.5", "multiplies"),
         WrongAnswer("answer = 2.05", "uphill"),
         WrongAnswer("answer = 1.5", "learning rate"),
     ),
