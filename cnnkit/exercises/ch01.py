@@ -26,6 +26,7 @@ from cnnkit.exercises.core import (
     off_by_one,
     per_input_bias,
     rounding_variants,
+    shape_of,
     swapped_arguments,
 )
 
@@ -318,9 +319,9 @@ def _check_relu(relu):
     ]
     for case in cases:
         output = call_student(relu, case.copy())
-        if np.shape(output) != case.shape:
+        if shape_of(output, case.shape) != case.shape:
             return incorrect(
-                f"relu(x) must keep x's shape {case.shape}; yours returned shape {np.shape(output)}. "
+                f"relu(x) must keep x's shape {case.shape}; yours returned shape {shape_of(output, case.shape)}. "
                 "Use an element-wise operation such as np.maximum."
             )
         output = np.asarray(output, dtype=float)
@@ -368,9 +369,20 @@ def _reference_softmax(logits):
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def _as_probabilities(output, shape):
+    """The student's softmax output as an array; an object claiming a huge shape is not converted."""
+    returned = shape_of(output, shape)
+    if math.prod(returned) > 100 * math.prod(shape):
+        raise StudentCodeError(
+            f"softmax of shape {shape} returned an object of shape {returned}; it must return "
+            "one probability per logit."
+        )
+    return np.asarray(output, dtype=float)
+
+
 def _check_softmax(softmax):
     small = np.array([2.0, 1.0, 0.1])
-    output = np.asarray(call_student(softmax, small.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, small.copy()), small.shape)
     if output.shape != small.shape:
         return incorrect(
             f"softmax of 3 logits must return 3 probabilities, got shape {output.shape}."
@@ -385,7 +397,7 @@ def _check_softmax(softmax):
     if not result:
         return result
     batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
-    output = np.asarray(call_student(softmax, batch.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, batch.copy()), batch.shape)
     if output.shape == batch.shape and np.isclose(output.sum(), 1.0):
         return incorrect(
             "For a batch (2×3) each ROW must sum to 1; you normalised over the whole array. "
@@ -396,7 +408,7 @@ def _check_softmax(softmax):
         return result
     with np.errstate(all="ignore"):
         large = np.array([1000.0, 1001.0, 1002.0])
-        output = np.asarray(call_student(softmax, large.copy()), dtype=float)
+        output = _as_probabilities(call_student(softmax, large.copy()), large.shape)
     if not np.all(np.isfinite(output)):
         return incorrect(
             "softmax([1000, 1001, 1002]) gave inf/nan: exp(1000) overflows. Subtract the maximum logit "

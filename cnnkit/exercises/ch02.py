@@ -24,6 +24,7 @@ from cnnkit.exercises.core import (
     first_wins,
     incorrect,
     per_input_bias,
+    shape_of,
     swapped_arguments,
 )
 
@@ -424,22 +425,26 @@ def _check_conv2d(conv2d_single):
         got = call_student(conv2d_single, x.copy(), kernel.copy(), stride)
         expected = _reference_conv(x, kernel, stride)
         flipped = _reference_conv(x, kernel[::-1, ::-1], stride)
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), expected
+        ):
             continue
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), flipped):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), flipped
+        ):
             return incorrect(
                 "You flipped the kernel (textbook convolution). Keras's Conv2D computes "
                 "cross-correlation: the kernel slides without flipping."
             )
-        if stride > 1 and np.shape(got) == _reference_conv(x, kernel, 1).shape:
+        if stride > 1 and shape_of(got, expected.shape) == _reference_conv(x, kernel, 1).shape:
             return incorrect(
                 f"With stride {stride} the window jumps {stride} cells: output shape "
-                f"{expected.shape}, you returned {np.shape(got)}."
+                f"{expected.shape}, you returned {shape_of(got, expected.shape)}."
             )
-        if np.shape(got) != expected.shape:
+        if shape_of(got, expected.shape) != expected.shape:
             return incorrect(
                 f"For a {x.shape} input, a {kernel.shape} kernel and stride {stride} the output "
-                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {np.shape(got)}."
+                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {shape_of(got, expected.shape)}."
             )
         return check_array(got, expected, name=f"conv2d_single on a {x.shape} input")
     return correct("Correct: each output cell is the sum of window × kernel, as Keras's Conv2D.")
