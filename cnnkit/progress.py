@@ -48,7 +48,12 @@ _warned: set[str] = set()
 def home() -> Path:
     """The folder of the progress file: ``$CNNKIT_HOME`` or ``~/.cnnkit``."""
     configured = os.environ.get("CNNKIT_HOME", "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".cnnkit"
+    if configured:
+        return Path(configured).expanduser()
+    try:
+        return Path.home() / ".cnnkit"
+    except (RuntimeError, KeyError):  # no home directory (some sandboxes): keep it for this machine
+        return Path(tempfile.gettempdir()) / "cnnkit"
 
 
 def path() -> Path:

@@ -415,7 +415,6 @@ def seed(value=None) -> int:
     ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
     come back on another machine. Two students with different seeds get different numbers.
     """
-    from cnnkit import progress as _progress_function  # noqa: F401  (loads the module)
     from cnnkit.progress import store_seed, stored_seed
 
     if value is None:
