@@ -48,7 +48,12 @@ _warned: set[str] = set()
 def home() -> Path:
     """The folder of the progress file: ``$CNNKIT_HOME`` or ``~/.cnnkit``."""
     configured = os.environ.get("CNNKIT_HOME", "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".cnnkit"
+    if configured:
+        return Path(configured).expanduser()
+    try:
+        return Path.home() / ".cnnkit"
+    except (RuntimeError, KeyError):  # no home directory (some sandboxes): keep it for this machine
+        return Path(tempfile.gettempdir()) / "cnnkit"
 
 
 def path() -> Path:
@@ -257,6 +262,23 @@ class ProgressReport:
             f"{row['solutions']} solutions viewed; last activity {_short_time(row['last'])}."
         )
 
+    def suggestions(self, limit: int = 3) -> list[str]:
+        """What to review next: weakest practice topics, then chapters with unsolved attempts."""
+        advice = [
+            f"practice topic {row['topic']} ({row['correct']}/{row['checks']} correct)"
+            for row in self.topics
+            if row["accuracy"] < 0.7
+        ]
+        for row in sorted(self.chapters, key=lambda r: r["solved"] / max(1, r["problems"])):
+            struggling = row["attempted"] > row["solved"] or row["solutions"] > 0
+            if struggling:  # tried and not solved, or needed the solution
+                solved = f"{row['solved']}/{row['problems']} solved"
+                advice.append(f"chapter {row['chapter'][2:]} exercises ({solved})")
+        if not advice:
+            untouched = [row for row in self.chapters if not row["attempted"]]
+            advice = [f"chapter {row['chapter'][2:]} exercises (not started)" for row in untouched]
+        return advice[:limit]
+
     def to_frame(self):
         """The chapter rows as a pandas DataFrame."""
         import pandas as pd
@@ -267,6 +289,8 @@ class ProgressReport:
         if self.single:
             return self.line(self.chapters[0])
         lines = ["Progress by chapter"] + [self.line(row) for row in self.chapters]
+        if self.suggestions():
+            lines.append("Review next: " + "; ".join(self.suggestions()) + ".")
         if self.topics:
             lines.append("Practice and mock exams by topic (weakest first)")
             lines += [
@@ -318,6 +342,8 @@ class ProgressReport:
             ]
             parts += ["<b>Practice and mock exams by topic (weakest first)</b>"]
             parts += [_html_table(header, body)]
+        if self.suggestions():
+            parts.append(f"<p>Review next: {html.escape('; '.join(self.suggestions()))}.</p>")
         return f'<div style="font-family:sans-serif">{"".join(parts)}</div>'
 
 

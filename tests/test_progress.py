@@ -174,3 +174,16 @@ def test_ck_progress_is_callable_whichever_import_came_first():
 
 def test_tests_never_write_the_real_home():
     assert Path(os.environ["CNNKIT_HOME"]).resolve() != (Path.home() / ".cnnkit").resolve()
+
+
+def test_suggestions_name_the_weakest_topic_then_unfinished_chapters(cnnkit_home):
+    record = progress_module.record
+    record("practice", "receptive_field", "p", "incorrect")
+    record("practice", "pooling", "p", "correct")
+    ch01.q1.check(3)
+    advice = ck.progress().suggestions()
+    assert advice[0].startswith("practice topic receptive_field")
+    assert any(item.startswith("chapter 01") for item in advice)
+    assert "Review next: practice topic receptive_field" in str(ck.progress())
+    ck.progress(reset=True)
+    assert ck.progress().suggestions()[0].endswith("(not started)")

@@ -26,6 +26,7 @@ from cnnkit.exercises.core import (
     off_by_one,
     per_input_bias,
     rounding_variants,
+    shape_of,
     swapped_arguments,
 )
 
@@ -68,6 +69,7 @@ q1 = Problem(
     ),
     explanation="Dense parameters = inputs × units + units (biases) = 784×128 + 128 = 100,480.",
     wrong_answers=(
+        WrongAnswer("answer = 784 * 128 + 784", "not per input"),
         WrongAnswer("answer = 784 * 128", "forgot the biases"),
         WrongAnswer("answer = 784 + 128", "Parameters multiply"),
         WrongAnswer("answer = '100480'", "Remove the quotes"),
@@ -317,9 +319,9 @@ def _check_relu(relu):
     ]
     for case in cases:
         output = call_student(relu, case.copy())
-        if np.shape(output) != case.shape:
+        if shape_of(output, case.shape) != case.shape:
             return incorrect(
-                f"relu(x) must keep x's shape {case.shape}; yours returned shape {np.shape(output)}. "
+                f"relu(x) must keep x's shape {case.shape}; yours returned shape {shape_of(output, case.shape)}. "
                 "Use an element-wise operation such as np.maximum."
             )
         output = np.asarray(output, dtype=float)
@@ -367,9 +369,20 @@ def _reference_softmax(logits):
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def _as_probabilities(output, shape):
+    """The student's softmax output as an array; an object claiming a huge shape is not converted."""
+    returned = shape_of(output, shape)
+    if math.prod(returned) > 100 * math.prod(shape):
+        raise StudentCodeError(
+            f"softmax of shape {shape} returned an object of shape {returned}; it must return "
+            "one probability per logit."
+        )
+    return np.asarray(output, dtype=float)
+
+
 def _check_softmax(softmax):
     small = np.array([2.0, 1.0, 0.1])
-    output = np.asarray(call_student(softmax, small.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, small.copy()), small.shape)
     if output.shape != small.shape:
         return incorrect(
             f"softmax of 3 logits must return 3 probabilities, got shape {output.shape}."
@@ -384,7 +397,7 @@ def _check_softmax(softmax):
     if not result:
         return result
     batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
-    output = np.asarray(call_student(softmax, batch.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, batch.copy()), batch.shape)
     if output.shape == batch.shape and np.isclose(output.sum(), 1.0):
         return incorrect(
             "For a batch (2×3) each ROW must sum to 1; you normalised over the whole array. "
@@ -395,7 +408,7 @@ def _check_softmax(softmax):
         return result
     with np.errstate(all="ignore"):
         large = np.array([1000.0, 1001.0, 1002.0])
-        output = np.asarray(call_student(softmax, large.copy()), dtype=float)
+        output = _as_probabilities(call_student(softmax, large.copy()), large.shape)
     if not np.all(np.isfinite(output)):
         return incorrect(
             "softmax([1000, 1001, 1002]) gave inf/nan: exp(1000) overflows. Subtract the maximum logit "
@@ -530,6 +543,7 @@ q8 = Problem(
     hints=("w ← w - α·dJ/dw",),
     explanation="The ball rolls downhill: w - α·dJ/dw = 2 - 0.05 = 1.95.",
     wrong_answers=(
+        WrongAnswer("answer = 2.0 - 0.1 / 0.5", "multiplies"),
         WrongAnswer("answer = 2.05", "uphill"),
         WrongAnswer("answer = 1.5", "learning rate"),
     ),
@@ -538,7 +552,9 @@ q8 = Problem(
 
 def _check_network_shapes(answer):
     if not isinstance(answer, dict):
-        raise StudentCodeError("Expected a dict like {'W1': (784, 64), ...}.")
+        raise StudentCodeError(
+            "Expected a dict like {'W1': (rows, columns), 'b1': (length,), ...}."
+        )
     expected = {"W1": (784, 64), "b1": (64,), "W2": (64, 10), "b2": (10,)}
     missing = sorted(set(expected) - set(answer))
     if missing:
@@ -551,7 +567,10 @@ def _check_network_shapes(answer):
                 "(inputs, outputs)."
             )
         if given != shape:
-            return incorrect(f"{key} should have shape {shape}, you wrote {given}.")
+            return incorrect(
+                f"{key}: {given} is not its shape. X·W1 needs W1's first axis to match X's last "
+                "axis; a bias has one value per unit of its layer."
+            )
     return correct("Correct: 784×64 + 64 + 64×10 + 10 = 50,890 parameters in all.")
 
 

@@ -24,6 +24,8 @@ from cnnkit.exercises.core import (
     first_wins,
     incorrect,
     per_input_bias,
+    shape_of,
+    swapped_arguments,
 )
 
 
@@ -272,6 +274,12 @@ def _check_one_by_one(answer):
             64: "A 1×1 filter still spans all 256 input channels, and each filter has a bias.",
             256 * 256 + 256: "There are 64 filters (the output depth), not 256.",
         },
+        variants=first_wins(
+            per_input_bias(256 * 64, 256, 64, unit="filter"),
+            swapped_arguments(
+                lambda d1, k: d1 * k + k, (256, 64), 0, 1, "input and output channels"
+            ),
+        ),
         success="Correct: 1×1×256×64 + 64 = 16,448. A 1×1 convolution mixes channels at each pixel.",
     )
 
@@ -288,6 +296,7 @@ q3 = Problem(
     hints=("Use F × F × D1 × K + K with F = 1.",),
     explanation="1×1×256×64 + 64 = 16,448; the output is 14×14×64.",
     wrong_answers=(
+        WrongAnswer("answer = 256 * 64 + 256", "not one per input"),
         WrongAnswer("answer = 128", "spans all 256 input channels"),
         WrongAnswer("answer = 16384", "biases"),
     ),
@@ -416,22 +425,26 @@ def _check_conv2d(conv2d_single):
         got = call_student(conv2d_single, x.copy(), kernel.copy(), stride)
         expected = _reference_conv(x, kernel, stride)
         flipped = _reference_conv(x, kernel[::-1, ::-1], stride)
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), expected
+        ):
             continue
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), flipped):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), flipped
+        ):
             return incorrect(
                 "You flipped the kernel (textbook convolution). Keras's Conv2D computes "
                 "cross-correlation: the kernel slides without flipping."
             )
-        if stride > 1 and np.shape(got) == _reference_conv(x, kernel, 1).shape:
+        if stride > 1 and shape_of(got, expected.shape) == _reference_conv(x, kernel, 1).shape:
             return incorrect(
                 f"With stride {stride} the window jumps {stride} cells: output shape "
-                f"{expected.shape}, you returned {np.shape(got)}."
+                f"{expected.shape}, you returned {shape_of(got, expected.shape)}."
             )
-        if np.shape(got) != expected.shape:
+        if shape_of(got, expected.shape) != expected.shape:
             return incorrect(
                 f"For a {x.shape} input, a {kernel.shape} kernel and stride {stride} the output "
-                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {np.shape(got)}."
+                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {shape_of(got, expected.shape)}."
             )
         return check_array(got, expected, name=f"conv2d_single on a {x.shape} input")
     return correct("Correct: each output cell is the sum of window × kernel, as Keras's Conv2D.")
@@ -568,7 +581,7 @@ def _check_sharing(answer):
             100: "Without weight sharing each of the 10^6 units has its own 100 weights.",
         },
         "shared": {
-            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position, so 100.",
+            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position.",
             10: "The filter is 10×10 = 100 weights.",
         },
         "hundred_filters": {
@@ -641,6 +654,11 @@ def _check_fc_as_conv(answer):
             7 * 7 * 4096 + 4096: "Each 7×7 kernel spans all 512 input channels: ×512.",
             512 * 4096 + 4096: "The kernel covers the whole 7×7 map: ×7×7.",
         },
+        variants=first_wins(
+            per_input_bias(7 * 7 * 512 * 4096, 7 * 7 * 512, 4096, unit="filter"),
+            per_input_bias(7 * 7 * 512 * 4096, 512, 4096, unit="filter"),
+            dropped_terms({"kernel's 7×7 extent": 7 * 7 * 512 * 4096 - 512 * 4096}),
+        ),
         success=(
             "Correct: 7×7×512×4096 + 4096 = 102,764,544, the same as Flatten + Dense(4096): a "
             "fully connected layer IS a convolution whose kernel covers the whole map."
@@ -726,6 +744,12 @@ def _check_conv1d(answer):
             5 * 8 * 16: "Forgot the 16 biases.",
             5 * 16 + 16: "Each 1-D filter spans all 8 input channels: ×8.",
         },
+        variants=first_wins(
+            per_input_bias(5 * 8 * 16, 8, 16, unit="filter"),
+            swapped_arguments(
+                lambda d1, k: 5 * d1 * k + k, (8, 16), 0, 1, "input and output channels"
+            ),
+        ),
         success="Correct: 5×8×16 + 16 = 656. In 1-D the kernel slides along one axis only.",
     )
 
@@ -742,6 +766,7 @@ q10 = Problem(
     hints=("The 1-D kernel is F × D1: it spans all channels but slides along time only.",),
     explanation="F × D1 × K + K = 5×8×16 + 16 = 656; the output is (96, 16).",
     wrong_answers=(
+        WrongAnswer("answer = 5 * 8 * 16 + 8", "not one per input"),
         WrongAnswer("answer = 5 * 5 * 8 * 16 + 16", "not 5×5"),
         WrongAnswer("answer = 640", "biases"),
     ),

@@ -22,6 +22,7 @@ from cnnkit.exercises.core import (
     incorrect,
     off_by_one,
     rounding_variants,
+    shape_of,
     swapped_arguments,
 )
 
@@ -204,7 +205,7 @@ def _check_max_pool(max_pool):
     for x, size, stride in cases:
         got = call_student(max_pool, x.copy(), size, stride)
         expected = max_pool2d(x, size, stride)
-        shape = np.shape(got)
+        shape = shape_of(got, expected.shape)
         if shape == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
             continue
         if shape == expected.shape and np.allclose(
@@ -369,7 +370,7 @@ q5 = Problem(
 
 def _check_valid_same(answer):
     if not isinstance(answer, (list, tuple)) or len(answer) != 2:
-        raise StudentCodeError("Expected a pair (valid, same), e.g. (3, 4).")
+        raise StudentCodeError("Expected a pair of two widths: (valid, same).")
     valid, same = (as_number(value) for value in answer)
     if (valid, same) == (4, 3):
         return incorrect(
@@ -378,10 +379,12 @@ def _check_valid_same(answer):
     if valid == 3.5 or same == 3.5:
         return incorrect("Sizes are whole numbers: 'valid' floors 7/2, 'same' rounds it up.")
     if valid != 3:
-        return incorrect(f"valid: floor((7 - 2)/2) + 1 = 3, not {valid:g}. The 7th row is dropped.")
+        return incorrect(
+            f"valid: not {valid:g}. 'valid' computes floor((W - F)/S) + 1: the 7th row is dropped."
+        )
     if same != 4:
         return incorrect(
-            f"same: ceil(7/2) = 4, not {same:g}. The 7th row gets a window of its own."
+            f"same: not {same:g}. 'same' computes ceil(W/S): the 7th row gets a window of its own."
         )
     return correct(
         "Correct: 'valid' gives 3 (the last row and column are dropped), 'same' gives 4."
@@ -494,15 +497,15 @@ def _check_gap_function(gap):
     x = rng.normal(size=(5, 4, 3))
     got = call_student(gap, x.copy())
     expected = x.mean(axis=(0, 1))
-    if np.shape(got) == (5, 4):
+    if shape_of(got, expected.shape) == (5, 4):
         return incorrect(
             "You averaged over the channels; average over height and width (axes 0 and 1)."
         )
-    if np.shape(got) == expected.shape and np.allclose(
+    if shape_of(got, expected.shape) == expected.shape and np.allclose(
         np.asarray(got, dtype=float), x.sum(axis=(0, 1))
     ):
         return incorrect("That is the sum of each map; divide by H × W for the average.")
-    if np.shape(got) == ():
+    if shape_of(got, expected.shape) == ():
         return incorrect("One number per channel: average over axes 0 and 1 only (axis=(0, 1)).")
     return check_array(
         got,

@@ -317,8 +317,8 @@ def check_array(
     is rejected at once instead of being turned into a huge array.
     """
     expected = np.asarray(expected)
-    claimed = claimed_shape(answer, expected.shape)
-    if claimed is not None and claimed != expected.shape:
+    claimed = _absurd_shape(answer, expected.shape)
+    if claimed is not None:
         return incorrect(
             f"{name} has shape {claimed}, expected {expected.shape}. "
             "Check which axis you reduce over and whether you kept the batch dimension."
@@ -349,6 +349,22 @@ def check_array(
         f"are wrong; the largest error is at index {tuple(int(i) for i in worst)} "
         f"(you have {array[worst]:.6g} there)."
     )
+
+
+def _absurd_shape(value, expected_shape: tuple) -> tuple | None:
+    """The claimed shape when it is far larger than expected (never convert such an object)."""
+    claimed = claimed_shape(value, expected_shape)
+    if claimed is None or claimed == tuple(expected_shape):
+        return None
+    sizes = [size for size in claimed if size >= 0]
+    return claimed if math.prod(sizes) > 100 * max(1, math.prod(expected_shape)) else None
+
+
+def shape_of(value, expected_shape: tuple = ()) -> tuple:
+    """``np.shape(value)``, except for an object claiming a far larger shape than expected:
+    its claimed shape is returned without converting it (a length of 10**9 costs one len())."""
+    absurd = _absurd_shape(value, tuple(expected_shape))
+    return absurd if absurd is not None else np.shape(value)
 
 
 def claimed_shape(answer, expected_shape: tuple) -> tuple | None:
@@ -399,7 +415,6 @@ def seed(value=None) -> int:
     ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
     come back on another machine. Two students with different seeds get different numbers.
     """
-    from cnnkit import progress as _progress_function  # noqa: F401  (loads the module)
     from cnnkit.progress import store_seed, stored_seed
 
     if value is None:
@@ -509,8 +524,9 @@ class Problem:
         note = ""
         if self.personal:
             note = (
-                f"\n\n<small>Your own numbers (seed {seed()}; `ck.exercises.seed()` explains). "
-                "The chapter's worked example used others.</small>"
+                f"\n\n<small>Your own numbers (seed {seed()}), not the chapter's worked example. "
+                "`ck.exercises.seed('your student number')` gives the same numbers on any "
+                "machine.</small>"
             )
         return Markdown(f"**{self.title}**\n\n{self.rendered_statement().strip()}{note}")
 
