@@ -112,6 +112,9 @@ def call_student(function: Callable, *args, **kwargs):
         ) from None
 
 
+#: Longest message a wrong or missing answer gets (docs/RELIABILITY.md promises under 300).
+MESSAGE_LIMIT = 299
+
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
@@ -533,7 +536,10 @@ class Problem:
     def check(self, answer=Ellipsis) -> Result:
         """Check an answer: 'correct', 'incorrect' with a message that teaches, or 'not attempted'."""
         result = self._evaluate(answer)
-        result = Result(result.status, result.message, self.name)
+        message = result.message
+        if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
+            message = plain(message, limit=MESSAGE_LIMIT)
+        result = Result(result.status, message, self.name)
         CHECK_LOG.append(result)
         if self._checks_are_solution_views:
             self._record("solution", result.status)
