@@ -147,18 +147,17 @@ def set_gate_bias(layer, value: float = 5.0):
     Either way the state, and the gradient flowing back through it, is multiplied by ≈ 1 per step.
     Keras orders the bias columns (i, f, c, o) for the LSTM and (z, r, h) for the GRU.
     """
+    if not isinstance(layer, (layers.LSTM, layers.GRU)):
+        raise TypeError(f"set_gate_bias needs an LSTM or a GRU layer, got {type(layer).__name__}.")
     weights = layer.get_weights()
     units = layer.units
     bias = weights[-1]
     if isinstance(layer, layers.LSTM):
         bias[units : 2 * units] = value  # forget gate block
-    elif isinstance(layer, layers.GRU):
-        if bias.ndim == 2:  # reset_after=True: row 0 input bias, row 1 recurrent bias
-            bias[0, :units], bias[1, :units] = value, 0.0  # update gate block
-        else:
-            bias[:units] = value
+    elif bias.ndim == 2:  # GRU reset_after=True: row 0 input bias, row 1 recurrent bias
+        bias[0, :units], bias[1, :units] = value, 0.0  # GRU update gate block
     else:
-        raise TypeError(f"set_gate_bias needs an LSTM or a GRU layer, got {type(layer).__name__}.")
+        bias[:units] = value  # GRU update gate block
     layer.set_weights(weights)
     return layer
 

@@ -79,7 +79,7 @@ def gradients_by_sgd_step(model: keras.Model, x, y, loss="mse") -> dict:
     before = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
     all_weights = model.get_weights()
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
-    model.train_on_batch(np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32"))
+    model.train_on_batch(np.asarray(x), np.asarray(y))
     after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
     model.set_weights(all_weights)
     return {w.path: b - a for w, b, a in zip(model.trainable_weights, before, after, strict=True)}
