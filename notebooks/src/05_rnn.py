@@ -102,7 +102,8 @@ print(
     " max |NumPy - Keras| =",
     np.abs(numpy_outputs - keras_outputs).max(),
 )
-ck.claim(
+# ck.claim returns True; `_ =` keeps that True out of the cell's output
+_ = ck.claim(
     max(np.abs(numpy_states - keras_states).max(), np.abs(numpy_outputs - keras_outputs).max())
     < 1e-5,
     "the NumPy recurrence gives Keras's SimpleRNN states and outputs to 1e-5 on the same weights",
@@ -151,7 +152,7 @@ numpy_lstm = lstm_forward(x_seq, *lstm_layer.get_weights())  # lstm_step for t =
 print("LSTM weights:", [w.shape for w in lstm_layer.get_weights()])
 lstm_difference = np.abs(numpy_lstm - keras_lstm).max()
 print("max |NumPy - Keras| =", lstm_difference)
-ck.claim(lstm_difference < 1e-5, "the NumPy LSTM equations give Keras's LSTM outputs to 1e-5")
+_ = ck.claim(lstm_difference < 1e-5, "the NumPy LSTM equations give Keras's LSTM outputs to 1e-5")
 
 # %% [markdown]
 # **GRU** (gated recurrent unit, 门控循环单元), Keras's `GRU` with its default
@@ -179,7 +180,7 @@ numpy_gru = gru_forward(x_seq, *gru_layer.get_weights())  # gru_step for t = 1..
 print("GRU weights:", [w.shape for w in gru_layer.get_weights()])
 gru_difference = np.abs(numpy_gru - keras_gru).max()
 print("max |NumPy - Keras| =", gru_difference)
-ck.claim(gru_difference < 1e-5, "the NumPy GRU equations give Keras's GRU outputs to 1e-5")
+_ = ck.claim(gru_difference < 1e-5, "the NumPy GRU equations give Keras's GRU outputs to 1e-5")
 
 # %% [markdown]
 # ## 2. Unrolled in time, and backpropagation through time
@@ -241,11 +242,16 @@ for name, (path, gradient) in zip(["U", "W", "b", "V", "c"], keras_gradients.ite
     difference = np.abs(numpy_gradients[name].reshape(gradient.shape) - gradient).max()
     bptt_difference = max(bptt_difference, difference)
     print(f"dL/d{name}  ({path}): max |NumPy BPTT - Keras| = {difference:.1e}")
-ck.claim(
+_ = ck.claim(
     bptt_difference < 1e-5,
     "the gradient summed over the time steps by hand equals Keras's gradient to 1e-5 "
     "for all five weights",
 )
+
+# %% [markdown]
+# One term per time step, added up: that is the "through time" in BPTT. The term of step 1 is
+# zero here because s_0 = 0. Each step further back multiplies δ by one more Jacobian
+# W^T·diag(1 - s_t²): section 7 measures what that product does over 100 steps.
 
 # %% [markdown]
 # ## 3. Fashion-MNIST read row by row
@@ -285,7 +291,7 @@ row_history = row_model.fit(
 row_loss, row_accuracy = row_model.evaluate(x_test_rows, y_test, verbose=0)
 print(f"test accuracy of the row-by-row GRU: {row_accuracy:.3f}")
 print(f"time: {time.perf_counter() - started:.0f} s")
-ck.claim(
+_ = ck.claim(
     row_accuracy > 0.85,
     "a GRU that reads Fashion-MNIST one row per step classifies above 85% of the test images",
     full_only=True,
@@ -328,7 +334,7 @@ empty_rows = image.max(axis=1) == 0
 print(f"empty rows: {empty_rows.sum()} of 28, garment rows: {(~empty_rows).sum()}")
 print(f"mean ||s_t - s_(t-1)|| on empty rows   {state_change[empty_rows].mean():.3f}")
 print(f"mean ||s_t - s_(t-1)|| on garment rows {state_change[~empty_rows].mean():.3f}")
-ck.claim(
+_ = ck.claim(
     state_change[empty_rows].mean() < state_change[~empty_rows].mean(),
     "on this image the state moves less, on average, on empty rows than on rows with the garment",
 )
@@ -406,8 +412,13 @@ ck.claim(
     "the SimpleRNN has less than a quarter of the dense network's parameters",
 )
 ck.claim(
-    max(errors.values()) < naive_mae,
-    "both networks forecast with a lower test MAE than repeating the last value",
+    errors["dense (flattened)"] < 0.95 * naive_mae,
+    "the dense network's test MAE is more than 5% below that of repeating the last value",
+    full_only=True,
+)
+_ = ck.claim(
+    abs(errors["SimpleRNN (step by step)"] - naive_mae) < 0.05 * naive_mae,
+    "the SimpleRNN's test MAE is within 5% of that of repeating the last value",
     full_only=True,
 )
 
@@ -415,10 +426,11 @@ ck.claim(
 sequence_plots.forecast(t, series, split, forecasts)
 
 # %% [markdown]
-# Both networks beat "repeat the last value"; the printed errors show which of the two is
-# lower on this window. The recurrent one does it reading one value at a time, with less than a
-# quarter of the parameters. And its count does not grow with the window, while the dense
-# network's first layer does:
+# The dense network, which sees all 48 values at once, forecasts better than repeating the last
+# value. The SimpleRNN, with less than a quarter of the parameters, ends within 5% of that
+# baseline in this training budget: on a short window, reading step by step is not by itself an
+# advantage. What the recurrent network gains is a size that does not grow with the window,
+# while the dense network's first layer does:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -456,7 +468,7 @@ praise = reviews.encode("the movie was good , not bad")
 pan = reviews.encode("the movie was bad , not good")
 praise_vector, pan_vector = reviews.multi_hot(praise), reviews.multi_hot(pan)
 print("word ids, praise:", praise, "  pan:", pan)
-ck.claim(
+_ = ck.claim(
     np.array_equal(praise_vector, pan_vector),
     "'good , not bad' and 'bad , not good' have the same multi-hot vector",
 )
@@ -494,7 +506,7 @@ ck.claim(
     review_accuracy["dense on multi-hot"] < 0.6,
     "the dense network on multi-hot vectors stays below 60% test accuracy (chance is 50%)",
 )
-ck.claim(
+_ = ck.claim(
     review_accuracy["Embedding + GRU"] > 0.95,
     "the GRU reading the words in order classifies above 95% of the test reviews",
     full_only=True,
@@ -620,7 +632,7 @@ sequence_plots.gradient_norms(curves, relative=True)
 # What the measurement shows:
 #
 # - In the SimpleRNN the gradient reaching step 1 has passed through 99 Jacobians
-#   W^T·diag(1 - s_t²) and is orders of magnitude smaller than at step 100 (the printed ratio).
+#   W^T·diag(1 - s_t²) and is more than 100 times smaller than at step 100 (the printed ratio).
 #   The learning signal for remembering step 1 is that much weaker.
 # - At Keras's default initialisation the gated cells shrink too: the LSTM's forget gate starts
 #   near σ(1) ≈ 0.73 (Keras adds 1 to its bias) and the GRU's update gate near σ(0) = 0.5, and
@@ -715,7 +727,7 @@ reader.predict_on_batch(long_sequences[:, :5])  # steps 1-5: the state s_5 is ke
 in_chunks = reader.predict_on_batch(long_sequences[:, 5:])  # steps 6-10 start from s_5
 print("s_10 read in one go  :", np.round(in_one_go[0], 4))
 print("s_10 read in 2 chunks:", np.round(in_chunks[0], 4))
-ck.claim(
+_ = ck.claim(
     np.abs(in_chunks - in_one_go).max() < 1e-5,
     "a stateful layer fed two chunks of 5 steps ends in the same state as one pass over 10 steps",
 )
@@ -737,7 +749,7 @@ ck.claim(
     np.abs(without_reset - fresh).max() > 1e-3,
     "without a reset, the new sequences end in a different state than when read fresh",
 )
-ck.claim(
+_ = ck.claim(
     np.abs(with_reset - fresh).max() < 1e-5,
     "after reset_states() the stateful layer reads the new sequences exactly as fresh ones",
 )
@@ -760,15 +772,18 @@ ck.claim(
 # - Parameters do not depend on the sequence length: SimpleRNN n(m+n)+n, LSTM 4× that,
 #   GRU 3·(n(m+n)+2n) with Keras's `reset_after=True`.
 # - A feed-forward network needs the whole sequence as one vector: a multi-hot review loses
-#   the word order, and "good, not bad" cannot be told from "bad, not good"; a GRU reading in
-#   order can.
-# - At initialisation, over 100 steps, the gradient reaching step 1 shrinks by orders of
-#   magnitude in a SimpleRNN, and in LSTM/GRU with Keras's defaults too; with the memory gate
-#   open (bias 5) the LSTM and GRU keep it. Trained on the adding problem with T = 30, the
-#   gated cells learned it and the SimpleRNN did not.
-# - Exploding gradients make the loss NaN; `clipnorm` / `clipvalue` keep training finite.
+#   the word order, and "good, not bad" gets the same vector as "bad, not good"; on the
+#   generated reviews the dense network stays below 60% and a GRU reading in order exceeds 95%.
+# - On the forecasting window the dense network beat "repeat the last value" by more than 5%
+#   and the SimpleRNN ended within 5% of it, with less than a quarter of the parameters.
+# - At initialisation, over 100 steps, the gradient reaching step 1 shrinks more than 100 times
+#   in a SimpleRNN, and in LSTM/GRU with Keras's defaults too; with the memory gate open
+#   (bias 5) the LSTM and GRU keep more than 1% of it. Trained on the adding problem with
+#   T = 30, the gated cells reached a test MSE below 0.05 and the SimpleRNN stayed above 0.1.
+# - With an exploding gradient (norm above 1,000) plain SGD's loss became NaN; with `clipnorm`
+#   or `clipvalue` it stayed finite and ended below 0.3.
 # - `stateful=True` carries the state across batches; reset it (`layer.reset_states()`)
 #   between independent sequences.
 #
 # Practice: `exercises/05_rnn.ipynb` (parameter counts, one RNN step in NumPy, choosing the
-# model, BPTT's sum over time, gradient clipping).
+# model, BPTT's sum over time, gradient clipping, the state after `reset_states()`).
