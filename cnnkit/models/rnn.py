@@ -101,42 +101,28 @@ def dense_sequence_regressor(steps: int, features: int = 1, hidden: int = 32) ->
     )
 
 
-def input_gradient_norms(model, x, y, loss=None) -> np.ndarray:
-    """||dLoss/dx_t|| averaged over the batch, for every time step t: shape (steps,).
+def input_gradient_norms(model, x, y) -> np.ndarray:
+    """||dL/dx_t|| averaged over the batch, for every time step t: shape (steps,).
 
-    How much the loss still "feels" the input of step t. In a SimpleRNN the gradient reaching
-    step t is a product of T - t Jacobians W^T·diag(f'); when they shrink it, it vanishes
-    geometrically. The gradient with respect to the INPUT has no Keras API on every backend,
-    so this helper asks the backend in use (TensorFlow, JAX or PyTorch) for it.
+    L = mean_n (ŷ_n - y_n)² (MSE) of a model with one output. How much the loss still "feels"
+    the input of step t. In a SimpleRNN the gradient reaching step t is a product of T - t
+    Jacobians W^T·diag(f'); when they shrink it, it vanishes geometrically. Chain rule, one
+    sample at a time: dL/dx_n = dL/dŷ_n · dŷ_n/dx_n with dL/dŷ_n = 2(ŷ_n - y_n)/N, and
+    dŷ_n/dx_n from :func:`cnnkit.training.autodiff.input_gradients` (any Keras backend).
     """
-    loss = loss or keras.losses.MeanSquaredError()
+    from cnnkit.training.autodiff import input_gradients
+
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32).reshape(len(x), -1)
-    gradient = _input_gradient(model, x, y, loss)  # (batch, steps, features)
+    prediction = keras.ops.convert_to_numpy(model(x, training=False))
+    if prediction.shape[-1] != 1 or y.shape[-1] != 1:
+        raise ValueError(
+            f"input_gradient_norms needs a model with one output and one target per sequence; "
+            f"got outputs of shape {prediction.shape} and targets of shape {y.shape}."
+        )
+    d_prediction = 2.0 * (prediction[:, 0] - y[:, 0]) / len(x)  # dL/dŷ_n
+    gradient = d_prediction[:, None, None] * input_gradients(model, x)  # (batch, steps, features)
     return np.linalg.norm(gradient, axis=-1).mean(axis=0)
-
-
-def _input_gradient(model, x, y, loss) -> np.ndarray:
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        x_tensor = tf.convert_to_tensor(x)
-        with tf.GradientTape() as tape:
-            tape.watch(x_tensor)
-            value = loss(y, model(x_tensor, training=False))
-        return tape.gradient(value, x_tensor).numpy()
-    if backend == "jax":
-        import jax
-
-        return np.asarray(jax.grad(lambda inputs: loss(y, model(inputs, training=False)))(x))
-    if backend == "torch":
-        import torch
-
-        x_tensor = torch.tensor(x, requires_grad=True)
-        loss(torch.tensor(y), model(x_tensor, training=False)).backward()
-        return x_tensor.grad.detach().cpu().numpy()
-    raise NotImplementedError(f"input gradients need TensorFlow, JAX or PyTorch, not {backend!r}.")
 
 
 def set_gate_bias(layer, value: float = 5.0):
