@@ -35,6 +35,25 @@ def test_syllabus_example_step_and_relu():
     np.testing.assert_array_equal(scratch.relu(H), [1, 0, 3, 0, 7])
 
 
+def test_step_is_defined_once_as_z_at_least_0_everywhere():
+    """step(z) = 1 if z >= 0 else 0: the scratch code, the exercise, the formula sheet, the
+    glossary and chapter 01 all use the same convention (it only matters at z = 0)."""
+    from pathlib import Path
+
+    from cnnkit.exercises import ch01
+    from cnnkit.review.glossary import glossary
+    from cnnkit.review.reference import REVIEW_FORMULAS
+
+    np.testing.assert_array_equal(scratch.step([-1e-9, 0.0, -0.0, 1e-9]), [0, 1, 1, 1])
+    definition = "step(z) = 1 if z ≥ 0 else 0"
+    assert definition in ch01.q4.statement + ch01.q4.explanation
+    assert ch01.q4.check([1, 0, 1, 0, 1]).status == "correct"
+    assert definition in REVIEW_FORMULAS["step_relu"].text
+    assert "≥ 0" in glossary("step function").entries[0].definition
+    chapter = Path(__file__).resolve().parents[1] / "notebooks/src/01_nn_basics.py"
+    assert "| 1 if z ≥ 0 else 0 |" in chapter.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
 def test_activation_matches_keras(name):
     z = RNG.normal(scale=4, size=(6, 7))

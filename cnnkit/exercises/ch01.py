@@ -135,7 +135,7 @@ _H = np.array([1.0, -2.0, 3.0, -4.0, 7.0])
 def _check_step(answer):
     return check_array(
         answer,
-        (_H > 0).astype(float),
+        (_H >= 0).astype(float),
         name="your step output",
         mistakes=[
             (
@@ -155,13 +155,13 @@ q4 = Problem(
     title="The step function (阶跃函数) by hand",
     statement=(
         "The pre-activations of a layer are H = (1, -2, 3, -4, 7). Write the output of a step "
-        "function (1 for positive inputs, 0 otherwise) as a list of five numbers."
+        "function, step(z) = 1 if z ≥ 0 else 0, as a list of five numbers."
     ),
     starter="answer = ...  # e.g. [0, 0, 0, 0, 0]",
     solution_code="answer = [1, 0, 1, 0, 1]",
     checker=_check_step,
     hints=("Only the sign of each value matters.",),
-    explanation="step(x) = 1 if x > 0 else 0, element by element: (1, 0, 1, 0, 1). ReLU would give (1, 0, 3, 0, 7).",
+    explanation="step(z) = 1 if z ≥ 0 else 0, element by element: (1, 0, 1, 0, 1). ReLU would give (1, 0, 3, 0, 7).",
     wrong_answers=(
         WrongAnswer("answer = [1, 0, 3, 0, 7]", "That is ReLU"),
         WrongAnswer("answer = [1, 0, 1]", "shape"),
@@ -185,7 +185,9 @@ def _check_relu(relu):
         expected = np.maximum(case, 0)
         if np.allclose(output, expected):
             continue
-        if np.allclose(output, (case > 0).astype(float)):
+        if np.allclose(output, (case > 0).astype(float)) or np.allclose(
+            output, (case >= 0).astype(float)
+        ):
             return incorrect(
                 "Your function returns 0/1: that is the step function. ReLU keeps positive values as they are."
             )

@@ -304,7 +304,36 @@ def training_curves(history, metrics=None, title: str | None = None):
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
+    fig.cnnkit_curve_keys = tuple(keys)  # what update_training_curves redraws, panel by panel
     return _finish(fig)
+
+
+def update_training_curves(fig, history):
+    """Put the epochs recorded so far into a figure that :func:`training_curves` built.
+
+    Cheaper than building a new figure (no new axes, no layout pass): the live plot of
+    :class:`cnnkit.training.LiveHistory` calls it after every epoch. Returns ``fig``.
+    """
+    keys = getattr(fig, "cnnkit_curve_keys", None)
+    if keys is None:
+        raise ValueError("update_training_curves needs a figure made by training_curves()")
+    logs = history_dict(history)
+    for ax, key in zip(fig.get_axes(), keys, strict=True):
+        series = [logs.get(key, [])]
+        if f"val_{key}" in logs:
+            series.append(logs[f"val_{key}"])
+        for line, values in zip(ax.get_lines(), series, strict=False):
+            line.set_data(np.arange(1, len(values) + 1), values)
+        epochs = len(series[0])
+        if epochs < 15:  # one tick per epoch, as training_curves draws them
+            ax.set_xticks(np.arange(1, epochs + 1))
+        else:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.relim()
+        ax.autoscale_view()
+    return fig
 
 
 # --- images and classification results --------------------------------------------------------
