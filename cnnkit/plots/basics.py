@@ -432,6 +432,27 @@ def softmax_bars(logits, class_names=None, title: str | None = None):
     return _finish(fig)
 
 
+def max_entropy(random_entropies, softmax_entropy: float, expected_score: float, lam: float):
+    """The maximum-entropy principle (最大熵原理) as a histogram.
+
+    ``random_entropies``: entropies of random distributions that all have the same expected
+    score; ``softmax_entropy``: the entropy of softmax(λz) with that expected score. The
+    vertical line sits to the right of every bar: no competitor has more entropy.
+    """
+    values = np.asarray(random_entropies, dtype=float).reshape(-1)
+    if values.size == 0:
+        raise ValueError("max_entropy needs the entropies of at least one random distribution")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.hist(values, bins=40, color="tab:grey", alpha=0.8, label=f"{values.size:,} random p")
+    ax.axvline(softmax_entropy, color="tab:red", lw=2, label=f"softmax(λz), λ = {lam:.2f}")
+    ax.set_xlabel(label("entropy H(p) = -Σ p ln p", "熵"))
+    ax.set_ylabel(label("count", "个数"))
+    ax.set_title(label(f"all with Σ p·z = {expected_score:.3f}", "最大熵原理"))
+    ax.legend(fontsize=8, loc="upper left")
+    return _finish(fig)
+
+
 def loss_vs_probability(marks=(0.9,)):
     """Loss of one sample against the probability p it gives its true class.
 
