@@ -214,3 +214,25 @@ def test_hand_made_filters_fill_the_canvas_and_carry_chinese_titles():
     assert blur.get_clim() == (0, 1) and sharpen.get_array().max() <= 1
     with pytest.raises(ValueError, match="one filtered photo per filter"):
         convplots.hand_made_filters(photo, filters, responses[:2])
+
+
+def test_train_test_gap_bars_and_global_average_pooling_figure():
+    from cnnkit.plots import pooling as poolplots
+
+    fig = poolplots.train_test_gap(["none", "max 2×2"], [0.99, 0.93], [0.83, 0.84])
+    (ax,) = fig.get_axes()
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights == pytest.approx([0.99, 0.93, 0.83, 0.84])
+    assert [text.get_text() for text in ax.texts] == ["gap +0.160", "gap +0.090"]
+    with pytest.raises(ValueError, match="one training and one test accuracy"):
+        poolplots.train_test_gap(["a"], [0.9, 0.8], [0.7])
+
+    maps = np.random.default_rng(0).random((7, 7, 10))
+    fig = poolplots.global_average_pooling(maps[None], max_maps=4)
+    axes = fig.get_axes()
+    assert len(axes) == 5
+    assert axes[1].get_title() == f"map 1\nmean {maps[..., 1].mean():.2f}"
+    bar_heights = [patch.get_height() for patch in axes[-1].patches]
+    np.testing.assert_allclose(bar_heights, maps.mean(axis=(0, 1)))
+    with pytest.raises(ValueError, match="maps must be"):
+        poolplots.global_average_pooling(np.zeros((7, 7)))
