@@ -328,7 +328,7 @@ convplots.image_grid(
 )
 
 # %%
-n_shuffle, shuffle_epochs = (2_500, 2) if ck.QUICK else (20_000, 3)
+n_shuffle, shuffle_epochs = (1_000, 1) if ck.QUICK else (20_000, 3)
 shuffle_rows = []
 for network, build in (("MLP", basic_cnns.flat_mlp), ("CNN", basic_cnns.small_cnn)):
     for pixels in ("original", "shuffled"):
@@ -631,7 +631,7 @@ ck.explain(sequence_model)
 ck.show_code(basic_cnns.typical_stack)
 
 # %%
-n_stack, stack_epochs = (2_500, 1) if ck.QUICK else (20_000, 3)
+n_stack, stack_epochs = (1_000, 1) if ck.QUICK else (20_000, 3)
 stack_rows, stacks_built = [], {}
 for N, M, L in [(1, 2, 0), (2, 2, 1), (2, 3, 1)]:
     keras.utils.set_random_seed(0)

@@ -219,7 +219,7 @@ poolplots.similarity_vs_shift(shifts, similarity)
 ck.show_code(basic_cnns.pooling_cnn)
 
 # %%
-n_small, small_epochs = (500, 4) if ck.QUICK else (2_000, 20)
+n_small, small_epochs = (300, 2) if ck.QUICK else (2_000, 20)
 x_small, y_small = x_train[:n_small], y_train[:n_small]
 overfit_rows = []
 for downsampling in ("none", "max 2×2", "average 2×2", "max 3×3/2 (overlapping)"):
@@ -244,8 +244,8 @@ overfit = pd.DataFrame(overfit_rows).set_index("downsampling")
 print(f"{n_small:,} training images, {small_epochs} epochs each")
 gap = overfit["gap"]
 ck.claim(
-    overfit.loc["none", "train accuracy"] > 0.98,
-    "without pooling the network memorises the training images (> 98% training accuracy)",
+    overfit.loc["none", "train accuracy"] > 0.97,
+    "without pooling the network memorises the training images (> 97% training accuracy)",
     full_only=True,
 )
 ck.claim(
