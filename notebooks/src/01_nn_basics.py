@@ -620,11 +620,12 @@ assert mlp.count_params() == by_formula
 # ### Step 7: train on batches
 #
 # `ck.training.LiveHistory()` redraws the loss and accuracy curves in place after every epoch
-# while you watch. Only if one redraw would cost more than 5% of an epoch's time (very short
-# epochs) does it space the redraws out, so that plotting never slows training by more than
-# about 5%; the last epoch is always drawn. Headless (for example under CI or nbval) it draws
-# nothing during training and the figure once at the end. The line under the figure says
-# what it did in this run.
+# while you watch. Only if one redraw costs more than 5% of an epoch's time (short epochs, or a
+# busy machine) does it space the redraws out, waiting until the training time since the last
+# redraw is at least 20 times a redraw's cost; the first two redraws always happen (the first
+# pays one-time costs, the second measures a redraw's real cost) and so does the last. Headless
+# (for example under CI or nbval) it draws nothing during training and the figure once at the
+# end. The line under the figure says what it did in this run.
 
 # %%
 started = time.perf_counter()
