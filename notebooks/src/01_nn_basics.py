@@ -52,6 +52,7 @@ rng = np.random.default_rng(0)
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression
 
+started = time.perf_counter()
 X_moons, y_moons = ck.datasets.moons(n_samples=400, noise=0.2)
 supervised = LogisticRegression().fit(X_moons, y_moons)  # learns from (x, label) pairs
 clusters = KMeans(n_clusters=2, n_init=10, random_state=0).fit_predict(X_moons)  # x only
@@ -74,6 +75,7 @@ ck.claim(
 ck.claim(
     pulls[1] > 4 * pulls[0], "the agent, told only rewards, pulls the better arm > 80% of the time"
 )
+print(f"time: {time.perf_counter() - started:.1f} s")
 
 # %% [markdown]
 # ## 2. The neuron and logistic regression
@@ -115,6 +117,7 @@ xb_test, yb_test = boots_vs_sneakers(x_test, y_test)
 
 neuron = keras.Sequential([keras.Input((784,)), keras.layers.Dense(1, activation="sigmoid")])
 neuron.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+started = time.perf_counter()
 neuron.fit(xb_train, yb_train, epochs=5, batch_size=64, verbose=0)
 boot_accuracy = neuron.evaluate(xb_test, yb_test, verbose=0)[1]
 print(f"one neuron, {neuron.count_params()} parameters: test accuracy {boot_accuracy:.3f}")
@@ -124,6 +127,7 @@ ck.claim(
     boot_accuracy > floor,
     f"one neuron tells ankle boots from sneakers with > {floor:.0%} test accuracy",
 )
+print(f"training time: {time.perf_counter() - started:.1f} s")
 
 # %% [markdown]
 # The neuron is nothing but z = x·w + b and a sigmoid: computing it by hand with its weights
@@ -173,6 +177,7 @@ w_new, b_new = w_boot[:, 0] - alpha * grad_w, b_boot[0] - alpha * grad_b  # one 
 loss_after = scratch.binary_cross_entropy(y8, scratch.sigmoid(X8 @ w_new + b_new))
 print(f"loss {loss_by_hand:.4f} (Keras {float(keras_loss):.4f}); after one step: {loss_after:.4f}")
 ck.claim(loss_after < loss_by_hand, "one gradient step with α = 0.1 lowers the loss on this batch")
+print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max():.1e}")
 
 # %% [markdown]
 # ## 4. Activation functions (激活函数)
@@ -313,6 +318,7 @@ ck.claim(
     ratios["sigmoid"] < 0.01 < ratios["relu"],
     "through 10 sigmoid layers the first layer's gradient is < 1% of the last's; with ReLU > 1%",
 )
+print("ratio = size of the first layer's kernel gradient / size of the last hidden layer's")
 
 # %% [markdown]
 # ## 7. Softmax (归一化指数函数)
@@ -656,6 +662,8 @@ assert test_accuracy > 0.70
 ck.claim(
     test_accuracy > 0.88, "the MLP reaches > 88% test accuracy on Fashion-MNIST", full_only=True
 )
+wrong = int(round((1 - test_accuracy) * len(y_test)))
+print(f"{wrong:,} of the {len(y_test):,} test images are classified wrongly")
 
 # %%
 test_probabilities = mlp.predict(x_test01, verbose=0)
@@ -681,12 +689,12 @@ per_class = pd.Series(
     np.diag(ck.plots.basics.confusion_counts(y_test, test_predictions)) / np.bincount(y_test),
     index=class_names,
 )
-print("hardest classes:", per_class.sort_values().head(3).round(3).to_dict())
 ck.claim(
     per_class.idxmin() in {"Shirt", "T-shirt/top", "Pullover", "Coat"},
     "the hardest class is one of the look-alike upper-body garments (shirt, T-shirt, pullover, coat)",
     full_only=True,
 )
+print("hardest classes:", per_class.sort_values().head(3).round(3).to_dict())
 
 # %% [markdown]
 # ## 14. Students' question 1: must data be mapped into (0, 1) before cross-entropy?

@@ -114,6 +114,7 @@ ck.claim(
     np.allclose(keras.ops.convert_to_numpy(local(x)).reshape(-1), by_hand, atol=1e-5),
     "each of the 100 units of the locally connected layer uses its own 9 weights (NumPy agrees)",
 )
+print(f"private weights: {weights.shape[0]} per unit × {weights.shape[1]} units = {weights.size}")
 
 # %% [markdown]
 # ## 2. Convolution by hand
@@ -293,11 +294,13 @@ ck.explain(cnn)
 
 # %%
 cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+started = time.perf_counter()
 history = cnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, validation_split=0.1, verbose=0)
 test_loss, test_accuracy = cnn.evaluate(x_test, y_test, verbose=0)
 print(f"test accuracy: {test_accuracy:.3f}")
 floor = 0.75 if ck.QUICK else 0.88
 ck.claim(test_accuracy > floor, f"the small CNN reaches > {floor:.0%} test accuracy")
+print(f"training time: {time.perf_counter() - started:.0f} s")
 
 # %% [markdown]
 # ### Flattening loses spatial structure: shuffle the pixels
@@ -488,12 +491,14 @@ for use_bias in (True, False):
     keras.utils.set_random_seed(0)
     model = small_cnn(use_bias=use_bias, name=f"bias_{use_bias}")
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    started = time.perf_counter()
     model.fit(x_train[:n_small], y_train[:n_small], epochs=2, batch_size=64, verbose=0)
     results.append(
         {
             "network": "with bias" if use_bias else "without bias",
             "parameters": model.count_params(),
             "test accuracy": round(model.evaluate(x_test, y_test, verbose=0)[1], 3),
+            "seconds": round(time.perf_counter() - started, 1),
         }
     )
 results = pd.DataFrame(results).set_index("network")
