@@ -9,7 +9,7 @@ PIP := $(PYTHON) -m pip
 PYTEST_WORKERS ?= 2
 SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: install system-deps lab test lint unit notebook-tests notebooks exercises outputs quick-outputs sheet bench format
+.PHONY: install system-deps lab test lint unit notebook-tests notebooks exercises outputs quick-outputs sheet bench bench-ci format
 
 install: system-deps
 	$(PIP) install -q --disable-pip-version-check -r requirements.txt -e ".[dev]"
@@ -53,3 +53,7 @@ sheet: install
 
 bench: install
 	$(PYTHON) benchmarks/run.py
+
+# .ci/run on a fresh clone of HEAD, timed (benchmarks/ci_run.json; `make bench` reports it).
+bench-ci:
+	$(PYTHON) benchmarks/ci_run.py

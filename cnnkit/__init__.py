@@ -23,7 +23,9 @@ import os
 # overriding a user's choice) keeps its C++ start-up lines out of notebooks.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnkit.settings import QUICK, setup  # noqa: E402  (lightweight, no TensorFlow)
+from cnnkit.settings import QUICK, install_quiet_tensorflow_import, setup  # noqa: E402
+
+install_quiet_tensorflow_import()
 
 __version__ = "0.1.0"
 
