@@ -186,7 +186,7 @@ print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max(
 # |---|---|---|---|
 # | step (阶跃函数) | 1 if z ≥ 0 else 0 | {0, 1} | 0 (undefined at 0): nothing for gradient descent to follow |
 # | sigmoid | 1 / (1 + e^(−z)) | (0, 1) | σ(z)(1 − σ(z)) ≤ 0.25 |
-# | tanh | (e^z − e^(−z)) / (e^z + e^(−z)) | (−1, 1) | 1 − tanh²(z) ≤ 1: zero-centred, converges faster than sigmoid |
+# | tanh | (e^z − e^(−z)) / (e^z + e^(−z)) | (−1, 1) | 1 − tanh²(z) ≤ 1: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
 # | ReLU | max(0, z) | [0, ∞) | 1 for z > 0, else 0: cheap and constant |
 # | leaky ReLU | z if z > 0 else αz | (−∞, ∞) | 1 or α: negative inputs still learn |
 # | linear | z | (−∞, ∞) | 1 |
