@@ -262,7 +262,7 @@ def _step_numbers(rng):
 
 def _check_step(answer, given):
     h = np.array(given.H, dtype=float)
-    step = (h > 0).astype(float)
+    step = (h >= 0).astype(float)
     return check_array(
         answer,
         step,
@@ -289,17 +289,17 @@ def _check_step(answer, given):
 q4 = Problem(
     title="The step function (阶跃函数) by hand",
     statement=(
-        "The pre-activations of a layer are H = ({H_text}). Write the output of a step function "
-        "(1 for positive inputs, 0 otherwise) as a list of five numbers."
+        "The pre-activations of a layer are H = ({H_text}). Write the output of a step function, "
+        "step(z) = 1 if z ≥ 0 else 0, as a list of five numbers."
     ),
     starter="answer = ...  # e.g. [0, 0, 0, 0, 0]",
     solution_code=(
-        "g = ch01.q4.given  # your numbers: g.H\nanswer = [1 if h > 0 else 0 for h in g.H]"
+        "g = ch01.q4.given  # your numbers: g.H\nanswer = [1 if h >= 0 else 0 for h in g.H]"
     ),
     checker=_check_step,
     parameters=_step_numbers,
     hints=("Only the sign of each value matters.",),
-    explanation="step(x) = 1 if x > 0 else 0, element by element; ReLU would keep the positive values of ({H_text}) as they are.",
+    explanation="step(z) = 1 if z ≥ 0 else 0, element by element; ReLU would keep the positive values of ({H_text}) as they are.",
     wrong_answers=(
         WrongAnswer("answer = list(np.maximum(ch01.q4.given.H, 0))", "That is ReLU"),
         WrongAnswer("answer = list(np.sign(ch01.q4.given.H))", "not -1"),
@@ -328,7 +328,9 @@ def _check_relu(relu):
         expected = np.maximum(case, 0)
         if np.allclose(output, expected):
             continue
-        if np.allclose(output, (case > 0).astype(float)):
+        if np.allclose(output, (case > 0).astype(float)) or np.allclose(
+            output, (case >= 0).astype(float)
+        ):
             return incorrect(
                 "Your function returns 0/1: that is the step function. ReLU keeps positive values as they are."
             )

@@ -368,11 +368,20 @@ def _check_stack_shapes(answer):
     )
 
 
+_Q4_MODEL_CODE = """model = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    keras.layers.Conv2D(8, 3),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(16, 3, padding="same"),
+    keras.layers.MaxPooling2D(2),
+])"""
+
 q4 = Problem(
     title="Shapes through a small stack",
     statement=(
         "Predict the output shape (height, width, channels) after each layer, for a 28×28×1 input:\n\n"
         "```python\n"
+        "import keras\n\n"
         "model = keras.Sequential([\n"
         "    keras.Input((28, 28, 1)),\n"
         "    keras.layers.Conv2D(8, 3),                    # 1\n"
@@ -381,10 +390,20 @@ q4 = Problem(
         "    keras.layers.MaxPooling2D(2),                 # 4\n"
         "])\n"
         "```\n\n"
-        "Then build the model and compare with `ck.explain(model)`."
+        "Then build the model and compare with `ck.explain(model)`: the starter cell has the "
+        "code, imports included, commented out."
     ),
-    starter="answer = [..., ..., ..., ...]  # four (height, width, channels) tuples",
-    solution_code="answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]",
+    starter=(
+        "answer = [..., ..., ..., ...]  # four (height, width, channels) tuples\n\n"
+        "# Then compare with Keras: remove the # signs and run the cell again.\n"
+        "# import keras\n"
+        "# import cnnkit as ck\n"
+        "#\n" + _Q4_MODEL_CODE.replace("\n", "\n# ").join(("# ", "\n")) + "# ck.explain(model)"
+    ),
+    solution_code=(
+        "answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]\n\n"
+        "import keras\n\nimport cnnkit as ck\n\n" + _Q4_MODEL_CODE + "\nck.explain(model)"
+    ),
     checker=_check_stack_shapes,
     hints=(
         "Conv2D's default padding is 'valid' (P = 0); 'same' keeps the size at stride 1.",

@@ -10,6 +10,8 @@ shows it once as the cell's last expression.
   one number of one feature map (特征图).
 - :func:`image_grid`, :func:`feature_maps`, :func:`filter_grid`: grids of images, of a layer's
   feature maps and of a layer's kernels.
+- :func:`hand_made_filters`: a photograph and its responses to hand-made filters (edges, blur,
+  sharpen), zoomed on a detail so that each effect is visible.
 - :func:`receptive_field_growth`: receptive field (感受野) after each layer of several stacks.
 """
 
@@ -233,6 +235,83 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
+#: Chinese titles of the hand-made filters, found by the start of the English name.
+FILTER_NAMES_ZH = {
+    "original": "原图",
+    "vertical edges": "竖直边缘",
+    "horizontal edges": "水平边缘",
+    "edge strength": "边缘强度",
+    "blur": "模糊",
+    "sharpen": "锐化",
+}
+
+
+def _filter_title(name: str) -> str:
+    chinese = next((zh for en, zh in FILTER_NAMES_ZH.items() if name.startswith(en)), None)
+    return label(name, chinese) if chinese else name
+
+
+def hand_made_filters(photo, filters, responses, *, crop=None, panel_width=3.0):
+    """The photograph and its response to each hand-made filter, on a zoomed detail.
+
+    ``filters``: {name: kernel}; ``responses``: the filtered photos in the same order (what
+    the chapter's fixed-weight ``Conv2D`` computed). A kernel whose weights sum to 0 detects
+    edges: its response is shown as |response| scaled to its 99th percentile (white = strong
+    edge, black = flat region). Other kernels (blur, sharpen) keep brightness: their response
+    is shown as an image clipped to [0, 1]. When both a vertical and a horizontal edge filter
+    are given, a last panel shows the edge strength sqrt(v² + h²). ``crop`` = (rows, columns)
+    slices selects the detail; each panel has the detail's aspect ratio, so the figure has no
+    empty space.
+    """
+    photo = np.asarray(photo, dtype=float)
+    if photo.ndim != 2:
+        raise ValueError(f"photo must be a 2-D grey image, got shape {photo.shape}")
+    names = list(filters)
+    responses = [np.asarray(r, dtype=float) for r in responses]
+    if len(responses) != len(names) or any(r.shape != photo.shape for r in responses):
+        raise ValueError(
+            "responses must hold one filtered photo per filter, each of the photo's shape "
+            f"{photo.shape}; got {[r.shape for r in responses]} for {len(names)} filters"
+        )
+    rows, cols = crop if crop is not None else (slice(None), slice(None))
+    panels = [("original", np.clip(photo[rows, cols], 0, 1), "image")]
+    edges = {}
+    for name, response in zip(names, responses, strict=True):
+        is_edge = abs(float(np.sum(filters[name]))) < 1e-6
+        panels.append((name, response[rows, cols], "edges" if is_edge else "image"))
+        if is_edge:
+            edges[name.split(" ")[0]] = response[rows, cols]
+    if {"vertical", "horizontal"} <= set(edges):
+        strength = np.hypot(edges["vertical"], edges["horizontal"])
+        panels.append(("edge strength √(v² + h²)", strength, "edges"))
+    ncols = 3 if len(panels) > 4 else len(panels)
+    nrows = math.ceil(len(panels) / ncols)
+    height, width = panels[0][1].shape
+    panel_height = panel_width * height / width
+    fig, axes = pyplot().subplots(
+        nrows, ncols, figsize=(panel_width * ncols, (panel_height + 0.35) * nrows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (name, image, kind) in zip(axes.flat, panels, strict=False):
+        if kind == "edges":
+            image = np.abs(image)
+            ax.imshow(image, cmap="gray", vmin=0, vmax=float(np.percentile(image, 99)) or 1.0)
+        else:
+            ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(_filter_title(name), fontsize="medium")
+    fig.subplots_adjust(
+        left=0.01,
+        right=0.99,
+        bottom=0.01,
+        top=1 - 0.35 / (panel_height + 0.35) / nrows * 1.1,
+        wspace=0.03,
+        hspace=0.12,
+    )
     pyplot().close(fig)
     return fig
 

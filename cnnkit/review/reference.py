@@ -109,9 +109,9 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "step_relu",
             "Step and ReLU",
             "阶跃函数, ReLU",
-            "step(z) = 1 if z > 0 else 0;  ReLU(z) = max(0, z)",
+            "step(z) = 1 if z ≥ 0 else 0;  ReLU(z) = max(0, z)",
             f"H = {_H}: step, then ReLU",
-            lambda: (tuple(int(v > 0) for v in _H), tuple(max(0, v) for v in _H)),
+            lambda: (tuple(int(v >= 0) for v in _H), tuple(max(0, v) for v in _H)),
             "01",
         ),
         ReviewFormula(

@@ -44,7 +44,14 @@ from cnnkit.scratch.recurrent import (
     simple_rnn_bptt,
     simple_rnn_forward,
 )
-from cnnkit.scratch.softmax import log_softmax, naive_softmax, softmax
+from cnnkit.scratch.softmax import (
+    entropy,
+    log_softmax,
+    max_entropy_distribution,
+    naive_softmax,
+    random_distributions_with_expected_score,
+    softmax,
+)
 from cnnkit.scratch.surfaces import SURFACES, Surface, get_surface
 from cnnkit.scratch.trajectories import Trajectory, minibatch_descent
 
@@ -72,6 +79,7 @@ __all__ = [
     "conv2d_loop",
     "correlate2d_single",
     "dropout",
+    "entropy",
     "get_activation",
     "get_surface",
     "gru_forward",
@@ -84,11 +92,13 @@ __all__ = [
     "log_softmax",
     "lstm_forward",
     "lstm_step",
+    "max_entropy_distribution",
     "max_pool2d",
     "mean_squared_error",
     "min_pool2d",
     "minibatch_descent",
     "naive_softmax",
+    "random_distributions_with_expected_score",
     "relu",
     "relu_derivative",
     "sigmoid",
