@@ -186,3 +186,22 @@ def test_similarity_vs_shift_draws_one_line_per_network():
     assert [list(line.get_ydata()) for line in lines] == [[1, 0.5, 0.2], [1, 0.9, 0.8]]
     with pytest.raises(ValueError, match="values"):
         poolplots.similarity_vs_shift(range(3), {"a": [1, 0.5]})
+
+
+def test_transposed_convolution_step_paints_scaled_kernels_that_add_up():
+    from cnnkit.scratch import conv_transpose2d_single
+
+    grid = np.array([[1, 2], [3, 4]])
+    kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    fig = convplots.transposed_convolution_step(grid, kernel, position=(1, 1), stride=2, padding=1)
+    assert len(fig.axes) == 4
+    assert "5×5" in fig.axes[3].get_title() and "→ 3×3" in fig.axes[3].get_title()
+    assert texts(fig.axes[2]) == [str(v) for v in (4 * kernel).ravel()]
+    # after the last input cell every output cell is painted: the panel shows the full result
+    _, full = conv_transpose2d_single(grid, kernel, stride=2)
+    assert texts(fig.axes[3]) == [str(int(v)) for v in full.ravel()]
+    assert full[2, 2] == 1 + 2 + 3 + 4  # the centre is where all four copies overlap
+    early = convplots.transposed_convolution_step(grid, kernel, position=(0, 0), stride=2)
+    assert len(texts(early.axes[3])) == 9  # only the first 3×3 copy painted so far
+    with pytest.raises(ValueError, match="outside the 2×2 input"):
+        convplots.transposed_convolution_step(grid, kernel, position=(2, 0))
