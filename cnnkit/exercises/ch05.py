@@ -17,7 +17,10 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    dropped_terms,
+    first_wins,
     incorrect,
+    per_input_bias,
 )
 
 # --- q1: SimpleRNN parameters -----------------------------------------------------------------
@@ -37,6 +40,11 @@ def _check_simple_rnn(answer):
             20 * (m * n + n * n + n): "The count does not depend on the 20 steps: the same U, W, b "
             "are used at every step (weight sharing through time).",
         },
+        variants=first_wins(
+            dropped_terms({"input weights U": m * n, "recurrent weights W": n * n, "biases": n}),
+            per_input_bias(m * n + n * n, m, n),
+            per_input_bias(m * n + n * n, m + n, n),
+        ),
         success="Correct: U 32×64 + W 64×64 + b 64 = 6,208, whatever the sequence length.",
     )
 
@@ -56,6 +64,7 @@ q1 = Problem(
     ),
     explanation="n(m + n) + n = 64·(32 + 64) + 64 = 6,208. The 20 steps do not matter.",
     wrong_answers=(
+        WrongAnswer("answer = 32 * 64 + 64 * 64 + 32", "not one per input"),
         WrongAnswer("answer = 32 * 64 + 64", "forgot the recurrent weights"),
         WrongAnswer("answer = 32 * 64 + 64 * 64", "one bias per unit"),
         WrongAnswer("answer = 20 * (32 * 64 + 64 * 64 + 64)", "weight sharing through time"),
@@ -270,7 +279,7 @@ _CHOICES = ("dense", "simple_rnn", "lstm")
 def _check_choice(answer):
     if not isinstance(answer, dict):
         raise StudentCodeError(
-            "Expected a dict like {'a': 'dense', 'b': 'lstm', 'c': 'simple_rnn'}."
+            "Expected a dict like {'a': ..., 'b': ..., 'c': ...} with a model name for each."
         )
     missing = sorted({"a", "b", "c"} - set(answer))
     if missing:

@@ -1,7 +1,7 @@
 """A DCGAN for 28×28×1 images and a ``GAN`` model whose training step alternates D and G.
 
 The two-player game (生成对抗网络): the generator G maps noise z to a sample G(z); the
-discriminator outputs a logit (对数几率) s(x), and D(x) = sigmoid(s(x)) is the probability that x
+discriminator outputs a logit (逻辑值) s(x), and D(x) = sigmoid(s(x)) is the probability that x
 is real. With binary cross-entropy::
 
     L_D = -[ log D(x) + log(1 - D(G(z))) ]      D: call real images 1 and generated ones 0

@@ -7,7 +7,7 @@
 #
 # - the **generator** (生成器) G maps random noise z to a sample G(z);
 # - the **discriminator** (判别器) D looks at an image x and outputs a score s(x), a logit
-#   (对数几率); D(x) = sigmoid(s(x)) is the probability that x is real (1 = surely a real
+#   (逻辑值); D(x) = sigmoid(s(x)) is the probability that x is real (1 = surely a real
 #   photo, 0 = surely made by G).
 #
 # 1. The two-player game and both losses, in formulas and in code
