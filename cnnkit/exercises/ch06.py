@@ -191,7 +191,8 @@ def _check_which(answer):
             "The gradient flows back THROUGH D, but only G's weights are updated in G's step."
         )
     if value != "generator":
-        return incorrect(f"Answer 'generator', 'discriminator' or 'both', not {answer!r}.")
+        shown = repr(answer) if len(repr(answer)) <= 40 else repr(answer)[:37] + "..."
+        return incorrect(f"Answer 'generator', 'discriminator' or 'both', not {shown}.")
     return correct("Correct: the gradient of L_G passes through D, but only G's weights change.")
 
 
