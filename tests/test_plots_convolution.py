@@ -236,3 +236,22 @@ def test_train_test_gap_bars_and_global_average_pooling_figure():
     np.testing.assert_allclose(bar_heights, maps.mean(axis=(0, 1)))
     with pytest.raises(ValueError, match="maps must be"):
         poolplots.global_average_pooling(np.zeros((7, 7)))
+
+
+def test_transposed_convolution_step_paints_scaled_kernels_that_add_up():
+    from cnnkit.scratch import conv_transpose2d_single
+
+    grid = np.array([[1, 2], [3, 4]])
+    kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    fig = convplots.transposed_convolution_step(grid, kernel, position=(1, 1), stride=2, padding=1)
+    assert len(fig.axes) == 4
+    assert "5×5" in fig.axes[3].get_title() and "→ 3×3" in fig.axes[3].get_title()
+    assert texts(fig.axes[2]) == [str(v) for v in (4 * kernel).ravel()]
+    # after the last input cell every output cell is painted: the panel shows the full result
+    _, full = conv_transpose2d_single(grid, kernel, stride=2)
+    assert texts(fig.axes[3]) == [str(int(v)) for v in full.ravel()]
+    assert full[2, 2] == 1 + 2 + 3 + 4  # the centre is where all four copies overlap
+    early = convplots.transposed_convolution_step(grid, kernel, position=(0, 0), stride=2)
+    assert len(texts(early.axes[3])) == 9  # only the first 3×3 copy painted so far
+    with pytest.raises(ValueError, match="outside the 2×2 input"):
+        convplots.transposed_convolution_step(grid, kernel, position=(2, 0))

@@ -6,6 +6,8 @@ shows it once as the cell's last expression.
 - :func:`convolution_step`: the sliding weighted sum (加权求和) at one kernel position: the
   (padded) input with the window highlighted, the kernel, the element-wise products and their
   sum, and the output grid with that cell being filled.
+- :func:`transposed_convolution_step`: the transposed convolution (转置卷积) the other way round:
+  one input value paints a scaled copy of the kernel into the output, S cells after the last.
 - :func:`multichannel_step`: one filter spans every input channel; per-channel sums add up to
   one number of one feature map (特征图).
 - :func:`image_grid`, :func:`feature_maps`, :func:`filter_grid`: grids of images, of a layer's
@@ -24,7 +26,7 @@ from matplotlib.patches import Rectangle
 
 from cnnkit.plots.common import pyplot
 from cnnkit.plots.style import label
-from cnnkit.scratch import correlate2d_single
+from cnnkit.scratch import conv_transpose2d_single, correlate2d_single
 
 #: Colours of the step figures.
 WINDOW_COLOUR = "#d62728"
@@ -164,6 +166,81 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
         "output": output,
         "position": (i, j),
     }
+    pyplot().close(fig)
+    return fig
+
+
+def transposed_convolution_step(grid, kernel, position=(0, 0), stride=2, padding=0):
+    """The transposed convolution at one input position ``(i, j)``, in four panels.
+
+    1. the input with cell (i, j) outlined;
+    2. the kernel;
+    3. the painted copy grid[i, j] × kernel;
+    4. the output before cropping, ((H-1)S + F) × ((W-1)S + F): the copies of the cells before
+       (i, j) already added (filled), the current F×F window at (i·S, j·S) outlined, and the P
+       cropped border cells shaded. Overlapping copies add up.
+
+    The numbers come from :func:`cnnkit.scratch.conv_transpose2d_single`, which matches Keras's
+    ``Conv2DTranspose`` (tests). Size: W2 = (W1 - 1)S - 2P + F (:func:`cnnkit.formulas.
+    conv_transpose_output_size`).
+    """
+    grid = np.asarray(grid, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    _, full = conv_transpose2d_single(grid, kernel, stride=stride, padding=padding)
+    i, j = (int(position[0]), int(position[1]))
+    if not (0 <= i < grid.shape[0] and 0 <= j < grid.shape[1]):
+        raise ValueError(
+            f"position {position} is outside the {grid.shape[0]}×{grid.shape[1]} input; "
+            f"use 0 <= i < {grid.shape[0]} and 0 <= j < {grid.shape[1]}"
+        )
+    f_h, f_w = kernel.shape
+    # the output as it stands after painting every input cell up to and including (i, j)
+    painted = np.zeros_like(full)
+    covered = np.zeros(full.shape, dtype=bool)
+    for r in range(grid.shape[0]):
+        for c in range(grid.shape[1]):
+            if (r, c) > (i, j):
+                continue
+            window = (slice(r * stride, r * stride + f_h), slice(c * stride, c * stride + f_w))
+            painted[window] += grid[r, c] * kernel
+            covered[window] = True
+    p = int(padding)
+    rows, cols = full.shape
+    fill = [
+        [
+            PADDING_COLOUR
+            if (r < p or r >= rows - p or c < p or c >= cols - p)
+            else (DONE_COLOUR if covered[r, c] else None)
+            for c in range(cols)
+        ]
+        for r in range(rows)
+    ]
+    text = [
+        [_number(painted[r, c]) if covered[r, c] else "" for c in range(cols)] for r in range(rows)
+    ]
+    fig, axes = pyplot().subplots(
+        1, 4, figsize=(13, 3.8), gridspec_kw={"width_ratios": [grid.shape[1], f_w, f_w, cols]}
+    )
+    _draw_grid(axes[0], grid, title=f"{label('input', '输入')} {grid.shape[0]}×{grid.shape[1]}")
+    _outline(axes[0], i, j, 1, 1)
+    _draw_grid(axes[1], kernel, title=f"{label('kernel', '卷积核')} {f_h}×{f_w}")
+    _draw_grid(axes[2], grid[i, j] * kernel, title=f"{_number(grid[i, j])} × kernel")
+    out_rows, out_cols = rows - 2 * p, cols - 2 * p
+    crop_note = f", crop P={p} → {out_rows}×{out_cols}" if p else ""
+    _draw_grid(
+        axes[3],
+        painted,
+        title=f"{label('output', '输出')} {rows}×{cols}, S={stride}{crop_note}",
+        fill=fill,
+        text=text,
+    )
+    _outline(axes[3], i * stride, j * stride, f_h, f_w)
+    fig.suptitle(
+        f"input[{i}, {j}] = {_number(grid[i, j])} adds {_number(grid[i, j])} × kernel to the "
+        f"output window at ({i}·{stride}, {j}·{stride}); overlaps add up",
+        fontsize="medium",
+    )
+    fig.tight_layout()
     pyplot().close(fig)
     return fig
 

@@ -57,8 +57,8 @@ RNN_PARAMS = Source(RNN, "4. Parameter counts: SimpleRNN, LSTM, GRU")
 LONG_MEMORY = Source(RNN, "6. Long memory: the adding problem")
 
 GAN_GAME = Source(GAN, "1. The two-player game (博弈)")
-GAN_ALTERNATE = Source(GAN, "2. Why training alternates")
-MODE_COLLAPSE = Source(GAN, "5. An unbalanced game: mode collapse")
+GAN_ALTERNATE = Source(GAN, "3. The two networks and the alternating training step")
+MODE_COLLAPSE = Source(GAN, "6. An unbalanced game: mode collapse (模式崩溃)")
 
 REMEDIES = Source(OVERFIT, "1. Overfitting on purpose, and every remedy side by side")
 DROPOUT = Source(OVERFIT, "Dropout by hand, checked against `keras.layers.Dropout`")

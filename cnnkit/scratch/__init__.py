@@ -21,7 +21,13 @@ from cnnkit.scratch.activations import (
     tanh,
     tanh_derivative,
 )
-from cnnkit.scratch.convolution import conv2d, conv2d_loop, correlate2d_single, im2col
+from cnnkit.scratch.convolution import (
+    conv2d,
+    conv2d_loop,
+    conv_transpose2d_single,
+    correlate2d_single,
+    im2col,
+)
 from cnnkit.scratch.dropout import dropout
 from cnnkit.scratch.losses import (
     EPSILON,
@@ -77,6 +83,7 @@ __all__ = [
     "categorical_cross_entropy_from_logits",
     "conv2d",
     "conv2d_loop",
+    "conv_transpose2d_single",
     "correlate2d_single",
     "dropout",
     "entropy",
