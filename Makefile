@@ -72,7 +72,7 @@ test: install test-system-deps lint
 # Every chapter and exercise notebook alone in an empty folder, on Colab's TensorFlow and Keras,
 # cnnkit installed by the notebook's own setup cell from a copy of this repository.
 colab-venv:
-	$(PYTHON) tests/colab_stack/venv.py --venv "$(COLAB_VENV)" $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
+	$(PYTHON) tests/colab_stack/colab_venv.py --venv "$(COLAB_VENV)" $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
 
 colab-test: colab-venv
 	CNNKIT_COLAB_VENV="$(COLAB_VENV)" $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) \

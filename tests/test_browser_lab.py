@@ -212,19 +212,31 @@ def _run_all(page) -> None:
 
 
 def _wait_all_ran(page, timeout_ms=RUN_TIMEOUT_MS) -> None:
-    """Every code cell of the visible notebook shows an execution number, and the kernel is idle."""
-    page.wait_for_function(
-        """() => {
-            const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
-                .find(p => p.offsetParent !== null);
-            if (!panel) return false;
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""",
-        timeout=timeout_ms,
-        polling=1000,
-    )
-    _wait_kernel_idle(page)
+    """Wait until every code cell of the visible notebook shows an execution number.
+
+    Fails early when the run stopped halfway (a cell raised: Run All stops there)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    stopped_polls = 0
+    prompts = []
+    while time.monotonic() < deadline:
+        prompts = page.eval_on_selector_all(
+            ".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt",
+            "prompts => prompts.map(prompt => prompt.textContent.trim())",
+        )
+        numbered = [bool(re.search(r"\[\d+\]", prompt)) for prompt in prompts]
+        if prompts and all(numbered):
+            _wait_kernel_idle(page)
+            return
+        busy = any("*" in prompt for prompt in prompts)
+        stopped_polls = 0 if busy or not any(numbered) else stopped_polls + 1
+        if stopped_polls >= 10:  # 10 s with nothing running and cells left: the run stopped
+            _shot(page, "run_stopped")
+            errors = page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output")
+            texts = [t for t in errors.all_inner_texts() if "Error" in t or "Traceback" in t]
+            raise AssertionError(f"Run All stopped before the end: {texts[:2]}")
+        time.sleep(1)
+    _shot(page, "run_timeout")
+    raise AssertionError(f"the notebook did not finish running; prompts: {prompts}")
 
 
 def _code_cell(notebook, source: str):
@@ -251,7 +263,7 @@ def _run_cell(page, cell) -> None:
 
 
 def _output_text(cell) -> str:
-    return cell.locator(".jp-OutputArea").inner_text()
+    return cell.locator(".jp-OutputArea").first.inner_text()
 
 
 def _wait_output(page, cell, predicate, what: str, timeout_s=RUN_TIMEOUT_MS / 1000) -> str:

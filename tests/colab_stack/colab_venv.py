@@ -1,9 +1,9 @@
 """Build (or reuse) the virtual environment of the Colab-stack test, and a git copy of this tree.
 
-``python tests/colab_stack/venv.py --venv DIR`` (what ``make colab-venv`` runs):
+``python tests/colab_stack/colab_venv.py --venv DIR`` (what ``make colab-venv`` runs):
 
 - the environment holds what a Colab runtime ships (``colab_preinstalled.txt``: TensorFlow 2.20,
-  Keras 3.13, ...) and nothing of cnnkit; it is rebuilt only when that list, this file or the
+  Keras 3.13, ...) and nothing of cnnkit; it is rebuilt only when that list or the
   Python changes (a stamp inside ``DIR``), so a second run costs only the notebooks' time;
 - a stand-in ``google.colab`` module, imported when the kernel starts (as Colab's kernel does),
   so that every notebook's setup cell takes its Colab branch and runs its own
@@ -67,7 +67,7 @@ def python_version(python: str) -> str:
 
 def stamp_key(python: str) -> str:
     digest = hashlib.sha256()
-    for part in (PINS.read_bytes(), Path(__file__).read_bytes(), python_version(python).encode()):
+    for part in (PINS.read_bytes(), python_version(python).encode()):
         digest.update(part)
     return digest.hexdigest()
 
@@ -96,6 +96,10 @@ def build_venv(venv: Path, python: str) -> None:
         + ["-r", str(PINS)],
         check=True,
     )
+
+
+def add_colab_parts(venv: Path) -> None:
+    """The stand-in google.colab module and a kernel that imports it at start, as Colab's does."""
     colab = site_packages(venv) / "google" / "colab"
     colab.mkdir(parents=True, exist_ok=True)
     (colab / "__init__.py").write_text(FAKE_COLAB_MODULE)
@@ -150,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"colab-venv: building {venv} with {python} from {PINS.name}", flush=True)
         build_venv(venv, python)
         stamp.write_text(key)
+    add_colab_parts(venv)
+    # Every run starts without cnnkit: the first notebook's setup cell installs it.
+    (venv / ".cnnkit-installed.json").unlink(missing_ok=True)
     subprocess.run(
         [str(venv_python(venv)), "-m", "pip", "uninstall", "-q", "-y", "cnnkit"],
         check=True,
