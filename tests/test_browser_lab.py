@@ -277,6 +277,12 @@ def _wait_output(page, cell, predicate, what: str, timeout_s=RUN_TIMEOUT_MS / 10
     raise AssertionError(f"the check cell never showed {what}; it shows: {text!r}")
 
 
+def _figure_source(cell) -> str:
+    """The data address of the (last) figure in the cell's output, or ''."""
+    images = cell.locator(".jp-OutputArea img")
+    return images.last.get_attribute("src") if images.count() else ""
+
+
 def _save(page, server, relative: str) -> dict:
     """Ctrl+S, then the saved notebook from disk once JupyterLab wrote it."""
     path = server.root / relative
@@ -370,6 +376,8 @@ def test_chapter02_calculator_is_sliders_that_redraw(page, server):
     before = _wait_output(page, calculator, lambda t: "W2 =" in t, "the formula W2 = ...")
     first_value = re.search(r"= \((\d+) - ", before)
     assert first_value, before
+    figure_before = _figure_source(calculator)
+    assert figure_before, "the calculator shows no step figure"
     _shot(page, "05_chapter02_sliders")
 
     handle = sliders.first.locator(".noUi-handle")
@@ -384,6 +392,12 @@ def test_chapter02_calculator_is_sliders_that_redraw(page, server):
         timeout_s=UI_TIMEOUT_MS / 1000,
     )
     assert after != before
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while _figure_source(calculator) in ("", figure_before):
+        calculator.scroll_into_view_if_needed()
+        _shot(page, "06_chapter02_slider_moved")
+        assert time.monotonic() < deadline, f"the step figure was not redrawn for W = {moved}"
+        time.sleep(1)
     calculator.scroll_into_view_if_needed()
     _shot(page, "06_chapter02_slider_moved")
 
