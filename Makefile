@@ -28,7 +28,7 @@ COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 .PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench format
 
 install: system-deps
-	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.executable)')"; \
+	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
 	if [ -f $(INSTALL_STAMP) ] && [ "$$(cat $(INSTALL_STAMP))" = "$$key" ] \
 		&& $(PYTHON) -c "import jupyterlab, pathlib, cnnkit, sys; sys.exit(pathlib.Path(cnnkit.__file__).resolve().parents[1] != pathlib.Path('$(CURDIR)').resolve())" 2>/dev/null; then \
 		echo "install: requirements.txt and pyproject.toml unchanged since the last install; skipping pip"; \

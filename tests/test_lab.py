@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -146,3 +148,32 @@ def test_git_ignores_the_students_files():
     if result.returncode == 128:
         pytest.skip(f"not a git checkout: {result.stderr.strip()}")
     assert sorted(result.stdout.split()) == sorted(paths)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_install_skips_pip_until_the_requirements_change(tmp_path):
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        shutil.copy2(REPOSITORY_ROOT / name, tmp_path / name)
+    # Stand-ins, so that this folder's `cnnkit` is the one imported (as after `pip install -e .`)
+    (tmp_path / "cnnkit").mkdir()
+    (tmp_path / "cnnkit" / "__init__.py").write_text("")
+    (tmp_path / "jupyterlab.py").write_text("")
+    environment = dict(os.environ, PYTHONPATH=str(tmp_path))
+    environment.pop("MAKEFLAGS", None)
+    command = ["make", "--no-print-directory", "install", "PIP=echo PIP-RAN", "SYSTEM_PACKAGES="]
+    command.append(f"PYTHON={sys.executable}")
+
+    def install() -> str:
+        done = subprocess.run(
+            command, cwd=tmp_path, env=environment, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert "PIP-RAN" in install(), "the first install must run pip"
+    second = install()
+    assert "PIP-RAN" not in second and "skipping pip" in second
+    with open(tmp_path / "requirements.txt", "a") as requirements:
+        requirements.write("# changed\n")
+    assert "PIP-RAN" in install(), "a changed requirements.txt must run pip again"
+    assert "skipping pip" in install()
