@@ -98,15 +98,18 @@ def prepare_work(root: Path) -> list[Path]:
 _INTRO = """\
 # Start here: the cnnkit course
 
-**Your work goes in `{work}/`.** `make lab` copied every chapter, exercise and solution notebook
-into `{work}/` on its first start; git ignores that folder. Run, edit and save your copies freely:
-the reference pages in `notebooks/` and `exercises/` keep the full-mode outputs that were
-committed, for you to compare with.
+Open a chapter, then its exercises. **Your work goes in `{work}/`**: the links below open your
+own copies there (git ignores that folder), so run, edit and save them freely. The reference
+pages, with the full-mode outputs that were committed, stay untouched for you to compare with."""
+
+_HOW = """\
+## How this works
 
 - **Start one notebook over:** delete your copy in `{work}/` and run `make lab` again; it copies
   the reference page back. Your other copies are never overwritten.
 - **A reference page was run or saved by mistake:** `make restore` puts the committed reference
-  pages back (`git checkout HEAD -- 'notebooks/*.ipynb' 'exercises/*.ipynb'`); `{work}/` is not touched.
+  pages back (`git checkout HEAD -- 'notebooks/*.ipynb' 'exercises/*.ipynb'`); `{work}/` is not
+  touched.
 - **Run** a cell with Shift+Enter, a whole notebook with *Run → Run All Cells*. Chapters run in
   full mode (minutes each on a laptop CPU); `CNNKIT_QUICK=1 make lab` starts a small, fast mode.
 - **Exercises:** fill in the `...`, run the check cell: it says **correct**, **incorrect** with a
@@ -128,7 +131,6 @@ def landing_markdown(root: Path) -> list[str]:
     solutions = {path.name for path in exercise_notebooks(root, solutions=True)}
     work = Path(WORK_DIR)
     rows = [
-        "## Chapters\n",
         "| # | chapter | your copy | exercises | solutions | reference page |",
         "|---|---|---|---|---|---|",
     ]
@@ -152,7 +154,7 @@ def landing_markdown(root: Path) -> list[str]:
             f"exercise notebooks without a chapter notebook: {orphans}; "
             "name each exercise notebook like its chapter (notebooks/NN_name.ipynb)"
         )
-    return [_INTRO.format(work=WORK_DIR), "\n".join(rows)]
+    return [_INTRO.format(work=WORK_DIR), "\n".join(rows), _HOW.format(work=WORK_DIR)]
 
 
 def landing_notebook(root: Path) -> nbformat.NotebookNode:
