@@ -208,14 +208,43 @@ def _active_notebook(page):
 
 
 def _wait_kernel_idle(page, timeout=RUN_TIMEOUT_MS) -> None:
+    """The active notebook's kernel has started and is idle (the status bar says so)."""
+    _accept_kernel_dialog(page)
     page.locator(
         ".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']"
     ).wait_for(timeout=timeout)
+    page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=timeout)
+
+
+def _accept_kernel_dialog(page) -> None:
+    """Where JupyterLab asks which kernel to start, take its proposal (Python 3), as a student would."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.locator(".jp-mod-accept").first.click()
+
+
+def _menu(page, menu: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(".lm-Menu").get_by_text(item, exact=True).click()
 
 
 def _run_all(page) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu").get_by_text("Run All Cells", exact=True).click()
+    """Clear the outputs (a copy keeps the committed ones and their numbers), then Run All."""
+    _wait_kernel_idle(page)
+    _menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(
+        """() => {
+            const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
+                .find(p => p.offsetParent !== null);
+            return panel && ![...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                .some(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=UI_TIMEOUT_MS,
+        polling=500,
+    )
+    _menu(page, "Run", "Run All Cells")
+    page.wait_for_timeout(2000)
+    _accept_kernel_dialog(page)
 
 
 def _wait_all_ran(page, timeout_ms=RUN_TIMEOUT_MS) -> None:
@@ -234,6 +263,7 @@ def _wait_all_ran(page, timeout_ms=RUN_TIMEOUT_MS) -> None:
         if prompts and all(numbered):
             _wait_kernel_idle(page)
             return
+        _accept_kernel_dialog(page)
         busy = any("*" in prompt for prompt in prompts)
         stopped_polls = 0 if busy or not any(numbered) else stopped_polls + 1
         if stopped_polls >= 10:  # 10 s with nothing running and cells left: the run stopped
