@@ -3,7 +3,7 @@
 #   make test   install what is needed and run every test, the notebooks included
 # Other targets: restore (reference notebooks back as committed), notebooks (rebuild from
 # sources), exercises (regenerate), outputs (run chapters in full mode and store outputs), sheet
-# (formula sheet as HTML and PDF), bench (benchmarks), colab-test and lab-check (parts of test).
+# (rebuild the committed formula sheet in review/), bench, colab-test and lab-check (parts of test).
 
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
@@ -25,7 +25,7 @@ LAB_BROWSER ?= auto
 COLAB_PYTHON ?=
 COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench format
+.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format
 
 install: system-deps
 	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
@@ -100,8 +100,14 @@ exercises:
 outputs: notebooks
 	$(PYTHON) -m cnnkit.authoring run notebooks/[0-9][0-9]_*.ipynb
 
-sheet: install
-	$(PYTHON) -m cnnkit.review.sheet review_build
+# The committed formula sheet (review/formula_sheet.html and .pdf, linked from the README);
+# tests/test_review.py fails when it is stale.
+sheet:
+	$(PYTHON) -m cnnkit.review sheet review
 
 bench: install
 	$(PYTHON) benchmarks/run.py
+
+# .ci/run on a fresh clone of HEAD, timed (benchmarks/ci_run.json; `make bench` reports it).
+bench-ci:
+	$(PYTHON) benchmarks/ci_run.py

@@ -41,6 +41,9 @@ _POOLING = tuple(
 )
 
 
+UNBUILT = "not built: its call() has not run, so it has no weights yet (call the model on data)"
+
+
 def _n(value: int) -> str:
     """An int with thousands separators: 100480 -> '100,480'."""
     return f"{int(value):,}"
@@ -225,6 +228,11 @@ def _rows(model, prefix, expand_nested, seen_layers, seen_weights):
         if expand_nested and isinstance(layer, keras.Model):
             yield from _rows(layer, name + "/", expand_nested, seen_layers, seen_weights)
             continue
+        if not layer.built:
+            # Keras creates a layer's weights on its first call; a subclassed model's layer that
+            # its call() did not reach (yet) has none, and Keras's summary shows it as unbuilt.
+            yield [name, type(layer).__name__, "?", 0, UNBUILT]
+            continue
         new_weights = [w for w in layer.weights if id(w) not in seen_weights]
         seen_weights.update(id(w) for w in new_weights)
         count = sum(_size(w) for w in new_weights)
@@ -267,7 +275,9 @@ def explain(model, expand_nested: bool = True, print_total: bool = True) -> pd.D
     if not model.built:
         raise ValueError(
             f"Model {model.name!r} is not built yet, so its layers have no weights to count. "
-            f"Start it with keras.Input(shape=...) or call model.build(input_shape) first."
+            f"Start it with keras.Input(shape=...), or call it once on a batch of data, for "
+            f"example model(keras.ops.zeros((1, 28, 28, 1))) for 28×28×1 images "
+            f"(a subclassed model's model.build(shape) does not build the layers inside it)."
         )
     seen_weights: set[int] = set()
     rows = list(_rows(model, "", expand_nested, set(), seen_weights))
@@ -293,8 +303,15 @@ def explain(model, expand_nested: bool = True, print_total: bool = True) -> pd.D
         non_trainable_parameters=total - trainable,
     )
     if print_total:
+        unbuilt = int((table["formula"] == UNBUILT).sum())
+        note = (
+            f"; {unbuilt} layer(s) not built yet: call the model on a batch of data to create "
+            "their weights"
+            if unbuilt
+            else ""
+        )
         print(
             f"{model.name}: {_n(total)} parameters "
-            f"({_n(trainable)} trainable, {_n(total - trainable)} non-trainable)"
+            f"({_n(trainable)} trainable, {_n(total - trainable)} non-trainable){note}"
         )
     return table

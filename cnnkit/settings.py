@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import os
 import platform
 import random
@@ -11,9 +13,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("", "0", "false", "no", "off")
+
+
+class SettingWarning(UserWarning):
+    """An environment variable of the kit has a value the kit does not understand."""
+
 
 def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    """True/False from an environment variable; an unknown value warns and means False."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE_WORDS:
+        return True
+    if value not in _FALSE_WORDS:
+        import warnings
+
+        warnings.warn(
+            f"{name}={os.environ[name]!r} is neither true nor false, so the course runs in full "
+            f"mode. Use one of {', '.join(_TRUE_WORDS)} for quick mode or "
+            f"{', '.join(w for w in _FALSE_WORDS if w)} (or leave it unset) for full mode.",
+            SettingWarning,
+            stacklevel=2,
+        )
+    return False
 
 
 #: True when the environment variable ``CNNKIT_QUICK=1``: small data, few epochs (CI, impatient students).
@@ -27,7 +50,7 @@ class Settings:
     seed: int
     quick: bool
     python_version: str
-    tensorflow_version: str
+    backend: str
     keras_version: str
     device: str
     in_colab: bool
@@ -40,8 +63,8 @@ class Settings:
         from cnnkit import __version__
 
         return (
-            f"cnnkit {__version__} | TensorFlow {self.tensorflow_version}, "
-            f"Keras {self.keras_version}, Python {self.python_version} | {self.device} | "
+            f"cnnkit {__version__} | Keras {self.keras_version} on {self.backend}, "
+            f"Python {self.python_version} | {self.device} | "
             f"{where} | {mode} | seed {self.seed}"
         )
 
@@ -69,6 +92,47 @@ def _silenced_stderr():
         os.close(saved_fd)
 
 
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Silence fd 2 while TensorFlow's top-level module executes, whoever imports it first.
+
+    TensorFlow 2.2x prints its oneDNN/CUDA/CPU-feature lines through absl before reading
+    ``TF_CPP_MIN_LOG_LEVEL``, so a student's ``import keras`` after ``import cnnkit`` would put
+    them into the notebook. Python errors of the import still propagate unchanged.
+    """
+
+    _searching = False  # our own find_spec call below must not come back here
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "tensorflow" or self._searching:
+            return None
+        self._searching = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._searching = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        real_exec_module = spec.loader.exec_module
+        finder = self
+
+        def quiet_exec_module(module):
+            with contextlib.suppress(ValueError):  # TensorFlow is importing: step aside for good
+                sys.meta_path.remove(finder)
+            with _silenced_stderr():
+                real_exec_module(module)
+
+        spec.loader.exec_module = quiet_exec_module
+        return spec
+
+
+def install_quiet_tensorflow_import() -> None:
+    """Make the first import of TensorFlow (by keras, by the student, by the kit) silent."""
+    if "tensorflow" in sys.modules:
+        return
+    if not any(isinstance(finder, _QuietTensorFlowImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
+
+
 def quiet_tensorflow():
     """Import TensorFlow without its absl, oneDNN and CUDA start-up noise and return the module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -89,13 +153,33 @@ def quiet_tensorflow():
     return tf
 
 
-def describe_device(tf) -> str:
-    """'CPU (2 cores)', 'GPU x1 (name)' or 'TPU': the accelerator TensorFlow will use."""
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+
+
+def describe_backend(backend: str) -> str:
+    """'TensorFlow 2.20.0', 'JAX 0.10.2' or 'PyTorch 2.13.0': the Keras backend and its version."""
+    module = importlib.import_module(backend)
+    return f"{BACKEND_NAMES.get(backend, backend)} {getattr(module, '__version__', '?')}"
+
+
+def describe_device(backend: str) -> str:
+    """'CPU (2 cores)', 'GPU x1' or 'TPU': the accelerator the Keras backend will use."""
     if "COLAB_TPU_ADDR" in os.environ or os.environ.get("TPU_NAME"):
         return "TPU"
-    gpus = tf.config.list_physical_devices("GPU")
+    gpus = 0
+    with _silenced_stderr():  # probing for CUDA logs a cuInit failure line on CPU-only machines
+        if backend == "tensorflow":
+            gpus = len(sys.modules["tensorflow"].config.list_physical_devices("GPU"))
+        elif backend == "jax":
+            import jax
+
+            gpus = sum(device.platform == "gpu" for device in jax.devices())
+        elif backend == "torch":
+            import torch
+
+            gpus = torch.cuda.device_count()
     if gpus:
-        return f"GPU x{len(gpus)}"
+        return f"GPU x{gpus}"
     return f"CPU ({os.cpu_count()} cores)"
 
 
@@ -111,6 +195,9 @@ def seed_everything(seed: int) -> None:
 def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -> Settings:
     """Prepare a notebook: quiet TensorFlow, seed everything, print a one-line report.
 
+    The Keras backend is fixed when Keras is first imported: choose it with
+    ``%env KERAS_BACKEND=jax`` (or ``torch``, ``tensorflow``) before the first import.
+
     Parameters
     ----------
     seed : int
@@ -124,12 +211,15 @@ def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -
         raise TypeError(f"seed must be an integer, got {seed!r} of type {type(seed).__name__}.")
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise ValueError(f"threads must be a positive integer or None, got {threads!r}.")
-    tf = quiet_tensorflow()
-    if threads is not None:
-        with contextlib.suppress(RuntimeError):  # already initialised: keep the running pools
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(threads)
     import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        tf = quiet_tensorflow()
+        if threads is not None:
+            with contextlib.suppress(RuntimeError):  # already initialised: keep the running pools
+                tf.config.threading.set_intra_op_parallelism_threads(threads)
+                tf.config.threading.set_inter_op_parallelism_threads(threads)
 
     seed_everything(int(seed))
     from cnnkit.plots.style import apply_course_style
@@ -139,9 +229,9 @@ def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -
         seed=int(seed),
         quick=QUICK,
         python_version=platform.python_version(),
-        tensorflow_version=tf.__version__,
+        backend=describe_backend(backend),
         keras_version=keras.__version__,
-        device=describe_device(tf),
+        device=describe_device(backend),
         in_colab=in_colab(),
         threads=threads,
     )

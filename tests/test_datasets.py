@@ -208,7 +208,7 @@ def test_failed_checksum_leaves_no_partial_file_and_error_lists_everything(isola
     assert "mnist.npz" in message and "CNNKIT_DATA_MIRROR" in message
     assert str(isolated / "data" / "mnist" / "mnist.npz") in message
     assert str(isolated / "keras" / "datasets" / "mnist.npz") in message
-    assert "checksum mismatch" in message and mirror.as_uri() in message
+    assert "does not match the checksum" in message and mirror.as_uri() in message
     target = isolated / "data" / "mnist"
     assert not target.exists() or not any(target.iterdir())
 

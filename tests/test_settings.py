@@ -12,7 +12,8 @@ def test_setup_prints_one_line_report(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     report = lines[0]
-    for fragment in ("TensorFlow", "Keras", "Python", "CPU", "local", "seed 7"):
+    where = "Colab" if settings.in_colab else "local"
+    for fragment in ("Keras", settings.backend, "Python", settings.device, where, "seed 7"):
         assert fragment in report
     assert ("quick mode" in report) == settings.quick
 

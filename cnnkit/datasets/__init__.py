@@ -19,6 +19,8 @@ from cnnkit.datasets.formats import read_cifar10_archive, read_idx
 from cnnkit.datasets.sources import (
     CorruptedFileWarning,
     DatasetNotFoundError,
+    DownloadTooSlowError,
+    UnreadableFileWarning,
     data_dir,
     fetch,
     keras_cache_dir,
@@ -125,15 +127,29 @@ def available() -> list[str]:
     return sorted(_LOADERS)
 
 
+def _dataset_key(name) -> str:
+    """'Fashion-MNIST ' -> 'fashion_mnist': the key every function of this module uses."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'fashion_mnist', got {name!r}.")
+    if len(name) > 100:
+        raise ValueError(
+            "name is too long to be a dataset name; use one of: " + ", ".join(available())
+        )
+    return name.strip().lower().replace("-", "_")
+
+
 def load(name: str, sample: bool = False, **options):
     """Load a dataset by name: ((x_train, y_train), (x_test, y_test)), as ``keras.datasets`` returns it.
 
     ``sample=True`` returns the small stratified sample shipped with cnnkit (Fashion-MNIST only),
     which works on any machine without a network.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string such as 'fashion_mnist', got {name!r}.")
-    key = name.strip().lower().replace("-", "_")
+    key = _dataset_key(name)
+    if not isinstance(sample, (bool, np.bool_)):
+        raise TypeError(
+            f"sample must be True or False, got {sample!r}; "
+            "use load(name, sample=True) for the small sample shipped with cnnkit."
+        )
     if key not in _LOADERS:
         close = difflib.get_close_matches(key, _LOADERS, n=1)
         suggestion = f" Did you mean {close[0]!r}?" if close else ""
@@ -157,14 +173,17 @@ def class_names(name: str) -> tuple[str, ...]:
         "mnist": tuple(str(digit) for digit in range(10)),
         "digits": tuple(str(digit) for digit in range(10)),
     }
-    if name not in names:
+    key = _dataset_key(name)
+    if key not in names:
         raise ValueError(f"No class names for {name!r}; known: {', '.join(sorted(names))}.")
-    return names[name]
+    return names[key]
 
 
 __all__ = [
     "CorruptedFileWarning",
     "DatasetNotFoundError",
+    "DownloadTooSlowError",
+    "UnreadableFileWarning",
     "available",
     "cifar10",
     "class_names",

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import http.client
 import os
-import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -26,7 +27,13 @@ from pathlib import Path
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEBIAN_DIRS = {"fashion_mnist": Path("/usr/share/datasets/fashion-mnist")}
 DEBIAN_PACKAGES = {"fashion_mnist": "dataset-fashion-mnist"}
-DOWNLOAD_TIMEOUT_SECONDS = 30
+DOWNLOAD_TIMEOUT_SECONDS = 30  # longest wait for any single read from the server
+# A download slower than this, measured over each window, is abandoned with a clear error: a
+# trickling server would otherwise keep the student's notebook waiting forever.
+MINIMUM_BYTES_PER_SECOND = 2048
+SPEED_WINDOW_SECONDS = 30
+# A .part file untouched this long belongs to a download that was killed; it is removed.
+STALE_PART_SECONDS = 15 * 60
 
 
 class DatasetNotFoundError(FileNotFoundError):
@@ -35,6 +42,14 @@ class DatasetNotFoundError(FileNotFoundError):
 
 class CorruptedFileWarning(UserWarning):
     """A dataset file exists but its checksum is wrong; it was skipped."""
+
+
+class UnreadableFileWarning(UserWarning):
+    """A dataset file exists but cannot be read (permissions, a folder of that name...); it was skipped."""
+
+
+class DownloadTooSlowError(OSError):
+    """The server sent less than the minimum speed over a whole window (a trickle or a stall)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class SearchReport:
 
     tried: list[str] = field(default_factory=list)
     corrupted: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
 
 def data_dir() -> Path:
@@ -95,20 +111,47 @@ def _digest(path: Path, algorithm: str, *, decompress: bool = False) -> str:
     return digest.hexdigest()
 
 
-def is_valid(path: Path, spec: RemoteFile) -> bool:
-    """True when ``path`` matches one of the checksums ``spec`` accepts (or ``spec`` has none)."""
+def check_file(path: Path, spec: RemoteFile) -> str:
+    """'valid', 'corrupted' (readable, wrong checksum) or 'unreadable: <reason>' for one local file.
+
+    The .gz content checksum is chosen by the name the file will have (``spec.name``), not by
+    ``path``, so a download verified under its temporary ``.part`` name is judged like the final file.
+    """
     if not (spec.sha256 or spec.gzip_content_sha256 or spec.md5):
-        return True
+        return "valid"
     try:
         if spec.sha256 and _digest(path, "sha256") in spec.sha256:
-            return True
+            return "valid"
         if spec.md5 and _digest(path, "md5") in spec.md5:
-            return True
-        if spec.gzip_content_sha256 and path.suffix == ".gz":
-            return _digest(path, "sha256", decompress=True) in spec.gzip_content_sha256
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return False
-    return False
+            return "valid"
+    except OSError as error:
+        return f"unreadable: {error.strerror or error}"
+    if spec.gzip_content_sha256 and spec.name.endswith(".gz"):
+        try:
+            if _digest(path, "sha256", decompress=True) in spec.gzip_content_sha256:
+                return "valid"
+        except (OSError, EOFError, gzip.BadGzipFile):  # not gzip, or truncated: a bad copy
+            pass
+    return "corrupted"
+
+
+def is_valid(path: Path, spec: RemoteFile) -> bool:
+    """True when ``path`` matches one of the checksums ``spec`` accepts (or ``spec`` has none)."""
+    return check_file(path, spec) == "valid"
+
+
+def remove_stale_partial_files(folder: Path, name: str) -> list[Path]:
+    """Delete ``.<name>.*.part`` files left by downloads that were killed (untouched for a while)."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for partial in folder.glob(f".{name}.*.part"):
+        with contextlib.suppress(OSError):  # another process may be finishing or removing it
+            if now - partial.stat().st_mtime > STALE_PART_SECONDS:
+                partial.unlink()
+                removed.append(partial)
+    return removed
 
 
 def candidate_paths(dataset: str, spec: RemoteFile) -> list[Path]:
@@ -143,18 +186,55 @@ def download(url: str, destination: Path, spec: RemoteFile, *, progress: bool = 
     try:
         with os.fdopen(handle, "wb") as output, _open_url(url) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
+            # read1 returns what has arrived instead of waiting to fill the whole block, so the
+            # speed check below sees a trickle as it happens.
+            is_http = isinstance(response, http.client.HTTPResponse)
+            read_some = response.read1 if is_http else response.read
+            speed = _SpeedGuard(url)
             with _progress_bar(total, spec.name, enabled=progress) as bar:
-                for block in iter(lambda: response.read(1 << 16), b""):
+                for block in iter(lambda: read_some(1 << 16), b""):
                     output.write(block)
                     bar.update(len(block))
+                    speed.update(len(block))
+            if total is not None and speed.received != total:
+                raise ValueError(
+                    f"{url} ended after {speed.received:,} of {total:,} bytes (connection cut)"
+                )
         if not is_valid(temporary, spec):
-            raise ValueError(f"checksum mismatch for {spec.name} downloaded from {url}")
+            raise ValueError(
+                f"{url} sent a file that does not match the checksum of {spec.name} "
+                "(a wrong file, or a login page of a filtered network)"
+            )
         os.replace(temporary, destination)
     finally:
         # Interrupted, failed or corrupt: never leave a half-written file behind.
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
     return destination
+
+
+class _SpeedGuard:
+    """Raise DownloadTooSlowError when a window of SPEED_WINDOW_SECONDS brings too few bytes."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.received = 0
+        self.window_start = time.monotonic()
+        self.window_bytes = 0
+
+    def update(self, count: int) -> None:
+        self.received += count
+        self.window_bytes += count
+        elapsed = time.monotonic() - self.window_start
+        if elapsed < SPEED_WINDOW_SECONDS:
+            return
+        if self.window_bytes < MINIMUM_BYTES_PER_SECOND * elapsed:
+            raise DownloadTooSlowError(
+                f"{self.url} sent only {self.window_bytes:,} bytes in {elapsed:.0f} s "
+                f"(less than {MINIMUM_BYTES_PER_SECOND:,} bytes/s); gave up"
+            )
+        self.window_start = time.monotonic()
+        self.window_bytes = 0
 
 
 def _open_url(url: str):
@@ -183,24 +263,36 @@ def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Pat
     report = SearchReport()
     for path in candidate_paths(dataset, spec):
         report.tried.append(str(path))
-        if not path.is_file():
+        if not path.exists():
             continue
-        if is_valid(path, spec):
+        status = check_file(path, spec) if path.is_file() else "unreadable: it is not a file"
+        if status == "valid":
             return path
-        report.corrupted.append(str(path))
-        warnings.warn(
-            f"{path} is corrupted (its checksum does not match {spec.name}); skipping it. "
-            "Delete it so a good copy can take its place.",
-            CorruptedFileWarning,
-            stacklevel=3,
-        )
+        if status == "corrupted":
+            report.corrupted.append(str(path))
+            warnings.warn(
+                f"{path} is corrupted (its checksum does not match {spec.name}); skipping it. "
+                "Delete it so a good copy can take its place.",
+                CorruptedFileWarning,
+                stacklevel=3,
+            )
+        else:
+            reason = status.split(": ", 1)[1]
+            report.unreadable.append(f"{path} ({reason})")
+            warnings.warn(
+                f"{path} cannot be read ({reason}); skipping it. Fix its permissions "
+                f"(for example chmod a+r) or move it away.",
+                UnreadableFileWarning,
+                stacklevel=3,
+            )
     if allow_download:
         destination = data_dir() / dataset / spec.name
+        remove_stale_partial_files(destination.parent, spec.name)
         for url in download_urls(spec):
             report.tried.append(url)
             try:
                 return download(url, destination, spec)
-            except (urllib.error.URLError, OSError, ValueError) as error:
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
                 reason = getattr(error, "reason", error)
                 report.tried[-1] = f"{url} (failed: {reason})"
     raise DatasetNotFoundError(_not_found_message(dataset, spec, report))
@@ -211,6 +303,8 @@ def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> 
     lines += [f"  - {place}" for place in report.tried]
     if report.corrupted:
         lines.append("Corrupted copies (wrong checksum, not used): " + ", ".join(report.corrupted))
+    if report.unreadable:
+        lines.append("Copies that cannot be read (not used): " + ", ".join(report.unreadable))
     lines.append("To fix it, do one of these:")
     lines.append(f"  - put {spec.name} into {data_dir() / dataset}/ (or set CNNKIT_DATA_DIR);")
     if dataset in DEBIAN_PACKAGES:
@@ -223,11 +317,3 @@ def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> 
         "  - or work offline with the shipped sample: load(..., sample=True) where offered."
     )
     return "\n".join(lines)
-
-
-def copy_into_data_dir(source: Path, dataset: str) -> Path:
-    """Copy a file you obtained by hand into the place the loaders look first."""
-    destination = data_dir() / dataset / Path(source).name
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, destination)
-    return destination

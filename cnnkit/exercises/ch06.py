@@ -20,6 +20,7 @@ from cnnkit.exercises.core import (
     check_number,
     correct,
     incorrect,
+    log_base_variants,
 )
 
 # --- q1: discriminator loss in NumPy ----------------------------------------------------------
@@ -111,6 +112,7 @@ def _check_g_loss(answer):
             round(-math.log10(0.25), 3): "Use the natural logarithm, as Keras does.",
             round(math.log(0.25), 3): "Mind the minus sign: -log D(G(z)) is positive.",
         },
+        variants=log_base_variants(lambda log: round(-log(0.25), 3), base="e"),
         success="Correct: -ln(0.25) ≈ 1.386. G's loss is large because D is not fooled (D(G(z)) = 0.25).",
     )
 
@@ -127,6 +129,7 @@ q2 = Problem(
     hints=("G wants D(G(z)) = 1: binary cross-entropy with target 1.",),
     explanation="L_G = -ln 0.25 ≈ 1.386; it falls to 0 when D is completely fooled (D(G(z)) = 1).",
     wrong_answers=(
+        WrongAnswer("import math\nanswer = -math.log2(0.25)", "Wrong logarithm base"),
         WrongAnswer("answer = -0.288", "minimax"),
         WrongAnswer("answer = 0.288", "discriminator's term"),
         WrongAnswer("answer = 0.602", "natural logarithm"),
@@ -148,6 +151,7 @@ def _check_equilibrium(answer):
             0.5: "0.5 is D's output at equilibrium; the question asks for the loss.",
             0.0: "At equilibrium D cannot tell real from generated, so it cannot reach zero loss.",
         },
+        variants=log_base_variants(lambda log: round(-2 * log(0.5), 3), base="e"),
         success="Correct: D(x) = 1/2 everywhere gives L_D = -ln(1/2) - ln(1/2) = ln 4 ≈ 1.386.",
     )
 
@@ -164,6 +168,7 @@ q3 = Problem(
     hints=("Put D(x) = D(G(z)) = 0.5 into L_D = -log D(x) - log(1 - D(G(z))).",),
     explanation="L_D = -ln 0.5 - ln 0.5 = 2 ln 2 ≈ 1.386: the dotted line in the chapter's loss plot.",
     wrong_answers=(
+        WrongAnswer("import math\nanswer = 2 * math.log10(2)", "Wrong logarithm base"),
         WrongAnswer("answer = 0.693", "ln 2 is one of the two terms"),
         WrongAnswer("answer = 0.5", "D's output"),
     ),

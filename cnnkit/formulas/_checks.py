@@ -7,9 +7,19 @@ argument, shows what was received and says what to pass instead.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 PADDING_STRINGS = ("valid", "same")
+# No layer of any real network comes near this; larger values are typos (or attacks) and would
+# otherwise surface as an OverflowError deep inside float arithmetic.
+MAXIMUM_SIZE = 10**12
+
+
+def short_repr(value, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so an error message stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_int(name: str, value, minimum: int = 1, *, hint: str = "") -> int:
@@ -22,18 +32,23 @@ def check_int(name: str, value, minimum: int = 1, *, hint: str = "") -> int:
         if isinstance(value, bool):
             fix = "Booleans are not sizes; pass an int."
         elif isinstance(value, float) and value.is_integer():
-            fix = f"Pass {int(value)} instead of {value!r}."
+            fix = f"Pass {short_repr(int(value))} instead of {short_repr(value)}."
         elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            fix = f"Pass the number {int(value)}, not the string {value!r}."
+            fix = f"Pass the number {short_repr(int(value))}, not the string {short_repr(value)}."
         elif isinstance(value, (tuple, list)):
             fix = "Pass one int (one spatial dimension at a time)."
         else:
             fix = "Pass a whole number (int)."
         raise TypeError(
-            f"{name} must be an int, got {value!r} of type {type(value).__name__}. {fix}"
+            f"{name} must be an int, got {short_repr(value)} of type {type(value).__name__}. {fix}"
             + (f" {hint}" if hint else "")
         )
     value = int(value)
+    if abs(value) > MAXIMUM_SIZE:
+        raise ValueError(
+            f"{name} is a {len(str(value))}-digit number, far larger than any layer "
+            f"(at most {MAXIMUM_SIZE:.0e}); check the number you passed."
+        )
     if value < minimum:
         what = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(
@@ -45,7 +60,7 @@ def check_int(name: str, value, minimum: int = 1, *, hint: str = "") -> int:
 def check_bool(name: str, value) -> bool:
     """Return ``value`` after checking it is a real ``bool`` (not 0/1 or "yes")."""
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}.")
+        raise TypeError(f"{name} must be True or False, got {short_repr(value)}.")
     return value
 
 
@@ -58,14 +73,14 @@ def check_padding(padding, allowed_strings=PADDING_STRINGS, *, allow_int: bool =
         lowered = padding.lower()
         if lowered not in allowed_strings:
             raise ValueError(
-                f"padding={padding!r} is not a padding Keras knows. Use "
+                f"padding={short_repr(padding)} is not a padding Keras knows. Use "
                 f"{_choices(allowed_strings, allow_int)}."
             )
         return lowered
     if allow_int and isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
         return check_int("padding", padding, minimum=0)
     raise TypeError(
-        f"padding must be {_choices(allowed_strings, allow_int)}, got {padding!r} of type "
+        f"padding must be {_choices(allowed_strings, allow_int)}, got {short_repr(padding)} of type "
         f"{type(padding).__name__}."
     )
 
@@ -88,21 +103,18 @@ def check_kernel(kernel_size, *, ranks=(1, 2, 3), int_rank: int = 2, name="kerne
             allowed = ", ".join(str(r) for r in ranks[:-1]) + " or " * (len(ranks) > 1)
             allowed += f"{ranks[-1]} entries"
             raise ValueError(
-                f"{name}={tuple(kernel_size)!r} has {len(kernel_size)} entries; this formula "
+                f"{name}={short_repr(tuple(kernel_size))} has {len(kernel_size)} entries; this formula "
                 f"takes {allowed} (one per spatial dimension)."
             )
         return tuple(check_int(name, k, 1) for k in kernel_size)
     if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral):
         raise TypeError(
-            f"{name} must be an int or a tuple of ints such as (3, 3), got {kernel_size!r} "
+            f"{name} must be an int or a tuple of ints such as (3, 3), got {short_repr(kernel_size)} "
             f"of type {type(kernel_size).__name__}."
         )
     return (check_int(name, kernel_size, 1),) * int_rank
 
 
 def product(values) -> int:
-    """Product of ints (``math.prod`` with an explicit int result)."""
-    result = 1
-    for v in values:
-        result *= v
-    return result
+    """Product of ints (``math.prod``)."""
+    return math.prod(values)

@@ -7,14 +7,14 @@ that layer is as wide as the product of all earlier strides on the input.
 
 from __future__ import annotations
 
-from cnnkit.formulas._checks import check_int
+from cnnkit.formulas._checks import check_int, short_repr
 from cnnkit.formulas.registry import formula
 
 
 def _layer(index, layer) -> tuple[int, int, int]:
     if not isinstance(layer, (tuple, list)) or len(layer) not in (2, 3):
         raise TypeError(
-            f"layers[{index}] = {layer!r}: each layer must be a (kernel_size, stride) pair "
+            f"layers[{index}] = {short_repr(layer)}: each layer must be a (kernel_size, stride) pair "
             f"or a (kernel_size, stride, dilation) triple, e.g. (3, 1)."
         )
     k = check_int(f"layers[{index}] kernel_size", layer[0], 1)
@@ -33,7 +33,7 @@ def receptive_field_growth(layers) -> list[int]:
     """
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
         raise TypeError(
-            f"layers must be a list of (kernel_size, stride) pairs, got {layers!r}; "
+            f"layers must be a list of (kernel_size, stride) pairs, got {short_repr(layers)}; "
             f"e.g. [(3, 1), (3, 1)] for two stacked 3×3 convolutions."
         )
     r, jump, growth = 1, 1, []

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import warnings
 
-from cnnkit.formulas._checks import check_int, check_padding
+from cnnkit.formulas._checks import check_int, check_padding, short_repr
 from cnnkit.formulas.registry import formula
 
 CONV_PADDINGS = ("valid", "same", "causal")
@@ -53,6 +53,11 @@ def _checked(input_size, kernel_size, stride, padding, dilation, paddings, windo
     s = check_int("stride", stride, 1, hint="Use stride=1 to move the window one step at a time.")
     p = check_padding(padding, paddings)
     d = check_int("dilation", dilation, 1, hint="Use dilation=1 for an ordinary kernel.")
+    if s > 1 and d > 1:
+        raise ValueError(
+            f"stride={s} with dilation={d}: Keras refuses a convolution that is both strided and "
+            "dilated (strides > 1 with dilation_rate > 1). Use stride=1 or dilation=1."
+        )
     return w1, f, s, p, d
 
 
@@ -189,7 +194,7 @@ def output_size_explanation(
     ``window`` names the sliding window in the text ("kernel" or "pooling window").
     """
     if window not in ("kernel", "pooling window"):
-        raise ValueError(f"window must be 'kernel' or 'pooling window', got {window!r}.")
+        raise ValueError(f"window must be 'kernel' or 'pooling window', got {short_repr(window)}.")
     paddings = CONV_PADDINGS if window == "kernel" else POOL_PADDINGS
     w1, f, s, p, d = _checked(input_size, kernel_size, stride, padding, dilation, paddings, window)
     if p == "valid":

@@ -41,6 +41,7 @@ from cnnkit.scratch.recurrent import (
     gru_step,
     lstm_forward,
     lstm_step,
+    simple_rnn_bptt,
     simple_rnn_forward,
 )
 from cnnkit.scratch.softmax import log_softmax, naive_softmax, softmax
@@ -92,6 +93,7 @@ __all__ = [
     "relu_derivative",
     "sigmoid",
     "sigmoid_derivative",
+    "simple_rnn_bptt",
     "simple_rnn_forward",
     "softmax",
     "sparse_categorical_cross_entropy",

@@ -12,6 +12,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.training.autodiff import loss_gradients
+
 #: The four deep networks compared: (activation, kernel initializer, batch norm).
 DEEP_VARIANTS = {
     "sigmoid (Glorot)": ("sigmoid", "glorot_uniform", False),
@@ -44,14 +46,18 @@ def deep_mlp(variant: str, depth: int = 12, units: int = 64, input_dim: int = 78
 
 def layer_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
     """||dL/dW|| (Frobenius) of every Dense kernel, first layer to last, for one batch (x, y)."""
-    import tensorflow as tf
-
-    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernel_ids = {
+        id(layer.kernel) for layer in model.layers if isinstance(layer, keras.layers.Dense)
+    }
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    gradients = tape.gradient(loss, kernels)
-    return np.array([float(np.linalg.norm(keras.ops.convert_to_numpy(g))) for g in gradients])
+    _, gradients = loss_gradients(model, loss_fn, x, y)
+    return np.array(
+        [
+            float(np.linalg.norm(gradient))
+            for variable, gradient in zip(model.trainable_variables, gradients, strict=True)
+            if id(variable) in kernel_ids
+        ]
+    )
 
 
 def compare_gradient_norms(x, y, depth: int = 12, units: int = 64, seed: int = 0) -> pd.DataFrame:
@@ -66,3 +72,20 @@ def compare_gradient_norms(x, y, depth: int = 12, units: int = 64, seed: int = 0
     table = pd.DataFrame(columns)
     table.index = [f"layer {i + 1}" for i in range(depth)] + ["output"]
     return table
+
+
+def gradients_by_sgd_step(model: keras.Model, x, y, loss="mse") -> dict:
+    """dL/dw of every trainable weight as Keras computes it, on any backend, without a GradientTape.
+
+    One plain SGD step with learning rate 1 moves each weight by exactly its gradient:
+    w_new = w - 1·dL/dw, so dL/dw = w - w_new. The step is taken on ``(x, y)`` as ONE batch
+    and the weights are restored afterwards; the model is left compiled with that optimizer.
+    Returns {variable path: gradient array}.
+    """
+    before = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    all_weights = model.get_weights()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
+    model.train_on_batch(np.asarray(x), np.asarray(y))
+    after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+    model.set_weights(all_weights)
+    return {w.path: b - a for w, b, a in zip(model.trainable_weights, before, after, strict=True)}

@@ -1,0 +1,98 @@
+"""A local HTTP server on 127.0.0.1 that misbehaves on purpose, for download fault tests.
+
+Each path names a fault: ``/ok/<name>`` serves the file, ``/killed/<name>`` closes the connection
+half-way through the body, ``/trickle/<name>`` sends one byte at a time slowly, ``/silent/<name>``
+accepts the connection and never answers, ``/portal/<name>`` answers with an HTML login page,
+``/redirect/<name>`` redirects to itself forever, ``/wrong/<name>`` serves other bytes.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from pathlib import Path
+
+PORTAL_PAGE = b"<html><body><h1>Campus Wi-Fi</h1><form>Log in to continue</form></body></html>"
+
+
+class FaultServer:
+    """Start with ``with FaultServer(files) as server:``; ``server.url(fault, name)``."""
+
+    def __init__(self, files: dict[str, bytes], trickle_interval: float = 0.2):
+        self.files = files
+        self.trickle_interval = trickle_interval
+        self._stop = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):  # noqa: N802 (the name http.server requires)
+                _, fault, name = self.path.split("/", 2)
+                body = outer.files.get(name)
+                if body is None:
+                    self.send_error(404)
+                    return
+                if fault == "silent":
+                    outer._stop.wait(120)
+                    return
+                if fault == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if fault == "portal":
+                    body = PORTAL_PAGE
+                if fault == "wrong":
+                    body = bytes(reversed(body))
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header(
+                    "Content-Type", "text/html" if fault == "portal" else "application/octet-stream"
+                )
+                self.end_headers()
+                if fault == "killed":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if fault == "trickle":
+                    for index in range(len(body)):
+                        if outer._stop.wait(outer.trickle_interval):
+                            return
+                        try:
+                            self.wfile.write(body[index : index + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, fault: str, name: str) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/{fault}/{name}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+        time.sleep(0.05)
+
+
+def partial_files(folder: Path) -> list[Path]:
+    """Every file left in ``folder`` (recursively): after a failed download there must be none."""
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
