@@ -3,8 +3,9 @@
 A Colab notebook gets only what `pip install cnnkit` brings (issue: chapter 07 failed there with
 `No module named 'keras_tuner'`, which sat in requirements.txt but not in pyproject.toml). This
 test reads every import of cnnkit/ with `ast` (top-level and inside functions alike), leaves out
-the standard library and cnnkit itself, maps each module to the distribution that provides it,
-and requires that distribution in `[project] dependencies`. Files that only developers run (the
+the standard library, cnnkit itself, imports with an `except ImportError` fallback and the other
+Keras backends (jax, torch), maps each module to the distribution that provides it, and requires
+that distribution in `[project] dependencies`. Files that only developers run (the
 notebook authoring tools, the PDF formula sheet) may rely on the `dev` extra instead.
 """
 
@@ -34,6 +35,9 @@ EXTRA_ALLOWED = {
 }
 #: Modules that a declared dependency installs itself (checked below against its metadata).
 PROVIDED_BY = {"absl": "tensorflow"}
+#: Keras backends other than TensorFlow: imported only when KERAS_BACKEND names them, and
+#: whoever chooses that backend installs it.
+OTHER_BACKENDS = {"jax", "torch"}
 #: Import name -> distribution, where the environment cannot tell (module not installed here).
 KNOWN = {
     "sklearn": "scikit-learn",
@@ -47,12 +51,38 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    return any(
+        isinstance(name, ast.Name) and name.id in ("ImportError", "ModuleNotFoundError")
+        for name in names
+    )
+
+
+def _guarded_imports(tree: ast.AST) -> set[ast.AST]:
+    """Imports inside ``try:`` blocks that fall back on ImportError: optional by construction."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(map(_catches_import_error, node.handlers)):
+            for statement in node.body:
+                guarded |= {
+                    inner
+                    for inner in ast.walk(statement)
+                    if isinstance(inner, ast.Import | ast.ImportFrom)
+                }
+    return guarded
+
+
 def runtime_imports() -> dict[str, set[str]]:
-    """Top-level module name -> files of cnnkit/ that import it (absolute imports only)."""
+    """Top-level module name -> files of cnnkit/ that import it without an ImportError fallback."""
     found: dict[str, set[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        guarded = _guarded_imports(tree)
         for node in ast.walk(tree):
+            if node in guarded:
+                continue
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -92,11 +122,20 @@ def test_the_scan_finds_the_known_imports():
         assert module in imports, f"the import scan missed {module}; is the ast walk broken?"
 
 
+def test_imports_with_an_import_error_fallback_are_optional():
+    tree = ast.parse(
+        "try:\n    import rare_module\nexcept ImportError:\n    rare_module = None\n"
+        "try:\n    import needed_module\nexcept ValueError:\n    pass\n"
+    )
+    guarded = {node.names[0].name for node in _guarded_imports(tree)}
+    assert guarded == {"rare_module"}
+
+
 def test_every_runtime_import_is_a_declared_dependency():
     required, extras = declared()
     missing = []
     for module, files in sorted(runtime_imports().items()):
-        if module in PROVIDED_BY:
+        if module in PROVIDED_BY or module in OTHER_BACKENDS:
             continue
         distribution = distribution_of(module)
         if distribution in required:
