@@ -383,9 +383,9 @@ shuffled.round(3)
 # The MLP's accuracy is the same with or without the shuffle (within 1 point, the first claim):
 # for a dense layer, position 17 and position 18 are as unrelated as positions 17 and 700. The
 # CNN loses more than 2 points (the second claim): its filters now mix pixels that have nothing
-# to do with each other. (It stays far above chance, 10% for 10 classes, as the table shows:
-# its last layers are still a Flatten and a Dense layer, which can learn any fixed
-# arrangement.)
+# to do with each other. (It need not fall to chance, 10% for 10 classes: its last layers are
+# still a Flatten and a Dense layer, which can learn any fixed arrangement; the table shows
+# where it ends.)
 
 # %% [markdown]
 # ### What the network learned

@@ -583,9 +583,11 @@ sequence_plots.adding_results(adding_results, ADDING_BASELINE_MSE)
 # We measure it on **freshly initialised** networks (no training) over a long sequence,
 # T = 100: ||∂L/∂x_t||, the gradient of the loss (computed after step 100) with respect to the
 # input of step t, divided by its value at t = 100, for 3 random initialisations (1 in quick
-# mode; the median is printed). Five networks: the three cells with Keras's default
+# mode): the median of the ratio at step 1 is printed, and the figure shows the geometric mean
+# over the initialisations at every step. Five networks: the three cells with Keras's default
 # initialisation, and the LSTM and the GRU with their memory gate opened by a bias of 5
-# (forget gate f_t ≈ σ(5) ≈ 0.993 for the LSTM, update gate z_t ≈ 0.993 for the GRU):
+# (forget gate f_t ≈ σ(5) ≈ 0.993 for the LSTM, update gate z_t ≈ 0.993 for the GRU, as long
+# as the other terms inside the sigmoid are small):
 
 # %%
 ck.show_code(set_gate_bias)
