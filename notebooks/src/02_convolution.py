@@ -513,11 +513,11 @@ ck.claim(
 results
 
 # %% [markdown]
-# The difference is 16 + 32 + 64 = 112 parameters (one per filter) and, in this run, less than
-# 2 points of accuracy (the claim above): on this task the biases matter little, and the claim
+# The difference is 16 + 32 + 64 = 112 parameters (one per filter) and, in this run, less than 2
+# points of accuracy (the claim above): on this task the biases matter little, and the claim
 # says nothing about which network is better. The bias can be dropped **when a batch
-# normalisation (批量归一化) follows**: BatchNormalization subtracts the batch mean, bias included, and adds its
-# own β. Proof: change the bias, the output does not move.
+# normalisation (批量归一化) follows**: BatchNormalization subtracts the batch mean, bias included,
+# and adds its own β. Proof: change the bias, the output does not move.
 
 # %%
 # NBVAL_CHECK_OUTPUT

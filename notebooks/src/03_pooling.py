@@ -114,12 +114,12 @@ print("max pooling and ReLU commute:", np.array_equal(relu_then_pool, pool_then_
 # %% [markdown]
 # ### Experiment: position sensitivity
 #
-# We train a small CNN with pooling, then read features from the same trained convolutions
-# three ways: without pooling (28×28×32 numbers), with the two 2×2 max poolings (7×7×32), and with a
-# final global average pooling (32 numbers). Each of the first 200 test images is shifted right by
-# 0-4 pixels, and we measure the cosine similarity between the features of the shifted and the
-# original image (1 = identical), averaged over the 200 images. Features that keep the same value when the input moves are what a classifier
-# needs when an object can be anywhere.
+# We train a small CNN with pooling, then read features from the same trained convolutions three
+# ways: without pooling (28×28×32 numbers), with the two 2×2 max poolings (7×7×32), and with a
+# final global average pooling (32 numbers). Each of the first 200 test images is shifted right
+# by 0-4 pixels, and we measure the cosine similarity between the features of the shifted and
+# the original image (1 = identical), averaged over the 200 images. Features that keep the same
+# value when the input moves are what a classifier needs when an object can be anywhere.
 
 # %%
 (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
@@ -202,15 +202,14 @@ ck.claim(
 poolplots.similarity_vs_shift(shifts, similarity)
 
 # %% [markdown]
-# Without pooling, a shift of one pixel already moves every feature to a different position of the
-# flattened vector, and the similarity drops. After two 2×2 max poolings a small shift often stays
-# inside the same window: after 1 pixel the pooled features stay more similar than the unpooled
-# ones by more than 0.1 (the first claim), but the similarity keeps falling as the shift grows
-# (the orange line). Global average pooling forgets position almost entirely: after 4 pixels
-# its features keep a similarity above 0.95, the max-pooled ones fall below it (the second
-# claim). (Convolution
-# itself is *equivariant*, the map moves with the input; pooling makes the features more
-# *invariant*, they stay the same.)
+# Without pooling, a shift of one pixel already moves every feature to a different position of
+# the flattened vector, and the similarity drops. After two 2×2 max poolings a small shift often
+# stays inside the same window: after 1 pixel the pooled features stay more similar than the
+# unpooled ones by more than 0.1 (the first claim), but the similarity keeps falling as the
+# shift grows (the orange line). Global average pooling forgets position almost entirely: after
+# 4 pixels its features keep a similarity above 0.95, the max-pooled ones fall below it (the
+# second claim). (Convolution itself is *equivariant*, the map moves with the input; pooling
+# makes the features more *invariant*, they stay the same.)
 
 # %% [markdown]
 # ### Experiment: does pooling resist overfitting?
@@ -351,9 +350,10 @@ ck.explain(s2)
 # %% [markdown]
 # ## 6. Global average pooling vs Flatten + Dense
 #
-# Global average pooling (全局平均池化, GoogLeNet) averages each whole feature map to one number:
-# a 7×7×64 map becomes 64 numbers instead of 3,136, and the classifier after it needs 49 times
-# fewer weights (48 times fewer parameters, counting the 10 biases). Same convolutional base, two heads, trained the same way:
+# Global average pooling (全局平均池化, GoogLeNet) averages each whole feature map to one number: a
+# 7×7×64 map becomes 64 numbers instead of 3,136, and the classifier after it needs 49 times
+# fewer weights (48 times fewer parameters, counting the 10 biases). Same convolutional base,
+# two heads, trained the same way:
 
 
 # %%

@@ -431,10 +431,10 @@ sequence_plots.forecast(t, series, split, forecasts)
 
 # %% [markdown]
 # The dense network, which sees all 48 values at once, forecasts better than repeating the last
-# value (its test MAE is more than 5% lower, the claim above). The SimpleRNN, with less than a quarter of the parameters, ends within 5% of that
-# baseline in this training budget: on a short window, reading step by step is not by itself an
-# advantage. What the recurrent network gains is a size that does not grow with the window,
-# while the dense network's first layer does:
+# value (its test MAE is more than 5% lower, the claim above). The SimpleRNN, with less than a
+# quarter of the parameters, ends within 5% of that baseline in this training budget: on a short
+# window, reading step by step is not by itself an advantage. What the recurrent network gains
+# is a size that does not grow with the window, while the dense network's first layer does:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -655,9 +655,9 @@ sequence_plots.gradient_norms(curves, relative=True)
 #
 # So at initialisation the default gated cells also lose the signal from step 1 (the second
 # claim; the figure shows all five curves); what they have is gates whose biases are trainable
-# weights, so training can open them. On the adding problem above, the trained LSTM and GRU (Keras's
-# default initialisation) reached the low test MSE at T = 30 that the SimpleRNN did not; this
-# chapter does not measure the gates after training.
+# weights, so training can open them. On the adding problem above, the trained LSTM and GRU
+# (Keras's default initialisation) reached the low test MSE at T = 30 that the SimpleRNN did
+# not; this chapter does not measure the gates after training.
 #
 # ## 8. Exploding gradients and gradient clipping
 #
