@@ -44,9 +44,9 @@ rng = np.random.default_rng(0)
 # | unsupervised learning (无监督学习) | inputs **without** labels | structure: clusters, densities | group customers |
 # | reinforcement learning (强化学习) | actions and the rewards they earn | a policy that maximises reward | play a game |
 #
-# The same 2-D points three ways: a classifier that sees the labels, a clustering that never
-# sees them, and an agent that only sees rewards (a two-armed slot machine). This course is
-# almost entirely supervised.
+# Three small examples: on the same 2-D points (two interleaved half-moons) a classifier that
+# sees the labels and a clustering that never sees them, and, on a two-armed slot machine, an
+# agent that only sees the rewards it earns. This course is almost entirely supervised.
 
 # %%
 from sklearn.cluster import KMeans
@@ -130,8 +130,9 @@ ck.claim(
 print(f"training time: {time.perf_counter() - started:.1f} s")
 
 # %% [markdown]
-# The neuron is nothing but z = x·w + b and a sigmoid: computing it by hand with its weights
-# gives exactly what Keras predicts.
+# The neuron is nothing but z = x·w + b and a sigmoid: computing it by hand with its trained
+# weights gives what Keras predicts, to rounding (the cell asserts agreement to a relative 1e-4).
+# Below the probabilities, the 8 test images with their true class and the neuron's prediction.
 
 # %%
 w_boot, b_boot = neuron.get_weights()
@@ -239,9 +240,10 @@ print(f"W1 {W1.shape} then W2 {W2.shape} == one linear map W {W.shape} plus bias
 plots.linear_collapse(depth=5)
 
 # %% [markdown]
-# So a linear model can only draw a straight decision boundary (决策边界). On three
-# interleaved spirals we train (a) a linear model (softmax regression), (b) an MLP with two
-# hidden layers of 64 units but *linear* activations, (c) the same MLP with ReLU.
+# So a linear model can only draw straight decision boundaries (决策边界): with three classes,
+# the regions are separated by straight lines. On three interleaved spirals we train (a) a
+# linear model (softmax regression), (b) an MLP with two hidden layers of 64 units but
+# *linear* activations, (c) the same MLP with ReLU.
 
 # %%
 X_spiral, y_spiral = ck.datasets.spirals(n_samples=600, classes=3, noise=0.2)
@@ -278,7 +280,8 @@ plots.decision_boundary(spiral_models, X_spiral, y_spiral)
 #
 # For large |z| sigmoid and tanh flatten out: they saturate (饱和) and their derivative is
 # nearly 0. Backpropagation multiplies one such factor per layer, so through many sigmoid
-# layers the gradient vanishes (梯度消失): at best 0.25 per layer. ReLU's derivative is
+# layers the gradient vanishes (梯度消失): the sigmoid's factor is at most 0.25 per layer (the
+# weights multiply in too). ReLU's derivative is
 # exactly 1 for every z > 0, and cheap to compute.
 
 # %%
@@ -296,8 +299,9 @@ print(derivatives.to_string(float_format=lambda v: f"{v:.2e}"))
 print(f"best case through 10 sigmoid layers: 0.25**10 = {0.25**10:.1e}; ReLU: 1**10 = 1")
 
 # %% [markdown]
-# The same effect in a real network: the gradient that reaches the first layer of a 10-layer
-# stack, relative to the last layer's, for sigmoid and for ReLU.
+# The same effect in a real network: the gradient that reaches the first layer of a stack of
+# 10 hidden layers, relative to the gradient of the last hidden layer, for sigmoid and for ReLU
+# (both networks start from the same random seed; nothing is trained).
 
 
 # %%
@@ -392,8 +396,11 @@ ck.claim(
 plots.max_entropy(competitor_entropy, scratch.entropy(best), target_score, lam)
 
 # %% [markdown]
-# The red line lies to the right of every bar. Equal logits give the uniform distribution,
-# the largest possible entropy ln K; sharper logits (a larger λ), less entropy:
+# No bar lies to the right of the red line, but the best random rivals come very close: the
+# largest of their entropies prints the same as softmax's to five decimals, because among
+# 20,000 random p some land near the maximum. The claim checks the strict inequality.
+# Equal logits give the uniform distribution, the largest possible entropy ln K; sharper
+# logits (a larger λ), less entropy:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -466,8 +473,11 @@ plots.loss_vs_probability(marks=(0.9, 0.5))
 #
 # Training moves each weight against its gradient: **w ← w − α·dJ/dw**, where the learning
 # rate (学习率) α is the step size. Picture a ball rolling to the bottom of the valley J(w):
-# here J(w) = w², dJ/dw = 2w, starting at w = −4. Too small an α crawls, a good α arrives
-# quickly, α close to 1 zig-zags across the valley and α > 1 overshoots more every step.
+# here J(w) = w², dJ/dw = 2w, starting at w = −4. One step gives w ← w − 2αw = (1 − 2α)w, so
+# every step multiplies w by (1 − 2α): too small an α (0.05, factor 0.9) crawls, α = 0.3
+# (factor 0.4) arrives quickly, α between 0.5 and 1 (0.9, factor −0.8) zig-zags across the
+# valley but still converges, and α > 1 (1.05, factor −1.1) overshoots more every step. Each
+# panel's title gives w after 12 steps.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -534,8 +544,9 @@ for ours, theirs in zip(net.params.values(), twin.get_weights(), strict=True):
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-8)
 
 # %% [markdown]
-# Same loss to 1e-5 and the same weights. Now let NumPy iterate until the loss is small; the
-# hand-made network then separates the spirals too.
+# Same loss to 1e-5 and the same weights. Now NumPy trains 60 more epochs; the claim checks
+# that the loss falls below half its first-epoch value, and the figure shows the decision
+# regions the hand-made network draws (its title gives its training accuracy).
 
 # %%
 more = net.fit(X_spiral, y_spiral, epochs=60, batch_size=32, learning_rate=0.5)
@@ -678,9 +689,12 @@ plots.confusion_matrix(y_test, test_predictions, class_names)
 #
 # Read the curves: while validation loss falls with training loss the model still learns; when
 # training loss keeps falling and validation loss rises, it overfits (过拟合, chapter 07). The
-# confusion matrix shows where it fails: shirts, T-shirts, pullovers and coats look alike at
-# 28×28. To tune: more epochs, wider layers, more dropout; or, better, a convolutional network
-# (chapter 02), which sees that neighbouring pixels belong together.
+# cell below prints the gap between training and validation accuracy at the end. The confusion
+# matrix shows where it fails: the claim below checks that the hardest class (the lowest share
+# of its test images classified right) is one of the upper-body garments (shirt, T-shirt,
+# pullover, coat), which look alike at 28×28; the cell prints the three hardest. To tune: more
+# epochs, wider layers, more dropout; or a convolutional network (chapter 02), which uses the
+# fact that neighbouring pixels belong together.
 
 # %%
 gap = live.history["accuracy"][-1] - live.history["val_accuracy"][-1]
@@ -775,8 +789,10 @@ print(f"softmax, then cross-entropy:       {softmax_first:.4f}")
 print(f"by hand, -ln softmax(z)[0]:        {-scratch.log_softmax(scores)[0, 0]:.4f}")
 
 # %% [markdown]
-# Keras clips the "probabilities" into [1e-7, 1 − 1e-7] and rescales them to sum to 1, so the
-# negative score silently becomes 1e-7: a number comes out, but not the cross-entropy.
+# Keras clips the "probabilities" into [1e-7, 1 − 1e-7] and then rescales them to sum to 1: the
+# score 2.0 becomes 1 − 1e-7, the negative score −1.0 silently becomes 1e-7, 0.5 stays. The true
+# class then gets (1 − 1e-7) / 1.5 ≈ 2/3 and the "loss" is ln 1.5 = 0.4055, the number printed
+# above: a number comes out, but not the cross-entropy.
 # Experiment 2: a network whose last layer has *no* softmax, trained with the default
 # `from_logits=False`, against the same network told `from_logits=True`.
 
@@ -867,7 +883,8 @@ print(
 # * A neuron computes z = w·x + b and an activation; logistic regression is one neuron with a
 #   sigmoid, whose output is a probability.
 # * Forward propagation computes the loss; backpropagation applies the chain rule backwards
-#   (for sigmoid/softmax with cross-entropy, dJ/dz = p − y) and gradient descent updates
+#   (for sigmoid/softmax with cross-entropy, dJ/dz = p − y per sample, (p − y)/N for the mean
+#   over N samples) and gradient descent updates
 #   w ← w − α·dJ/dw, with the learning rate α as the step size.
 # * Without a non-linear activation any stack of layers is one linear map; ReLU is cheap and
 #   does not saturate for z > 0, while sigmoid/tanh saturate and their gradients vanish.

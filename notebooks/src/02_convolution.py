@@ -189,8 +189,8 @@ convplots.hand_made_filters(photo, filters, filtered, crop=(slice(40, 260), slic
 #
 # A colour image has 3 channels. A filter then has 3 slices, one per input channel: the
 # per-channel weighted sums are added, plus **one** bias, into **one** number. So each filter
-# produces one feature map of depth 1, whatever the input depth, and the output depth equals the
-# number of filters (深度 = number of filters).
+# produces one feature map of depth 1, whatever the input depth, and the output depth (深度)
+# equals the number of filters.
 
 # %%
 rng = np.random.default_rng(1)
@@ -380,26 +380,30 @@ ck.claim(
 shuffled.round(3)
 
 # %% [markdown]
-# The MLP's accuracy is the same with or without the shuffle (within 1 point): for a dense layer,
-# position 17 and position 18 are as unrelated as positions 17 and 700. The CNN loses more
-# than 2 points: its filters now mix pixels that have nothing to do with each other. (It does
-# not fall to chance, because its last layers are still a Flatten and a Dense layer, which can
-# learn any fixed arrangement.)
+# The MLP's accuracy is the same with or without the shuffle (within 1 point, the first claim):
+# for a dense layer, position 17 and position 18 are as unrelated as positions 17 and 700. The
+# CNN loses more than 2 points (the second claim): its filters now mix pixels that have nothing
+# to do with each other. (It need not fall to chance, 10% for 10 classes: its last layers are
+# still a Flatten and a Dense layer, which can learn any fixed arrangement; the table shows
+# where it ends.)
 
 # %% [markdown]
 # ### What the network learned
 #
-# The 16 first-layer filters (3×3, one input channel; blue negative, red positive): many are
-# small edge and contrast detectors, like the hand-made ones above.
+# The 16 first-layer filters (3×3, one input channel; blue negative, red positive). Several
+# have a positive side and a negative side, the pattern of an edge or contrast detector like
+# the hand-made ones above; learned filters are less tidy than designed ones.
 
 # %%
 convplots.filter_grid(cnn.get_layer("conv1").kernel.numpy())
 
 # %% [markdown]
 # Feature maps of one test image: the shallow layer (`conv1`, 28×28) still looks like the image,
-# its maps highlight edges and textures; the deep layer (`conv3`, 7×7) is coarser and more
-# abstract: each unit sees a larger part of the garment and responds to parts and shapes that
-# matter for the class.
+# its maps highlight edges and textures; the deep layer (`conv3`, 7×7) is coarser and no longer
+# looks like the garment: each of its units sees a larger window of the image (its receptive
+# field, section 10), and these maps are what the classifier reads. Which parts or shapes a
+# deep map responds to cannot be read off one image; the figure only shows that they are
+# coarse.
 
 # %%
 probe = keras.Model(cnn.inputs[0], [cnn.get_layer("conv1").output, cnn.get_layer("conv3").output])
@@ -509,10 +513,11 @@ ck.claim(
 results
 
 # %% [markdown]
-# The difference is 16 + 32 + 64 = 112 parameters (one per filter) and, in this run, less than
-# 2 points of accuracy (the claim above): the next layers can partly compensate. The bias can be dropped **when a batch normalisation
-# (批量归一化) follows**: BatchNormalization subtracts the batch mean, bias included, and adds its
-# own β. Proof: change the bias, the output does not move.
+# The difference is 16 + 32 + 64 = 112 parameters (one per filter) and, in this run, less than 2
+# points of accuracy (the claim above): on this task the biases matter little, and the claim
+# says nothing about which network is better. The bias can be dropped **when a batch
+# normalisation (批量归一化) follows**: BatchNormalization subtracts the batch mean, bias included,
+# and adds its own β. Proof: change the bias, the output does not move.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -540,8 +545,8 @@ ck.explain(block)
 # ## 10. Questions 6 and 8: choosing kernel sizes and depth
 #
 # Stacking small kernels reaches the same receptive field (感受野) as one big kernel with fewer
-# parameters and more non-linearities: two 3×3 see 5×5, three 3×3 see 7×7 (VGG). With C channels
-# in and out (C = 64 here, no bias):
+# parameters and more non-linearities (one ReLU after each convolution): two 3×3 see 5×5, three
+# 3×3 see 7×7 (VGG). With C channels in and out (C = 64 here, no bias):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -585,12 +590,16 @@ convplots.receptive_field_growth(
 # - **Kernel size**: 3×3 is the default (small, stackable, cheap); 1×1 to change depth; a larger
 #   first kernel (5×5, 7×7 with stride 2) only where the input is large and the first layer should
 #   shrink it quickly. Odd sizes keep a centre and allow P = (F − 1)/2.
-# - **Depth**: add layers until the receptive field covers the objects to recognise (pooling and
-#   strides make it grow much faster, as the green line shows); more layers, more non-linearity.
-# - **Number of filters**: grows as the maps shrink (16 -> 32 -> 64 above), keeping the cost per
-#   layer roughly even.
-# - Then validate: the data decides. Deeper stacks train slower and need normalisation and skip
-#   connections (chapter 04).
+# - **Depth**: add layers until the receptive field covers the objects to recognise; more
+#   layers, more non-linearity. Pooling and strides make the field grow much faster: in the
+#   figure, after 6 layers, three 3×3 convolutions with three 2×2 poolings (green) see 22×22,
+#   six 3×3 convolutions (blue) only 13×13.
+# - **Number of filters**: grows as the maps shrink (16 -> 32 -> 64 above), keeping the
+#   computation per layer roughly even: halving height and width divides the positions by 4,
+#   doubling the channels in and out multiplies the work per position by 4 (the parameters
+#   are not even: they grow with the channels).
+# - Then validate: the data decides. Very deep stacks are harder to train and need
+#   normalisation and skip connections (chapter 04).
 
 # %% [markdown]
 # ## 11. Question 5: convolution in 1-D and 3-D
@@ -628,7 +637,8 @@ ck.explain(sequence_model)
 #
 # The classic pattern is **[(Conv -> ReLU) × N -> Pool] × M -> (FC -> ReLU) × L -> FC -> Softmax**,
 # with N < 5, M > 3 on real images and 0 ≤ L ≤ 2. On 28×28 images 2×2 pooling can run at most
-# 4 times (28 -> 14 -> 7 -> 3 -> 1), so here M ≤ 3. `typical_stack(N, M, L)` builds the pattern;
+# 4 times (28 -> 14 -> 7 -> 3 -> 1), so here M ≤ 4, and M = 4 would leave a 1×1 map; we use
+# M = 2 and M = 3. `typical_stack(N, M, L)` builds the pattern;
 # we build three members of the family and measure each: parameters, test accuracy, time.
 
 # %%
@@ -692,10 +702,12 @@ ck.explain(stacks_built[(2, 3, 1)])
 #   parameters, whatever the image size.
 # - A filter spans all input channels and makes one feature map; depth out = number of filters.
 # - W2 = (W1 − F + 2P)/S + 1, floored by Keras's "valid"; "same" gives ⌈W1/S⌉.
-# - Shallow layers learn edges and textures, deep layers coarser, more semantic features.
+# - In the trained CNN, shallow maps (28×28) look like edge and texture responses, deep maps are
+#   coarse (7×7) and no longer look like the image.
 # - A dense layer is a convolution with a full-size kernel; convolution is translation equivariant.
-# - Shuffling the pixels (one fixed permutation) leaves an MLP unchanged and costs a CNN accuracy:
-#   flattening throws spatial structure away, convolution uses it.
+# - Shuffling the pixels (one fixed permutation) changed an MLP's accuracy by less than 1 point
+#   and cost a CNN more than 2 points: flattening throws spatial structure away, convolution
+#   uses it.
 # - The bias can go when BatchNormalization follows; stacks of 3×3 beat big kernels on parameters.
 # - The typical stack [(Conv)×N + Pool]×M + FC×L was built and trained for three (N, M, L).
 #

@@ -83,7 +83,8 @@ print(formulas.output_size_explanation(7, 2, stride=2, window="pooling window"))
 #
 # 1. **Keep the main features**: the strongest response of each window survives.
 # 2. **Cut computation and parameters of later layers**: halving height and width divides the next
-#    convolution's multiply-accumulates by 4, and a Flatten + Dense head's weights by 4.
+#    convolution's multiply-accumulates (MACs) by 4, and a Flatten + Dense head's weights by 4
+#    (its parameters by almost 4: the biases do not shrink).
 # 3. **Reduce sensitivity to position (位置敏感性)**: a feature that moves by a pixel often stays in
 #    the same window.
 # 4. **Resist overfitting**: fewer numbers for the classifier to memorise (measured at the end of
@@ -113,12 +114,12 @@ print("max pooling and ReLU commute:", np.array_equal(relu_then_pool, pool_then_
 # %% [markdown]
 # ### Experiment: position sensitivity
 #
-# We train a small CNN with pooling, then read features from the same trained convolutions
-# three ways: without pooling (28×28×32 numbers), with the two 2×2 max poolings (7×7×32), and with a
-# final global average pooling (32 numbers). Each test image is shifted right by 0-4 pixels, and we
-# measure the cosine similarity between the features of the shifted and the original image
-# (1 = identical). Features that keep the same value when the input moves are what a classifier
-# needs when an object can be anywhere.
+# We train a small CNN with pooling, then read features from the same trained convolutions three
+# ways: without pooling (28×28×32 numbers), with the two 2×2 max poolings (7×7×32), and with a
+# final global average pooling (32 numbers). Each of the first 200 test images is shifted right
+# by 0-4 pixels, and we measure the cosine similarity between the features of the shifted and
+# the original image (1 = identical), averaged over the 200 images. Features that keep the same
+# value when the input moves are what a classifier needs when an object can be anywhere.
 
 # %%
 (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
@@ -201,21 +202,26 @@ ck.claim(
 poolplots.similarity_vs_shift(shifts, similarity)
 
 # %% [markdown]
-# Without pooling, a shift of one pixel already moves every feature to a different position of the
-# flattened vector, and the similarity drops. After two 2×2 max poolings a small shift often stays
-# inside the same window, and global average pooling forgets position almost entirely. (Convolution
-# itself is *equivariant*, the map moves with the input; pooling makes the features more
-# *invariant*, they stay the same.)
+# Without pooling, a shift of one pixel already moves every feature to a different position of
+# the flattened vector, and the similarity drops. After two 2×2 max poolings a small shift often
+# stays inside the same window: after 1 pixel the pooled features stay more similar than the
+# unpooled ones by more than 0.1 (the first claim), but the similarity keeps falling as the
+# shift grows (the orange line). Global average pooling forgets position almost entirely: after
+# 4 pixels its features keep a similarity above 0.95, the max-pooled ones fall below it (the
+# second claim). (Convolution itself is *equivariant*, the map moves with the input; pooling
+# makes the features more *invariant*, they stay the same.)
 
 # %% [markdown]
 # ### Experiment: does pooling resist overfitting?
 #
 # Overfitting (过拟合) shows as a gap: high accuracy on the training images, lower on new ones.
 # Few training images and many epochs invite it: 2,000 images, 20 epochs. Four networks share
-# the same two convolutions (32 and 64 filters of 3×3) and differ only in how they downsample:
-# not at all, 2×2 max pooling, 2×2 average pooling, or AlexNet's overlapping 3×3 windows at
-# stride 2 (section 4). Without pooling the classifier sees all 28×28×64 = 50,176 numbers, ten
-# times more weights to fit the 2,000 images with.
+# the same two convolutions (32 and 64 filters of 3×3) and differ only in how they downsample
+# after each convolution: not at all, 2×2 max pooling, 2×2 average pooling, or AlexNet's
+# overlapping 3×3 windows at stride 2 (section 4; with "same" padding, so its maps shrink like
+# the 2×2 ones, 28 -> 14 -> 7). Without pooling the classifier sees all 28×28×64 = 50,176
+# numbers instead of 7×7×64 = 3,136: 16 times more weights in the Dense layer, about ten times
+# more parameters in all (the table), to fit the 2,000 images with.
 
 # %%
 ck.show_code(basic_cnns.pooling_cnn)
@@ -266,7 +272,9 @@ poolplots.train_test_gap(overfit.index, overfit["train accuracy"], overfit["test
 # 4 points (the claims above). That is the sense in which pooling resists overfitting: the
 # classifier gets fewer, coarser numbers to memorise. The claims say nothing about which
 # network has the best test accuracy (read this run's numbers in the table); what pooling
-# certainly buys here is the smaller gap and a tenth of the parameters.
+# certainly buys here is the smaller gap and a tenth of the parameters. A smaller gap is not by
+# itself a better model: read the train and test columns separately to see whether it came
+# from a higher test accuracy or from a lower training accuracy.
 
 # %% [markdown]
 # ## 4. Overlapping pooling (AlexNet)
@@ -305,13 +313,16 @@ small = np.arange(49).reshape(7, 7) % 10
 poolplots.pooling_step(small, pool_size=3, stride=2, position=(0, 1), mode="max")
 
 # %% [markdown]
+# In the figure, the window of output (0, 1) starts at column 2, which the window of output
+# (0, 0) already covered: the rows and columns where two windows meet (2 and 4 on this 7×7 grid)
+# are read twice. Here the 9 in row 1, column 2 lies in both windows, so outputs (0, 0) and
+# (0, 1) are both that same 9.
+#
 # The measurement: at this scale overlapping pooling is a tie with 2×2 pooling, the difference
 # in test accuracy is within 1.5 points (the claim above; the table shows this run's numbers).
-# AlexNet's gain was a fraction of a point on ImageNet with a far larger network; on 2,000
-# Fashion-MNIST images it is within the noise of one run.
-#
-# The window of output (0, 1) starts at column 2, which the window of output (0, 0) already
-# covered: every other row and column is read twice.
+# AlexNet's gain was a fraction of a point on ImageNet with a far larger network; with one run
+# per network on 2,000 Fashion-MNIST images, a difference that small could not be told apart
+# from the run-to-run noise.
 #
 # ## 5. LeNet's trainable subsampling
 #
@@ -339,9 +350,10 @@ ck.explain(s2)
 # %% [markdown]
 # ## 6. Global average pooling vs Flatten + Dense
 #
-# Global average pooling (全局平均池化, GoogLeNet) averages each whole feature map to one number:
-# a 7×7×64 map becomes 64 numbers instead of 3,136, and the classifier after it needs 49 times
-# fewer weights. Same convolutional base, two heads, trained the same way:
+# Global average pooling (全局平均池化, GoogLeNet) averages each whole feature map to one number: a
+# 7×7×64 map becomes 64 numbers instead of 3,136, and the classifier after it needs 49 times
+# fewer weights (48 times fewer parameters, counting the 10 biases). Same convolutional base,
+# two heads, trained the same way:
 
 
 # %%
@@ -522,8 +534,10 @@ except ValueError:
 #   4 points compared with no pooling; overlapping 3×3/2 pooling tied with 2×2 pooling.
 # - AlexNet's overlapping pooling: 3×3 windows, stride 2, 55 -> 27. LeNet's subsampling is
 #   trainable: 2 parameters per map.
-# - Global average pooling replaces the big FC head with 64×10 + 10 instead of 3,136×10 + 10
-#   weights; strided convolutions replace pooling with learned downsampling.
+# - Global average pooling replaces the big FC head: 64×10 + 10 instead of 3,136×10 + 10
+#   parameters, and any input size; after 4 epochs on 20,000 images its network trailed the
+#   Flatten head by more than 2 points. Strided convolutions replace pooling with learned
+#   downsampling at the same parameters and MACs.
 #
 # Practise with `exercises/03_pooling.ipynb` (pooling by hand and in NumPy, sizes, LeNet's
 # subsampling, GAP vs Flatten, receptive fields). Next: `04_classic_cnns.ipynb`.
