@@ -201,7 +201,7 @@ def train(
     name: str,
     callbacks=(),
     learning_rate: float = 1e-3,
-    batch_size: int = 32,
+    batch_size: int = 64,
     seed: int = 0,
     **options,
 ):
@@ -233,7 +233,7 @@ def run_remedies(
     y_val,
     *,
     epochs: int = 20,
-    batch_size: int = 32,
+    batch_size: int = 64,
     patience: int = 5,
     remedies=tuple(REMEDIES),
     learning_rate: float = 1e-3,
