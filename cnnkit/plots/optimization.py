@@ -268,7 +268,10 @@ def curves_comparison(histories, title: str | None = None):
     axes[1].set_title("validation accuracy")
     for ax in axes:
         ax.set_xlabel("epoch")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # no validation curves: no legend, no warning
+            ax.legend(fontsize=8)
+    if not axes[1].lines:
+        axes[1].set_visible(False)
     return _finish(fig, title)
 
 
