@@ -295,17 +295,86 @@ def test_build_mlp_variants():
         model = remedies.build_mlp(remedy)
         counts[remedy] = model.count_params()
         assert model.output_shape == (None, 10)
-    assert counts["baseline"] == 784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10
+    assert counts["baseline"] == 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10
     assert counts["early stopping"] == counts["L2"] == counts["dropout"] == counts["baseline"]
     assert counts["fewer parameters"] == 784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10
-    layer_types = {type(layer).__name__ for layer in remedies.build_mlp("augmentation").layers}
-    assert {"RandomFlip", "RandomTranslation"} <= layer_types
-    assert "BatchNormalization" in {
-        type(l).__name__ for l in remedies.build_mlp("batch norm").layers
-    }
+    layer_types = {type(layer).__name__ for layer in remedies.augmented_mlp().layers}
+    assert "Sequential" in layer_types  # the augmentation block
+    augment = remedies.augmented_mlp().get_layer("augmentation")
+    assert {type(layer).__name__ for layer in augment.layers} == {"RandomFlip", "RandomTranslation"}
+    assert "BatchNormalization" in {type(l).__name__ for l in remedies.batch_norm_mlp().layers}
+    assert sum(type(l).__name__ == "Dropout" for l in remedies.dropout_mlp(rate=0.3).layers) == 2
+    l2 = remedies.l2_mlp(l2=0.01)
+    assert sum(l.kernel_regularizer is not None for l in l2.layers if hasattr(l, "kernel")) == 2
     assert remedies.small_cnn().count_params() == 160 + 4640 + 800 * 10 + 10
+    assert remedies.dropout_cnn(conv_rate=0.2).count_params() == remedies.small_cnn().count_params()
+    stop = remedies.early_stopping(4)
+    assert stop.patience == 4 and stop.restore_best_weights and stop.monitor == "val_loss"
     with pytest.raises(ValueError, match="unknown remedy"):
         remedies.build_mlp("pruning")
+
+
+def test_epochs_to_reach():
+    history = {"loss": [2.0, 1.0, 0.4, 0.3]}
+    assert remedies.epochs_to_reach(history, 0.5) == 3
+    assert remedies.epochs_to_reach(history, 0.1) is None
+
+
+def test_magnitude_pruning_and_sparsity_curve():
+    from cnnkit.training import pruning
+
+    keras.utils.set_random_seed(0)
+    model = remedies.baseline_mlp(units=16)
+    before = [w.copy() for w in model.get_weights()]
+    x, y = _tiny_images(40)
+    curve = pruning.sparsity_curve(model, remedies.prepare_images(x), y, (0.0, 0.5, 0.9))
+    assert list(curve["sparsity"]) == [0.0, 0.5, 0.9]
+    assert np.allclose(curve["zero weights"], [0.0, 0.5, 0.9], atol=0.01)
+    for kept, now in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(kept, now)  # weights restored
+    zero = pruning.magnitude_prune(model, 0.75)
+    kernels = [keras.ops.convert_to_numpy(l.kernel) for l in model.layers if hasattr(l, "kernel")]
+    assert (
+        abs(zero - 0.75) < 0.01
+        and abs(np.mean(np.concatenate([k.ravel() for k in kernels]) == 0) - 0.75) < 0.01
+    )
+    with pytest.raises(ValueError, match="sparsity"):
+        pruning.magnitude_prune(model, 1.0)
+
+
+def test_greedy_layerwise_trains_only_the_new_layer():
+    from cnnkit.training import pruning
+
+    x, y = _tiny_images(64)
+    x = remedies.prepare_images(x)
+    stages = pruning.greedy_layerwise((x, y, x, y), widths=(8, 6), epochs=1)
+    assert list(stages.index) == [1, 2]
+    assert (
+        stages.loc[1, "trainable parameters"]
+        == stages.loc[1, "all parameters"]
+        == 784 * 8 + 8 + 8 * 10 + 10
+    )
+    assert stages.loc[2, "trainable parameters"] == 8 * 6 + 6 + 6 * 10 + 10
+
+
+def test_label_noise_and_shift():
+    from cnnkit.training import data_problems
+
+    labels = np.arange(1000) % 10
+    noisy, flipped = data_problems.flip_labels(labels, 0.4, seed=1)
+    assert abs(flipped.mean() - 0.4) < 0.05
+    assert (noisy[flipped] != labels[flipped]).all() and (noisy[~flipped] == labels[~flipped]).all()
+    images = np.arange(2 * 5 * 5).reshape(2, 5, 5)
+    moved = data_problems.shift_images(images, dx=2, dy=1)
+    np.testing.assert_array_equal(moved[:, 1:, 2:], images[:, :-1, :-2])
+    assert (moved[:, 0] == 0).all() and (moved[:, :, :2] == 0).all()
+    np.testing.assert_array_equal(
+        data_problems.shift_images(moved, -2, -1)[:, :-1, :-2], images[:, :-1, :-2]
+    )
+    with pytest.raises(ValueError, match="fraction"):
+        data_problems.flip_labels(labels, 1.5)
+    with pytest.raises(ValueError, match="out of view"):
+        data_problems.shift_images(images, dx=5)
 
 
 def _tiny_images(n, seed=0):
@@ -442,3 +511,26 @@ def test_training_plots():
         {"x": (features, np.arange(30) % 3), "y": (features, np.arange(30) % 3)}
     )
     assert len(fig.axes) == 2 and len(fig.axes[0].collections) == 3
+
+
+def test_new_chapter_07_plots():
+    from cnnkit.plots import losses as loss_plots
+
+    sweep = pd.DataFrame(
+        {"rate": [0.0, 0.5], "train accuracy": [1.0, 0.9], "val accuracy": [0.8, 0.82]}
+    )
+    fig = plots.sweep_lines(
+        {"a": sweep, "b": sweep}, "rate", ["train accuracy", "val accuracy"], "t"
+    )
+    assert len(fig.axes) == 2 and len(fig.axes[0].get_lines()) == 2
+    ravine = surfaces.ravine()
+    runs = {"SGD": trajectories.run(scratch.SGD(0.1), ravine, 10)}
+    assert len(plots.paths_and_losses(runs, ravine, "t").axes) == 2
+    fig = loss_plots.iou_family(np.array([4.0, 2.0, 8.0, 6.0]), np.linspace(-8, 8, 33))
+    assert len(fig.axes[1].get_lines()) == 4 + 1  # four metrics and the zero line
+    fig = loss_plots.box_descent({"IoU": np.zeros(5), "GIoU": np.linspace(0, 1, 5)})
+    assert len(fig.axes[0].get_lines()) == 2
+    fig = loss_plots.regression_losses(beta=1.0)
+    l2_line = fig.axes[0].get_lines()[1]
+    assert np.isclose(l2_line.get_ydata()[0], 9.0)  # d = -3: d^2
+    assert len(loss_plots.triplet_and_arcface().axes) == 2

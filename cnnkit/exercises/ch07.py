@@ -646,15 +646,154 @@ q10 = Problem(
 )
 
 
+# --- q11: IoU of two boxes --------------------------------------------------------------------
+
+
+def _check_iou(answer):
+    from cnnkit.scratch.box_losses import iou
+
+    expected = iou((0, 0, 4, 4), (2, 2, 6, 6))  # 4 / 28 = 1/7
+    return check_number(
+        answer,
+        expected,
+        abs_tol=1e-4,
+        mistakes={
+            4 / 32: "You divided by the sum of the two areas: the overlap is counted twice. "
+            "The union is 16 + 16 - 4 = 28.",
+            4 / 16: "That is the overlap over ONE box's area; IoU divides by the union of both.",
+            4
+            / 36: "36 is the area of the enclosing box C (GIoU uses it); IoU divides by the union.",
+            2 / 28: "The overlap is a 2 x 2 square: its area is 4, not its side 2.",
+        },
+        success="Correct: intersection 2 x 2 = 4, union 16 + 16 - 4 = 28, IoU = 4/28 ≈ 0.143.",
+    )
+
+
+q11 = Problem(
+    title="IoU of two boxes (交并比)",
+    statement=(
+        "A detector predicts the box B = (0, 0, 4, 4) for an object whose target box is "
+        "G = (2, 2, 6, 6) (corners x1, y1, x2, y2). What is their IoU? Would the detection count "
+        "as correct at the usual threshold IoU ≥ 0.5?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = (2 * 2) / (4 * 4 + 4 * 4 - 2 * 2)",
+    checker=_check_iou,
+    hints=(
+        "The intersection is the overlap rectangle: from (2, 2) to (4, 4).",
+        "|B ∪ G| = |B| + |G| - |B ∩ G|.",
+    ),
+    explanation="IoU = 4 / 28 ≈ 0.143 < 0.5: the detection does not count. `cnnkit.scratch.box_losses.iou` computes it.",
+    wrong_answers=(
+        WrongAnswer("answer = 4 / 32", "counted twice"),
+        WrongAnswer("answer = 4 / 16", "ONE box"),
+        WrongAnswer("answer = 4 / 36", "enclosing box"),
+    ),
+)
+
+# --- q12: triplet loss ------------------------------------------------------------------------
+
+
+def _check_triplet(answer):
+    from cnnkit.scratch.embedding_losses import triplet_loss
+
+    expected = float(triplet_loss([[0.0, 0.0]], [[0.3, 0.4]], [[0.6, 0.0]], margin=0.2)[0])
+    return check_number(
+        answer,
+        expected,
+        abs_tol=1e-6,
+        mistakes={
+            0.5 - 0.6 + 0.2: "FaceNet's triplet loss compares SQUARED distances: 0.25 and 0.36, "
+            "not 0.5 and 0.6.",
+            0.36 - 0.25 + 0.2: "The order is ‖a - p‖² - ‖a - n‖² + m: the positive distance comes "
+            "first, so a far negative makes the loss smaller.",
+            0.0: "Without the margin the loss would be 0, but the margin m = 0.2 must be added "
+            "before the max(·, 0): the negative is not yet far enough.",
+            0.25 - 0.36 - 0.2: "Add the margin, and then take max(·, 0).",
+        },
+        success="Correct: 0.25 - 0.36 + 0.2 = 0.09 > 0, so this triplet still costs.",
+    )
+
+
+q12 = Problem(
+    title="A triplet loss (三元组损失)",
+    statement=(
+        "Embeddings: anchor a = (0, 0), positive p = (0.3, 0.4) (same person), negative "
+        "n = (0.6, 0) (another person). With margin m = 0.2, what is the triplet loss "
+        "max(‖a - p‖² - ‖a - n‖² + m, 0)?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = max((0.3**2 + 0.4**2) - (0.6**2 + 0.0**2) + 0.2, 0.0)",
+    checker=_check_triplet,
+    hints=(
+        "‖a - p‖² = 0.3² + 0.4² and ‖a - n‖² = 0.6².",
+        "Add the margin before clipping at 0.",
+    ),
+    explanation="0.25 - 0.36 + 0.2 = 0.09: the negative is farther than the positive, but not by the margin.",
+    wrong_answers=(
+        WrongAnswer("answer = 0.1", "SQUARED"),
+        WrongAnswer("answer = 0.31", "positive distance comes first"),
+        WrongAnswer("answer = 0", "margin m = 0.2 must be added"),
+    ),
+)
+
+# --- q13: smooth L1 ---------------------------------------------------------------------------
+
+
+def _check_smooth_l1(answer):
+    from cnnkit.scratch.box_losses import smooth_l1_loss
+
+    expected = smooth_l1_loss([0.0, 0.0], [0.5, 3.0], beta=1.0)
+    return check_number(
+        answer,
+        expected,
+        abs_tol=1e-6,
+        mistakes={
+            (0.25 + 9)
+            / 2
+            / 2: "That is half the L2 loss for both errors; beyond |d| = β smooth L1 "
+            "is linear: |d| - β/2 = 2.5 for d = 3.",
+            (0.5 + 3.0) / 2: "That is the L1 loss; below |d| = β smooth L1 is quadratic: "
+            "0.5² / 2 = 0.125 for d = 0.5.",
+            0.125 + 2.5: "Right terms, but Keras-style losses average over the coordinates: "
+            "divide the sum by 2.",
+        },
+        success="Correct: (0.5²/2 + (3 - 0.5)) / 2 = (0.125 + 2.5) / 2 = 1.3125.",
+    )
+
+
+q13 = Problem(
+    title="Smooth L1 box regression (平滑L1损失)",
+    statement=(
+        "A box regressor predicts offsets (0.5, 3.0) where the targets are (0, 0). With β = 1, "
+        "smooth L1 is d²/(2β) for |d| < β and |d| - β/2 otherwise, averaged over the coordinates. "
+        "What is the loss?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = (0.5**2 / 2 + (3.0 - 0.5)) / 2",
+    checker=_check_smooth_l1,
+    hints=(
+        "d = 0.5 is below β: use the quadratic branch. d = 3 is above: use the linear one.",
+        "Average the two terms.",
+    ),
+    explanation="(0.125 + 2.5) / 2 = 1.3125. The large error counts linearly, so one outlier cannot dominate.",
+    wrong_answers=(
+        WrongAnswer("answer = 2.3125", "linear"),
+        WrongAnswer("answer = 1.75", "quadratic"),
+        WrongAnswer("answer = 2.625", "divide the sum by 2"),
+    ),
+)
+
+
 CHAPTER = Chapter(
     number=7,
     slug="07_overfitting_optimizers",
     title="Overfitting and optimizers (过拟合与优化算法)",
     introduction=(
         "Practice for `notebooks/07_overfitting_optimizers.ipynb`: momentum and Adam updates, "
-        "dropout's scaling, early stopping, reading overfitting curves, L2 penalties and "
-        "choosing a learning rate."
+        "dropout's scaling, early stopping, reading overfitting curves, L2 penalties, "
+        "choosing a learning rate, IoU, triplet loss and smooth L1."
     ),
     preamble="import numpy as np",
-    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9, q10],
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13],
 )

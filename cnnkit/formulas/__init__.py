@@ -7,11 +7,20 @@ docstring. :data:`FORMULAS` is the registry the formula sheet is rendered from.
 Modules, one job each: ``sizes`` (output sizes of convolution, pooling and transposed convolution), ``parameters`` (dense, conv, depthwise,
 separable, pooling, batch norm), ``recurrent`` (RNN/LSTM/GRU), ``receptive_field``,
 ``operations`` (multiply-accumulates), ``training_arithmetic`` (batches, iterations,
-epochs), ``registry`` (the formula sheet's entries).
+epochs), ``losses`` (box and embedding losses), ``registry`` (the formula sheet's entries).
 """
 
 from __future__ import annotations
 
+from cnnkit.formulas.losses import (
+    arcface_target_logit,
+    ciou,
+    diou,
+    giou,
+    iou,
+    smooth_l1_loss,
+    triplet_margin_loss,
+)
 from cnnkit.formulas.operations import conv_connections, conv_macs, dense_macs
 from cnnkit.formulas.parameters import (
     batchnorm_params,
@@ -43,6 +52,13 @@ __all__ = [
     "FORMULAS",
     "Formula",
     "OutputSizeRoundedWarning",
+    "arcface_target_logit",
+    "ciou",
+    "diou",
+    "giou",
+    "iou",
+    "smooth_l1_loss",
+    "triplet_margin_loss",
     "batchnorm_params",
     "batchnorm_trainable_params",
     "conv1d_params",

@@ -268,7 +268,10 @@ def curves_comparison(histories, title: str | None = None):
     axes[1].set_title("validation accuracy")
     for ax in axes:
         ax.set_xlabel("epoch")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # no validation curves: no legend, no warning
+            ax.legend(fontsize=8)
+    if not axes[1].lines:
+        axes[1].set_visible(False)
     return _finish(fig, title)
 
 
@@ -305,11 +308,9 @@ def lr_range_test(results, suggestion: float | None = None):
 
 def learning_rate_paths(runs, surface):
     """Gradient descent on ``surface`` with learning rates too small, right and too large."""
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
-    optimizer_paths(surface, runs, ax=axes[0])
-    loss_vs_step(runs, surface, ax=axes[1])
-    return _finish(fig, label("Learning rate: too small, right, too large", "学习率"))
+    return paths_and_losses(
+        runs, surface, label("Learning rate: too small, right, too large", "学习率")
+    )
 
 
 # --- ensembles and losses ------------------------------------------------------------------------
@@ -353,7 +354,7 @@ def focal_loss_curves(gammas=(0.0, 0.5, 1.0, 2.0, 5.0)):
     return _finish(fig, label("Focal loss", "焦点损失"))
 
 
-def embeddings_2d(embeddings, class_names=None, max_points: int = 2000):
+def embeddings_2d(embeddings, class_names=None, max_points: int = 2000, title: str | None = None):
     """``embeddings``: {title: (features (n, 2), labels)} -> one scatter per title, coloured by class."""
     plt = _plt()
     count = len(embeddings)
@@ -374,4 +375,31 @@ def embeddings_2d(embeddings, class_names=None, max_points: int = 2000):
         ax.set_title(name)
         ax.set_aspect("equal", adjustable="datalim")
     axes[0, -1].legend(fontsize=7, markerscale=3, loc="center left", bbox_to_anchor=(1, 0.5))
-    return _finish(fig, label("2-D features: softmax vs softmax + center loss", "中心损失"))
+    return _finish(
+        fig, title or label("2-D features: softmax vs softmax + center loss", "中心损失")
+    )
+
+
+# --- remedies: sweeps and pruning ---------------------------------------------------------------
+
+
+def sweep_lines(tables: dict, x: str, y: str = "val accuracy", title: str | None = None):
+    """One panel per table: ``y`` against ``x`` (e.g. validation accuracy against dropout rate)."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(tables), figsize=(5.5 * len(tables), 3.8), squeeze=False)
+    for ax, (name, table) in zip(axes[0], tables.items(), strict=True):
+        for column in [y] if isinstance(y, str) else y:
+            ax.plot(table[x], table[column], "o-", label=column)
+        ax.set_xlabel(x)
+        ax.set_title(name)
+        ax.legend(fontsize=8)
+    return _finish(fig, title)
+
+
+def paths_and_losses(runs, surface, title: str | None = None):
+    """Paths over the contours of ``surface`` (left) and loss vs step (right), one line per run."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
+    optimizer_paths(surface, runs, ax=axes[0])
+    loss_vs_step(runs, surface, ax=axes[1])
+    return _finish(fig, title)

@@ -8,6 +8,8 @@ scale roughly constant; batch normalisation re-centres and re-scales every layer
 
 from __future__ import annotations
 
+import re
+
 import keras
 import numpy as np
 import pandas as pd
@@ -41,7 +43,8 @@ def deep_mlp(variant: str, depth: int = 12, units: int = 64, input_dim: int = 78
             x = keras.layers.BatchNormalization()(x)
         x = keras.layers.Activation(activation)(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name=variant)
+    # Keras model names must be valid scope names: "ReLU + BN (He)" -> "ReLU_BN_He"
+    return keras.Model(inputs, outputs, name="_".join(re.findall(r"[A-Za-z0-9]+", variant)))
 
 
 def layer_gradient_norms(model: keras.Model, x, y) -> np.ndarray:

@@ -1,16 +1,18 @@
-"""Overfitting (过拟合) on purpose and the remedies, each on the same baseline, in one table.
+"""Overfitting (过拟合) on purpose, and each remedy as its own small Keras function.
 
-The baseline is a large multilayer perceptron (two Dense(512) layers, ~670k parameters) trained on
-a small subset of Fashion-MNIST: it memorises the training set and the validation accuracy stalls.
-``run_remedies`` trains the baseline and one variant per remedy with the same data, epochs,
-optimizer and seed, and returns a pandas table plus every history:
+The baseline is a wide multilayer perceptron (two Dense(256) layers, ~270k parameters) trained
+for many epochs on a small subset of Fashion-MNIST: it memorises the training set, its validation
+loss turns round and rises, and its training accuracy ends far above its validation accuracy.
+Every remedy is one short function the chapter shows with ``ck.show_code`` before running it:
 
-    L2 weight decay (权重衰减), dropout (随机失活), data augmentation (数据增强, Keras preprocessing
-    layers), batch normalisation (批归一化), early stopping (早停法) with restore_best_weights,
-    fewer parameters.
+    l2_mlp (L2 weight decay, 权重衰减)        dropout_mlp (随机失活)
+    augmented_mlp (数据增强)                  batch_norm_mlp (批归一化)
+    early_stopping (早停法, a callback)       smaller_mlp (fewer parameters)
+    more data: the baseline itself on a larger training set
 
-The gap (泛化差距) is measured on the weights the model ends with, both accuracies evaluated in
-inference mode (no dropout, no augmentation): train accuracy - validation accuracy.
+``train`` fits one model (same optimizer, seed, batch size for all) and returns its history and a
+summary row; the gap (泛化差距) is train accuracy - validation accuracy of the final weights,
+both evaluated in inference mode (no dropout, no augmentation).
 """
 
 from __future__ import annotations
@@ -23,53 +25,111 @@ import pandas as pd
 
 from cnnkit.training.recipes import prepare_images  # noqa: F401  (part of this module's API)
 
-REMEDIES = (
-    "baseline",
-    "L2",
-    "dropout",
-    "augmentation",
-    "batch norm",
-    "early stopping",
-    "fewer parameters",
-)
+INPUT_SHAPE = (28, 28, 1)
 
 
-def build_mlp(
-    remedy: str = "baseline",
-    *,
-    units: int = 512,
-    depth: int = 2,
-    l2: float = 1e-3,
-    dropout: float = 0.5,
-    small_units: int = 32,
-    input_shape=(28, 28, 1),
-    classes: int = 10,
-) -> keras.Model:
-    """The baseline MLP, or the baseline with one remedy (a name from ``REMEDIES``).
+# --- the baseline and one function per remedy -------------------------------------------------
 
-    "early stopping" builds the baseline unchanged (the remedy is a callback, see ``run_remedies``).
+
+def baseline_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, name="baseline"):
+    """Flatten -> ``depth`` x Dense(units, relu) -> Dense(classes, softmax): big enough to memorise."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for _ in range(depth):
+        x = keras.layers.Dense(units, activation="relu")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def l2_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, l2=1e-3):
+    """The baseline with L2 weight decay: the loss gains l2 * sum(w^2) for every hidden kernel."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for _ in range(depth):
+        x = keras.layers.Dense(
+            units, activation="relu", kernel_regularizer=keras.regularizers.L2(l2)
+        )(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="L2")
+
+
+def dropout_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, rate=0.5):
+    """The baseline with Dropout(rate) after each hidden layer (active only in training)."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for _ in range(depth):
+        x = keras.layers.Dense(units, activation="relu")(x)
+        x = keras.layers.Dropout(rate)(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="dropout")
+
+
+def augmented_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2):
+    """The baseline behind random flips and shifts: each epoch sees new variants of every image.
+
+    Keras's preprocessing layers are active only in training (``model.fit``), so evaluation and
+    prediction see the images unchanged.
     """
+    augment = keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+        ],
+        name="augmentation",
+    )
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(augment(inputs))
+    for _ in range(depth):
+        x = keras.layers.Dense(units, activation="relu")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="augmentation")
+
+
+def batch_norm_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2):
+    """The baseline with Dense -> BatchNormalization -> ReLU (the bias is BN's beta, so no bias)."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten()(inputs)
+    for _ in range(depth):
+        x = keras.layers.Dense(units, use_bias=False)(x)
+        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.Activation("relu")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="batch_norm")
+
+
+def smaller_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=32, depth=2):
+    """Fewer parameters: the baseline's architecture with 32 units per layer instead of 256."""
+    return baseline_mlp(input_shape, classes, units=units, depth=depth, name="smaller")
+
+
+def early_stopping(patience=5):
+    """Stop when val_loss has not improved for ``patience`` epochs; keep the best epoch's weights."""
+    return keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
+
+
+#: Remedy name -> the function that builds its model ("early stopping" and "more data" train the
+#: baseline: the first with the ``early_stopping`` callback, the second on more images).
+REMEDIES = {
+    "baseline": baseline_mlp,
+    "L2": l2_mlp,
+    "dropout": dropout_mlp,
+    "augmentation": augmented_mlp,
+    "batch norm": batch_norm_mlp,
+    "early stopping": baseline_mlp,
+    "fewer parameters": smaller_mlp,
+}
+
+
+def build_mlp(remedy: str = "baseline", *, input_shape=INPUT_SHAPE, classes=10, **options):
+    """The model of one remedy by name (a key of ``REMEDIES``); ``options`` go to its function."""
     if remedy not in REMEDIES:
         raise ValueError(f"unknown remedy {remedy!r}; choose one of {', '.join(REMEDIES)}")
-    inputs = keras.Input(input_shape)
-    x = inputs
-    if remedy == "augmentation":
-        x = keras.layers.RandomFlip("horizontal")(x)
-        x = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant")(x)
-    x = keras.layers.Flatten()(x)
-    width = small_units if remedy == "fewer parameters" else units
-    for _ in range(depth):
-        regularizer = keras.regularizers.L2(l2) if remedy == "L2" else None
-        if remedy == "batch norm":
-            x = keras.layers.Dense(width, use_bias=False)(x)
-            x = keras.layers.BatchNormalization()(x)
-            x = keras.layers.Activation("relu")(x)
-        else:
-            x = keras.layers.Dense(width, activation="relu", kernel_regularizer=regularizer)(x)
-        if remedy == "dropout":
-            x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name=remedy.replace(" ", "_"))
+    return REMEDIES[remedy](input_shape, classes, **options)
+
+
+# --- training and measuring ---------------------------------------------------------------------
 
 
 def fit_and_summarise(
@@ -85,8 +145,9 @@ def fit_and_summarise(
     """Compile (sparse cross-entropy, accuracy), fit, and summarise one model.
 
     ``data`` = (x_train, y_train, x_val, y_val). Returns ``(history, row)``: the Keras history dict
-    and a row with parameters, epochs run, seconds, train/validation accuracy of the final weights
-    (inference mode), their gap and the best validation accuracy during training.
+    and a row with parameters, epochs run, seconds, train/validation cross-entropy (without
+    regularisation penalties) and accuracy of the final weights (inference mode), their gap, the
+    best validation accuracy and the epoch of the lowest validation loss.
     """
     x_train, y_train, x_val, y_val = data
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -97,24 +158,72 @@ def fit_and_summarise(
         validation_data=(x_val, y_val),
         epochs=epochs,
         batch_size=batch_size,
+        validation_batch_size=512,  # fewer, larger validation batches: same numbers, less time
         callbacks=list(callbacks),
         verbose=0,
     ).history
     seconds = time.perf_counter() - started
-    train_accuracy = model.evaluate(x_train, y_train, batch_size=batch_size, verbose=0)[1]
-    val_accuracy = model.evaluate(x_val, y_val, batch_size=batch_size, verbose=0)[1]
+    train_loss, train_accuracy = _loss_and_accuracy(model, x_train, y_train)
+    val_loss, val_accuracy = _loss_and_accuracy(model, x_val, y_val)
     row = {
         "name": name or model.name,
         "parameters": model.count_params(),
         "epochs run": len(history["loss"]),
         "seconds": round(seconds, 1),
+        "train loss": train_loss,
+        "val loss": val_loss,
         "train accuracy": train_accuracy,
         "val accuracy": val_accuracy,
         "gap": train_accuracy - val_accuracy,
         "best val accuracy": max(history["val_accuracy"]),
-        "best epoch": int(np.argmax(history["val_accuracy"])) + 1,
+        "best val-loss epoch": int(np.argmin(history["val_loss"])) + 1,
     }
     return history, row
+
+
+def _loss_and_accuracy(model, x, y) -> tuple[float, float]:
+    """Cross-entropy and accuracy of the predictions, in inference mode.
+
+    Computed from the predictions rather than ``evaluate`` so that the L2 penalty is not part of
+    the loss: every remedy is compared on the same data loss.
+    """
+    probabilities = model.predict(x, batch_size=512, verbose=0)
+    y = np.asarray(y).reshape(-1).astype(int)
+    picked = np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1.0)
+    return float(-np.mean(np.log(picked))), float(np.mean(np.argmax(probabilities, axis=1) == y))
+
+
+def train(
+    build,
+    data,
+    *,
+    epochs: int,
+    name: str,
+    callbacks=(),
+    learning_rate: float = 1e-3,
+    batch_size: int = 64,
+    seed: int = 0,
+    **options,
+):
+    """Build ``build(input_shape, classes, **options)`` with a fixed seed and fit it with Adam.
+
+    Every remedy goes through this one function, so the only difference between two runs is the
+    remedy itself. Returns ``(model, history, row)`` (see :func:`fit_and_summarise`).
+    """
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    classes = int(np.max(data[1])) + 1
+    model = build(data[0].shape[1:], max(classes, 10), **options)
+    history, row = fit_and_summarise(
+        model,
+        data,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=keras.optimizers.Adam(learning_rate),
+        callbacks=callbacks,
+        name=name,
+    )
+    return model, history, row
 
 
 def run_remedies(
@@ -125,45 +234,47 @@ def run_remedies(
     *,
     epochs: int = 20,
     batch_size: int = 64,
-    patience: int = 3,
-    remedies=REMEDIES,
+    patience: int = 5,
+    remedies=tuple(REMEDIES),
     learning_rate: float = 1e-3,
     seed: int = 0,
     **build_options,
 ) -> tuple[pd.DataFrame, dict, dict]:
     """Train the baseline and each remedy on the same data; returns ``(table, histories, models)``.
 
-    The table has one row per remedy (index ``remedy``) and the columns of
-    :func:`fit_and_summarise`. Early stopping watches ``val_loss`` with ``patience`` and
-    ``restore_best_weights=True``.
+    A loop over :func:`train` (the chapter runs the same steps one remedy at a time).
     """
     data = (prepare_images(x_train), np.asarray(y_train), prepare_images(x_val), np.asarray(y_val))
     rows, histories, models = [], {}, {}
     for remedy in remedies:
-        keras.backend.clear_session()
-        keras.utils.set_random_seed(seed)
-        model = build_mlp(remedy, input_shape=data[0].shape[1:], **build_options)
-        callbacks = []
-        if remedy == "early stopping":
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=patience, restore_best_weights=True
-                )
-            )
-        history, row = fit_and_summarise(
-            model,
+        if remedy not in REMEDIES:
+            raise ValueError(f"unknown remedy {remedy!r}; choose one of {', '.join(REMEDIES)}")
+        callbacks = [early_stopping(patience)] if remedy == "early stopping" else []
+        models[remedy], histories[remedy], row = train(
+            REMEDIES[remedy],
             data,
             epochs=epochs,
-            batch_size=batch_size,
-            optimizer=keras.optimizers.Adam(learning_rate),
-            callbacks=callbacks,
             name=remedy,
+            callbacks=callbacks,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            seed=seed,
+            **build_options,
         )
-        histories[remedy] = history
-        models[remedy] = model
         rows.append(row)
-    table = pd.DataFrame(rows).rename(columns={"name": "remedy"}).set_index("remedy")
-    return table, histories, models
+    return summary_table(rows), histories, models
+
+
+def summary_table(rows) -> pd.DataFrame:
+    """The rows of :func:`train` as one table indexed by remedy name."""
+    return pd.DataFrame(list(rows)).rename(columns={"name": "remedy"}).set_index("remedy")
+
+
+def epochs_to_reach(history, loss: float, key: str = "loss") -> int | None:
+    """The first epoch (1-based) whose ``key`` is <= ``loss``; None when it never gets there."""
+    values = np.asarray(getattr(history, "history", history)[key])
+    below = np.nonzero(values <= loss)[0]
+    return int(below[0]) + 1 if below.size else None
 
 
 def thinned_ensemble_accuracy(model: keras.Model, x, y, counts=(1, 2, 5, 10, 20), seed: int = 0):
@@ -186,7 +297,7 @@ def thinned_ensemble_accuracy(model: keras.Model, x, y, counts=(1, 2, 5, 10, 20)
     return pd.DataFrame(rows), float(np.mean(np.argmax(inference, axis=1) == y))
 
 
-def small_cnn(input_shape=(28, 28, 1), classes=10) -> keras.Model:
+def small_cnn(input_shape=INPUT_SHAPE, classes=10) -> keras.Model:
     """Conv(16) - pool - Conv(32) - pool - Dense(10): 12,810 parameters, for comparing optimizers."""
     return keras.Sequential(
         [
@@ -200,3 +311,19 @@ def small_cnn(input_shape=(28, 28, 1), classes=10) -> keras.Model:
         ],
         name="small_cnn",
     )
+
+
+def dropout_cnn(input_shape=INPUT_SHAPE, classes=10, *, conv_rate=0.0):
+    """``small_cnn`` with Dropout(conv_rate) after each convolution block, for the dropout sweep.
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single activations
+    of a convolution removes less information than in a dense layer: the usual rates are lower.
+    """
+    inputs = keras.Input(input_shape)
+    x = inputs
+    for filters in (16, 32):
+        x = keras.layers.Conv2D(filters, 3, activation="relu")(x)
+        x = keras.layers.MaxPooling2D()(x)
+        x = keras.layers.Dropout(conv_rate)(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(keras.layers.Flatten()(x))
+    return keras.Model(inputs, outputs, name="dropout_cnn")

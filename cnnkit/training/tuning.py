@@ -87,10 +87,28 @@ def make_tuner(method: str, directory, max_trials: int, seed: int = 0):
 
 def search(method, x_train, y_train, x_val, y_val, *, directory, max_trials, epochs, seed=0):
     """Run one search; returns the tuner (``tuner.get_best_hyperparameters()[0].values``...)."""
+    import warnings
+
     tuner = make_tuner(method, directory, max_trials, seed)
-    tuner.search(
-        x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=64, verbose=0
-    )
+    with warnings.catch_warnings():
+        # The Bayesian oracle fits scikit-learn's Gaussian process to a handful of trials; with so
+        # few points its length scale runs into the kernel's bound and scikit-learn warns
+        # (ConvergenceWarning, with the path of its source file). The fit is still usable for
+        # choosing the next trial, so this one warning is silenced here, where it is raised.
+        try:
+            from sklearn.exceptions import ConvergenceWarning
+        except ImportError:  # scikit-learn is only needed by the Bayesian tuner
+            ConvergenceWarning = None
+        if ConvergenceWarning is not None:
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        tuner.search(
+            x_train,
+            y_train,
+            validation_data=(x_val, y_val),
+            epochs=epochs,
+            batch_size=64,
+            verbose=0,
+        )
     return tuner
 
 
