@@ -81,7 +81,8 @@ def print_to_pdf(page_path: Path, pdf_path: Path, *, timeout_ms: int = 300_000) 
         page.emulate_media(media="print")
         page.pdf(
             path=str(pdf_path),
-            format="A4",
+            width="210mm",  # exactly A4 (format="A4" rounds to a slightly wider page)
+            height="297mm",
             print_background=True,
             display_header_footer=True,
             header_template="<span></span>",

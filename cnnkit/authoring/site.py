@@ -119,9 +119,15 @@ def _exercises() -> list[Path]:
     return sorted((REPOSITORY_ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _localised_notebook(path: Path, destination: Path) -> None:
-    """Copy a notebook, pointing its Colab badge image at the local copy of the badge."""
+def _localised_notebook(path: Path, destination: Path, note: str = "") -> None:
+    """Copy a notebook, pointing its Colab badge image at the local copy of the badge.
+
+    ``note`` (Markdown) goes in a cell right after the first (title) cell: a link to the solutions.
+    """
     notebook = json.loads(path.read_text(encoding="utf-8"))
+    if note:
+        cell = {"cell_type": "markdown", "metadata": {}, "source": note}
+        notebook["cells"].insert(1, cell)
     depth = len(destination.relative_to(SOURCE_TREE).parts) - 1
     badge = "../" * depth + LOCAL_BADGE
     for cell in notebook["cells"]:
@@ -140,7 +146,9 @@ def _home_page() -> str:
         exercise = REPOSITORY_ROOT / "exercises" / chapter.name
         exercise_link = f"[exercises](exercises/{chapter.stem})" if exercise.exists() else "—"
         badge = f"[![Open in Colab]({LOCAL_BADGE})]({colab_url(f'notebooks/{chapter.name}')})"
-        rows.append(f"| {number} | [{title}](chapters/{chapter.stem}) | {exercise_link} | {badge} |")
+        rows.append(
+            f"| {number} | [{title}](chapters/{chapter.stem}) | {exercise_link} | {badge} |"
+        )
     table = "\n".join(rows)
     return f"""# cnnkit: deep learning with convolutional networks, in Keras
 
@@ -361,7 +369,12 @@ def prepare_sources(title: str = "cnnkit: deep learning with CNNs in Keras") -> 
     for chapter in _chapters():
         _localised_notebook(chapter, SOURCE_TREE / "chapters" / chapter.name)
     for exercise in _exercises():
-        _localised_notebook(exercise, SOURCE_TREE / "exercises" / exercise.name)
+        _localised_notebook(
+            exercise,
+            SOURCE_TREE / "exercises" / exercise.name,
+            note=f"Solutions are on their own page: [solutions of these exercises]"
+            f"(../solutions/{exercise.stem}). Try first; `q1.hint()` gives one hint at a time.",
+        )
         solution = REPOSITORY_ROOT / "exercises" / "solutions" / exercise.name
         _localised_notebook(solution, SOURCE_TREE / "solutions" / exercise.name)
     review = SOURCE_TREE / "review"
@@ -395,8 +408,25 @@ def _run_jupyter_book(builder: str) -> Path:
     log = completed.stdout + completed.stderr
     (BUILD / f"jb-{builder}.log").write_text(log, encoding="utf-8")
     if completed.returncode != 0:
-        raise SiteBuildError(f"jupyter-book {builder} failed; see build/jb-{builder}.log\n{log[-2000:]}")
+        raise SiteBuildError(
+            f"jupyter-book {builder} failed; see build/jb-{builder}.log\n{log[-2000:]}"
+        )
     return output / "_build" / builder
+
+
+# Jupyter Book 1 always loads sphinx-thebe, which names thebe's CDN address in every page
+# (used only if live code is switched on, which this offline course never does): drop it.
+THEBE_TAGS = re.compile(
+    r"<script[^>]*sphinx-thebe\.js[^>]*></script>\s*|<script>const THEBE_JS_URL[^<]*</script>\s*"
+)
+
+
+def _drop_thebe(folder: Path) -> None:
+    for page in folder.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        cleaned = THEBE_TAGS.sub("", text)
+        if cleaned != text:
+            page.write_text(cleaned, encoding="utf-8")
 
 
 REMOTE_REFERENCE = re.compile(
@@ -420,6 +450,7 @@ def build_site() -> Path:
     if SITE.exists():
         shutil.rmtree(SITE)
     shutil.copytree(built, SITE)
+    _drop_thebe(SITE)
     remote = remote_references(SITE)
     if remote:
         raise SiteBuildError("pages refer to the network:\n" + "\n".join(remote[:20]))
@@ -443,11 +474,10 @@ def build_book() -> Path:
     """Print the whole course to build/cnnkit-course.pdf (A4, CJK fonts embedded, page numbers)."""
     prepare_sources()
     built = _run_jupyter_book("singlehtml")
+    _drop_thebe(built)
     page_path = built / "index.html"
     page = page_path.read_text(encoding="utf-8")
-    page = page.replace(
-        "</head>", "<link rel='stylesheet' href='_static/book.css'></head>", 1
-    )
+    page = page.replace("</head>", "<link rel='stylesheet' href='_static/book.css'></head>", 1)
     page = re.sub(r"(<article[^>]*>)", lambda m: m.group(1) + _contents_html(page), page, count=1)
     page_path.write_text(page, encoding="utf-8")
     from cnnkit.authoring.browser import print_to_pdf
