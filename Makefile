@@ -1,34 +1,86 @@
 # The two commands of the README:
 #   make lab    install what is needed and open the course in JupyterLab
 #   make test   install what is needed and run every test, the notebooks included
-# Other targets: notebooks (rebuild from sources), exercises (regenerate), outputs (run chapters
-# in full mode and store outputs), sheet (formula sheet as HTML and PDF), bench (benchmarks).
+# Other targets: restore (reference notebooks back as committed), notebooks (rebuild from
+# sources), exercises (regenerate), outputs (run chapters in full mode and store outputs), sheet
+# (rebuild the committed formula sheet in review/), bench, colab-test and lab-check (parts of test).
 
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 PYTEST_WORKERS ?= 2
+# Debian packages: the full Fashion-MNIST, a CJK font, Pango for the PDF formula sheet.
 SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# Only `make test` needs these: the browser that tests/test_browser_lab.py drives.
+TEST_SYSTEM_PACKAGES := chromium
+# `make install` skips pip when these files and the Python are what the last install saw.
+STAMP_DIR := .make
+INSTALL_STAMP := $(STAMP_DIR)/install.stamp
+# make lab: LAB_PORT=8890 picks the port (default: the first free one from 8888), LAB_IP=0.0.0.0
+# serves other machines, LAB_BROWSER=yes|no|auto (auto: a browser only where there is a display).
+LAB_PORT ?=
+LAB_IP ?= 127.0.0.1
+LAB_BROWSER ?= auto
+# The Colab-stack test: its own virtual environment, kept between runs (rebuilt when the pins change).
+# COLAB_PYTHON: default Python 3.12 (Colab's) when the machine has one, else $(PYTHON).
+COLAB_PYTHON ?=
+COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: install system-deps lab test lint unit notebook-tests notebooks exercises outputs quick-outputs sheet bench bench-ci format
+.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format
 
 install: system-deps
-	$(PIP) install -q --disable-pip-version-check -r requirements.txt -e ".[dev]"
+	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
+	if [ -f $(INSTALL_STAMP) ] && [ "$$(cat $(INSTALL_STAMP))" = "$$key" ] \
+		&& $(PYTHON) -c "import jupyterlab, pathlib, cnnkit, sys; sys.exit(pathlib.Path(cnnkit.__file__).resolve().parents[1] != pathlib.Path('$(CURDIR)').resolve())" 2>/dev/null; then \
+		echo "install: requirements.txt and pyproject.toml unchanged since the last install; skipping pip"; \
+	else \
+		$(PIP) install -q --disable-pip-version-check -r requirements.txt -e ".[dev]" \
+		&& mkdir -p $(STAMP_DIR) && echo "$$key" > $(INSTALL_STAMP); \
+	fi
 
-# Debian packages: the full Fashion-MNIST, a CJK font, and Pango for the PDF formula sheet. Installed when we are root on Debian;
-# elsewhere the kit still works (sample data, English-only figure labels) and we say so.
-system-deps:
+# Installed when we are root on Debian; elsewhere the kit still works (sample data, English-only
+# figure labels, no PDF sheet, the browser test skipped) and we say so.
+define install_debian_packages
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 		if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
-	else echo "note: not root or no apt-get; skipping Debian packages ($(SYSTEM_PACKAGES))"; fi
+	else echo "note: not root or no apt-get; skipping Debian packages ($(1))"; fi
+endef
 
+system-deps:
+	$(call install_debian_packages,$(SYSTEM_PACKAGES))
+
+test-system-deps:
+	$(call install_debian_packages,$(TEST_SYSTEM_PACKAGES))
+
+# Your copies go to work/ (git ignores it), the landing page START_HERE.ipynb is rewritten, and
+# JupyterLab starts at the repository root on it (see cnnkit/authoring/lab.py).
 lab: install
-	$(PYTHON) -m jupyter lab notebooks/
+	$(PYTHON) -m cnnkit.authoring lab --ip $(LAB_IP) --browser $(LAB_BROWSER) $(if $(LAB_PORT),--port $(LAB_PORT))
 
-test: install lint
+# The committed reference notebooks back, with their full-mode outputs; work/ is not touched.
+restore:
+	git checkout HEAD -- 'notebooks/*.ipynb' 'exercises/*.ipynb'
+	@echo "restored the committed notebooks/ and exercises/; your copies in work/ are unchanged"
+
+test: install test-system-deps lint
 	CNNKIT_QUICK=1 $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope \
 		--nbval-lax tests notebooks exercises
+	$(MAKE) --no-print-directory colab-test
+	$(MAKE) --no-print-directory lab-check
+
+# Every chapter and exercise notebook alone in an empty folder, on Colab's TensorFlow and Keras,
+# cnnkit installed by the notebook's own setup cell from a copy of this repository.
+colab-venv:
+	$(PYTHON) tests/colab_stack/colab_venv.py --venv "$(COLAB_VENV)" $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
+
+colab-test: colab-venv
+	CNNKIT_COLAB_VENV="$(COLAB_VENV)" $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) \
+		tests/colab_stack/test_colab_stack.py
+
+# `make lab` as the README says, in the background: the landing page through the server's API.
+lab-check:
+	$(PYTHON) tests/lab_check.py
 
 lint:
 	$(PYTHON) -m ruff check .
@@ -48,8 +100,10 @@ exercises:
 outputs: notebooks
 	$(PYTHON) -m cnnkit.authoring run notebooks/[0-9][0-9]_*.ipynb
 
-sheet: install
-	$(PYTHON) -m cnnkit.review.sheet review_build
+# The committed formula sheet (review/formula_sheet.html and .pdf, linked from the README);
+# tests/test_review.py fails when it is stale.
+sheet:
+	$(PYTHON) -m cnnkit.review sheet review
 
 bench: install
 	$(PYTHON) benchmarks/run.py

@@ -12,6 +12,7 @@ Public entry points::
     ck.explain(model)          # layer table with the arithmetic written out
     ck.models.lenet5()
     ck.claim(accuracy > 0.88, "the MLP reaches 88 % test accuracy")   # a measured result, checked
+    ck.progress()              # exercises solved, hints, practice topics (kept in ~/.cnnkit)
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ _LAZY_ATTRIBUTES = {
     "claim": ("cnnkit.claims", "claim"),
     "ClaimError": ("cnnkit.claims", "ClaimError"),
     "show_code": ("cnnkit.show_code", "show_code"),
+    "progress": ("cnnkit.progress", "progress"),
 }
 
 
@@ -76,6 +78,7 @@ __all__ = [
     "claim",
     "ClaimError",
     "show_code",
+    "progress",
     "__version__",
     *sorted(_SUBMODULES),
 ]

@@ -14,11 +14,31 @@ import numpy as np
 
 from cnnkit.settings import QUICK
 
-__all__ = ["ClaimError", "claim"]
+__all__ = ["ClaimError", "ClaimResult", "claim"]
 
 
 class ClaimError(AssertionError):
     """A result the chapter states was not reproduced by this run."""
+
+
+class ClaimResult:
+    """What :func:`claim` returns: true when the claim held; shows nothing as a cell's last line.
+
+    (A plain ``True`` would print ``True`` under every cell that ends with a claim.)
+    """
+
+    def __init__(self, holds: bool, statement: str):
+        self.holds = holds
+        self.statement = statement
+
+    def __bool__(self) -> bool:
+        return self.holds
+
+    def __repr__(self) -> str:
+        return f"ClaimResult(holds={self.holds}, statement={self.statement!r})"
+
+    def _ipython_display_(self) -> None:
+        pass  # the printed "Claim holds: ..." line is the whole output
 
 
 def _as_truth_value(condition) -> bool:
@@ -40,7 +60,9 @@ def _as_truth_value(condition) -> bool:
     )
 
 
-def claim(condition, statement: str, *, full_only: bool = False, quick: bool | None = None) -> bool:
+def claim(
+    condition, statement: str, *, full_only: bool = False, quick: bool | None = None
+) -> ClaimResult:
     """State a measured result and check it: print ``Claim holds: <statement>`` or fail.
 
     Parameters
@@ -55,7 +77,7 @@ def claim(condition, statement: str, *, full_only: bool = False, quick: bool | N
     quick : bool or None
         Override quick mode (tests); None uses ``ck.QUICK``.
 
-    Returns True when the claim holds. Raises :class:`ClaimError` when it does not (after printing
+    Returns a :class:`ClaimResult`, true when the claim holds. Raises :class:`ClaimError` when it does not (after printing
     ``Claim FAILS: <statement>`` in quick mode), except for ``full_only`` claims in quick mode.
     """
     if not isinstance(statement, str) or not statement.strip():
@@ -67,10 +89,10 @@ def claim(condition, statement: str, *, full_only: bool = False, quick: bool | N
     quick_mode = QUICK if quick is None else bool(quick)
     if holds:
         print(f"Claim holds: {statement}")
-        return True
+        return ClaimResult(True, statement)
     if quick_mode:
         if full_only:
             print(f"Claim checked in full mode: {statement}")
-            return False
+            return ClaimResult(False, statement)
         print(f"Claim FAILS: {statement}")
     raise ClaimError(f"this run does not support the claim: {statement}")

@@ -39,11 +39,20 @@ def source_of(obj) -> tuple[str, str]:
     return shown_name, textwrap.dedent(source).rstrip() + "\n"
 
 
+class ShownMarkdown(str):
+    """The Markdown text :func:`show_code` displayed. As the last expression of a cell it shows
+    nothing more (IPython would otherwise repeat it as a quoted string under the code)."""
+
+    def _ipython_display_(self):
+        pass
+
+
 def show_code(*objects, title: str | None = None):
     """Display the source of each object as highlighted Python (printed outside IPython).
 
     Only the package-relative file name is shown (``cnnkit/models/lenet.py``), never a path of
-    the machine. Returns the Markdown text it displayed.
+    the machine. Returns the Markdown text it displayed (a :class:`ShownMarkdown`, which a
+    notebook does not display a second time).
     """
     if not objects:
         raise TypeError("show_code() needs at least one function or class to show.")
@@ -51,7 +60,7 @@ def show_code(*objects, title: str | None = None):
     for obj in objects:
         shown_name, source = source_of(obj)
         parts.append(f"`{shown_name}`\n\n```python\n{source}```\n")
-    markdown = "\n".join(parts)
+    markdown = ShownMarkdown("\n".join(parts))
     try:
         from IPython import get_ipython
         from IPython.display import Markdown, display

@@ -2,7 +2,9 @@
 
 :func:`output_size_calculator` shows sliders for the input size W, kernel size F, padding P and
 stride S; every change redraws the convolution step figure and the formula
-W2 = (W1 - F + 2P)/S + 1 with the numbers filled in (from :mod:`cnnkit.formulas`).
+W2 = (W1 - F + 2P)/S + 1 with the numbers filled in (from :mod:`cnnkit.formulas`). The formula
+and the figure are ordinary cell outputs beside the slider row (updated in place), so a saved
+notebook reopened without a kernel still shows them; the slider row then shows a one-line note.
 
 Headless runs (nbval, nbclient, papermill, a plain Python script, CI) cannot show widgets: there
 the calculator displays the same figure and formula once, as ordinary outputs that a committed
@@ -97,7 +99,7 @@ class OutputSizeCalculator:
         self.interactive = widgets_available() if interactive is None else bool(interactive)
         self.widget = None
         self.sliders = {}
-        self.output = None
+        self._handles = None  # display handles of the formula and figure outputs (interactive)
         if self.interactive:
             self._build_widgets()
 
@@ -159,32 +161,42 @@ class OutputSizeCalculator:
                 continuous_update=False,
                 style={"description_width": "initial"},
             )
-        self.output = widgets.Output()
         for slider in self.sliders.values():
             slider.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox(list(self.sliders.values())), self.output])
-        self._redraw()
+        self.widget = widgets.HBox(list(self.sliders.values()))
+        self._handles = None
+        self.update(**{key: slider.value for key, slider in self.sliders.items()})
 
     def _on_change(self, _change=None):
         self._redraw()
 
     def _redraw(self):
-        from IPython.display import Markdown, display
-
+        """Recompute from the sliders and update the formula and figure outputs in place."""
         figure, text = self.update(**{key: slider.value for key, slider in self.sliders.items()})
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(Markdown(_as_markdown(text)))
-            if figure is not None:
-                display(figure)
+        if self._handles is not None:
+            text_handle, figure_handle = self._handles
+            text_handle.update(_formula_output(text))
+            figure_handle.update(_figure_output(figure))
 
     # --- display ----------------------------------------------------------------------------------
 
     def _ipython_display_(self):
+        """Interactive: the sliders, then the formula and the figure as ordinary outputs.
+
+        The formula and figure are ordinary outputs (updated in place through their display
+        ids when a slider moves), not children of the widget: a saved notebook keeps them, so
+        reopened without a kernel it still shows the last formula and figure, and the slider
+        row falls back to a one-line note instead of ``HBox(children=...)``.
+        """
         from IPython.display import Markdown, display
 
         if self.interactive and self.widget is not None:
-            display(self.widget)
+            figure, text = self.update()
+            display(_SavedWidget(self.widget, self.values))
+            self._handles = (
+                display(_formula_output(text), display_id=True),
+                display(_figure_output(figure), display_id=True),
+            )
             return
         figure, text = self.update()
         display(
@@ -200,6 +212,39 @@ class OutputSizeCalculator:
     def __repr__(self):
         W, F, P, S = (self.values[key] for key in "WFPS")
         return self.formula_text(W, F, P, S)
+
+
+class _SavedWidget:
+    """The slider row, with a readable plain-text fallback for a notebook saved without its
+    widget state (instead of ipywidgets' ``HBox(children=(IntSlider(...), ...))``)."""
+
+    def __init__(self, widget, values):
+        self.widget = widget
+        self.values = values
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        W, F, P, S = (self.values[key] for key in "WFPS")
+        data["text/plain"] = (
+            f"[sliders for W, F, P, S; run the cell to move them. Shown below: W={W}, F={F}, "
+            f"P={P}, S={S}]"
+        )
+        return bundle
+
+
+def _formula_output(text):
+    from IPython.display import Markdown
+
+    return Markdown(_as_markdown(text))
+
+
+def _figure_output(figure):
+    from IPython.display import Markdown
+
+    if figure is None:
+        return Markdown("*(no figure: the kernel does not fit in the padded input)*")
+    return figure
 
 
 def _as_markdown(text: str) -> str:

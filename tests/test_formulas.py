@@ -238,6 +238,67 @@ def test_conv_transpose_count_is_conv_params():
     assert layer.count_params() == F.conv_params(3, 4, 8)
 
 
+@FAST
+@given(
+    size=st.tuples(st.integers(1, 9), st.integers(1, 9)),
+    kernel=st.integers(1, 5),
+    stride=st.integers(1, 3),
+    padding=paddings,
+    output_padding=st.one_of(st.none(), st.integers(0, 2)),
+)
+def test_conv_transpose_size_matches_keras(size, kernel, stride, padding, output_padding):
+    assume(output_padding is None or output_padding < stride)
+    layer = keras.layers.Conv2DTranspose(2, kernel, stride, padding, output_padding=output_padding)
+    if padding == "same" and output_padding is not None:
+        # TensorFlow's oneDNN kernel refuses some of these tiny cases at run time; the size is
+        # then Keras's own shape inference (the same rule the layer applies when it runs)
+        assume(all((w - 1) * stride + kernel % 2 + output_padding >= 1 for w in size))
+        shape = tuple(layer.compute_output_shape((1, *size, 1))[1:])
+    else:
+        shape, _ = run(layer, (*size, 1))
+    expected = tuple(
+        F.conv_transpose_output_size(w, kernel, stride, padding, output_padding) for w in size
+    )
+    assert shape == (*expected, 2)
+
+
+@FAST
+@given(
+    size=st.integers(1, 9),
+    kernel=st.integers(1, 5),
+    stride=st.integers(1, 3),
+    crop=st.integers(0, 2),
+    output_padding=st.integers(0, 2),
+)
+def test_conv_transpose_integer_padding_is_valid_then_cropping(
+    size, kernel, stride, crop, output_padding
+):
+    """The textbook W2 = (W1 - 1)S - 2P + F + A: Keras 'valid' with output_padding A, then crop P."""
+    assume(output_padding < stride)
+    assume((size - 1) * stride + kernel + output_padding > 2 * crop)
+    model = keras.Sequential(
+        [
+            keras.layers.Conv2DTranspose(
+                1, (kernel, 1), (stride, 1), "valid", output_padding=(output_padding, 0)
+            ),
+            keras.layers.Cropping2D(((crop, crop), (0, 0))),
+        ]
+    )
+    output = model(np.zeros((1, size, 1, 1), dtype="float32"))
+    expected = F.conv_transpose_output_size(size, kernel, stride, crop, output_padding)
+    assert expected == (size - 1) * stride - 2 * crop + kernel + output_padding
+    assert output.shape[1] == expected
+
+
+def test_conv_transpose_undoes_the_size_of_a_strided_convolution():
+    # DCGAN's generator: 7 -> 14 -> 28, the reverse of the discriminator's 28 -> 14 -> 7
+    assert F.conv_transpose_output_size(7, 4, 2, "same") == 14
+    assert F.conv_transpose_output_size(14, 4, 2, "same") == 28
+    assert F.conv_output_size(28, 4, 2, "same") == 14
+    assert F.conv_transpose_output_size(4, 3, 1, 0) == 6  # stride 1, no cropping: grows by F - 1
+    assert F.conv_transpose_output_size(4, 3, 1, 1) == 4  # P = (F - 1)/2 keeps the size
+
+
 # --- receptive field, two ways --------------------------------------------------------
 
 
@@ -379,6 +440,13 @@ def test_output_size_explanation():
         (lambda: F.iterations_per_epoch(5, 8, drop_remainder=True), ValueError, r"no batch"),
         (lambda: F.lstm_params(0, 4), ValueError, r"feature size of each time step"),
         (lambda: F.output_size_explanation(8, 2, window="box"), ValueError, r"window must be"),
+        (
+            lambda: F.conv_transpose_output_size(7, 4, 2, "same", output_padding=2),
+            ValueError,
+            r"output_padding must be smaller than the stride",
+        ),
+        (lambda: F.conv_transpose_output_size(2, 3, 1, 3), ValueError, r"leaves nothing"),
+        (lambda: F.conv_transpose_output_size(7, 4, 2, "full"), ValueError, r"'valid', 'same'"),
     ],
 )
 def test_bad_input_raises_with_a_useful_message(call, error, message):
@@ -402,6 +470,7 @@ REQUIRED = {
     "receptive_field",
     "conv_macs",
     "iterations_per_epoch",
+    "conv_transpose_output_size",
 }
 
 
@@ -418,6 +487,7 @@ def test_registry_covers_the_sheet_and_examples_compute():
     assert F.FORMULAS["conv_params"].evaluate() == 456
     assert F.FORMULAS["dense_params"].evaluate() == 100480
     assert F.FORMULAS["iterations_per_epoch"].evaluate() == 230
+    assert F.FORMULAS["conv_transpose_output_size"].evaluate() == 14
 
 
 def test_registering_a_key_twice_is_refused():

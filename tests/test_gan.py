@@ -13,7 +13,7 @@ from cnnkit.models.gan import (
     generator_loss,
 )
 from cnnkit.plots import gan as plots
-from cnnkit.training.gan import SampleGrid, class_census
+from cnnkit.training.gan import SampleGrid, class_census, mean_pairwise_distance
 
 
 def tiny_pair(latent_dim=8):
@@ -27,19 +27,33 @@ def test_builders_shapes_and_ranges():
     z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
     images = np.asarray(generator(z))
     assert images.shape == (3, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
-    p = np.asarray(discriminator(images))
-    assert p.shape == (3, 1) and ((p > 0) & (p < 1)).all()
+    logits = np.asarray(discriminator(images))
+    assert logits.shape == (3, 1) and np.isfinite(logits).all()
+    assert discriminator.layers[-1].get_config()["activation"] == "linear"  # a logit, no sigmoid
     with pytest.raises(ValueError, match="28×28"):
         dcgan_discriminator((32, 32, 1))
     with pytest.raises(ValueError, match="latent_dim"):
         dcgan_generator(0)
 
 
-def test_losses_are_the_binary_cross_entropies_written_out():
-    p_real, p_fake = np.array([0.9, 0.6], "float32"), np.array([0.3, 0.05], "float32")
+def test_losses_take_logits_and_are_the_binary_cross_entropies_written_out():
+    real_logits = np.array([2.2, 0.4], "float32")
+    fake_logits = np.array([-0.8, -3.0], "float32")
+    p_real, p_fake = 1 / (1 + np.exp(-real_logits)), 1 / (1 + np.exp(-fake_logits))
     expected_d = -np.log(p_real).mean() - np.log(1 - p_fake).mean()
-    assert float(discriminator_loss(p_real, p_fake)) == pytest.approx(expected_d, rel=1e-4)
-    assert float(generator_loss(p_fake)) == pytest.approx(-np.log(p_fake).mean(), rel=1e-4)
+    assert float(discriminator_loss(real_logits, fake_logits)) == pytest.approx(
+        expected_d, rel=1e-5
+    )
+    assert float(generator_loss(fake_logits)) == pytest.approx(-np.log(p_fake).mean(), rel=1e-5)
+
+
+def test_logit_losses_stay_finite_where_probabilities_would_round_to_zero():
+    # D very sure that a generated image is fake: sigmoid(-120) rounds to 0 in float32,
+    # so -log D(G(z)) from the probability would be infinite; from the logit it is 120
+    fake_logits = np.array([-120.0], "float32")
+    assert 1 / (1 + np.exp(np.float32(120))) == 0
+    assert float(generator_loss(fake_logits)) == pytest.approx(120.0, rel=1e-5)
+    assert np.isfinite(float(discriminator_loss(np.array([120.0], "float32"), -fake_logits)))
 
 
 class FixedNoiseGAN(GAN):
@@ -115,8 +129,25 @@ def test_fit_logs_the_four_metrics_and_callback_keeps_grids_headless(capsys):
     assert len(fig.axes) == 3 * 3
     with pytest.raises(ValueError, match="every"):
         SampleGrid(every=0)
-    with pytest.raises(ValueError, match="d_steps"):
-        GAN(generator, discriminator, d_steps=0)
+    with pytest.raises(ValueError, match="d_steps must be an integer >= 0"):
+        GAN(generator, discriminator, d_steps=-1)
+    with pytest.raises(ValueError, match="g_steps must be a positive integer"):
+        GAN(generator, discriminator, g_steps=0)
+
+
+def test_d_steps_zero_freezes_the_discriminator_and_trains_g_alone():
+    generator, discriminator = tiny_pair()
+    gan = GAN(generator, discriminator, d_steps=0, g_steps=2, seed=0)
+    gan.compile()
+    d_before, g_before = discriminator.get_weights(), generator.get_weights()
+    real = np.random.default_rng(4).uniform(-1, 1, (32, 28, 28, 1)).astype("float32")
+    history = gan.fit(real, batch_size=16, epochs=1, verbose=0)
+    for before, after in zip(d_before, discriminator.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert any(
+        not np.allclose(a, b) for a, b in zip(g_before, generator.get_weights(), strict=True)
+    )
+    assert np.isfinite(history.history["d_loss"][0]) and np.isfinite(history.history["g_loss"][0])
 
 
 def test_class_census_counts_and_effective_classes():
@@ -131,6 +162,18 @@ def test_class_census_counts_and_effective_classes():
     assert census["counts"][3] == 50 and census["classes_covered"] == 1
     assert census["effective_classes"] == pytest.approx(1.0)
     assert census["mean_confidence"] == pytest.approx(0.9)
+
+
+def test_mean_pairwise_distance_is_scipys_and_zero_for_identical_samples():
+    from scipy.spatial.distance import pdist
+
+    images = np.random.default_rng(5).uniform(0, 1, (40, 28, 28, 1))
+    expected = pdist(images.reshape(40, -1)).mean()
+    assert mean_pairwise_distance(images) == pytest.approx(expected, rel=1e-9)
+    assert mean_pairwise_distance(np.repeat(images[:1], 10, axis=0)) == pytest.approx(0, abs=1e-6)
+    assert mean_pairwise_distance([[0.0, 0.0], [3.0, 4.0]]) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        mean_pairwise_distance(images[:1])
 
 
 def test_gan_figures():

@@ -85,3 +85,13 @@ def test_percent_parser_round_trip():
     ]
     with pytest.raises(ValueError, match="must start with"):
         authoring.parse_percent_source("# %% [markdown]\nnot a comment\n")
+
+
+def test_gan_chapter_shows_the_code_it_runs_and_no_sketch_of_it():
+    """Chapter 06 displays the package's GAN, its train_step and its builders; no copy in Markdown."""
+    source = (authoring.SOURCE_DIR / "06_gan.py").read_text(encoding="utf-8")
+    for shown in ("GAN.train_step", "dcgan_generator", "dcgan_discriminator", "discriminator_loss"):
+        assert any(
+            line.startswith("ck.show_code(") and shown in line for line in source.splitlines()
+        ), shown
+    assert "```python" not in source and "tf.GradientTape()" not in source

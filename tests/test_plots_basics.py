@@ -183,3 +183,21 @@ def test_loss_vs_probability_curves():
     np.testing.assert_allclose(log10_line.get_ydata(), -np.log10(p))
     assert np.all(np.diff(ln_line.get_ydata()) < 0)  # loss falls as p nears 1
     assert "0.105" in ax.texts[0].get_text()
+
+
+def test_max_entropy_histogram_has_the_softmax_line_right_of_every_random_distribution():
+    from cnnkit import scratch
+
+    z = np.array([2.0, 1.0, 0.1, 0.0])
+    target = float(scratch.softmax(z) @ z)
+    best, lam = scratch.max_entropy_distribution(z, target)
+    others = scratch.entropy(scratch.random_distributions_with_expected_score(z, target, 500))
+    fig = basics.max_entropy(others, scratch.entropy(best), target, lam)
+    assert_closed_figure(fig)
+    (ax,) = fig.get_axes()
+    (line,) = ax.get_lines()
+    assert line.get_xdata()[0] == pytest.approx(scratch.entropy(best))
+    assert sum(patch.get_height() for patch in ax.patches) == 500
+    assert max(patch.get_x() + patch.get_width() for patch in ax.patches) <= line.get_xdata()[0]
+    with pytest.raises(ValueError, match="at least one"):
+        basics.max_entropy([], 1.0, 0.5, 1.0)

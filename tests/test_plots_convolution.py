@@ -186,3 +186,72 @@ def test_similarity_vs_shift_draws_one_line_per_network():
     assert [list(line.get_ydata()) for line in lines] == [[1, 0.5, 0.2], [1, 0.9, 0.8]]
     with pytest.raises(ValueError, match="values"):
         poolplots.similarity_vs_shift(range(3), {"a": [1, 0.5]})
+
+
+def test_hand_made_filters_fill_the_canvas_and_carry_chinese_titles():
+    from cnnkit.plots.style import label
+
+    rng = np.random.default_rng(0)
+    photo = rng.random((60, 90))
+    filters = {
+        "vertical edges": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]),
+        "horizontal edges": np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]]),
+        "blur (5×5 average)": np.ones((5, 5)) / 25,
+        "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    }
+    responses = [photo * 2 - 1, 1 - photo * 2, photo, photo * 3 - 1]
+    fig = convplots.hand_made_filters(photo, filters, responses, crop=(slice(0, 30), slice(0, 60)))
+    axes = fig.get_axes()
+    assert len(axes) == 6 and all(ax.images for ax in axes)  # 6 panels, none left empty
+    titles = [ax.get_title() for ax in axes]
+    assert titles[0] == label("original", "原图") and titles[4] == label("sharpen", "锐化")
+    assert titles[5].startswith("edge strength")
+    width, height = fig.get_size_inches()
+    assert width / height == pytest.approx(3 * 60 / (2 * (30 + 0.35 / 3.0 * 60)), rel=0.01)
+    edge, blur, sharpen = axes[1].images[0], axes[3].images[0], axes[4].images[0]
+    assert edge.get_array().min() >= 0  # edge responses shown as magnitude
+    assert edge.get_clim()[1] == pytest.approx(np.percentile(np.abs(photo[:30, :60] * 2 - 1), 99))
+    assert blur.get_clim() == (0, 1) and sharpen.get_array().max() <= 1
+    with pytest.raises(ValueError, match="one filtered photo per filter"):
+        convplots.hand_made_filters(photo, filters, responses[:2])
+
+
+def test_train_test_gap_bars_and_global_average_pooling_figure():
+    from cnnkit.plots import pooling as poolplots
+
+    fig = poolplots.train_test_gap(["none", "max 2×2"], [0.99, 0.93], [0.83, 0.84])
+    (ax,) = fig.get_axes()
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights == pytest.approx([0.99, 0.93, 0.83, 0.84])
+    assert [text.get_text() for text in ax.texts] == ["gap +0.160", "gap +0.090"]
+    with pytest.raises(ValueError, match="one training and one test accuracy"):
+        poolplots.train_test_gap(["a"], [0.9, 0.8], [0.7])
+
+    maps = np.random.default_rng(0).random((7, 7, 10))
+    fig = poolplots.global_average_pooling(maps[None], max_maps=4)
+    axes = fig.get_axes()
+    assert len(axes) == 5
+    assert axes[1].get_title() == f"map 1\nmean {maps[..., 1].mean():.2f}"
+    bar_heights = [patch.get_height() for patch in axes[-1].patches]
+    np.testing.assert_allclose(bar_heights, maps.mean(axis=(0, 1)))
+    with pytest.raises(ValueError, match="maps must be"):
+        poolplots.global_average_pooling(np.zeros((7, 7)))
+
+
+def test_transposed_convolution_step_paints_scaled_kernels_that_add_up():
+    from cnnkit.scratch import conv_transpose2d_single
+
+    grid = np.array([[1, 2], [3, 4]])
+    kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    fig = convplots.transposed_convolution_step(grid, kernel, position=(1, 1), stride=2, padding=1)
+    assert len(fig.axes) == 4
+    assert "5×5" in fig.axes[3].get_title() and "→ 3×3" in fig.axes[3].get_title()
+    assert texts(fig.axes[2]) == [str(v) for v in (4 * kernel).ravel()]
+    # after the last input cell every output cell is painted: the panel shows the full result
+    _, full = conv_transpose2d_single(grid, kernel, stride=2)
+    assert texts(fig.axes[3]) == [str(int(v)) for v in full.ravel()]
+    assert full[2, 2] == 1 + 2 + 3 + 4  # the centre is where all four copies overlap
+    early = convplots.transposed_convolution_step(grid, kernel, position=(0, 0), stride=2)
+    assert len(texts(early.axes[3])) == 9  # only the first 3×3 copy painted so far
+    with pytest.raises(ValueError, match="outside the 2×2 input"):
+        convplots.transposed_convolution_step(grid, kernel, position=(2, 0))

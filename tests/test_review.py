@@ -139,50 +139,124 @@ def test_missing_terms_reports_notebook_terms(tmp_path):
 
 # --------------------------------------------------------------------------- practice
 
+OLD_TOPICS = (
+    "conv_output_size",
+    "pool_output_size",
+    "conv_params",
+    "dense_params",
+    "stack_table",
+    "receptive_field",
+    "softmax",
+    "cross_entropy",
+    "batch_epoch",
+    "rnn_params",
+    "dropout_expectation",
+    "optimizer_step",
+)
+GARBAGE = (
+    "abc",
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    {"a": 1},
+    object(),
+    [[None]],
+    -1.5,
+    float("nan"),
+    "y" * 100_000,
+)
+
+
+@pytest.fixture(autouse=True)
+def _progress_in_tmp(tmp_path, monkeypatch):
+    """Checks are recorded in the progress file: keep the student's own file out of the tests."""
+    monkeypatch.setenv("CNNKIT_HOME", str(tmp_path / "cnnkit_home"))
+
+
+def _all_generators():
+    from cnnkit.review.topics import GENERATORS
+
+    return [g for generators in GENERATORS.values() for g in generators]
+
 
 @pytest.fixture(scope="module")
 def verified_problems():
-    """5 seeds × every topic, each verified against Keras while generated."""
+    """3 seeds × every generator (topic and kind), each verified while generated."""
+    import random
+
     import keras
 
+    from cnnkit.review.practice import make_problem
+
     problems = {}
-    for topic in TOPICS:
-        for seed in SEEDS:
-            problems[topic, seed] = practice(topic, n=1, seed=seed, verify=True)
+    for generator in _all_generators():
+        for seed in range(3):
+            problem = make_problem(generator, random.Random(seed), verify=True)
+            problems[generator.topic, generator.kind, seed] = problem
             keras.backend.clear_session()
     return problems
 
 
-def test_topics_list():
-    assert TOPICS == (
-        "conv_output_size",
-        "pool_output_size",
-        "conv_params",
-        "dense_params",
-        "stack_table",
-        "receptive_field",
-        "softmax",
-        "cross_entropy",
-        "batch_epoch",
-        "rnn_params",
-        "dropout_expectation",
-        "optimizer_step",
-    )
+def test_topics_cover_the_syllabus_in_course_order():
+    from cnnkit.review.topics import TOPIC_INFO
+
+    assert len(TOPICS) >= 25
+    assert set(OLD_TOPICS) <= set(TOPICS)
+    assert list(TOPICS) == list(TOPIC_INFO)
+    chapters = [TOPIC_INFO[t][0] for t in TOPICS]
+    assert {f"{n:02d}" for n in range(1, 8)} <= set(chapters)
 
 
-def test_every_topic_verified_by_keras_and_its_answer_checks_correct(verified_problems):
-    assert len(verified_problems) == len(TOPICS) * len(SEEDS)
-    for problems in verified_problems.values():
-        for problem in problems:
-            assert problem.verified
-            assert problem.statement and problem.solution
-            assert "**Answer:**" in problem.solution
-            assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.statement), problem.statement
-            result = problem.check(problem.answer)
-            assert result.status == "correct", (problem, result)
-            assert problem.statement in problem._repr_markdown_()
-            assert problem.solution in problem.show_solution()
+def test_every_generator_verified_and_its_answer_checks_correct(verified_problems):
+    from cnnkit.review.problem import KINDS
+
+    assert {kind for _, kind, _ in verified_problems} == set(KINDS)
+    for problem in verified_problems.values():
+        assert problem.verified and problem.kind in KINDS
+        assert problem.statement and problem.solution
+        assert "**Answer:**" in problem.solution
+        assert problem.source is not None, problem.topic
+        result = problem.check(problem.answer)
+        assert result.status == "correct", (problem, result)
+        assert problem.statement in problem._repr_markdown_()
+        assert problem.solution in problem.show_solution()
     assert REJECTED == [], REJECTED
+
+
+def test_done_criteria_500_problems_all_kinds_answers_and_garbage():
+    """practice(n=500, seed=1): >= 25 topics and all 6 kinds; each accepts its own answer and
+    rejects garbage with a message; the same seed gives the same problems."""
+    from cnnkit.review.problem import KINDS
+
+    problems = practice(n=500, seed=1, verify=False)
+    assert len({p.topic for p in problems}) >= 25
+    assert {p.kind for p in problems} == set(KINDS)
+    for problem in problems:
+        assert problem.check(problem.answer).status == "correct", problem
+        for garbage in GARBAGE:
+            result = problem.check(garbage)
+            assert result.status == "incorrect", (problem.topic, problem.kind, garbage, result)
+            assert result.message and "Traceback" not in result.message
+            assert len(result.message) < 600, result.message
+    again = practice(n=500, seed=1, verify=False)
+    assert [p.statement for p in again] == [p.statement for p in problems]
+    assert [p.options for p in again] == [p.options for p in problems]
+
+
+def test_every_source_names_a_real_chapter_heading():
+    import re
+
+    headings = {}
+    for source in (REPO / "notebooks" / "src").glob("0*.py"):
+        headings[source.stem] = {
+            re.sub(r"^#+ ", "", line[2:]).strip()
+            for line in source.read_text(encoding="utf-8").splitlines()
+            if line.startswith("# ##")
+        }
+    problems = practice(n=400, seed=3, verify=False)
+    sources = {p.source for p in problems if p.source is not None}
+    assert len(sources) >= 20
+    for source in sources:
+        assert source.notebook in headings, source
+        assert source.heading in headings[source.notebook], source
 
 
 def test_same_seed_same_problems():
@@ -199,6 +273,45 @@ def test_non_dividing_cases_occur_and_teach_the_floor():
     problems = practice("conv_output_size", n=60, seed=3, verify=False)
     floors = [p for p in problems if "Keras floors" in p.solution]
     assert 3 <= len(floors) <= 25
+
+
+def test_kind_filter():
+    problems = practice(n=20, seed=2, kind="choice", verify=False)
+    assert {p.kind for p in problems} == {"choice"}
+    assert all(len(p.options) == 4 for p in problems)
+    both = practice(n=30, seed=2, kind=["true_false", "ordering"], verify=False)
+    assert {p.kind for p in both} == {"true_false", "ordering"}
+    with pytest.raises(ValueError, match="kind"):
+        practice(kind="essay")
+    with pytest.raises(ValueError, match="No design problems"):
+        practice("softmax", kind="design")
+
+
+def test_arguments_named_in_errors_and_n_bounded():
+    """Issue 18 items 4 and 12: n bounded with a clear message, n=True and practice(123)."""
+    from cnnkit.review.exam import MAX_EXAM_PROBLEMS
+    from cnnkit.review.practice import MAX_PROBLEMS
+
+    with pytest.raises(TypeError, match=r"n=\.\.\."):
+        practice(n=True)
+    with pytest.raises(TypeError, match="topic"):
+        practice(123)
+    with pytest.raises(TypeError, match=r"practice\(n=\.\.\.\)"):
+        practice(123)
+    with pytest.raises(ValueError, match=f"1 to {MAX_PROBLEMS:,}"):
+        practice(n=10**6)
+    with pytest.raises(ValueError, match=f"1 to {MAX_EXAM_PROBLEMS:,}"):
+        mock_exam(n=10**6)
+    with pytest.raises(TypeError, match="n="):
+        mock_exam(n=2.5)
+    with pytest.raises(TypeError, match="seed"):
+        practice(n=1, seed="one")
+    with pytest.raises(ValueError):
+        practice(n=0)
+    long_name = "x" * 100_000
+    with pytest.raises(ValueError) as error:
+        practice(long_name)
+    assert len(str(error.value)) < 1500
 
 
 def test_unknown_topic_and_bad_n():
@@ -223,13 +336,17 @@ def _incorrect(problem, answer, fragment):
 
 
 def test_blank_and_garbage_answers_never_raise():
-    for topic in TOPICS:
-        problem = practice(topic, n=1, seed=0, verify=False)[0]
+    import random
+
+    from cnnkit.review.practice import make_problem
+
+    for generator in _all_generators():
+        problem = make_problem(generator, random.Random(0), verify=False)
         assert problem.check(...).status == "not attempted"
         assert problem.check(None).status == "not attempted"
-        for garbage in ("abc", [1, 2, 3, 4, 5, 6, 7, 8, 9], {"a": 1}, object(), [[None]], -1.5):
+        for garbage in GARBAGE:
             result = problem.check(garbage)
-            assert result.status == "incorrect", (topic, garbage, result)
+            assert result.status == "incorrect", (generator, garbage, result)
             assert result.message and "Traceback" not in result.message
 
 
@@ -355,18 +472,228 @@ def test_optimizer_step_adam_is_not_sgd():
 def test_mock_exam_scores_and_lists_topics_to_revisit(capsys):
     exam = mock_exam(seed=5, verify=False)
     assert len(exam) == 20
-    assert set(TOPICS) <= {p.topic for p in exam}
+    assert [s.kind for s, _ in exam.sections()] == [
+        "choice",
+        "true_false",
+        "ordering",
+        "calculation",
+        "short_answer",
+        "design",
+    ]
+    assert [p.number for p in exam] == list(range(1, 21))
+    assert len({p.topic for p in exam}) >= 15, "topics are spread out"
     for number in range(1, 11):
         assert exam.answer(number, exam[number].answer).status == "correct"
     exam.answer(11, "no idea")
     score = exam.score()
-    assert "Score: 10/20" in capsys.readouterr().out
-    assert score.correct == 10 and score.attempted == 11 and score.total == 20
-    assert set(score.revisit) == {p.topic for p in list(exam)[10:]}
-    assert "Mock exam" in exam._repr_markdown_()
-    with pytest.raises(ValueError, match="1..20"):
-        exam.answer(0, 1)
+    assert capsys.readouterr().out == "", "score() shows once: as the cell's value, not printed"
+    assert score.correct == 10 and score.attempted == 11 and score.count == 20
+    expected_points = sum(exam.points_of(p) for p in list(exam)[:10])
+    assert score.points == expected_points and score.total == exam.total_points
+    assert f"Score: {expected_points}/{exam.total_points}" in str(score)
+    assert set(score.revisit) <= {p.topic for p in list(exam)[10:]}
+    assert score.chapters and all(c.startswith("chapter 0") for c in score.chapters)
+    assert "<table>" in score._repr_html_() and "Choice 选择题" in score._repr_html_()
     assert [p.statement for p in mock_exam(seed=5, verify=False)] == [p.statement for p in exam]
+
+
+def test_mock_exam_wrong_numbers_give_messages_not_tracebacks():
+    exam = mock_exam(n=8, seed=1, verify=False)
+    for bad in (0, 9, -1, "3", 2.0, None, True):
+        result = exam.answer(bad, 1)
+        assert result.status == "not attempted" and "1..8" in result.message, (bad, result)
+        assert "1..8" in str(exam[bad])
+        assert exam[bad].check(1).status == "not attempted"
+
+
+def test_mock_exam_display_never_shows_answers():
+    exam = mock_exam(n=12, seed=4, verify=False)
+    page = exam._repr_markdown_()
+    assert "minutes" in page and "points" in page and "选择题" in page
+    for problem in exam:
+        assert problem.solution not in page
+        assert "**Answer:**" not in problem._repr_markdown_()
+        assert "**Answer:**" not in repr(problem)
+    assert "object at 0x" not in repr(exam)
+
+
+def test_mock_exam_printable_with_answer_key_on_separate_pages(tmp_path):
+    exam = mock_exam(n=10, seed=2, verify=False)
+    page = exam.to_html()
+    paper, key = page.split("<div class='key'>")
+    assert "page-break-before:always" in page
+    assert "Answer key" in key and "Answer:" not in paper
+    for problem in exam:
+        assert f"<b>{problem.number}.</b>" in paper
+    written = exam.save(tmp_path, formats=("html",))
+    assert written["html"].read_text(encoding="utf-8") == page
+    with pytest.raises(ValueError, match="formats"):
+        exam.save(tmp_path, formats=("docx",))
+
+
+def test_mock_exam_plan_has_every_section():
+    from cnnkit.review.exam import plan
+
+    assert plan(20) == {
+        "choice": 5,
+        "true_false": 4,
+        "ordering": 2,
+        "calculation": 5,
+        "short_answer": 2,
+        "design": 2,
+    }
+    for n in (1, 3, 6, 7, 19, 50, 100):
+        counts = plan(n)
+        assert sum(counts.values()) == n
+        if n >= 6:
+            assert min(counts.values()) >= 1
+
+
+def test_choice_checks_letters_and_justifies():
+    problem = practice("pooling", n=1, seed=0, kind="choice", verify=False)[0]
+    right = problem.answer
+    result = problem.check(right.lower())
+    assert result.status == "correct" and problem.justification in result.message
+    assert problem.check(f"({right})").status == "correct"
+    wrong = next(letter for letter in "ABCD" if letter != right)
+    result = problem.check(wrong)
+    assert result.status == "incorrect" and f"Not {wrong}" in result.message
+    assert "Read: chapter 03" in result.message
+    _incorrect(problem, "E", "letter")
+    _incorrect(problem, 2, "letter")
+
+
+def test_true_false_accepts_the_usual_spellings():
+    problem = practice("gan", n=1, seed=1, kind="true_false", verify=False)[0]
+    truth = problem.answer
+    for spelling in ("T", "true", "对", "√", "ｔｒｕｅ") if truth else ("F", "false", "错", "×"):
+        result = problem.check(spelling)
+        assert result.status == "correct", spelling
+        assert problem.justification in result.message
+    assert problem.check(not truth).status == "incorrect"
+    _incorrect(problem, "maybe", "True or False")
+
+
+def test_ordering_names_the_first_wrong_position():
+    problem = _find("workflow", lambda p: p.kind == "ordering" and len(p.answer) == 9)
+    answer = problem.answer
+    assert problem.check(", ".join(answer)).status == "correct"
+    assert problem.check(list(answer.lower())).status == "correct"
+    swapped = answer[:4] + answer[5] + answer[4] + answer[6:]
+    _incorrect(problem, swapped, "position 5")
+    _incorrect(problem, answer[:-1], "missing")
+    _incorrect(problem, answer[:-1] + answer[0], "repeated")
+
+
+def test_short_answer_names_the_missing_key_idea():
+    problem = _find("activations", lambda p: p.kind == "short_answer")
+    _incorrect(problem, "ReLU is faster to compute.", "ReLU's derivative is 1 for x > 0")
+    half = "The sigmoid saturates, so its gradient is small."
+    result = problem.check(half)
+    assert result.status == "incorrect" and "1 of 2" in result.message
+    assert "saturates" not in result.message.split("Missing:")[1]
+    full = "ReLU的导数在x>0时为1, 而sigmoid会饱和, 导数最大0.25。"
+    assert problem.check(full).status == "correct"
+    _incorrect(problem, 42, "text")
+
+
+def _design():
+    return _find("cnn_design", lambda p: p.data["input_shape"] == (64, 64, 3))
+
+
+def test_design_checks_each_constraint_with_explain():
+    import keras
+
+    problem = _design()
+    classes, budget, field = (problem.data[k] for k in ("classes", "budget", "field"))
+    assert problem.check(problem.answer).status == "correct"
+    assert problem.check(problem.answer).status == "correct", "the answer's layers are reusable"
+    layers = keras.layers
+    too_big = [
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(classes, activation="softmax"),
+    ]
+    _incorrect(problem, too_big, "Constraint 3 fails")
+    _incorrect(problem, too_big, "layer 3, Dense")  # the largest layer, from ck.explain
+    shallow = [
+        layers.Conv2D(8, 3, activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(classes, activation="softmax"),
+    ]
+    _incorrect(problem, shallow, "Constraint 4 fails")
+    wrong_classes = [
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(classes + 1, activation="softmax"),
+    ]
+    _incorrect(problem, wrong_classes, "Constraint 2 fails")
+    no_softmax = [layers.GlobalAveragePooling2D(), layers.Dense(classes)]
+    _incorrect(problem, no_softmax, "softmax")
+    _incorrect(problem, [layers.Dense(3), "conv"], "not a Keras layer")
+    _incorrect(problem, [layers.Reshape((7,))], "cannot build")
+    model = keras.Sequential([keras.Input(problem.data["input_shape"]), *problem.answer])
+    assert problem.check(model).status == "correct"
+    other = keras.Sequential([keras.Input((32, 32, 3)), layers.Flatten(), layers.Dense(classes)])
+    _incorrect(problem, other, "Constraint 1 fails")
+    assert budget > 0 and field > 1
+
+
+def test_checks_are_recorded_in_progress(monkeypatch):
+    """Every check goes to cnnkit.progress.record (when the progress store is installed)."""
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("cnnkit.progress")
+    fake.record = lambda *args: calls.append(args)
+    monkeypatch.setitem(sys.modules, "cnnkit.progress", fake)
+    problem = practice("softmax", n=1, seed=0, verify=False)[0]
+    problem.check(problem.answer)
+    problem.check(...)  # not attempted: not recorded
+    exam = mock_exam(n=6, seed=0, verify=False)
+    exam.answer(1, "Z")
+    assert calls[0] == ("practice", "softmax", "calculation", "correct")
+    assert calls[1][0] == "mock_exam" and calls[1][3] == "incorrect" and len(calls) == 2
+    quiet = practice("softmax", n=1, seed=0, verify=False, record=False)[0]
+    quiet.check(quiet.answer)
+    mock_exam(n=6, seed=0, verify=False, record=False).answer(1, "Z")
+    assert len(calls) == 2, "record=False keeps demonstrations out of the progress file"
+    problem.show_solution()
+    assert calls[2] == ("practice", "softmax", "calculation", "solution")
+    fake.record = lambda *args: 1 / 0  # a broken progress store never stops checking
+    assert problem.check(problem.answer).status == "correct"
+
+
+def test_glossary_normalises_full_width_and_bounds_long_queries():
+    """Issue 18 item 11: full-width Latin letters match; a 100,000-character query gets a
+    short message instead of being echoed."""
+    assert glossary("ｋｅｒｎｅｌ").english == "kernel"
+    assert glossary("ＭＡＸ　ＰＯＯＬＩＮＧ").english == "max pooling"
+    result = glossary("x" * 100_000)
+    assert not result.found and len(result.message) < 200 and len(repr(result)) < 300
+    assert len(glossary(list(range(100_000))).message) < 200
+    from cnnkit.review import glossary_search
+
+    assert len(glossary_search("ｓｔｒｉｄｅ")) == len(glossary_search("stride")) > 0
+    assert glossary_search("y" * 100_000).empty
+
+
+def test_classic_table_agrees_with_chapter_04_for_the_lenets():
+    """Parameters and MACs at the model's own input size, measured as chapter 04 does."""
+    import keras
+
+    import cnnkit as ck
+    from cnnkit.models import survey
+    from cnnkit.review.classic import CLASSIC_NETWORKS
+
+    lenet = CLASSIC_NETWORKS["LeNet-5"]
+    profile = survey.profile(ck.models.lenet5(faithful=True))
+    assert (profile["parameters"], profile["macs"]) == (lenet.params, lenet.macs)
+    assert "×".join(map(str, profile["input_shape"])) == lenet.input
+    assert ck.models.lenet5().count_params() == lenet.modern_params
+    keras.backend.clear_session()
+    assert {"ZFNet", "MobileNet"} <= set(CLASSIC_NETWORKS)
+    assert CLASSIC_NETWORKS["AlexNet"].input == "227×227×3"
 
 
 def test_importing_review_does_not_import_keras():
@@ -383,7 +710,7 @@ def test_importing_review_does_not_import_keras():
 def test_sheet_html_has_every_formula_and_its_computed_example(tmp_path):
     from cnnkit.formulas import FORMULAS
     from cnnkit.review import build_sheet
-    from cnnkit.review.reference import REVIEW_FORMULAS
+    from cnnkit.review.reference import active_review_formulas
     from cnnkit.review.sheet import format_value
 
     written = build_sheet(tmp_path, formats=("html",))
@@ -394,9 +721,23 @@ def test_sheet_html_has_every_formula_and_its_computed_example(tmp_path):
         assert html.escape(entry.title) in text, entry.key
         assert entry.chinese in text, entry.key
         assert f"<b>{html.escape(format_value(entry.evaluate()))}</b>" in text, entry.key
-    for entry in REVIEW_FORMULAS.values():
+    for entry in active_review_formulas().values():
         assert f"<b>{html.escape(format_value(entry.evaluate()))}</b>" in text, entry.key
-    for number in ("61,706", "138,357,544", "6,998,552", "11,689,512", "21,797,672", "25,557,032"):
+    for number in (
+        "60,850",
+        "61,706",
+        "62,378,344",
+        "107,627,624",
+        "138,357,544",
+        "6,998,552",
+        "11,689,512",
+        "21,797,672",
+        "25,557,032",
+        "4,231,976",
+        "0.33 M",
+        "15.47 G",
+        "0.57 G",
+    ):
         assert number in text
     assert "@page" in text and "A4" in text
 
@@ -431,6 +772,101 @@ def test_sheet_pdf_fits_two_pages_with_a_cjk_font(tmp_path):
     assert 1 <= len(PdfReader(str(written["pdf"])).pages) <= 2
     fonts = pdf_font_names(written["pdf"])
     assert has_cjk_font(fonts), f"no CJK font embedded (Chinese would print as boxes): {fonts}"
+
+
+def _text_of_html(document: str) -> str:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.skip = self.skip or tag in ("style", "title")
+
+        def handle_endtag(self, tag):
+            if tag in ("style", "title"):
+                self.skip = False
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(document)
+    return "".join(parser.parts)
+
+
+def _characters(text: str):
+    """The characters of a text without whitespace (PDF text comes out in another order)."""
+    import unicodedata
+    from collections import Counter
+
+    return Counter(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def test_committed_formula_sheet_is_current():
+    """review/formula_sheet.html and .pdf (linked from the README) match what the code builds
+    now; when this fails, run `make sheet` and commit review/."""
+    from cnnkit.review.sheet import LAYOUTS, sheet_html
+
+    html_path, pdf_path = (
+        REPO / "review" / "formula_sheet.html",
+        REPO / "review" / "formula_sheet.pdf",
+    )
+    assert html_path.exists() and pdf_path.exists(), "run `make sheet` and commit review/"
+    committed = html_path.read_text(encoding="utf-8")
+    fresh = {sheet_html(legend, compact) for legend, compact in LAYOUTS}
+    assert committed in fresh, "review/formula_sheet.html is stale: run `make sheet`"
+    pytest.importorskip("pypdf", reason="pypdf reads the PDF's text: pip install pypdf")
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(pdf_path)).pages
+    assert 1 <= len(pages) <= 2
+    pdf_text = "".join(page.extract_text() for page in pages)
+    assert _characters(pdf_text) == _characters(_text_of_html(committed)), (
+        "review/formula_sheet.pdf does not carry the text of the HTML: run `make sheet`"
+    )
+
+
+def test_sheet_renders_every_registry_entry_and_replaces_review_rows():
+    from cnnkit.formulas import registry
+    from cnnkit.review.reference import REVIEW_FORMULAS, active_review_formulas
+    from cnnkit.review.sheet import formula_rows, sheet_html
+
+    for key in (
+        "focal_loss",
+        "iou",
+        "smooth_l1",
+        "triplet_loss",
+        "arcface",
+        "conv_transpose_output_size",
+    ):
+        # on the sheet once: as a review row, or as the registry entry that replaced it
+        assert (
+            key in active_review_formulas()
+            or key in registry.FORMULAS
+            or (key not in REVIEW_FORMULAS)
+        )
+    extra = registry.Formula(
+        key="focal_loss_registered",
+        title="Focal loss (registered)",
+        chinese="焦点损失",
+        text="FL = -(1 - p)^γ ln p",
+        function=lambda p: round(-((1 - p) ** 2) * math.log(p), 6),
+        example=dict(p=0.9),
+        chapter="07",
+    )
+    registry.FORMULAS[extra.key] = extra
+    try:
+        assert "focal_loss" not in active_review_formulas()
+        assert "Focal loss (registered)" in sheet_html()
+        keys = [row["key"] for row in formula_rows()]
+        assert "focal_loss_registered" in keys and "focal_loss" not in keys
+    finally:
+        del registry.FORMULAS[extra.key]
+    assert "focal_loss" in active_review_formulas()
 
 
 def test_chapter_notebooks_use_only_glossary_terms():

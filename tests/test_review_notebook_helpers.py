@@ -18,13 +18,13 @@ from cnnkit.review import (
     practice,
 )
 from cnnkit.review.classic import CLASSIC_NETWORKS
-from cnnkit.review.reference import REVIEW_FORMULAS
+from cnnkit.review.reference import active_review_formulas
 from cnnkit.review.sheet import format_value, sheet_html
 
 
 def test_formula_rows_are_the_registries_with_results_computed():
     rows = formula_rows()
-    assert [row["key"] for row in rows] == list(FORMULAS) + list(REVIEW_FORMULAS)
+    assert [row["key"] for row in rows] == list(FORMULAS) + list(active_review_formulas())
     by_key = {row["key"]: row for row in rows}
     for key, entry in FORMULAS.items():
         assert by_key[key]["formula"] == entry.text
@@ -44,10 +44,10 @@ def test_formula_table_and_printable_sheet_show_the_same_results():
 
 def test_formula_sheet_frame_and_markdown():
     frame = formula_sheet_frame()
-    assert frame.index.is_unique and len(frame) == len(FORMULAS) + len(REVIEW_FORMULAS)
+    assert frame.index.is_unique and len(frame) == len(FORMULAS) + len(active_review_formulas())
     markdown = formula_sheet_markdown("training")
     lines = markdown.splitlines()
-    assert len(lines) == 2 + len(REVIEW_FORMULAS)
+    assert len(lines) == 2 + len(active_review_formulas())
     assert all(line.count(" | ") == 5 for line in lines[2:]), "a cell broke the Markdown table"
     assert markdown._repr_markdown_() == str(markdown)
 
@@ -56,7 +56,10 @@ def test_classic_networks_frame():
     frame = classic_networks_frame()
     assert list(frame.index) == list(CLASSIC_NETWORKS)
     assert frame.loc["VGG16", "parameters"] == "138,357,544"
-    assert frame.loc["AlexNet", "parameters"].startswith("≈")
+    assert frame.loc["AlexNet", "parameters"] == "62,378,344"
+    assert frame.loc["LeNet-5", "parameters"] == "60,850 (Keras 28×28: 61,706)"
+    assert frame.loc["MobileNet", "MACs"] == "0.57 G" and frame.loc["LeNet-5", "MACs"] == "0.33 M"
+    assert frame.loc["AlexNet", "input"] == "227×227×3"
 
 
 def test_glossary_search():

@@ -35,6 +35,49 @@ def test_syllabus_example_step_and_relu():
     np.testing.assert_array_equal(scratch.relu(H), [1, 0, 3, 0, 7])
 
 
+def test_step_is_defined_once_as_z_at_least_0_everywhere():
+    """step(z) = 1 if z >= 0 else 0: the scratch code, the exercise, the formula sheet, the
+    glossary and chapter 01 all use the same convention (it only matters at z = 0)."""
+    from pathlib import Path
+
+    from cnnkit.exercises import ch01
+    from cnnkit.review.glossary import glossary
+    from cnnkit.review.reference import REVIEW_FORMULAS
+
+    np.testing.assert_array_equal(scratch.step([-1e-9, 0.0, -0.0, 1e-9]), [0, 1, 1, 1])
+    definition = "step(z) = 1 if z ≥ 0 else 0"
+    assert definition in ch01.q4.statement + ch01.q4.explanation
+    own_numbers = ch01.q4.given.H  # per-student numbers; the rule is what is checked
+    assert ch01.q4.check([1 if h >= 0 else 0 for h in own_numbers]).status == "correct"
+    assert definition in REVIEW_FORMULAS["step_relu"].text
+    assert "≥ 0" in glossary("step function").entries[0].definition
+    chapter = Path(__file__).resolve().parents[1] / "notebooks/src/01_nn_basics.py"
+    assert "| 1 if z ≥ 0 else 0 |" in chapter.read_text(encoding="utf-8")
+
+
+def test_softmax_has_the_largest_entropy_for_its_expected_score():
+    """Maximum entropy: among distributions with sum p_i z_i = s, softmax(λz) wins, with λ
+    fixed by s (λ = 1 for softmax(z)'s own expected score)."""
+    z = np.array([2.0, 1.0, 0.1, 0.0])
+    own = float(scratch.softmax(z) @ z)
+    best, lam = scratch.max_entropy_distribution(z, own)
+    assert lam == pytest.approx(1.0, abs=1e-8)
+    np.testing.assert_allclose(best, scratch.softmax(z), atol=1e-9)
+    for target in (0.3, own, 1.7):
+        best, lam = scratch.max_entropy_distribution(z, target)
+        assert best @ z == pytest.approx(target, abs=1e-9)
+        np.testing.assert_allclose(best, scratch.softmax(lam * z))
+        others = scratch.random_distributions_with_expected_score(z, target, 300, seed=1)
+        np.testing.assert_allclose(others @ z, target, atol=1e-9)
+        np.testing.assert_allclose(others.sum(axis=1), 1.0)
+        assert (others >= 0).all()
+        assert scratch.entropy(others).max() < scratch.entropy(best)
+    assert scratch.entropy(np.full(4, 0.25)) == pytest.approx(np.log(4))
+    assert scratch.entropy([1.0, 0.0]) == 0.0
+    with pytest.raises(ValueError, match="between the smallest and largest"):
+        scratch.max_entropy_distribution(z, 2.0)
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
 def test_activation_matches_keras(name):
     z = RNG.normal(scale=4, size=(6, 7))

@@ -155,3 +155,51 @@ def test_pooling_bad_input():
         scratch.min_pool2d(np.ones((4, 4)), 2, padding=1)
     with pytest.raises(ValueError, match="larger than"):
         scratch.max_pool2d(np.ones((1, 4)), 2)
+
+
+@pytest.mark.parametrize(
+    "shape, kernel_shape, stride, padding, output_padding",
+    [
+        ((2, 2), (3, 3), 2, 0, 0),
+        ((3, 4), (4, 4), 2, 1, 1),
+        ((3, 3), (2, 3), 3, 0, 2),
+        ((4, 4), (3, 3), 1, 1, 0),
+    ],
+)
+def test_conv_transpose2d_single_matches_keras(
+    shape, kernel_shape, stride, padding, output_padding
+):
+    from cnnkit.formulas import conv_transpose_output_size
+    from cnnkit.scratch import conv_transpose2d_single
+
+    rng = np.random.default_rng(3)
+    grid = rng.normal(size=shape)
+    kernel = rng.normal(size=kernel_shape)
+    layer = keras.layers.Conv2DTranspose(
+        1, kernel_shape, stride, "valid", output_padding=output_padding, use_bias=False
+    )
+    layer.build((None, *shape, 1))
+    layer.set_weights([kernel[:, :, None, None].astype("float32")])
+    crop = keras.layers.Cropping2D(padding)
+    expected = np.asarray(crop(layer(grid[None, :, :, None].astype("float32"))))[0, :, :, 0]
+    output, full = conv_transpose2d_single(grid, kernel, stride, padding, output_padding)
+    np.testing.assert_allclose(output, expected, atol=1e-5)
+    assert output.shape == tuple(
+        conv_transpose_output_size(w, f, stride, padding, output_padding)
+        for w, f in zip(shape, kernel_shape, strict=True)
+    )
+    assert full.shape == tuple(
+        (w - 1) * stride + f + output_padding for w, f in zip(shape, kernel_shape, strict=True)
+    )
+    # each input value paints a scaled kernel: the first cell's copy sits at the top left
+    if stride >= max(kernel_shape):
+        np.testing.assert_allclose(full[: kernel_shape[0], : kernel_shape[1]], grid[0, 0] * kernel)
+
+
+def test_conv_transpose2d_single_rejects_bad_arguments():
+    from cnnkit.scratch import conv_transpose2d_single
+
+    with pytest.raises(ValueError, match="stride must be an int >= 1"):
+        conv_transpose2d_single(np.ones((2, 2)), np.ones((2, 2)), stride=0)
+    with pytest.raises(ValueError, match="crops the whole"):
+        conv_transpose2d_single(np.ones((1, 1)), np.ones((2, 2)), padding=1)

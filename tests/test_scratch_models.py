@@ -158,6 +158,61 @@ def test_recurrent_bad_input():
         scratch.gru_forward(np.ones((5, 3)), np.ones((3, 6)), np.ones((2, 6)), np.ones(6))
 
 
+def _small_rnn_regressor(rng, steps=4, features=2, units=3):
+    model = keras.Sequential(
+        [
+            keras.Input((steps, features)),
+            keras.layers.SimpleRNN(units, name="rnn"),
+            keras.layers.Dense(1, name="prediction"),
+        ]
+    )
+    model.set_weights([rng.normal(scale=0.7, size=w.shape) for w in model.get_weights()])
+    return model
+
+
+def test_simple_rnn_bptt_matches_keras_gradient_tape(float64):
+    rng = np.random.default_rng(11)
+    x, y = rng.normal(size=(5, 4, 2)), rng.normal(size=5)
+    model = _small_rnn_regressor(rng)
+    U, W, b, V, c = model.get_weights()
+    loss, gradients, per_step = scratch.simple_rnn_bptt(x, y, U, W, b, V, c)
+    with tf.GradientTape() as tape:
+        keras_loss = keras.losses.MeanSquaredError()(y[:, None], model(x))
+    keras_gradients = tape.gradient(keras_loss, model.trainable_weights)
+    assert loss == pytest.approx(float(keras_loss), rel=1e-9)
+    for name, expected in zip("UWbVc", keras_gradients, strict=True):
+        np.testing.assert_allclose(
+            gradients[name].reshape(expected.shape), expected.numpy(), rtol=1e-7, atol=1e-10
+        )
+    # the gradient of the shared W is the sum of one term per time step, none of them zero
+    assert per_step.shape == (4, 3, 3)
+    np.testing.assert_allclose(per_step.sum(axis=0), gradients["W"])
+    assert np.all(np.abs(per_step[1:]).sum(axis=(1, 2)) > 0)
+    np.testing.assert_allclose(per_step[0], 0)  # s_0 = 0: step 1 adds nothing to dL/dW
+    with pytest.raises(ValueError, match="one target each"):
+        scratch.simple_rnn_bptt(x, y[:3], U, W, b, V, c)
+    with pytest.raises(ValueError, match=r"\(units, 1\)"):
+        scratch.simple_rnn_bptt(x, y, U, W, b, np.ones((3, 2)), c)
+
+
+def test_gradients_by_sgd_step_equal_the_gradient_tape_and_restore_the_weights(float64):
+    from cnnkit.training.gradients import gradients_by_sgd_step
+
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(size=(6, 4, 2)), rng.normal(size=6)
+    model = _small_rnn_regressor(rng)
+    before = model.get_weights()
+    with tf.GradientTape() as tape:
+        value = keras.losses.MeanSquaredError()(y[:, None], model(x))
+    expected = tape.gradient(value, model.trainable_weights)
+    ours = gradients_by_sgd_step(model, x, y, loss="mse")
+    assert list(ours) == [w.path for w in model.trainable_weights]
+    for gradient, reference in zip(ours.values(), expected, strict=True):
+        np.testing.assert_allclose(gradient, reference.numpy(), rtol=1e-6, atol=1e-9)
+    for weight, original in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(weight, original)
+
+
 # ----------------------------------------------------------------- optimizers
 OPTIMIZER_PAIRS = [
     (lambda: scratch.SGD(0.1), lambda: keras.optimizers.SGD(0.1)),

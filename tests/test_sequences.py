@@ -112,3 +112,136 @@ def test_figures():
     assert [line.get_label() for line in fig.axes[0].lines] == ["a", "b"]
     fig = plots.adding_results({"RNN": {10: 0.01, 30: 0.17}, "GRU": {10: 0.0, 30: 0.0}}, 1 / 6)
     assert len(fig.axes[0].patches) == 4
+
+
+def test_negation_reviews_differ_only_in_word_order():
+    from cnnkit.datasets import reviews
+
+    ids, labels = reviews.negation_reviews(400, seed=3)
+    again, _ = reviews.negation_reviews(400, seed=3)
+    np.testing.assert_array_equal(ids, again)
+    assert ids.shape == (400, 20) and labels.sum() == 200
+    texts = [reviews.decode(row) for row in ids]
+    positive_words, negative_words = set(reviews.POSITIVE_WORDS), set(reviews.NEGATIVE_WORDS)
+    for text, label in zip(texts, labels, strict=True):
+        words = text.split()
+        negated = words[words.index("not") + 1 :]
+        negated = negated[1] if negated[0] == "a" else negated[0]  # "not a bad one"
+        # exactly one positive and one negative word; the label is the class of the asserted one
+        assert sum(w in positive_words for w in words) == 1
+        assert sum(w in negative_words for w in words) == 1
+        assert (negated in negative_words) == bool(label)
+    # the bag of words carries no information about the label: same word frequencies per class
+    vectors = reviews.multi_hot(ids)
+    word_columns = [reviews.VOCABULARY.index(w) for w in ("not", "good", "bad")]
+    for column in word_columns:
+        positive_rate = vectors[labels == 1, column].mean()
+        negative_rate = vectors[labels == 0, column].mean()
+        assert abs(positive_rate - negative_rate) < 0.08
+    praise = reviews.encode("the movie was good , not bad", length=10)
+    pan = reviews.encode("the movie was bad , not good", length=10)
+    assert praise[0] == 0 and not np.array_equal(praise, pan)
+    np.testing.assert_array_equal(reviews.multi_hot(praise), reviews.multi_hot(pan))
+    assert reviews.decode(praise) == "the movie was good , not bad"
+    with pytest.raises(ValueError, match="unknown words"):
+        reviews.encode("a masterpiece")
+    with pytest.raises(ValueError, match="n_samples"):
+        reviews.negation_reviews(0)
+
+
+def test_review_models_and_gate_bias():
+    keras.backend.clear_session()
+    bag = rnn.bag_of_words_classifier(48, hidden=8)
+    assert bag.count_params() == formulas.dense_params(48, 8) + formulas.dense_params(8, 1)
+    reader = rnn.review_reader("gru", 48, embedding=4, units=5)
+    assert reader(np.array([[0, 0, 3, 4]])).shape == (1, 1)
+    # padding is masked: left padding does not change the prediction
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(reader(np.array([[3, 4]]))),
+        keras.ops.convert_to_numpy(reader(np.array([[0, 0, 3, 4]]))),
+        atol=1e-6,
+    )
+    lstm = keras.layers.LSTM(3)
+    lstm.build((None, 5, 2))
+    rnn.set_gate_bias(lstm, 5.0)
+    np.testing.assert_array_equal(lstm.get_weights()[2][3:6], 5.0)  # order i, f, c, o
+    np.testing.assert_array_equal(lstm.get_weights()[2][:3], 0.0)
+    gru = keras.layers.GRU(3)
+    gru.build((None, 5, 2))
+    rnn.set_gate_bias(gru, 4.0)
+    bias = gru.get_weights()[2]
+    assert bias[0, :3].tolist() == [4.0] * 3 and bias[1, :3].tolist() == [0.0] * 3
+    with pytest.raises(TypeError, match="LSTM or a GRU"):
+        rnn.set_gate_bias(keras.layers.SimpleRNN(3), 1.0)
+
+
+def test_opened_gates_keep_the_gradient_through_time():
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    x, y = adding_problem(32, 60, seed=0)
+    shut = rnn.sequence_regressor("lstm", 8, 60, 2)
+    opened = rnn.sequence_regressor("lstm", 8, 60, 2)
+    opened.set_weights(shut.get_weights())
+    rnn.set_gate_bias(opened.get_layer("lstm"), 5.0)
+    shut_norms = rnn.input_gradient_norms(shut, x, y)
+    open_norms = rnn.input_gradient_norms(opened, x, y)
+    assert open_norms[0] / open_norms[-1] > 100 * shut_norms[0] / shut_norms[-1]
+
+
+def test_exploding_rnn_has_a_huge_gradient_that_clipping_tames():
+    from cnnkit.training.gradients import gradients_by_sgd_step
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(0)
+    x, y = adding_problem(64, 20, seed=0)
+    gradient = gradients_by_sgd_step(rnn.exploding_rnn(20, units=16), x, y)
+    assert np.sqrt(sum((g.astype(float) ** 2).sum() for g in gradient.values())) > 100
+    keras.utils.set_random_seed(0)
+    model = rnn.exploding_rnn(20, units=16)
+    model.compile(optimizer=keras.optimizers.SGD(0.01, clipnorm=1.0), loss="mse")
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(x, y)
+    for new, old in zip(model.get_weights(), before, strict=True):
+        assert np.linalg.norm(new - old) <= 0.01 * 1.0 + 1e-6  # each step at most lr · clipnorm
+
+
+def test_stateful_reader_carries_the_state_until_reset():
+    from cnnkit.scratch import simple_rnn_forward
+
+    keras.backend.clear_session()
+    reader = rnn.stateful_reader(units=3, batch_size=2, features=2)
+    U, W, b = reader.get_layer("rnn").get_weights()
+    x = np.random.default_rng(0).normal(size=(2, 6, 2)).astype("float32")
+    reader.predict_on_batch(x[:, :3])
+    np.testing.assert_allclose(
+        reader.predict_on_batch(x[:, 3:]), simple_rnn_forward(x, U, W, b)[:, -1], atol=1e-5
+    )
+    fresh = simple_rnn_forward(x[:, :3], U, W, b)[:, -1]
+    assert np.abs(reader.predict_on_batch(x[:, :3]) - fresh).max() > 1e-3
+    rnn.reset_recurrent_states(reader)
+    np.testing.assert_allclose(reader.predict_on_batch(x[:, :3]), fresh, atol=1e-5)
+
+
+def test_new_figures():
+    fig = plots.gradient_norms({"a": np.array([1e-4, 1e-2, 2.0])}, relative=True)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [5e-5, 5e-3, 1.0])
+    fig = plots.loss_curves({"plain": [1.0, np.nan, np.nan], "clipped": [2.0, 0.5, 0.2]})
+    labels = [line.get_label() for line in fig.axes[0].lines]
+    assert labels == ["plain", "plain: NaN", "clipped"]
+    assert list(fig.axes[0].lines[1].get_xdata()) == [2, 3]
+
+
+def test_input_gradient_norms_equal_the_gradient_tape_of_the_mse():
+    tf = pytest.importorskip("tensorflow")
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(1)
+    x, y = adding_problem(8, 12, seed=1)
+    model = rnn.sequence_regressor("gru", 4, 12, 2)
+    inputs = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        loss = keras.losses.MeanSquaredError()(y[:, None], model(inputs))
+    expected = np.linalg.norm(tape.gradient(loss, inputs).numpy(), axis=-1).mean(axis=0)
+    np.testing.assert_allclose(rnn.input_gradient_norms(model, x, y), expected, rtol=1e-4)
+    with pytest.raises(ValueError, match="one output"):
+        rnn.input_gradient_norms(rnn.row_classifier("gru", 4, (12, 2)), x, y)

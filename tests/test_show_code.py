@@ -32,3 +32,11 @@ def test_show_code_rejects_what_is_not_code(bad):
 def test_show_code_needs_an_object():
     with pytest.raises(TypeError):
         show_code()
+
+
+def test_show_code_as_last_expression_is_not_displayed_twice():
+    from IPython.core.formatters import DisplayFormatter
+
+    markdown = show_code(conv_output_size)
+    assert isinstance(markdown, str) and "def conv_output_size(" in markdown
+    assert DisplayFormatter().format(markdown) == ({}, {})  # the cell result adds nothing

@@ -130,6 +130,80 @@ def test_live_mode_updates_one_handle_at_most_once_per_epoch(tiny_data, monkeypa
     assert [handle for _, handle in recorder.calls[1:]] == ["handle"] * (len(recorder.calls) - 1)
 
 
+class _FakeClock:
+    """A clock the test advances by hand: epochs and redraws take exactly what we say."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _simulate(live, clock, epoch_seconds, draw_seconds, monkeypatch, epochs=10):
+    """Run the callback's hooks as fit() would, with epochs and redraws of known duration."""
+    drawn = []
+
+    def slow_display(fig, handle=None):
+        assert isinstance(fig, matplotlib.figure.Figure)
+        clock.now += draw_seconds
+        drawn.append(len(live.epoch))
+        return handle or "handle"
+
+    monkeypatch.setattr(callbacks, "_display", slow_display)
+    monkeypatch.setattr(live, "_clock", clock)
+    live.on_train_begin()
+    for epoch in range(epochs):
+        live.on_epoch_begin(epoch)
+        clock.now += epoch_seconds
+        live.on_epoch_end(epoch, {"loss": 1.0 / (epoch + 1), "accuracy": epoch / epochs})
+    live.on_train_end()
+    return drawn
+
+
+def test_live_plot_redraws_after_every_epoch_when_drawing_is_cheap(monkeypatch):
+    live = ck.training.LiveHistory(live=True)
+    # A redraw costs 0.3 s, an epoch 10 s: 3% < 5%, so every epoch is drawn, once.
+    drawn = _simulate(live, _FakeClock(), 10.0, 0.3, monkeypatch)
+    assert drawn == list(range(1, 11)) == live.drawn_after
+    assert live.draw_seconds == pytest.approx(3.0) and live.train_seconds == pytest.approx(100.0)
+    assert "redrawn after 10 of 10 epochs" in live.summary() and "3.0%" in live.summary()
+    # The figure is built once and then updated: its lines hold all 10 epochs.
+    ax = live._figure.get_axes()[0]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), live.history["loss"])
+
+
+def test_live_plot_spaces_out_redraws_only_when_one_costs_more_than_5_percent(monkeypatch):
+    live = ck.training.LiveHistory(live=True)
+    # A redraw costs 0.25 s, an epoch 2 s (12.5%): after the first two, redraw every 3 epochs
+    # (0.25 s <= 5% of 6 s, but not of 4 s), and always after the last epoch.
+    drawn = _simulate(live, _FakeClock(), 2.0, 0.25, monkeypatch, epochs=12)
+    assert drawn == [1, 2, 5, 8, 11, 12]
+    between = np.diff(drawn[1:-1])
+    assert (between == 3).all()
+    # Overhead stays near the budget: 5% plus the two measuring redraws and the final one.
+    assert live.draw_seconds <= 0.05 * live.train_seconds + 3 * 0.25
+
+
+def test_the_first_slow_redraw_does_not_stop_later_ones(monkeypatch):
+    live = ck.training.LiveHistory(live=True)
+    clock = _FakeClock()
+    costs = iter([5.0] + [0.2] * 20)  # the first redraw pays one-time costs (fonts, set-up)
+
+    def display(fig, handle=None):
+        clock.now += next(costs)
+        return handle or "handle"
+
+    monkeypatch.setattr(callbacks, "_display", display)
+    monkeypatch.setattr(live, "_clock", clock)
+    live.on_train_begin()
+    for epoch in range(6):
+        live.on_epoch_begin(epoch)
+        clock.now += 10.0
+        live.on_epoch_end(epoch, {"loss": 1.0})
+    assert live.drawn_after == [1, 2, 3, 4, 5, 6]
+
+
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [

@@ -99,13 +99,66 @@ def test_static_display_shows_formula_and_figure(monkeypatch):
     assert isinstance(shown[1], Figure)
 
 
-def test_interactive_path_builds_sliders_and_redraws_without_a_front_end():
+class _Handle:
+    """Stands in for IPython's DisplayHandle: remembers what each update put there."""
+
+    def __init__(self, shown):
+        self.shown = [shown]
+
+    def update(self, obj):
+        self.shown.append(obj)
+
+
+def _capture_display(monkeypatch):
+    shown, handles = [], []
+    import IPython.display
+
+    def display(*objects, display_id=None):
+        shown.extend(objects)
+        if display_id:
+            handles.append(_Handle(objects[0]))
+            return handles[-1]
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    return shown, handles
+
+
+def test_interactive_path_builds_sliders_and_redraws_without_a_front_end(monkeypatch):
     pytest.importorskip("ipywidgets")
+    shown, handles = _capture_display(monkeypatch)
     calculator = widgets.OutputSizeCalculator(7, 3, 0, 1, interactive=True)
     assert set(calculator.sliders) == {"W", "F", "P", "S"}
-    assert calculator.widget is not None and calculator.output is not None
-    calculator.sliders["S"].value = 2  # the observer redraws
+    assert calculator.widget is not None
+    calculator._ipython_display_()
+    row, formula, figure = shown
+    assert formula.data.startswith("**W2 = ") and formula.data.split("**")[1].endswith("= 5")
+    assert isinstance(figure, Figure) and figure.cnnkit_step["output"].shape == (5, 5)
+    calculator.sliders["S"].value = 2  # the observer recomputes and updates both outputs
     assert calculator.values == {"W": 7, "F": 3, "P": 0, "S": 2}
     assert calculator.text.splitlines()[0].endswith("= 3")
+    text_handle, figure_handle = handles
+    assert text_handle.shown[-1].data.split("**")[1].endswith("= 3")
+    assert figure_handle.shown[-1].cnnkit_step["output"].shape == (3, 3)
     calculator.sliders["W"].value = 12
-    assert calculator.figure.cnnkit_step["output"].shape == (5, 5)
+    assert figure_handle.shown[-1].cnnkit_step["output"].shape == (5, 5)
+    calculator.sliders["F"].value = 7
+    calculator.sliders["W"].value = 3  # kernel larger than the input: a note, not a figure
+    assert "no figure" in figure_handle.shown[-1].data
+
+
+def test_saved_notebook_keeps_formula_and_figure_and_a_readable_slider_row(monkeypatch):
+    """Reopened without a kernel, a front end shows each output's saved data: the formula and
+    the figure are ordinary outputs, and the slider row's plain text is a note, not
+    ``HBox(children=(IntSlider(...`` (what ipywidgets writes)."""
+    pytest.importorskip("ipywidgets")
+    from IPython.core.formatters import DisplayFormatter
+
+    shown, _ = _capture_display(monkeypatch)
+    widgets.OutputSizeCalculator(8, 3, 0, 2, interactive=True)._ipython_display_()
+    formatter = DisplayFormatter()
+    saved = [formatter.format(obj)[0] for obj in shown]
+    row, formula, figure = saved
+    assert "application/vnd.jupyter.widget-view+json" in row
+    assert not row["text/plain"].startswith("HBox") and "W=8, F=3, P=0, S=2" in row["text/plain"]
+    assert "floor(5/2) + 1 = 3" in formula["text/markdown"]
+    assert isinstance(shown[2], Figure)  # a kernel's inline backend saves it as image/png

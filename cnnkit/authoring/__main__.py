@@ -1,4 +1,4 @@
-"""``python -m cnnkit.authoring build|exercises|run [--quick] NOTEBOOK...``"""
+"""``python -m cnnkit.authoring build|exercises|run [--quick] NOTEBOOK...|lab``"""
 
 from __future__ import annotations
 
@@ -17,6 +17,15 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="execute notebooks in place, storing outputs")
     run.add_argument("paths", nargs="+", type=Path)
     run.add_argument("--quick", action="store_true", help="quick mode (CNNKIT_QUICK=1)")
+    lab = commands.add_parser("lab", help="copies in work/, landing page, JupyterLab (make lab)")
+    lab.add_argument("--port", type=int, default=None, help="default: first free from 8888")
+    lab.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve other machines")
+    lab.add_argument(
+        "--browser",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="open a browser (auto: only where there is a display)",
+    )
     arguments = parser.parse_args(argv)
 
     if arguments.command == "build":
@@ -35,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"peak memory {figures['peak_rss_mib']:.0f} MiB",
                 flush=True,
             )
+    elif arguments.command == "lab":
+        from cnnkit.authoring import lab as lab_launcher
+
+        open_browser = {"auto": None, "yes": True, "no": False}[arguments.browser]
+        return lab_launcher.run_lab(
+            notebooks.REPOSITORY_ROOT,
+            port=arguments.port,
+            ip=arguments.ip,
+            open_browser=open_browser,
+        )
     return 0
 
 

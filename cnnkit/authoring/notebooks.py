@@ -140,29 +140,55 @@ def build_chapter_notebooks(sources: list[Path] | None = None) -> list[Path]:
 
 
 def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode:
-    """Student (``with_solutions=False``) or solution notebook of a ``Chapter``."""
+    """Student (``with_solutions=False``) or solution notebook of a ``Chapter``.
+
+    A personal problem (numbers from the student's seed) gets a code cell ``chNN.qK.show()``
+    that renders its statement with the student's own numbers when the notebook runs. The
+    notebook ends with the chapter's progress line (``ck.progress("chNN")``).
+    """
     folder = "exercises/solutions" if with_solutions else "exercises"
     kind = "solutions" if with_solutions else "exercises"
     title = (
         f"# Chapter {chapter.number:02d} {kind}: {chapter.title}\n\n{chapter.introduction.strip()}"
     )
+    personal = [problem for problem in chapter.problems if problem.personal]
     if not with_solutions:
         title += (
             "\n\nFill in each `...` (or the body of each function), run the cell, then run the "
             "check below it. Stuck? `qN.hint()` gives one hint at a time and `qN.solution()` "
-            "shows the answer."
+            "shows the answer. Your checks, hints and solution views are kept on this machine "
+            "(`ck.progress()`)."
+        )
+    if personal:
+        title += (
+            "\n\nSome problems use **your own numbers**, drawn from your seed: run their "
+            "`.show()` cell to see them. `ck.exercises.seed('your student number')` gives the "
+            "same numbers on any machine."
         )
     cells = header_cells(f"{folder}/{chapter.slug}.ipynb", title)
     preamble = f"from cnnkit.exercises import {chapter.module_name}"
     if chapter.preamble.strip():
         preamble = f"{chapter.preamble.strip()}\n{preamble}"
+    if with_solutions:
+        preamble += (
+            f"\n\n# Running the solutions is not solving them: the checks below count as "
+            f"solution views.\n{chapter.module_name}.CHAPTER.record_checks_as_solution_views()"
+        )
     cells.append(nbformat.v4.new_code_cell(preamble))
     for index, problem in enumerate(chapter.problems, start=1):
-        cells.append(
-            nbformat.v4.new_markdown_cell(
-                f"## Problem {index}: {problem.title}\n\n{problem.statement.strip()}"
+        if problem.personal:
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    f"## Problem {index}: {problem.title}\n\nYour own numbers: run the next cell."
+                )
             )
-        )
+            cells.append(nbformat.v4.new_code_cell(f"{problem.name}.show()"))
+        else:
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    f"## Problem {index}: {problem.title}\n\n{problem.statement.strip()}"
+                )
+            )
         code = problem.solution_code if with_solutions else problem.starter
         cells.append(nbformat.v4.new_code_cell(code.strip()))
         cells.append(nbformat.v4.new_code_cell(f"{problem.name}.check({problem.answer_name})"))
@@ -174,9 +200,11 @@ def exercise_notebook(chapter, *, with_solutions: bool) -> nbformat.NotebookNode
             )
     closing = (
         "## Done\n\nEvery check above should say **correct**. Review the chapter notebook "
-        f"`notebooks/{chapter.slug}.ipynb` for anything that surprised you."
+        f"`notebooks/{chapter.slug}.ipynb` for anything that surprised you. Your progress in "
+        "this chapter (kept on this machine; `ck.progress()` shows every chapter):"
     )
     cells.append(nbformat.v4.new_markdown_cell(closing))
+    cells.append(nbformat.v4.new_code_cell(f'ck.progress("{chapter.module_name}")'))
     return new_notebook(cells)
 
 

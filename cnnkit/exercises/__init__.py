@@ -3,6 +3,11 @@
 Each chapter module (``ch01``, ``ch02`` ...) is the one source of truth of its problems: statement,
 starter code, solution, hints, checks. The student and solution notebooks in ``exercises/`` are
 generated from it (``python -m cnnkit.authoring exercises``).
+
+Problems that would repeat a worked example of the chapter are *personal*: their numbers come
+from the student's seed (``ck.exercises.seed()``; set it with ``ck.exercises.seed("your
+student number")`` to get the same numbers on another machine). Checks, hints and solution
+views are recorded in the student's progress (``ck.progress()``).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from cnnkit.exercises.core import Problem, Result  # noqa: F401
+from cnnkit.exercises.core import Problem, Result, seed  # noqa: F401
 
 
 def chapters() -> list[str]:

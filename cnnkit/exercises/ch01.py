@@ -19,7 +19,15 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    dropped_terms,
+    first_wins,
     incorrect,
+    log_base_variants,
+    off_by_one,
+    per_input_bias,
+    rounding_variants,
+    shape_of,
+    swapped_arguments,
 )
 
 # --- q1: dense parameters ---------------------------------------------------------------------
@@ -37,6 +45,11 @@ def _check_dense_params(answer):
             + 128: "Parameters multiply: every input connects to every unit (784×128), plus 128 biases.",
             784 * 128 + 784: "One bias per unit (128), not per input (784).",
         },
+        variants=first_wins(
+            dropped_terms({"weights (784×128)": 784 * 128, "biases (+128)": 128}),
+            per_input_bias(784 * 128, 784, 128),
+            {784 * 129: "One bias per unit: + 128, not 784 more weights."},
+        ),
         success="Correct: 784×128 weights + 128 biases = 100,480.",
     )
 
@@ -56,114 +69,240 @@ q1 = Problem(
     ),
     explanation="Dense parameters = inputs × units + units (biases) = 784×128 + 128 = 100,480.",
     wrong_answers=(
+        WrongAnswer("answer = 784 * 128 + 784", "not per input"),
         WrongAnswer("answer = 784 * 128", "forgot the biases"),
         WrongAnswer("answer = 784 + 128", "Parameters multiply"),
         WrongAnswer("answer = '100480'", "Remove the quotes"),
     ),
 )
 
-# --- q2: iterations per epoch -----------------------------------------------------------------
+# --- q2: iterations per epoch (personal numbers) ---------------------------------------------
+# The chapter's worked example is 1,840 samples / batch 8 = 230; each student gets other numbers,
+# and never an exact division, so the last, smaller batch matters.
+
+_BATCH_SIZES = (16, 32, 64, 100, 128)
 
 
-def _check_iterations(answer):
+def _iteration_numbers(rng):
+    batch_size = int(rng.choice(_BATCH_SIZES))
+    while True:
+        samples = int(rng.integers(1_000, 30_000))
+        per_epoch = -(-samples // batch_size)
+        near = (batch_size, batch_size + 1, 230)  # 230: the chapter's answer
+        if samples % batch_size and per_epoch not in near:
+            return {"samples": samples, "batch_size": batch_size}
+
+
+def _check_iterations(answer, given):
+    samples, batch_size = given.samples, given.batch_size
+    expected = math.ceil(samples / batch_size)
     return check_number(
         answer,
-        230,
+        expected,
         integer=True,
         mistakes={
-            1840
-            * 8: "An iteration (迭代) processes one batch: divide the samples by the batch size.",
-            8: "8 is the batch size (批大小); how many batches of 8 fit into 1,840 samples?",
+            samples * batch_size: (
+                "An iteration (迭代) processes one batch: divide the samples by the batch size."
+            ),
+            batch_size: (
+                f"{batch_size} is the batch size (批大小); how many batches of {batch_size} "
+                f"does it take to cover {samples:,} samples?"
+            ),
         },
-        success="Correct: 1,840 / 8 = 230 iterations make one epoch (轮).",
+        variants=first_wins(
+            rounding_variants(
+                samples / batch_size,
+                rounding="ceil",
+                why=f"{samples:,} is not a multiple of {batch_size}: Keras's fit also runs the "
+                "last, smaller batch, and it is an iteration too.",
+            ),
+            swapped_arguments(
+                lambda n, b: n / b, (samples, batch_size), 0, 1, "samples and batch size"
+            ),
+            off_by_one(expected, where="how you rounded the last, smaller batch"),
+        ),
+        success=(
+            f"Correct: ceil({samples:,} / {batch_size}) = {expected:,} iterations make one epoch "
+            f"(轮); the last batch holds the {samples % batch_size} remaining samples."
+        ),
     )
 
 
 q2 = Problem(
     title="Iterations in one epoch (迭代, 轮)",
     statement=(
-        "A training set has 1,840 samples and the batch size is 8. How many iterations "
-        "(weight updates) make one epoch? Assign it to `answer`."
+        "A training set has {samples:,} samples and the batch size is {batch_size}. How many "
+        "iterations (weight updates) does `model.fit(x, y, batch_size={batch_size}, epochs=1)` "
+        "run? Assign it to `answer`."
     ),
     starter="answer = ...",
-    solution_code="answer = 1840 // 8",
+    solution_code=(
+        "import math\n\n"
+        "g = ch01.q2.given  # your numbers: g.samples, g.batch_size\n"
+        "answer = math.ceil(g.samples / g.batch_size)"
+    ),
     checker=_check_iterations,
-    hints=("One iteration = one batch = one update.", "One epoch = every sample seen once."),
-    explanation="Iterations per epoch = ceil(samples / batch size) = 1,840 / 8 = 230.",
-    wrong_answers=(WrongAnswer("answer = 1840 * 8", "divide the samples"),),
+    parameters=_iteration_numbers,
+    hints=(
+        "One iteration = one batch = one update.",
+        "One epoch = every sample seen once; does Keras drop the last, smaller batch?",
+    ),
+    explanation=(
+        "Iterations per epoch = ceil(samples / batch size) = ceil({samples:,} / {batch_size}): "
+        "Keras's fit runs the last, smaller batch too (the chapter's 1,840 / 8 = 230 divides "
+        "exactly, so the rounding did not show there)."
+    ),
+    wrong_answers=(
+        WrongAnswer("g = ch01.q2.given\nanswer = g.samples * g.batch_size", "divide the samples"),
+        WrongAnswer("answer = ch01.q2.given.samples // ch01.q2.given.batch_size", "Floor vs ceil"),
+        WrongAnswer("answer = ch01.q2.given.samples / ch01.q2.given.batch_size", "rounded"),
+        WrongAnswer(
+            "g = ch01.q2.given\nanswer = str(-(-g.samples // g.batch_size))", "Remove the quotes"
+        ),
+    ),
 )
 
-# --- q3: epochs for a number of iterations ----------------------------------------------------
+# --- q3: epochs for a number of iterations (personal numbers, from q2's set-up) ---------------
 
 
-def _check_epochs(answer):
+def _epoch_numbers(rng):
+    numbers = dict(q2.given)
+    per_epoch = math.ceil(numbers["samples"] / numbers["batch_size"])
+    while True:
+        iterations = int(rng.integers(5 * per_epoch, 40 * per_epoch))
+        full = iterations // per_epoch
+        mistakes = {full + 1, iterations // numbers["batch_size"]}
+        distinct = len(mistakes) == 2 and full not in mistakes and full != 17  # the chapter's 17
+        if iterations % per_epoch and iterations != 4000 and distinct:
+            return numbers | {"iterations": iterations}
+
+
+def _check_epochs(answer, given):
+    per_epoch = math.ceil(given.samples / given.batch_size)
+    expected = given.iterations // per_epoch
     return check_number(
         answer,
-        17,
+        expected,
         integer=True,
         mistakes={
-            18: "4,000 / 230 ≈ 17.4: the 18th epoch is not finished, so 17 full epochs.",
-            500: "4,000 / 8 divides by the batch size; divide by the iterations per epoch (230).",
-            4000 / 230: "Close: the question asks for full epochs, a whole number.",
+            expected + 1: (
+                f"{given.iterations:,} / {per_epoch:,} is not a whole number: the last epoch is "
+                "not finished, so count only the full ones (round down)."
+            ),
+            given.iterations // given.batch_size: (
+                "Dividing by the batch size counts batches; divide by the iterations per epoch "
+                "(Problem 2's answer)."
+            ),
+            given.iterations
+            / per_epoch: "Close: the question asks for full epochs, a whole number.",
         },
-        success="Correct: 4,000 / 230 ≈ 17.4, so 17 full epochs (the notes say 'about 17').",
+        variants=first_wins(
+            {
+                given.iterations // (given.samples // given.batch_size): (
+                    "You used the iterations per epoch without the last, smaller batch; "
+                    "Keras runs it (Problem 2)."
+                ),
+            },
+            rounding_variants(given.iterations / per_epoch, rounding="floor"),
+        ),
+        success=(
+            f"Correct: {given.iterations:,} / {per_epoch:,} ≈ {given.iterations / per_epoch:.1f}, "
+            f"so {expected} full epochs."
+        ),
     )
 
 
 q3 = Problem(
     title="Epochs from iterations",
     statement=(
-        "With the set-up of Problem 2, training runs for 4,000 iterations. How many **full** "
-        "epochs does the network complete? Assign the whole number to `answer`."
+        "With your set-up of Problem 2 ({samples:,} samples, batch size {batch_size}), training "
+        "runs for {iterations:,} iterations. How many **full** epochs does the network complete? "
+        "Assign the whole number to `answer`."
     ),
     starter="answer = ...",
-    solution_code="answer = 4000 // 230",
+    solution_code=(
+        "import math\n\n"
+        "g = ch01.q3.given  # your numbers: g.samples, g.batch_size, g.iterations\n"
+        "per_epoch = math.ceil(g.samples / g.batch_size)\n"
+        "answer = g.iterations // per_epoch"
+    ),
     checker=_check_epochs,
-    hints=("Use the iterations per epoch from Problem 2.",),
-    explanation="4,000 iterations / 230 iterations per epoch ≈ 17.4: 17 full epochs.",
+    parameters=_epoch_numbers,
+    hints=("Use the iterations per epoch from Problem 2.", "A full epoch is a finished one."),
+    explanation=(
+        "{iterations:,} iterations / ceil({samples:,} / {batch_size}) iterations per epoch, "
+        "rounded down: only finished epochs count."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 18", "not finished"),
-        WrongAnswer("answer = 4000 / 8", "divides by the batch size"),
+        WrongAnswer(
+            "g = ch01.q3.given\nanswer = g.iterations // -(-g.samples // g.batch_size) + 1",
+            "not finished",
+        ),
+        WrongAnswer(
+            "g = ch01.q3.given\nanswer = g.iterations // g.batch_size", "divide by the iterations"
+        ),
     ),
 )
 
-# --- q4: step and ReLU on the worked example --------------------------------------------------
+# --- q4: the step function on a personal pre-activation vector -------------------------------
+# The chapter's worked example is H = (1, -2, 3, -4, 7).
 
-_H = np.array([1.0, -2.0, 3.0, -4.0, 7.0])
+
+def _step_numbers(rng):
+    while True:
+        values = [
+            int(v)
+            for v in rng.choice([-9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5)
+        ]
+        positives = [v for v in values if v > 0]
+        pattern = [v > 0 for v in values]  # the worked example's is (+, -, +, -, +)
+        if len(positives) in (2, 3) and max(positives) >= 2 and pattern != [1, 0, 1, 0, 1]:
+            return {"H": values, "H_text": ", ".join(str(v) for v in values)}
 
 
-def _check_step(answer):
+def _check_step(answer, given):
+    h = np.array(given.H, dtype=float)
+    step = (h >= 0).astype(float)
     return check_array(
         answer,
-        (_H > 0).astype(float),
+        step,
         name="your step output",
         mistakes=[
             (
-                np.maximum(_H, 0),
+                np.maximum(h, 0),
                 "That is ReLU's output; a step function (阶跃函数) outputs only 0 or 1.",
             ),
             (
-                1 / (1 + np.exp(-_H)),
+                1 / (1 + np.exp(-h)),
                 "That is the sigmoid; the step function jumps straight to 0 or 1.",
             ),
+            (
+                np.sign(h),
+                "The step function outputs 0 for negative inputs, not -1 (that is sign(x)).",
+            ),
+            (1 - step, "Swapped: positive inputs give 1, the others 0."),
         ],
-        success="Correct: the step function keeps only the sign: (1, 0, 1, 0, 1).",
+        success=f"Correct: the step function keeps only the sign: ({', '.join(f'{v:g}' for v in step)}).",
     )
 
 
 q4 = Problem(
     title="The step function (阶跃函数) by hand",
     statement=(
-        "The pre-activations of a layer are H = (1, -2, 3, -4, 7). Write the output of a step "
-        "function (1 for positive inputs, 0 otherwise) as a list of five numbers."
+        "The pre-activations of a layer are H = ({H_text}). Write the output of a step function, "
+        "step(z) = 1 if z ≥ 0 else 0, as a list of five numbers."
     ),
     starter="answer = ...  # e.g. [0, 0, 0, 0, 0]",
-    solution_code="answer = [1, 0, 1, 0, 1]",
+    solution_code=(
+        "g = ch01.q4.given  # your numbers: g.H\nanswer = [1 if h >= 0 else 0 for h in g.H]"
+    ),
     checker=_check_step,
+    parameters=_step_numbers,
     hints=("Only the sign of each value matters.",),
-    explanation="step(x) = 1 if x > 0 else 0, element by element: (1, 0, 1, 0, 1). ReLU would give (1, 0, 3, 0, 7).",
+    explanation="step(z) = 1 if z ≥ 0 else 0, element by element; ReLU would keep the positive values of ({H_text}) as they are.",
     wrong_answers=(
-        WrongAnswer("answer = [1, 0, 3, 0, 7]", "That is ReLU"),
+        WrongAnswer("answer = list(np.maximum(ch01.q4.given.H, 0))", "That is ReLU"),
+        WrongAnswer("answer = list(np.sign(ch01.q4.given.H))", "not -1"),
         WrongAnswer("answer = [1, 0, 1]", "shape"),
     ),
 )
@@ -173,19 +312,25 @@ q4 = Problem(
 
 def _check_relu(relu):
     rng = np.random.default_rng(5)
-    cases = [_H, rng.normal(size=(4, 3)), np.array([-0.0, 0.0, 2.5])]
+    cases = [
+        np.array([1.0, -2.0, 3.0, -4.0, 7.0]),
+        rng.normal(size=(4, 3)),
+        np.array([-0.0, 0.0, 2.5]),
+    ]
     for case in cases:
         output = call_student(relu, case.copy())
-        if np.shape(output) != case.shape:
+        if shape_of(output, case.shape) != case.shape:
             return incorrect(
-                f"relu(x) must keep x's shape {case.shape}; yours returned shape {np.shape(output)}. "
+                f"relu(x) must keep x's shape {case.shape}; yours returned shape {shape_of(output, case.shape)}. "
                 "Use an element-wise operation such as np.maximum."
             )
         output = np.asarray(output, dtype=float)
         expected = np.maximum(case, 0)
         if np.allclose(output, expected):
             continue
-        if np.allclose(output, (case > 0).astype(float)):
+        if np.allclose(output, (case > 0).astype(float)) or np.allclose(
+            output, (case >= 0).astype(float)
+        ):
             return incorrect(
                 "Your function returns 0/1: that is the step function. ReLU keeps positive values as they are."
             )
@@ -226,9 +371,20 @@ def _reference_softmax(logits):
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def _as_probabilities(output, shape):
+    """The student's softmax output as an array; an object claiming a huge shape is not converted."""
+    returned = shape_of(output, shape)
+    if math.prod(returned) > 100 * math.prod(shape):
+        raise StudentCodeError(
+            f"softmax of shape {shape} returned an object of shape {returned}; it must return "
+            "one probability per logit."
+        )
+    return np.asarray(output, dtype=float)
+
+
 def _check_softmax(softmax):
     small = np.array([2.0, 1.0, 0.1])
-    output = np.asarray(call_student(softmax, small.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, small.copy()), small.shape)
     if output.shape != small.shape:
         return incorrect(
             f"softmax of 3 logits must return 3 probabilities, got shape {output.shape}."
@@ -243,7 +399,7 @@ def _check_softmax(softmax):
     if not result:
         return result
     batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
-    output = np.asarray(call_student(softmax, batch.copy()), dtype=float)
+    output = _as_probabilities(call_student(softmax, batch.copy()), batch.shape)
     if output.shape == batch.shape and np.isclose(output.sum(), 1.0):
         return incorrect(
             "For a batch (2×3) each ROW must sum to 1; you normalised over the whole array. "
@@ -254,7 +410,7 @@ def _check_softmax(softmax):
         return result
     with np.errstate(all="ignore"):
         large = np.array([1000.0, 1001.0, 1002.0])
-        output = np.asarray(call_student(softmax, large.copy()), dtype=float)
+        output = _as_probabilities(call_student(softmax, large.copy()), large.shape)
     if not np.all(np.isfinite(output)):
         return incorrect(
             "softmax([1000, 1001, 1002]) gave inf/nan: exp(1000) overflows. Subtract the maximum logit "
@@ -313,12 +469,24 @@ def _check_cross_entropy(answer):
         abs_tol=5e-4,
         mistakes={
             round(-math.log10(0.9), 3): (
-                "That is -log10(0.9) ≈ 0.046, the students' notes' base-10 logarithm. Keras "
-                "uses the natural logarithm: -ln(0.9) ≈ 0.105."
+                "That is -log10(0.9) ≈ 0.046, the students' notes' base-10 logarithm; Keras "
+                "uses the natural logarithm, ln."
             ),
             round(math.log(0.9), 3): "Cross-entropy (交叉熵) is -log(p): mind the minus sign.",
             0.1: "0.1 is 1 - p; cross-entropy is -ln(p) for the true class.",
         },
+        variants=first_wins(
+            {
+                round(v, 3): "Mind the sign: cross-entropy is -log(p)."
+                for v in (math.log10(0.9), math.log2(0.9))
+            },
+            log_base_variants(lambda log: round(-log(0.9), 3), base="e"),
+            {
+                round(
+                    -math.log(0.05), 3
+                ): "That is -ln of a wrong class's probability; use the true class's p = 0.9."
+            },
+        ),
         success="Correct: -ln(0.9) ≈ 0.105, as keras.losses.CategoricalCrossentropy computes it.",
     )
 
@@ -356,6 +524,11 @@ def _check_gradient_step(answer):
             2.0 - 0.5: "You forgot the learning rate (学习率): the step is α·dJ/dw = 0.1×0.5.",
             0.05: "0.05 is the size of the step; the new weight is w minus it.",
         },
+        variants=first_wins(
+            dropped_terms({"weight w": 2.0, "step -α·dJ/dw": -0.1 * 0.5}),
+            {2.0 - 0.1 / 0.5: "The step multiplies: α × dJ/dw, not α / dJ/dw."},
+            {2.0 - 0.5 / 0.1: "The step multiplies: α × dJ/dw, not dJ/dw / α."},
+        ),
         success="Correct: w ← w - α·dJ/dw = 2 - 0.1×0.5 = 1.95.",
     )
 
@@ -372,6 +545,7 @@ q8 = Problem(
     hints=("w ← w - α·dJ/dw",),
     explanation="The ball rolls downhill: w - α·dJ/dw = 2 - 0.05 = 1.95.",
     wrong_answers=(
+        WrongAnswer("answer = 2.0 - 0.1 / 0.5", "multiplies"),
         WrongAnswer("answer = 2.05", "uphill"),
         WrongAnswer("answer = 1.5", "learning rate"),
     ),
@@ -380,7 +554,9 @@ q8 = Problem(
 
 def _check_network_shapes(answer):
     if not isinstance(answer, dict):
-        raise StudentCodeError("Expected a dict like {'W1': (784, 64), ...}.")
+        raise StudentCodeError(
+            "Expected a dict like {'W1': (rows, columns), 'b1': (length,), ...}."
+        )
     expected = {"W1": (784, 64), "b1": (64,), "W2": (64, 10), "b2": (10,)}
     missing = sorted(set(expected) - set(answer))
     if missing:
@@ -393,7 +569,10 @@ def _check_network_shapes(answer):
                 "(inputs, outputs)."
             )
         if given != shape:
-            return incorrect(f"{key} should have shape {shape}, you wrote {given}.")
+            return incorrect(
+                f"{key}: {given} is not its shape. X·W1 needs W1's first axis to match X's last "
+                "axis; a bias has one value per unit of its layer."
+            )
     return correct("Correct: 784×64 + 64 + 64×10 + 10 = 50,890 parameters in all.")
 
 

@@ -20,7 +20,12 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    dropped_terms,
+    first_wins,
     incorrect,
+    per_input_bias,
+    shape_of,
+    swapped_arguments,
 )
 
 
@@ -156,46 +161,99 @@ q1 = Problem(
     ),
 )
 
-# --- q2: parameters of a convolution layer ----------------------------------------------------
+# --- q2: parameters of a convolution layer (personal numbers) --------------------------------
+# The chapter's worked example is Conv2D(6, 5) on 32×32×3: 456 parameters.
 
 
-def _check_conv_params(answer):
+def _conv_numbers(rng):
+    while True:
+        numbers = {
+            "size": int(rng.choice([28, 32, 48, 64, 96])),
+            "channels": int(rng.choice([3, 8, 16, 32])),  # with 1, "× D1" could not be missed
+            "filters": int(rng.choice([4, 6, 10, 12, 16, 24, 32, 64])),
+            "kernel": int(rng.choice([3, 5, 7])),
+        }
+        answer = (
+            numbers["kernel"] ** 2 * numbers["channels"] * numbers["filters"] + numbers["filters"]
+        )
+        if answer != 456 and (  # 456: the chapter's Conv2D(6, 5) on 32×32×3
+            numbers["channels"] != numbers["filters"]  # else "per input" = "per filter"
+        ):
+            return numbers
+
+
+def _check_conv_params(answer, given):
+    size, d1, k, f = given.size, given.channels, given.filters, given.kernel
+    weights = f * f * d1 * k
+    output = size - f + 1
     return check_number(
         answer,
-        5 * 5 * 3 * 6 + 6,
+        weights + k,
         integer=True,
         mistakes={
-            5 * 5 * 3 * 6: "You counted the weights but forgot the biases: one per filter, +6.",
-            5 * 5 * 6 + 6: (
-                "Each filter spans all 3 input channels: it is 5×5×3, not 5×5. Multiply by the "
-                "input channels D1 = 3."
+            f * f * k + k: (
+                f"Each filter spans all {d1} input channels: it is {f}×{f}×{d1}, not {f}×{f}. "
+                "Multiply by the input channels D1."
             ),
-            5 * 5 * 6: "Two terms missing: the input channels (×3) and the biases (+6).",
-            28 * 28 * 6: "That is the size of the output (28×28×6), not the number of parameters.",
-            5 * 5 * 3 * 6 + 6 * 28 * 28: "One bias per filter (6), not one per output position.",
+            f
+            * f
+            * k: "Two terms missing: the input channels (× D1) and the biases (one per filter).",
+            output * output * k: (
+                f"That is the size of the output ({output}×{output}×{k}), not the number of parameters."
+            ),
+            weights + k * output * output: "One bias per filter, not one per output position.",
         },
-        success="Correct: 5×5×3×6 + 6 = 456, exactly what Keras's Conv2D(6, 5) reports.",
+        variants=first_wins(
+            dropped_terms({f"biases (+{k}, one per filter)": k, "weights": weights}),
+            per_input_bias(weights, d1, k, unit="filter"),
+            {
+                weights
+                + k
+                + size * size * d1: "The input size does not matter: a filter's weights are shared."
+            },
+        ),
+        success=(
+            f"Correct: {f}×{f}×{d1}×{k} + {k} = {weights + k:,}, exactly what Keras's "
+            f"Conv2D({k}, {f}) reports. The {size}×{size} input size does not matter."
+        ),
     )
 
 
 q2 = Problem(
     title="Parameters of a convolution layer (卷积层参数量)",
     statement=(
-        "A 32×32×3 image goes through `Conv2D(6, kernel_size=5)` (six 5×5 filters, with bias). "
-        "How many trainable parameters does the layer have?"
+        "A {size}×{size}×{channels} input goes through `Conv2D({filters}, kernel_size={kernel})` "
+        "({filters} filters of {kernel}×{kernel}, with bias). How many trainable parameters does "
+        "the layer have?"
     ),
     starter="answer = ...",
-    solution_code="answer = 5 * 5 * 3 * 6 + 6",
+    solution_code=(
+        "g = ch02.q2.given  # your numbers: g.size, g.channels, g.filters, g.kernel\n"
+        "answer = g.kernel * g.kernel * g.channels * g.filters + g.filters"
+    ),
     checker=_check_conv_params,
+    parameters=_conv_numbers,
     hints=(
         "A filter spans all input channels: its weights are F × F × D1.",
         "Each filter has one bias (偏置).",
     ),
-    explanation="F × F × D1 × K + K = 5×5×3×6 + 6 = 456. The 32×32 input size does not matter.",
+    explanation=(
+        "F × F × D1 × K + K = {kernel}×{kernel}×{channels}×{filters} + {filters}. The "
+        "{size}×{size} input size does not matter: the filter's weights are shared over positions."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 450", "forgot the biases"),
-        WrongAnswer("answer = 156", "input channels"),
-        WrongAnswer("answer = 4704", "size of the output"),
+        WrongAnswer("g = ch02.q2.given\nanswer = g.kernel**2 * g.channels * g.filters", "biases"),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = g.kernel**2 * g.filters + g.filters", "input channels"
+        ),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = (g.size - g.kernel + 1) ** 2 * g.filters",
+            "size of the output",
+        ),
+        WrongAnswer(
+            "g = ch02.q2.given\nanswer = g.kernel**2 * g.channels * g.filters + g.channels",
+            "not one per input",
+        ),
     ),
 )
 
@@ -216,6 +274,12 @@ def _check_one_by_one(answer):
             64: "A 1×1 filter still spans all 256 input channels, and each filter has a bias.",
             256 * 256 + 256: "There are 64 filters (the output depth), not 256.",
         },
+        variants=first_wins(
+            per_input_bias(256 * 64, 256, 64, unit="filter"),
+            swapped_arguments(
+                lambda d1, k: d1 * k + k, (256, 64), 0, 1, "input and output channels"
+            ),
+        ),
         success="Correct: 1×1×256×64 + 64 = 16,448. A 1×1 convolution mixes channels at each pixel.",
     )
 
@@ -232,6 +296,7 @@ q3 = Problem(
     hints=("Use F × F × D1 × K + K with F = 1.",),
     explanation="1×1×256×64 + 64 = 16,448; the output is 14×14×64.",
     wrong_answers=(
+        WrongAnswer("answer = 256 * 64 + 256", "not one per input"),
         WrongAnswer("answer = 128", "spans all 256 input channels"),
         WrongAnswer("answer = 16384", "biases"),
     ),
@@ -245,7 +310,7 @@ _STACK_SHAPES = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]
 def _as_shapes(answer):
     if not isinstance(answer, (list, tuple)) or len(answer) != 4:
         raise StudentCodeError(
-            "Expected a list of 4 shapes, one per layer, like [(26, 26, 8), ...]."
+            "Expected a list of 4 shapes, one per layer, each (height, width, channels)."
         )
     shapes = []
     for index, shape in enumerate(answer):
@@ -264,21 +329,29 @@ def _check_stack_shapes(answer):
     shapes = _as_shapes(answer)
     messages = {
         0: {
-            (28, 28, 8): "Layer 1 is 'valid' (no padding): 28 - 3 + 1 = 26, not 28.",
+            (
+                28,
+                28,
+                8,
+            ): "Conv2D's default padding is 'valid' (no padding): the size shrinks by F - 1.",
             (26, 26, 1): "A Conv2D's output depth is its number of filters (8), not the input's.",
-            (25, 25, 8): "28 - 3 + 1 = 26: do not forget the +1.",
+            (25, 25, 8): "W - F + 1: do not forget the +1.",
         },
         1: {
             (13, 13, 4): "Pooling keeps the depth (8); it only shrinks height and width.",
-            (24, 24, 8): "MaxPooling2D(2) has stride 2 by default: (26 - 2)/2 + 1 = 13.",
+            (24, 24, 8): "MaxPooling2D(2) has stride 2 by default: the window jumps 2 cells.",
         },
         2: {
-            (11, 11, 16): "Layer 3 uses padding='same' with stride 1: the size stays 13.",
-            (13, 13, 8): "The output depth is the number of filters, 16.",
+            (11, 11, 16): "padding='same' with stride 1 keeps the height and width of its input.",
+            (13, 13, 8): "A Conv2D's output depth is its number of filters.",
         },
         3: {
-            (7, 7, 16): "Keras pooling with 'valid' floors: (13 - 2)/2 + 1 = 6.5 -> 6, not 7.",
-            (6, 6, 8): "Pooling keeps the depth: 16.",
+            (
+                7,
+                7,
+                16,
+            ): "Keras pooling with 'valid' floors (W - F)/S before adding 1; you rounded up.",
+            (6, 6, 8): "Pooling keeps the depth of its input.",
         },
     }
     for index, (got, expected) in enumerate(zip(shapes, _STACK_SHAPES, strict=True)):
@@ -286,17 +359,29 @@ def _check_stack_shapes(answer):
             specific = messages[index].get(got)
             if specific:
                 return incorrect(f"Layer {index + 1}: {specific}")
-            return incorrect(f"Layer {index + 1} should give {expected}, you wrote {got}.")
+            return incorrect(
+                f"Layer {index + 1}: {got} is not its output shape. Height and width: "
+                "(W - F + 2P)/S + 1, floored; channels: the filters of a Conv2D, unchanged by pooling."
+            )
     return correct(
         "Correct: 26×26×8 -> 13×13×8 -> 13×13×16 -> 6×6×16. `ck.explain(model)` shows the same."
     )
 
+
+_Q4_MODEL_CODE = """model = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    keras.layers.Conv2D(8, 3),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(16, 3, padding="same"),
+    keras.layers.MaxPooling2D(2),
+])"""
 
 q4 = Problem(
     title="Shapes through a small stack",
     statement=(
         "Predict the output shape (height, width, channels) after each layer, for a 28×28×1 input:\n\n"
         "```python\n"
+        "import keras\n\n"
         "model = keras.Sequential([\n"
         "    keras.Input((28, 28, 1)),\n"
         "    keras.layers.Conv2D(8, 3),                    # 1\n"
@@ -305,10 +390,20 @@ q4 = Problem(
         "    keras.layers.MaxPooling2D(2),                 # 4\n"
         "])\n"
         "```\n\n"
-        "Then build the model and compare with `ck.explain(model)`."
+        "Then build the model and compare with `ck.explain(model)`: the starter cell has the "
+        "code, imports included, commented out."
     ),
-    starter="answer = [..., ..., ..., ...]  # e.g. [(26, 26, 8), ...]",
-    solution_code="answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]",
+    starter=(
+        "answer = [..., ..., ..., ...]  # four (height, width, channels) tuples\n\n"
+        "# Then compare with Keras: remove the # signs and run the cell again.\n"
+        "# import keras\n"
+        "# import cnnkit as ck\n"
+        "#\n" + _Q4_MODEL_CODE.replace("\n", "\n# ").join(("# ", "\n")) + "# ck.explain(model)"
+    ),
+    solution_code=(
+        "answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (6, 6, 16)]\n\n"
+        "import keras\n\nimport cnnkit as ck\n\n" + _Q4_MODEL_CODE + "\nck.explain(model)"
+    ),
     checker=_check_stack_shapes,
     hints=(
         "Conv2D's default padding is 'valid' (P = 0); 'same' keeps the size at stride 1.",
@@ -321,6 +416,10 @@ q4 = Problem(
         ),
         WrongAnswer("answer = [(26, 26, 8), (13, 13, 8), (13, 13, 16), (7, 7, 16)]", "floors"),
         WrongAnswer("answer = [(26, 26, 8), (13, 13, 8), (11, 11, 16), (5, 5, 16)]", "'same'"),
+        WrongAnswer(
+            "answer = [(26, 26, 8), (13, 13, 8), (12, 12, 16), (6, 6, 16)]",
+            "Layer 3: (12, 12, 16) is not its output shape",
+        ),
         WrongAnswer("answer = (26, 26, 8)", "list of 4 shapes"),
     ),
 )
@@ -345,22 +444,26 @@ def _check_conv2d(conv2d_single):
         got = call_student(conv2d_single, x.copy(), kernel.copy(), stride)
         expected = _reference_conv(x, kernel, stride)
         flipped = _reference_conv(x, kernel[::-1, ::-1], stride)
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), expected
+        ):
             continue
-        if np.shape(got) == expected.shape and np.allclose(np.asarray(got, dtype=float), flipped):
+        if shape_of(got, expected.shape) == expected.shape and np.allclose(
+            np.asarray(got, dtype=float), flipped
+        ):
             return incorrect(
                 "You flipped the kernel (textbook convolution). Keras's Conv2D computes "
                 "cross-correlation: the kernel slides without flipping."
             )
-        if stride > 1 and np.shape(got) == _reference_conv(x, kernel, 1).shape:
+        if stride > 1 and shape_of(got, expected.shape) == _reference_conv(x, kernel, 1).shape:
             return incorrect(
                 f"With stride {stride} the window jumps {stride} cells: output shape "
-                f"{expected.shape}, you returned {np.shape(got)}."
+                f"{expected.shape}, you returned {shape_of(got, expected.shape)}."
             )
-        if np.shape(got) != expected.shape:
+        if shape_of(got, expected.shape) != expected.shape:
             return incorrect(
                 f"For a {x.shape} input, a {kernel.shape} kernel and stride {stride} the output "
-                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {np.shape(got)}."
+                f"must be {expected.shape} (W2 = (W1 - F)/S + 1), you returned {shape_of(got, expected.shape)}."
             )
         return check_array(got, expected, name=f"conv2d_single on a {x.shape} input")
     return correct("Correct: each output cell is the sum of window × kernel, as Keras's Conv2D.")
@@ -497,7 +600,7 @@ def _check_sharing(answer):
             100: "Without weight sharing each of the 10^6 units has its own 100 weights.",
         },
         "shared": {
-            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position, so 100.",
+            10**8: "Weight sharing (权值共享): ONE 10×10 filter is used at every position.",
             10: "The filter is 10×10 = 100 weights.",
         },
         "hundred_filters": {
@@ -570,6 +673,11 @@ def _check_fc_as_conv(answer):
             7 * 7 * 4096 + 4096: "Each 7×7 kernel spans all 512 input channels: ×512.",
             512 * 4096 + 4096: "The kernel covers the whole 7×7 map: ×7×7.",
         },
+        variants=first_wins(
+            per_input_bias(7 * 7 * 512 * 4096, 7 * 7 * 512, 4096, unit="filter"),
+            per_input_bias(7 * 7 * 512 * 4096, 512, 4096, unit="filter"),
+            dropped_terms({"kernel's 7×7 extent": 7 * 7 * 512 * 4096 - 512 * 4096}),
+        ),
         success=(
             "Correct: 7×7×512×4096 + 4096 = 102,764,544, the same as Flatten + Dense(4096): a "
             "fully connected layer IS a convolution whose kernel covers the whole map."
@@ -655,6 +763,12 @@ def _check_conv1d(answer):
             5 * 8 * 16: "Forgot the 16 biases.",
             5 * 16 + 16: "Each 1-D filter spans all 8 input channels: ×8.",
         },
+        variants=first_wins(
+            per_input_bias(5 * 8 * 16, 8, 16, unit="filter"),
+            swapped_arguments(
+                lambda d1, k: 5 * d1 * k + k, (8, 16), 0, 1, "input and output channels"
+            ),
+        ),
         success="Correct: 5×8×16 + 16 = 656. In 1-D the kernel slides along one axis only.",
     )
 
@@ -671,6 +785,7 @@ q10 = Problem(
     hints=("The 1-D kernel is F × D1: it spans all channels but slides along time only.",),
     explanation="F × D1 × K + K = 5×8×16 + 16 = 656; the output is (96, 16).",
     wrong_answers=(
+        WrongAnswer("answer = 5 * 8 * 16 + 8", "not one per input"),
         WrongAnswer("answer = 5 * 5 * 8 * 16 + 16", "not 5×5"),
         WrongAnswer("answer = 640", "biases"),
     ),

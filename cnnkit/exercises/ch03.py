@@ -18,7 +18,12 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    first_wins,
     incorrect,
+    off_by_one,
+    rounding_variants,
+    shape_of,
+    swapped_arguments,
 )
 
 
@@ -31,79 +36,156 @@ def _expect_dict(answer, keys, example):
     return {key: as_number(answer[key], what=f"a number for {key!r}") for key in keys}
 
 
-# --- q1: max, average, min of one window ------------------------------------------------------
+# --- q1: max, average, min of one window (personal numbers) -----------------------------------
+# The chapter's worked example is the syllabus's window [[1, 3], [2, 2]].
 
 
-def _check_window(answer):
+def _window_numbers(rng):
+    while True:
+        window = [[int(v) for v in row] for row in rng.integers(0, 10, size=(2, 2))]
+        values = sorted(v for row in window for v in row)
+        average = sum(values) / 4
+        distinct = len({values[-1], average, values[0], sum(values), sum(values[-2:]) / 2}) == 5
+        if distinct and (values[-1], average, values[0]) != (3, 2, 1):  # the syllabus's answer
+            return {"window": window}
+
+
+def _check_window(answer, given):
     values = _expect_dict(
         answer, ("max", "average", "min"), "{'max': ..., 'average': ..., 'min': ...}"
     )
-    if values["average"] == 8:
-        return incorrect("8 is the SUM of the window; average pooling divides by the 4 cells: 2.")
-    if values["average"] == 2.5:
-        return incorrect("(3 + 2)/2 averages only the largest values; average all four: 8/4 = 2.")
-    if values["max"] == 2 and values["average"] == 3:
-        return incorrect("You swapped them: the max is 3, the average 2.")
-    for key, expected in (("max", 3), ("average", 2), ("min", 1)):
-        if values[key] != expected:
+    cells = [v for row in given.window for v in row]
+    largest, smallest, total = max(cells), min(cells), sum(cells)
+    average = total / 4
+    if values["average"] == total:
+        return incorrect(
+            "That average is the SUM of the window; average pooling divides by the 4 cells."
+        )
+    if values["average"] == sum(sorted(cells)[-2:]) / 2:
+        return incorrect(
+            "You averaged only the two largest values; average pooling averages all four."
+        )
+    if values["max"] == average and values["average"] == largest:
+        return incorrect("You swapped the max and the average.")
+    if values["max"] == smallest and values["min"] == largest:
+        return incorrect("You swapped the max and the min.")
+    for key, expected in (("max", largest), ("average", average), ("min", smallest)):
+        if not np.isclose(values[key], expected):
             return incorrect(
-                f"{key}: the window [[1, 3], [2, 2]] gives {expected}, not {values[key]:g}."
+                f"{key}: {values[key]:g} is not the {key} of the window {given.window}; recompute it."
             )
     return correct(
-        "Correct: max 3, average 2, min 1. The same window can be summarised very differently."
+        f"Correct: max {largest:g}, average {average:g}, min {smallest:g}. The same window can be "
+        "summarised very differently."
     )
 
 
 q1 = Problem(
     title="Max, average and min pooling of one window (最大池化, 平均池化)",
     statement=(
-        "A 2×2 pooling window holds [[1, 3], [2, 2]]. What do max pooling, average pooling and min "
+        "A 2×2 pooling window holds {window}. What do max pooling, average pooling and min "
         "pooling output for it?"
     ),
     starter="answer = {'max': ..., 'average': ..., 'min': ...}",
-    solution_code="answer = {'max': 3, 'average': 2, 'min': 1}",
+    solution_code=(
+        "g = ch03.q1.given  # your numbers: g.window\n"
+        "cells = [value for row in g.window for value in row]\n"
+        "answer = {'max': max(cells), 'average': sum(cells) / 4, 'min': min(cells)}"
+    ),
     checker=_check_window,
+    parameters=_window_numbers,
     hints=("Average = sum of the 4 values / 4.",),
-    explanation="max = 3, average = (1 + 3 + 2 + 2)/4 = 2, min = 1: the syllabus's average-2-vs-max-3 window.",
+    explanation=(
+        "max, average (sum / 4) and min of {window}; the syllabus's window [[1, 3], [2, 2]] "
+        "shows the same contrast: average 2 where the max is 3."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = {'max': 3, 'average': 8, 'min': 1}", "SUM"),
-        WrongAnswer("answer = {'max': 2, 'average': 3, 'min': 1}", "swapped"),
+        WrongAnswer(
+            "c = sum(ch03.q1.given.window, [])\nanswer = {'max': max(c), 'average': sum(c), 'min': min(c)}",
+            "SUM",
+        ),
+        WrongAnswer(
+            "c = sum(ch03.q1.given.window, [])\n"
+            "answer = {'max': sum(c) / 4, 'average': max(c), 'min': min(c)}",
+            "swapped",
+        ),
         WrongAnswer("answer = [3, 2, 1]", "Expected a dict"),
     ),
 )
 
-# --- q2: overlapping pooling output size ------------------------------------------------------
+# --- q2: overlapping pooling output size (personal numbers) -----------------------------------
+# The chapter's worked example is AlexNet's 55×55 pooled 3×3 with stride 2: 27.
+
+_OVERLAPPING = [(3, 2), (5, 3), (4, 3), (5, 4)]
 
 
-def _check_overlapping(answer):
+def _pool_numbers(rng):
+    while True:
+        window, stride = _OVERLAPPING[int(rng.integers(len(_OVERLAPPING)))]
+        width = int(rng.integers(13, 120))
+        answer = (width - window) // stride + 1
+        mistakes = {answer - 1, width // window, -(-width // stride), width - window + 1}
+        if answer != 27 and answer not in mistakes and len(mistakes) == 4:  # 27: AlexNet's
+            channels = int(rng.choice([32, 64, 96, 128, 256]))
+            return {"width": width, "window": window, "stride": stride, "channels": channels}
+
+
+def _pool_size(width, window, stride):
+    return (width - window) // stride + 1
+
+
+def _check_overlapping(answer, given):
+    w, f, s = given.width, given.window, given.stride
+    expected = _pool_size(w, f, s)
     return check_number(
         answer,
-        27,
+        expected,
         integer=True,
         mistakes={
-            26: "(55 - 3)/2 + 1: do not forget the +1.",
-            18: "The stride is 2, not the window size 3: overlapping pooling (重叠池化) has S < F.",
-            28: "(55 - 3)/2 + 1 = 27; 28 would be ceil(55/2), i.e. padding='same'.",
-            53: "With stride 2 the window jumps 2 cells: divide by S.",
+            w // f: (
+                f"The stride is {s}, not the window size {f}: overlapping pooling (重叠池化) has S < F, "
+                "so neighbouring windows share cells."
+            ),
+            -(-w // s): "That is ceil(W/S), the size with padding='same'; this pooling is 'valid'.",
+            w - f + 1: f"With stride {s} the window jumps {s} cells: divide by S.",
         },
-        success="Correct: (55 - 3)/2 + 1 = 27, AlexNet's 55×55 -> 27×27 with 3×3 windows, stride 2.",
+        variants=first_wins(
+            off_by_one(expected, where="the +1 (the first window position counts too)"),
+            rounding_variants(
+                (w - f) / s,
+                rounding="floor",
+                plus=1,
+                why="Keras drops the positions a 'valid' window cannot reach.",
+            ),
+            swapped_arguments(_pool_size, (w, f, s), 1, 2, "the window size F and the stride S"),
+        ),
+        success=f"Correct: floor(({w} - {f})/{s}) + 1 = {expected}: {f}×{f} windows, stride {s}, overlapping.",
     )
 
 
 q2 = Problem(
-    title="Overlapping pooling (AlexNet)",
+    title="Overlapping pooling (重叠池化)",
     statement=(
-        "AlexNet pools its 55×55×96 feature maps with `MaxPooling2D(pool_size=3, strides=2)` "
-        "('valid'). What is the output width?"
+        "A network pools its {width}×{width}×{channels} feature maps with "
+        "`MaxPooling2D(pool_size={window}, strides={stride})` ('valid'), overlapping like "
+        "AlexNet's. What is the output width?"
     ),
     starter="answer = ...",
-    solution_code="answer = (55 - 3) // 2 + 1",
+    solution_code=(
+        "g = ch03.q2.given  # your numbers: g.width, g.window, g.stride\n"
+        "answer = (g.width - g.window) // g.stride + 1"
+    ),
     checker=_check_overlapping,
+    parameters=_pool_numbers,
     hints=("Pooling uses the convolution size formula with P = 0: (W1 - F)/S + 1.",),
-    explanation="(55 - 3)/2 + 1 = 27; neighbouring 3×3 windows overlap by one row/column.",
+    explanation=(
+        "floor(({width} - {window})/{stride}) + 1; neighbouring {window}×{window} windows overlap "
+        "because the stride {stride} is smaller than the window."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 26", "+1"),
-        WrongAnswer("answer = 18", "stride is 2"),
+        WrongAnswer("g = ch03.q2.given\nanswer = (g.width - g.window) // g.stride", "+1"),
+        WrongAnswer("g = ch03.q2.given\nanswer = g.width // g.window", "not the window size"),
+        WrongAnswer("g = ch03.q2.given\nanswer = -(-g.width // g.stride)", "padding='same'"),
     ),
 )
 
@@ -123,7 +205,7 @@ def _check_max_pool(max_pool):
     for x, size, stride in cases:
         got = call_student(max_pool, x.copy(), size, stride)
         expected = max_pool2d(x, size, stride)
-        shape = np.shape(got)
+        shape = shape_of(got, expected.shape)
         if shape == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
             continue
         if shape == expected.shape and np.allclose(
@@ -288,7 +370,7 @@ q5 = Problem(
 
 def _check_valid_same(answer):
     if not isinstance(answer, (list, tuple)) or len(answer) != 2:
-        raise StudentCodeError("Expected a pair (valid, same), e.g. (3, 4).")
+        raise StudentCodeError("Expected a pair of two widths: (valid, same).")
     valid, same = (as_number(value) for value in answer)
     if (valid, same) == (4, 3):
         return incorrect(
@@ -297,10 +379,12 @@ def _check_valid_same(answer):
     if valid == 3.5 or same == 3.5:
         return incorrect("Sizes are whole numbers: 'valid' floors 7/2, 'same' rounds it up.")
     if valid != 3:
-        return incorrect(f"valid: floor((7 - 2)/2) + 1 = 3, not {valid:g}. The 7th row is dropped.")
+        return incorrect(
+            f"valid: not {valid:g}. 'valid' computes floor((W - F)/S) + 1: the 7th row is dropped."
+        )
     if same != 4:
         return incorrect(
-            f"same: ceil(7/2) = 4, not {same:g}. The 7th row gets a window of its own."
+            f"same: not {same:g}. 'same' computes ceil(W/S): the 7th row gets a window of its own."
         )
     return correct(
         "Correct: 'valid' gives 3 (the last row and column are dropped), 'same' gives 4."
@@ -413,15 +497,15 @@ def _check_gap_function(gap):
     x = rng.normal(size=(5, 4, 3))
     got = call_student(gap, x.copy())
     expected = x.mean(axis=(0, 1))
-    if np.shape(got) == (5, 4):
+    if shape_of(got, expected.shape) == (5, 4):
         return incorrect(
             "You averaged over the channels; average over height and width (axes 0 and 1)."
         )
-    if np.shape(got) == expected.shape and np.allclose(
+    if shape_of(got, expected.shape) == expected.shape and np.allclose(
         np.asarray(got, dtype=float), x.sum(axis=(0, 1))
     ):
         return incorrect("That is the sum of each map; divide by H × W for the average.")
-    if np.shape(got) == ():
+    if shape_of(got, expected.shape) == ():
         return incorrect("One number per channel: average over axes 0 and 1 only (axis=(0, 1)).")
     return check_array(
         got,

@@ -28,20 +28,20 @@ _LENET = {
     "F6": ((84,), 10164),
 }
 _LENET_MISTAKES = {
-    ("C1", 150): "C1: 5×5×1×6 = 150 weights, plus one bias per map: 156.",
+    ("C1", 150): "C1: 5×5×1×6 = 150 weights, plus one bias per map.",
     (
         "S2",
         0,
-    ): "S2 in the paper is a *trainable* subsampling: one coefficient and one bias per map, 2×6 = 12.",
-    ("S2", 6): "S2 has one coefficient AND one bias per map: 2×6 = 12.",
+    ): "S2 in the paper is a *trainable* subsampling: one coefficient and one bias per map.",
+    ("S2", 6): "S2 has one coefficient AND one bias per map.",
     (
         "C3",
         2416,
-    ): "C3 is not fully connected: its table connects 60 (S2 map, C3 map) pairs, 25×60 + 16 = 1,516.",
-    ("C3", 1500): "C3: 25×60 = 1,500 weights plus one bias per map (16): 1,516.",
-    ("S4", 0): "S4 is trainable like S2: 2×16 = 32.",
+    ): "C3 is not fully connected: its table connects 60 (S2 map, C3 map) pairs of 5×5 weights, plus biases.",
+    ("C3", 1500): "C3: 25×60 = 1,500 weights plus one bias per map (16 maps).",
+    ("S4", 0): "S4 is trainable like S2: a coefficient and a bias per map.",
     ("C5", 48000): "C5: 5×5×16×120 = 48,000 weights plus 120 biases.",
-    ("F6", 10080): "F6: 120×84 weights plus 84 biases = 10,164.",
+    ("F6", 10080): "F6: 120×84 weights plus one bias per unit.",
 }
 
 
@@ -53,7 +53,9 @@ def _as_shape(value):
 
 def _check_lenet_table(answer):
     if not isinstance(answer, dict):
-        raise StudentCodeError("Expected a dict like {'C1': ((28, 28, 6), 156), ...}.")
+        raise StudentCodeError(
+            "Expected a dict like {'C1': ((height, width, channels), parameters), ...}."
+        )
     missing = [name for name in _LENET if name not in answer]
     if missing:
         return incorrect(f"Missing layers: {', '.join(missing)}.")
@@ -64,12 +66,15 @@ def _check_lenet_table(answer):
         given_shape, given_count = _as_shape(entry[0]), entry[1]
         if given_shape != shape:
             if name == "C1" and given_shape == (32, 32, 6):
-                return incorrect("C1 is a 5×5 'valid' convolution: 32 - 5 + 1 = 28, so 28×28×6.")
-            return incorrect(f"{name}'s output shape should be {shape}, you wrote {given_shape}.")
+                return incorrect("C1 is a 5×5 'valid' convolution: the size shrinks by F - 1.")
+            return incorrect(
+                f"{name}: {given_shape} is not its output shape; apply (W - F + 2P)/S + 1 to the "
+                "layer before it."
+            )
         if given_count != count:
             message = _LENET_MISTAKES.get((name, given_count))
             return incorrect(
-                message or f"{name} has {count:,} parameters, you wrote {given_count}."
+                message or f"{name}: {given_count} is not its parameter count; recount its terms."
             )
     return correct(
         "Correct: 156 + 12 + 1,516 + 32 + 48,120 + 10,164 = 60,000 before the output layer."
@@ -86,7 +91,7 @@ q1 = Problem(
         "`ck.explain(ck.models.lenet5(faithful=True))`."
     ),
     starter=(
-        "# each entry: (output shape, parameters), e.g. 'C1': ((28, 28, 6), 156)\n"
+        "# each entry: (output shape, parameters), e.g. 'C1': ((height, width, channels), count)\n"
         "answer = {'C1': ..., 'S2': ..., 'C3': ..., 'S4': ..., 'C5': ..., 'F6': ...}"
     ),
     solution_code=(
@@ -122,7 +127,7 @@ q1 = Problem(
         WrongAnswer(
             "answer = {'C1': ((32, 32, 6), 156), 'S2': ((16, 16, 6), 12), 'C3': ((12, 12, 16), 1516),"
             " 'S4': ((6, 6, 16), 32), 'C5': ((2, 2, 120), 48120), 'F6': ((84,), 10164)}",
-            "32 - 5 + 1 = 28",
+            "shrinks by F - 1",
         ),
         WrongAnswer("answer = [156, 12, 1516]", "Expected a dict"),
     ),
@@ -362,7 +367,7 @@ _STAGES = {
 
 def _check_stage_shapes(answer):
     if not isinstance(answer, dict):
-        raise StudentCodeError("Expected a dict like {'stage1': (32, 32, 64), ...}.")
+        raise StudentCodeError("Expected a dict like {'stage1': (height, width, channels), ...}.")
     for stage, shape in _STAGES.items():
         if stage not in answer:
             return incorrect(f"Missing {stage}.")
@@ -370,14 +375,17 @@ def _check_stage_shapes(answer):
         if stage == "stage1" and given == (16, 16, 64):
             return incorrect(
                 "The small-input stem is a 3×3 stride-1 conv without max pooling, and "
-                "stage 1 has stride 1: 32×32×64."
+                "stage 1 has stride 1: the input's height and width stay."
             )
         if given == (shape[0] * 2, shape[1] * 2, shape[2]):
             return incorrect(
                 f"{stage}: the first block of stages 2-4 has stride 2, halving the size."
             )
         if given != shape:
-            return incorrect(f"{stage} should be {shape}, you wrote {given}.")
+            return incorrect(
+                f"{stage}: {given} is not its output shape. Stride 2 halves the size; the "
+                "channels double from stage to stage."
+            )
     return correct(
         "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with print_stage_shapes=True)."
     )
@@ -484,44 +492,72 @@ q7 = Problem(
     ),
 )
 
-# --- q8: ResNet-50: the paper vs keras.applications ----------------------------------------------
+# --- q8: a ResNet's paper count vs Keras's count_params() (personal numbers) ------------------
+# The chapter's worked example is ResNet-50: 25,557,032 vs 25,636,712 (26,560 filters).
 
 
-def _check_resnet50_difference(answer):
+def _resnet_numbers(rng):
+    while True:
+        convolutions = int(rng.integers(18, 160))
+        filters = int(rng.integers(40, 320)) * convolutions // 2 * 2
+        paper = int(rng.integers(5_000_000, 60_000_000))
+        if filters != 26_560 and filters > 2 * convolutions:
+            return {"paper": paper, "convolutions": convolutions, "filters": filters}
+
+
+def _check_resnet_difference(answer, given):
+    k = given.filters
     return check_number(
         answer,
-        25_636_712 - 25_557_032,
+        3 * k,
         integer=True,
         mistakes={
-            26_560: "That counts the conv biases only; Keras's count_params() also includes BN's moving mean and variance.",
-            53_120: "That counts the moving statistics only; Keras's convolutions also keep a bias each.",
+            k: "That counts the conv biases only; Keras's count_params() also includes BN's moving mean and variance.",
+            2
+            * k: "That counts the moving statistics only; Keras's convolutions also keep a bias each.",
             4
-            * 26_560: "BN's γ and β are already in the paper's trainable count; add only biases and moving statistics.",
+            * k: "BN's γ and β are already in the paper's trainable count; add only biases and moving statistics.",
+            given.convolutions + 2 * k: "One bias per filter, not one per convolution.",
+            given.paper + 3 * k: "That is Keras's count; the question asks for the difference.",
         },
-        success="Correct: 26,560 conv biases + 2 × 26,560 moving statistics = 79,680 = 25,636,712 - 25,557,032.",
+        success=(
+            f"Correct: {k:,} conv biases + 2 × {k:,} moving statistics = {3 * k:,}; Keras reports "
+            f"{given.paper + 3 * k:,}."
+        ),
     )
 
 
 q8 = Problem(
-    title="ResNet-50: 25,557,032 vs 25,636,712",
+    title="A ResNet: the paper's count vs keras count_params()",
     statement=(
-        "The paper's ResNet-50 has 25,557,032 trainable parameters and no conv biases. "
-        "`keras.applications.ResNet50(weights=None).count_params()` counts its 53 convolutions "
-        "*with* a bias each (their filters add up to 26,560) and the BN layers' moving mean and "
-        "variance (26,560 channels). By how many parameters do the two counts differ?"
+        "A ResNet's paper reports {paper:,} trainable parameters and uses no conv biases. Its "
+        "Keras version's `count_params()` counts its {convolutions} convolutions *with* a bias "
+        "each (their filters add up to {filters:,}) and the moving mean and variance of the BN "
+        "layer after each convolution ({filters:,} channels in all). By how many parameters do "
+        "the two counts differ?"
     ),
     starter="answer = ...",
-    solution_code="answer = 26_560 + 2 * 26_560",
-    checker=_check_resnet50_difference,
+    solution_code=(
+        "g = ch04.q8.given  # your numbers: g.paper, g.convolutions, g.filters\n"
+        "answer = g.filters + 2 * g.filters"
+    ),
+    checker=_check_resnet_difference,
+    parameters=_resnet_numbers,
     hints=(
         "One bias per filter.",
         "Two moving statistics per BN channel; γ and β are in both counts.",
     ),
-    explanation="79,680 = 26,560 biases (useless before BN, whose β shifts anyway) + 53,120 moving statistics.",
+    explanation=(
+        "{filters:,} biases (useless before BN, whose β shifts anyway) + 2 × {filters:,} moving "
+        "statistics; the chapter's ResNet-50 gives 26,560 + 53,120 = 79,680 the same way."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 26560", "conv biases only"),
-        WrongAnswer("answer = 53120", "moving statistics only"),
-        WrongAnswer("answer = '79680'", "Remove the quotes"),
+        WrongAnswer("answer = ch04.q8.given.filters", "conv biases only"),
+        WrongAnswer("answer = 2 * ch04.q8.given.filters", "moving statistics only"),
+        WrongAnswer(
+            "g = ch04.q8.given\nanswer = g.convolutions + 2 * g.filters", "per convolution"
+        ),
+        WrongAnswer("answer = str(3 * ch04.q8.given.filters)", "Remove the quotes"),
     ),
 )
 

@@ -17,7 +17,10 @@ from cnnkit.exercises.core import (
     check_array,
     check_number,
     correct,
+    dropped_terms,
+    first_wins,
     incorrect,
+    per_input_bias,
 )
 
 # --- q1: SimpleRNN parameters -----------------------------------------------------------------
@@ -37,6 +40,11 @@ def _check_simple_rnn(answer):
             20 * (m * n + n * n + n): "The count does not depend on the 20 steps: the same U, W, b "
             "are used at every step (weight sharing through time).",
         },
+        variants=first_wins(
+            dropped_terms({"input weights U": m * n, "recurrent weights W": n * n, "biases": n}),
+            per_input_bias(m * n + n * n, m, n),
+            per_input_bias(m * n + n * n, m + n, n),
+        ),
         success="Correct: U 32×64 + W 64×64 + b 64 = 6,208, whatever the sequence length.",
     )
 
@@ -56,6 +64,7 @@ q1 = Problem(
     ),
     explanation="n(m + n) + n = 64·(32 + 64) + 64 = 6,208. The 20 steps do not matter.",
     wrong_answers=(
+        WrongAnswer("answer = 32 * 64 + 64 * 64 + 32", "not one per input"),
         WrongAnswer("answer = 32 * 64 + 64", "forgot the recurrent weights"),
         WrongAnswer("answer = 32 * 64 + 64 * 64", "one bias per unit"),
         WrongAnswer("answer = 20 * (32 * 64 + 64 * 64 + 64)", "weight sharing through time"),
@@ -270,7 +279,7 @@ _CHOICES = ("dense", "simple_rnn", "lstm")
 def _check_choice(answer):
     if not isinstance(answer, dict):
         raise StudentCodeError(
-            "Expected a dict like {'a': 'dense', 'b': 'lstm', 'c': 'simple_rnn'}."
+            "Expected a dict like {'a': ..., 'b': ..., 'c': ...} with a model name for each."
         )
     missing = sorted({"a", "b", "c"} - set(answer))
     if missing:
@@ -378,15 +387,222 @@ q7 = Problem(
 )
 
 
+# --- q8: BPTT, the gradient of a shared weight is a sum over time -------------------------------
+
+
+def _check_bptt(answer):
+    # s_t = w·s_{t-1} + x_t, s_0 = 0, x = (1, 2, 3), w = 0.5, L = s_3.
+    # dL/dw = Σ_t (dL/ds_t)·s_{t-1} with dL/ds_t = w^(3-t): 1·s_2 + 0.5·s_1 + 0.25·s_0 = 2.5 + 0.5 + 0
+    return check_number(
+        answer,
+        3.0,
+        rel_tol=1e-6,
+        mistakes={
+            2.5: "That is only the term of the last step, s_2. The same w is used at every step, so "
+            "BPTT adds one term per step: (dL/ds_t)·s_{t-1} for t = 3, 2, 1.",
+            3.5: "You added s_2 + s_1 + s_0 but forgot that the gradient reaching step t has passed "
+            "back through w once per later step: dL/ds_t = w^(3-t), so the terms are 1·s_2, 0.5·s_1, "
+            "0.25·s_0.",
+            4.25: "4.25 is the loss L = s_3 itself, not its derivative with respect to w.",
+        },
+        success="Correct: dL/dw = 1·s_2 + 0.5·s_1 + 0.25·s_0 = 2.5 + 0.5 + 0 = 3.0, one term per step.",
+    )
+
+
+q8 = Problem(
+    title="Backpropagation through time (随时间反向传播) by hand",
+    statement=(
+        "A one-unit linear RNN: s_t = w·s_{t-1} + x_t with s_0 = 0, w = 0.5, and the sequence "
+        "x = (1, 2, 3). The loss is the last state, L = s_3.\n\n"
+        "Compute dL/dw, counting that the same w is used at steps 1, 2 and 3. "
+        "Assign the number to `answer`."
+    ),
+    starter="answer = ...  # a number",
+    solution_code=(
+        "w, x = 0.5, [1.0, 2.0, 3.0]\n"
+        "s = [0.0]\n"
+        "for x_t in x:\n"
+        "    s.append(w * s[-1] + x_t)  # s_0, s_1, s_2, s_3\n"
+        "# dL/ds_t = w ** (3 - t); step t contributes dL/ds_t * s_{t-1}\n"
+        "answer = sum(w ** (3 - t) * s[t - 1] for t in (1, 2, 3))"
+    ),
+    checker=_check_bptt,
+    hints=(
+        "Run the forward pass first: s_1 = 1, s_2 = 0.5·1 + 2 = 2.5, s_3 = 0.5·2.5 + 3 = 4.25.",
+        "w appears at every step: dL/dw = Σ_t (dL/ds_t)·(∂s_t/∂w directly) = Σ_t (dL/ds_t)·s_{t-1}.",
+        "dL/ds_3 = 1, dL/ds_2 = w, dL/ds_1 = w²: each step back multiplies by w.",
+    ),
+    explanation=(
+        "Unrolled, the RNN is a 3-layer network with the same weight w in every layer. The gradient "
+        "of a shared weight is the sum of the gradients of its copies: 1·s_2 + 0.5·s_1 + 0.25·s_0 "
+        "= 3.0. The factor w^(3-t) is the product of Jacobians that vanishes when |w| < 1."
+    ),
+    wrong_answers=(
+        WrongAnswer("answer = 2.5", "only the term of the last step"),
+        WrongAnswer("answer = 2.5 + 1 + 0", "forgot that the gradient reaching step t"),
+        WrongAnswer("answer = 4.25", "the loss L = s_3 itself"),
+    ),
+)
+
+# --- q9: gradient clipping: clipnorm vs clipvalue -----------------------------------------------
+
+_GRADIENT = np.array([3.0, -4.0, 12.0])  # norm 13
+
+
+def _check_clipping(answer):
+    if not isinstance(answer, dict):
+        raise StudentCodeError("Expected a dict like {'clipnorm': [...], 'clipvalue': [...]}.")
+    missing = sorted({"clipnorm", "clipvalue"} - set(answer))
+    if missing:
+        return incorrect(f"Missing keys: {', '.join(missing)}.")
+    by_norm = _GRADIENT * 6.5 / 13.0
+    by_value = np.clip(_GRADIENT, -5.0, 5.0)
+    result = check_array(
+        answer["clipnorm"],
+        by_norm,
+        name="answer['clipnorm']",
+        mistakes=[
+            (
+                by_value,
+                "answer['clipnorm'] is what clipvalue does. clipnorm rescales the WHOLE vector "
+                "so that its norm is 6.5, keeping its direction: g · 6.5 / ||g||.",
+            ),
+            (
+                _GRADIENT / 13.0,
+                "answer['clipnorm'] has norm 1. clipnorm=6.5 rescales to norm 6.5: g · 6.5 / 13.",
+            ),
+            (
+                _GRADIENT,
+                "answer['clipnorm']: ||g|| = sqrt(9 + 16 + 144) = 13 > 6.5, so the vector IS rescaled.",
+            ),
+        ],
+    )
+    if result.status != "correct":
+        return result
+    result = check_array(
+        answer["clipvalue"],
+        by_value,
+        name="answer['clipvalue']",
+        mistakes=[
+            (
+                by_norm,
+                "answer['clipvalue'] is what clipnorm does. clipvalue cuts every component "
+                "separately to [-5, 5]; components inside the range stay as they are.",
+            ),
+            (
+                _GRADIENT * 5.0 / 12.0,
+                "answer['clipvalue'] rescales the whole vector by 5/12. clipvalue does not rescale: "
+                "it only cuts the components outside [-5, 5].",
+            ),
+            (
+                np.abs(by_value),
+                "answer['clipvalue'] lost a sign: -4 lies inside [-5, 5] and stays -4.",
+            ),
+        ],
+    )
+    if result.status != "correct":
+        return result
+    return correct(
+        "Correct: clipnorm gives [1.5, -2, 6] (same direction, norm 6.5); clipvalue gives "
+        "[3, -4, 5] (only the 12 is cut, the direction changes)."
+    )
+
+
+q9 = Problem(
+    title="Gradient clipping (梯度裁剪): clipnorm and clipvalue",
+    statement=(
+        "One weight's gradient is g = [3, -4, 12]. What does the optimizer use instead of g\n\n"
+        "- with `keras.optimizers.SGD(clipnorm=6.5)`, and\n"
+        "- with `keras.optimizers.SGD(clipvalue=5.0)`?\n\n"
+        "`answer = {'clipnorm': [...], 'clipvalue': [...]}` (lists or NumPy arrays)."
+    ),
+    starter="g = np.array([3.0, -4.0, 12.0])\nanswer = {'clipnorm': ..., 'clipvalue': ...}",
+    solution_code=(
+        "g = np.array([3.0, -4.0, 12.0])\n"
+        "norm = np.linalg.norm(g)  # 13\n"
+        "answer = {\n"
+        "    'clipnorm': g * min(1.0, 6.5 / norm),  # rescale the whole vector to norm 6.5\n"
+        "    'clipvalue': np.clip(g, -5.0, 5.0),  # cut each component to [-5, 5]\n"
+        "}"
+    ),
+    checker=_check_clipping,
+    hints=(
+        "||g|| = sqrt(3² + 4² + 12²) = 13.",
+        "clipnorm: if ||g|| > c, use g · c / ||g|| (same direction, norm c).",
+        "clipvalue: cut each component to [-c, c] separately (np.clip).",
+    ),
+    explanation=(
+        "clipnorm=6.5: 13 > 6.5, so g · 6.5/13 = [1.5, -2, 6]. clipvalue=5: [3, -4, 5]. Both keep "
+        "one exploding gradient (梯度爆炸) from throwing the weights far away; clipnorm keeps the "
+        "direction, clipvalue can change it."
+    ),
+    wrong_answers=(
+        WrongAnswer(
+            "answer = {'clipnorm': [3, -4, 5], 'clipvalue': [3, -4, 5]}", "what clipvalue does"
+        ),
+        WrongAnswer(
+            "answer = {'clipnorm': [3 / 13, -4 / 13, 12 / 13], 'clipvalue': [3, -4, 5]}",
+            "has norm 1",
+        ),
+        WrongAnswer(
+            "answer = {'clipnorm': [1.5, -2, 6], 'clipvalue': [1.5, -2, 6]}", "what clipnorm does"
+        ),
+        WrongAnswer("answer = {'clipnorm': [1.5, -2, 6], 'clipvalue': [3, 4, 5]}", "lost a sign"),
+        WrongAnswer("answer = [1.5, -2, 6]", "Expected a dict"),
+    ),
+)
+
+# --- q10: stateful layers and the reset ------------------------------------------------------------
+
+
+def _check_stateful(answer):
+    return check_number(
+        answer,
+        0.5,
+        rel_tol=1e-6,
+        mistakes={
+            1.5: "Without the reset that would be right: 0.5·2.0 + 0.5, the state left by the first "
+            "sequence would be the start of the second. After reset_states() the state starts at 0.",
+            2.0: "2.0 is the state after the FIRST sequence. The question asks for the state after "
+            "reading the second one, [0.5], from the reset state 0.",
+        },
+        success="Correct: after the reset s_0 = 0, so s_1 = 0.5·0 + 0.5 = 0.5.",
+    )
+
+
+q10 = Problem(
+    title="State across batches: stateful=True and reset_states()",
+    statement=(
+        "A one-unit linear RNN s_t = 0.5·s_{t-1} + x_t is built with `stateful=True`. It reads "
+        "the sequence [1.0, 1.5] (its state is now 0.5·1 + 1.5 = 2.0), then `reset_states()` is "
+        "called, then it reads the independent sequence [0.5]. What is its state now?"
+    ),
+    starter="answer = ...",
+    solution_code="answer = 0.5 * 0.0 + 0.5  # reset: s_0 = 0",
+    checker=_check_stateful,
+    hints=(
+        "reset_states() sets the state to zeros.",
+        "Then one step: s_1 = 0.5·s_0 + x_1.",
+    ),
+    explanation=(
+        "Without the reset the answer would be 0.5·2.0 + 0.5 = 1.5: the new, independent sequence "
+        "would be read as the continuation of the old one."
+    ),
+    wrong_answers=(
+        WrongAnswer("answer = 2.0", "state after the FIRST sequence"),
+        WrongAnswer("answer = 1.5", "Without the reset"),
+    ),
+)
+
 CHAPTER = Chapter(
     number=5,
     slug="05_rnn",
     title="Recurrent networks (循环神经网络)",
     introduction=(
         "Practice for `notebooks/05_rnn.ipynb`: parameter counts of SimpleRNN, LSTM and GRU, "
-        "weight sharing through time, one RNN step in NumPy, choosing a sequence model, and "
-        "vanishing gradients."
+        "weight sharing through time, one RNN step in NumPy, choosing a sequence model, "
+        "vanishing gradients, backpropagation through time, gradient clipping and stateful layers."
     ),
     preamble="import numpy as np",
-    problems=[q1, q2, q3, q4, q5, q6, q7],
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8, q9, q10],
 )

@@ -20,6 +20,7 @@ from cnnkit.exercises.core import (
     check_number,
     correct,
     incorrect,
+    log_base_variants,
 )
 
 # --- q1: discriminator loss in NumPy ----------------------------------------------------------
@@ -111,6 +112,7 @@ def _check_g_loss(answer):
             round(-math.log10(0.25), 3): "Use the natural logarithm, as Keras does.",
             round(math.log(0.25), 3): "Mind the minus sign: -log D(G(z)) is positive.",
         },
+        variants=log_base_variants(lambda log: round(-log(0.25), 3), base="e"),
         success="Correct: -ln(0.25) ≈ 1.386. G's loss is large because D is not fooled (D(G(z)) = 0.25).",
     )
 
@@ -127,6 +129,7 @@ q2 = Problem(
     hints=("G wants D(G(z)) = 1: binary cross-entropy with target 1.",),
     explanation="L_G = -ln 0.25 ≈ 1.386; it falls to 0 when D is completely fooled (D(G(z)) = 1).",
     wrong_answers=(
+        WrongAnswer("import math\nanswer = -math.log2(0.25)", "Wrong logarithm base"),
         WrongAnswer("answer = -0.288", "minimax"),
         WrongAnswer("answer = 0.288", "discriminator's term"),
         WrongAnswer("answer = 0.602", "natural logarithm"),
@@ -148,6 +151,7 @@ def _check_equilibrium(answer):
             0.5: "0.5 is D's output at equilibrium; the question asks for the loss.",
             0.0: "At equilibrium D cannot tell real from generated, so it cannot reach zero loss.",
         },
+        variants=log_base_variants(lambda log: round(-2 * log(0.5), 3), base="e"),
         success="Correct: D(x) = 1/2 everywhere gives L_D = -ln(1/2) - ln(1/2) = ln 4 ≈ 1.386.",
     )
 
@@ -164,6 +168,7 @@ q3 = Problem(
     hints=("Put D(x) = D(G(z)) = 0.5 into L_D = -log D(x) - log(1 - D(G(z))).",),
     explanation="L_D = -ln 0.5 - ln 0.5 = 2 ln 2 ≈ 1.386: the dotted line in the chapter's loss plot.",
     wrong_answers=(
+        WrongAnswer("import math\nanswer = 2 * math.log10(2)", "Wrong logarithm base"),
         WrongAnswer("answer = 0.693", "ln 2 is one of the two terms"),
         WrongAnswer("answer = 0.5", "D's output"),
     ),
@@ -186,7 +191,8 @@ def _check_which(answer):
             "The gradient flows back THROUGH D, but only G's weights are updated in G's step."
         )
     if value != "generator":
-        return incorrect(f"Answer 'generator', 'discriminator' or 'both', not {answer!r}.")
+        shown = repr(answer) if len(repr(answer)) <= 40 else repr(answer)[:37] + "..."
+        return incorrect(f"Answer 'generator', 'discriminator' or 'both', not {shown}.")
     return correct("Correct: the gradient of L_G passes through D, but only G's weights change.")
 
 
@@ -419,14 +425,171 @@ q6 = Problem(
 )
 
 
+# --- q7: the size of a transposed convolution -----------------------------------------------------
+
+
+def _transpose_size(w1, f, s, p, a):
+    return (w1 - 1) * s - 2 * p + f + a
+
+
+def _check_transpose_size(answer):
+    return check_number(
+        answer,
+        _transpose_size(6, 5, 2, 1, 1),
+        integer=True,
+        mistakes={
+            2: (
+                "That is the size of an ordinary convolution, floor((W1 - F + 2P)/S) + 1, which "
+                "shrinks. A transposed convolution grows: W2 = (W1 - 1)S - 2P + F + A."
+            ),
+            16: (
+                "Too large by 2P or by S: use (W1 - 1)S (the last copy of the kernel starts "
+                "(W1 - 1)S cells after the first) and crop P = 1 cell from each side (-2P)."
+            ),
+            15: "P is cropped from EACH side: subtract 2P, not P.",
+            13: "You left out the output_padding A = 1, added at the end: + A.",
+            12: (
+                "W1·S = 12 is Keras's padding='same' rule without output_padding; here P and A "
+                "are given, so use W2 = (W1 - 1)S - 2P + F + A."
+            ),
+        },
+        success="Correct: (6 - 1)·2 - 2·1 + 5 + 1 = 14.",
+    )
+
+
+q7 = Problem(
+    title="The output size of a transposed convolution (转置卷积)",
+    statement=(
+        "A transposed convolution upsamples a 6×6 feature map with a 5×5 kernel, stride S = 2, "
+        "P = 1 cell cropped from each side and output_padding A = 1. What is the output's height "
+        "W2? (Every input cell paints a copy of the kernel into the output, S cells after the "
+        "previous one.)"
+    ),
+    starter="answer = ...",
+    solution_code="answer = (6 - 1) * 2 - 2 * 1 + 5 + 1",
+    checker=_check_transpose_size,
+    hints=(
+        "The copies of the kernel start at 0, S, 2S, ..., (W1 - 1)S; the last one ends F cells later.",
+        "Then crop P from each side and add A at the end.",
+    ),
+    explanation=(
+        "W2 = (W1 - 1)S - 2P + F + A = 5·2 - 2 + 5 + 1 = 14; "
+        "`cnnkit.formulas.conv_transpose_output_size(6, 5, 2, 1, 1)` gives the same."
+    ),
+    wrong_answers=(
+        WrongAnswer("answer = 2", "ordinary convolution"),
+        WrongAnswer("answer = 13", "output_padding"),
+        WrongAnswer("answer = 15", "EACH side"),
+        WrongAnswer("answer = 12", "padding='same'"),
+    ),
+)
+
+# --- q8: diversity as the mean pairwise distance -------------------------------------------------
+
+_SAMPLES = np.random.default_rng(8).uniform(0, 1, (6, 4, 4))
+
+
+def _pairwise(images):
+    flat = images.reshape(len(images), -1)
+    return np.sqrt(((flat[:, None, :] - flat[None, :, :]) ** 2).sum(axis=-1))
+
+
+def _check_diversity(diversity):
+    distances = _pairwise(_SAMPLES)
+    n = len(_SAMPLES)
+    flat = _SAMPLES.reshape(n, -1)
+    value = call_student(diversity, _SAMPLES.copy())
+    mistakes = {
+        float(distances.sum() / n**2): (
+            "You divided by N² and so counted each image's zero distance to itself. Average over "
+            "the N(N-1) pairs of DIFFERENT samples."
+        ),
+        float((distances**2).sum() / (n * (n - 1))): (
+            "Those are squared distances: take the square root of each pair's sum of squares "
+            "before averaging."
+        ),
+        float(np.linalg.norm(flat - flat.mean(axis=0), axis=1).mean()): (
+            "That is the mean distance to the average image, not between pairs of samples."
+        ),
+    }
+    result = check_number(
+        value,
+        float(distances.sum() / (n * (n - 1))),
+        rel_tol=1e-6,
+        mistakes=mistakes,
+        success="right value",
+    )
+    if result.status != "correct":
+        return result
+    same = call_student(diversity, np.repeat(_SAMPLES[:1], 5, axis=0))
+    if not math.isclose(float(same), 0.0, abs_tol=1e-6):
+        return incorrect(f"Five copies of one image must have diversity 0, got {float(same):.4g}.")
+    return correct(
+        "Correct: the mean distance between two different samples. A collapsed generator, which "
+        "draws nearly the same image for every z, scores close to 0."
+    )
+
+
+q8 = Problem(
+    title="Diversity of generated samples (多样性)",
+    statement=(
+        "Write `diversity(images)` in NumPy: the mean Euclidean distance between two DIFFERENT "
+        "samples, (1/(N(N-1))) Σ_{i≠j} ||x_i - x_j||, for `images` of shape (N, H, W). Mode "
+        "collapse shows as a diversity far below that of real images."
+    ),
+    starter="def diversity(images):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    solution_code=(
+        "def diversity(images):\n"
+        "    flat = images.reshape(len(images), -1)\n"
+        "    distances = np.sqrt(((flat[:, None] - flat[None, :]) ** 2).sum(axis=-1))\n"
+        "    n = len(flat)\n"
+        "    return distances.sum() / (n * (n - 1))"
+    ),
+    checker=_check_diversity,
+    answer_name="diversity",
+    hints=(
+        "Flatten each image to a vector: images.reshape(len(images), -1).",
+        "Broadcasting flat[:, None] - flat[None, :] gives all N×N differences; the diagonal is 0.",
+    ),
+    explanation=(
+        "Summing the N×N distance matrix counts every pair twice and the N zeros on the diagonal; "
+        "dividing by N(N-1) averages over ordered pairs of different samples."
+    ),
+    wrong_answers=(
+        WrongAnswer(
+            "def diversity(images):\n"
+            "    flat = images.reshape(len(images), -1)\n"
+            "    d = np.sqrt(((flat[:, None] - flat[None, :]) ** 2).sum(axis=-1))\n"
+            "    return d.mean()",
+            "N²",
+        ),
+        WrongAnswer(
+            "def diversity(images):\n"
+            "    flat = images.reshape(len(images), -1)\n"
+            "    d2 = ((flat[:, None] - flat[None, :]) ** 2).sum(axis=-1)\n"
+            "    n = len(flat)\n"
+            "    return d2.sum() / (n * (n - 1))",
+            "squared distances",
+        ),
+        WrongAnswer(
+            "def diversity(images):\n"
+            "    flat = images.reshape(len(images), -1)\n"
+            "    return np.linalg.norm(flat - flat.mean(axis=0), axis=1).mean()",
+            "average image",
+        ),
+    ),
+)
+
+
 CHAPTER = Chapter(
     number=6,
     slug="06_gan",
     title="Generative adversarial networks (生成对抗网络)",
     introduction=(
         "Practice for `notebooks/06_gan.ipynb`: the losses of both players, the equilibrium, "
-        "the generator's training step, and diagnosing mode collapse."
+        "the generator's training step, diagnosing mode collapse, the size of a transposed "
+        "convolution and the diversity of generated samples."
     ),
     preamble="import numpy as np\nimport keras\nimport tensorflow as tf",
-    problems=[q1, q2, q3, q4, q5, q6],
+    problems=[q1, q2, q3, q4, q5, q6, q7, q8],
 )

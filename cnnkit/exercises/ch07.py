@@ -16,6 +16,7 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_number,
     call_student,
     check_number,
     correct,
@@ -570,29 +571,45 @@ _RATES = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0]
 _RANGE_LOSS = [2.30, 2.30, 2.10, 1.20, 0.90, 2.80, float("nan")]
 
 
+# The reasoning: the loss falls fastest between 1e-3 and 1e-1, is lowest at 0.1 and explodes at
+# 1. Any rate clearly inside the falling part and clearly below the turning point 0.1 follows
+# from it: the usual rules (one tenth of the lowest-loss rate, or the steepest part) give 0.01
+# and 0.003-0.03; half of 0.1 still keeps a factor of 20 from the explosion. So 0.003-0.05.
+_RATE_RANGE = (0.003, 0.05)
+
+
 def _check_range_test(answer):
-    value = check_number(answer, 0.01, rel_tol=1e-9, success="")
-    number = float(answer) if not isinstance(answer, str) else None
-    if value or (number is not None and 0.003 <= number <= 0.03):
+    number = as_number(answer, what="a number (a learning rate such as 1e-2)")
+    low, high = _RATE_RANGE
+    accepted = f"Accepted: any rate from {low:g} to {high:g}."
+    if not math.isfinite(number):
+        return incorrect(f"{number} is not a learning rate: give a positive number.")
+    if low <= number <= high:
         return correct(
-            "Correct: the loss is lowest near 0.1 and explodes at 1; about a tenth of that, 0.01, "
-            "is fast and still stable."
+            "Correct: the loss is lowest near 0.1 and explodes at 1; a rate in the steep, falling "
+            "part below 0.1 (the usual rule, one tenth of 0.1, gives 0.01) is fast and still "
+            f"stable. {accepted}"
         )
-    if number is None:
-        return value
+    if number <= 0:
+        return incorrect("A learning rate is positive: it scales the step downhill.")
     if math.isclose(number, 0.1):
         return incorrect(
             "0.1 is where the loss is lowest while the rate keeps rising; right after it the loss "
-            "blows up. Take about one tenth of it."
+            "blows up. Take a rate well below it, in the steep, falling part."
         )
     if number >= 1:
         return incorrect("At this rate the loss has already exploded (diverged).")
+    if number > high:
+        return incorrect(
+            "Too close to 0.1, where the loss stops falling and soon explodes: stay well below it."
+        )
     if number <= 1e-3:
         return incorrect(
             "Too small: at this rate the loss has barely started to fall; training would crawl."
         )
     return incorrect(
-        "Pick a rate in the steep, falling part: about one tenth of the rate with the lowest loss."
+        "A little too small: the loss is only starting to fall here. Pick a rate in the steep, "
+        "falling part."
     )
 
 
@@ -603,7 +620,10 @@ q10 = Problem(
         "| learning rate | 1e-5 | 1e-4 | 1e-3 | 1e-2 | 1e-1 | 1 | 10 |\n"
         "|---|---|---|---|---|---|---|---|\n"
         "| loss | 2.30 | 2.30 | 2.10 | 1.20 | 0.90 | 2.80 | nan |\n\n"
-        "Which learning rate would you train with? Assign a number to `answer`."
+        "Which learning rate would you train with? Assign a number to `answer`. Every rate that "
+        "this reasoning supports is accepted: a rate in the steep, falling part of the curve and "
+        "well below the rate with the lowest loss "
+        f"(the check accepts {_RATE_RANGE[0]:g} to {_RATE_RANGE[1]:g})."
     ),
     starter="answer = ...",
     solution_code="answer = 0.01",
@@ -612,9 +632,13 @@ q10 = Problem(
         "Find the rate with the lowest loss, and where the loss explodes.",
         "A common rule: one tenth of the rate at the lowest loss.",
     ),
-    explanation="Lowest loss at 0.1, explosion at 1: train with about 0.01 (anything 0.003-0.03 is fine).",
+    explanation=(
+        "Lowest loss at 0.1, explosion at 1: train with about 0.01 (one tenth of 0.1). Anything "
+        f"from {_RATE_RANGE[0]:g} to {_RATE_RANGE[1]:g} follows from the same reasoning and is accepted."
+    ),
     wrong_answers=(
-        WrongAnswer("answer = 0.1", "one tenth"),
+        WrongAnswer("answer = 0.1", "well below it"),
+        WrongAnswer("answer = 0.08", "Too close to 0.1"),
         WrongAnswer("answer = 1.0", "exploded"),
         WrongAnswer("answer = 1e-5", "Too small"),
         WrongAnswer("answer = 'auto'", "Expected a number"),

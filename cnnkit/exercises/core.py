@@ -10,11 +10,14 @@ This module imports no TensorFlow, so checking stays instant.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import numbers
+import re
+import secrets
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,10 +30,12 @@ STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 #: Every result produced in this process, in order; the exercise-system tests read it.
 CHECK_LOG: list[Result] = []
 
+# Symbols that ordinary fonts carry (the CJK font the kit installs has ✓ and ✗); emoji would
+# render as empty boxes where no emoji font is installed.
 _STYLE = {
-    CORRECT: ("✅", "#e6f4ea", "#1e7e34"),
-    INCORRECT: ("❌", "#fdecea", "#b02a37"),
-    NOT_ATTEMPTED: ("⬜", "#f1f3f4", "#5f6368"),
+    CORRECT: ("✓", "#e6f4ea", "#1e7e34"),
+    INCORRECT: ("✗", "#fdecea", "#b02a37"),
+    NOT_ATTEMPTED: ("○", "#f1f3f4", "#5f6368"),
 }
 
 
@@ -103,12 +108,28 @@ def call_student(function: Callable, *args, **kwargs):
         frames = traceback.extract_tb(error.__traceback__)[1:]
         line = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
         raise StudentCodeError(
-            f"Your function raised {type(error).__name__}: {error}{line}."
+            f"Your function raised {type(error).__name__}: {plain(error)}{line}."
         ) from None
 
 
+#: Longest message a wrong or missing answer gets (docs/RELIABILITY.md promises under 300).
+MESSAGE_LIMIT = 299
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def plain(text, limit: int = 400) -> str:
+    """``text`` without terminal colour codes (Keras colours its errors), cut to ``limit`` characters."""
+    text = _ANSI_ESCAPE.sub("", str(text)).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _short(value, limit: int = 60) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # a student's object whose __repr__ fails
+        text = f"<{type(value).__name__} object>"
+    text = plain(text, limit=10 * limit)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -129,8 +150,11 @@ def as_number(answer, *, what: str = "a number"):
         if isinstance(answer, np.ndarray) and answer.size == 1:
             return float(answer.reshape(-1)[0])
         if isinstance(answer, str):
-            hint = " Remove the quotes: write 28, not '28'." if _looks_numeric(answer) else ""
-            raise StudentCodeError(f"Expected {what}, got the text {answer!r}.{hint}")
+            text = _short(answer)
+            hint = ""
+            if _looks_numeric(answer):
+                hint = f" Remove the quotes: write {plain(answer.strip(), 40)}, not {text}."
+            raise StudentCodeError(f"Expected {what}, got the text {text}.{hint}")
         raise StudentCodeError(f"Expected {what}, got {type(answer).__name__} {_short(answer)}.")
     value = complex(answer)
     if value.imag:
@@ -156,23 +180,128 @@ def check_number(
     integer: bool = False,
     unit: str = "",
     success: str = "Correct.",
+    variants: Mapping[float, str] | None = None,
 ) -> Result:
-    """Compare a numeric answer to ``expected``; ``mistakes`` maps typical wrong values to teaching messages."""
+    """Compare a numeric answer to ``expected``; never reveals ``expected``.
+
+    ``mistakes`` maps typical wrong values to teaching messages (tried first); ``variants`` maps
+    the generic mistake variants of the formula (see :func:`dropped_terms`, :func:`off_by_one`,
+    :func:`rounding_variants`, :func:`log_base_variants`, :func:`swapped_arguments`,
+    :func:`per_input_bias`) to messages that name the mistake.
+    """
     value = as_number(answer, what="an integer" if integer else "a number")
-    if integer and not float(value).is_integer():
-        return incorrect(f"{answer} is not a whole number; sizes and counts are integers.")
-    if math.isclose(value, expected, rel_tol=rel_tol, abs_tol=abs_tol):
+    if not math.isfinite(value):
+        return incorrect(
+            f"{_format(value)} is not a finite number: an overflow or a division by zero? "
+            "The answer is an ordinary number."
+        )
+    whole = float(value).is_integer()
+    if math.isclose(value, expected, rel_tol=rel_tol, abs_tol=abs_tol) and (whole or not integer):
         return correct(success)
-    for wrong_value, message in (mistakes or {}).items():
-        if math.isclose(value, wrong_value, rel_tol=max(rel_tol, 1e-9), abs_tol=abs_tol):
-            return incorrect(message)
+    for table in (mistakes or {}, variants or {}):  # the specific messages before the generic one
+        for wrong_value, message in table.items():
+            if math.isclose(value, wrong_value, rel_tol=max(rel_tol, 1e-9), abs_tol=abs_tol):
+                return incorrect(message)
+    if integer and not whole:
+        return incorrect(f"{_format(value)} is not a whole number; sizes and counts are integers.")
     direction = "too large" if value > expected else "too small"
     suffix = f" {unit}" if unit else ""
     return incorrect(f"{_format(value)}{suffix} is {direction}. Recheck each term of the formula.")
 
 
 def _format(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:.6g}"
+    """A short, readable number: 100,480, 0.105, 1e+308 (never hundreds of digits)."""
+    if not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:.6g}"
+
+
+# --- generic mistake variants of a formula ----------------------------------------------------
+# Each helper returns {wrong value: message naming the mistake}; pass their union as
+# ``check_number(..., variants=...)``. Messages name the mistake, never the expected value.
+
+
+def first_wins(*tables: Mapping[float, str]) -> dict[float, str]:
+    """Merge variant tables; when two give the same wrong value, the earlier (more specific) wins."""
+    merged: dict[float, str] = {}
+    for table in tables:
+        for value, message in table.items():
+            if not any(math.isclose(value, known, rel_tol=1e-9) for known in merged):
+                merged[value] = message
+    return merged
+
+
+def dropped_terms(terms: Mapping[str, float]) -> dict[float, str]:
+    """A sum with one term left out: ``{"weights": 784*128, "biases": 128}``."""
+    total = sum(terms.values())
+    return {
+        total - term: f"A term is missing: your value is the formula without its {name}."
+        for name, term in terms.items()
+        if term
+    }
+
+
+def off_by_one(expected: float, *, where: str = "the +1 term") -> dict[float, str]:
+    """Off by one in either direction (a +1 forgotten or counted twice)."""
+    message = f"Off by one: check {where}."
+    return {expected - 1: message, expected + 1: message}
+
+
+def rounding_variants(
+    exact: float, *, rounding: str, why: str = "", plus: float = 0
+) -> dict[float, str]:
+    """The other rounding of a quotient: floor vs ceil, round() and no rounding at all.
+
+    ``exact`` is the unrounded quotient, ``rounding`` the one the problem needs ("floor" or
+    "ceil"), ``plus`` a term added after rounding (the +1 of the output-size formula).
+    """
+    if rounding not in ("floor", "ceil"):
+        raise ValueError(f"rounding must be 'floor' or 'ceil', got {rounding!r}")
+    other = math.ceil(exact) if rounding == "floor" else math.floor(exact)
+    reason = f" {why}" if why else ""
+    unrounded = (
+        {}
+        if float(exact).is_integer()
+        else {exact + plus: f"The quotient must be rounded ({rounding}).{reason}"}
+    )
+    return first_wins(
+        {other + plus: f"Floor vs ceil: this needs {rounding}, you rounded the other way.{reason}"},
+        {round(exact) + plus: f"round() is not it: this needs {rounding}.{reason}"},
+        unrounded,
+    )
+
+
+def log_base_variants(value_with, *, base: str = "e") -> dict[float, str]:
+    """The same expression with the wrong logarithm: ``value_with(log)`` for log10, log2, ln."""
+    logs = {"e": math.log, "10": math.log10, "2": math.log2}
+    if base not in logs:
+        raise ValueError(f"base must be one of {', '.join(logs)}, got {base!r}")
+    names = {"e": "the natural logarithm (ln)", "10": "log10", "2": "log2"}
+    return {
+        value_with(log): f"Wrong logarithm base: you used {names[other]}; this needs {names[base]}."
+        for other, log in logs.items()
+        if other != base
+    }
+
+
+def swapped_arguments(function: Callable, arguments: Sequence, i: int, j: int, names: str):
+    """The formula with two of its inputs exchanged; ``names`` says which, e.g. "F and S"."""
+    swapped = list(arguments)
+    swapped[i], swapped[j] = swapped[j], swapped[i]
+    try:
+        value = function(*swapped)
+    except (ArithmeticError, ValueError):
+        return {}
+    return {value: f"Swapped arguments: you exchanged {names}."}
+
+
+def per_input_bias(weights: float, inputs: int, units: int, *, unit: str = "unit") -> dict:
+    """Biases counted per input instead of per unit (or per filter)."""
+    return {
+        weights + inputs: f"One bias per {unit} ({units}), not one per input ({inputs}).",
+    }
 
 
 def check_array(
@@ -185,11 +314,21 @@ def check_array(
     mistakes: Sequence[tuple[object, str]] = (),
     success: str = "Correct.",
 ) -> Result:
-    """Compare an array answer with ``expected``: type, shape, then values; ``mistakes`` are (array, message)."""
+    """Compare an array answer with ``expected``: type, shape, then values; ``mistakes`` are (array, message).
+
+    The shape is compared before anything is converted, so an object that claims a huge length
+    is rejected at once instead of being turned into a huge array.
+    """
     expected = np.asarray(expected)
+    claimed = _absurd_shape(answer, expected.shape)
+    if claimed is not None:
+        return incorrect(
+            f"{name} has shape {claimed}, expected {expected.shape}. "
+            "Check which axis you reduce over and whether you kept the batch dimension."
+        )
     try:
         array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise StudentCodeError(
             f"Expected an array of numbers, got {type(answer).__name__} {_short(answer)}."
         ) from None
@@ -206,11 +345,122 @@ def check_array(
         wrong = np.asarray(wrong)
         if wrong.shape == array.shape and np.allclose(array, wrong, atol=atol, rtol=rtol):
             return incorrect(message)
+    wrong_places = ~np.isclose(array, expected, atol=atol, rtol=rtol)
     worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
     return incorrect(
-        f"{name} differs from the expected values; the largest difference is at index "
-        f"{tuple(int(i) for i in worst)}: got {array[worst]:.6g}, expected {expected[worst]:.6g}."
+        f"{name} has the right shape, but {int(wrong_places.sum())} of its {array.size} values "
+        f"are wrong; the largest error is at index {tuple(int(i) for i in worst)} "
+        f"(you have {array[worst]:.6g} there)."
     )
+
+
+def _absurd_shape(value, expected_shape: tuple) -> tuple | None:
+    """The claimed shape when it is far larger than expected (never convert such an object)."""
+    claimed = claimed_shape(value, expected_shape)
+    if claimed is None or claimed == tuple(expected_shape):
+        return None
+    sizes = [size for size in claimed if size >= 0]
+    return claimed if math.prod(sizes) > 100 * max(1, math.prod(expected_shape)) else None
+
+
+def shape_of(value, expected_shape: tuple = ()) -> tuple:
+    """``np.shape(value)``, except for an object claiming a far larger shape than expected:
+    its claimed shape is returned without converting it (a length of 10**9 costs one len())."""
+    absurd = _absurd_shape(value, tuple(expected_shape))
+    return absurd if absurd is not None else np.shape(value)
+
+
+def claimed_shape(answer, expected_shape: tuple) -> tuple | None:
+    """The shape ``answer`` claims, read from ``.shape`` or ``len()`` level by level, never converted.
+
+    Stops at the first level that disagrees with ``expected_shape`` (so a length of 10**9 costs
+    one ``len`` call). None when the answer has no length (a number, a generator...).
+    """
+    shape = getattr(answer, "shape", None)
+    if shape is not None and not callable(shape):
+        try:
+            return tuple(int(size) if size is not None else -1 for size in shape)
+        except (TypeError, ValueError):
+            return None
+    return _claimed_shape(answer, tuple(expected_shape), depth=0)
+
+
+def _claimed_shape(answer, expected_shape: tuple, depth: int) -> tuple | None:
+    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
+        return () if depth else None
+    try:
+        length = len(answer)
+    except Exception:
+        return () if depth else None  # a 0-d array or an object whose len() fails
+    if depth >= len(expected_shape) or length != expected_shape[depth]:
+        return (length,)
+    rest = expected_shape[depth + 1 :]
+    for index in range(length):
+        try:
+            element = answer[index]
+        except Exception:
+            return None
+        inner = _claimed_shape(element, expected_shape, depth + 1)
+        if inner is None:
+            return None
+        if inner != rest:
+            return (length, *inner)  # the first disagreeing element decides; nothing is converted
+    return (length, *rest)
+
+
+# --- the per-student seed -------------------------------------------------------------------
+
+
+def seed(value=None) -> int:
+    """The student's seed, which picks the numbers of the personal problems.
+
+    ``seed()`` returns it (a random one is drawn and stored with the progress the first time);
+    ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
+    come back on another machine. Two students with different seeds get different numbers.
+    """
+    from cnnkit.progress import store_seed, stored_seed
+
+    if value is None:
+        current = stored_seed()
+        if current is None:
+            current = 100_000 + secrets.randbelow(900_000)  # six digits, easy to read out
+            store_seed(current)
+        return current
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(
+            f"seed(...) takes your student number or name (a str) or an int, got {value!r}."
+        )
+    if isinstance(value, str):
+        text = " ".join(value.split()).lower()
+        if not text:
+            raise ValueError("seed('') is empty: give your student number or name.")
+        number = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) % 10**9
+    else:
+        if value < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {value}.")
+        number = value
+    store_seed(number)
+    return number
+
+
+def _stable_number(text: str) -> int:
+    """A number from text that is the same in every process (``hash()`` is salted per process)."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16)
+
+
+class Given(dict):
+    """The numbers of a personal problem: ``given.samples`` or ``given["samples"]``."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"this problem's numbers are {', '.join(self)}; there is no {name!r}"
+            ) from None
+
+    def __repr__(self) -> str:
+        return "Given(" + ", ".join(f"{key}={value!r}" for key, value in self.items()) + ")"
 
 
 @dataclass
@@ -227,6 +477,13 @@ class Problem:
 
     ``checker(answer)`` returns a Result (or raises StudentCodeError); blank answers, a starter
     function that still raises NotImplementedError, and checker crashes are handled here.
+
+    A *personal* problem has ``parameters``: a function of a NumPy random generator that draws
+    the student's numbers (a dict). Its ``statement`` and ``explanation`` are templates filled
+    with them (``{samples:,}``), its checker is called as ``checker(answer, given)``, and its
+    solution code reads them from ``chNN.qK.given``. The generator is seeded by the student's
+    seed and the problem's name, so every student gets their own numbers, the same ones in
+    every session.
     """
 
     title: str
@@ -238,28 +495,85 @@ class Problem:
     explanation: str = ""
     answer_name: str = "answer"
     wrong_answers: Sequence[WrongAnswer] = ()
+    parameters: Callable[[np.random.Generator], dict] | None = None
     name: str = field(default="", init=False)
     _hints_shown: int = field(default=0, init=False, repr=False)
+    _checks_are_solution_views: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def personal(self) -> bool:
+        """True when the problem's numbers come from the student's seed."""
+        return self.parameters is not None
+
+    @property
+    def given(self) -> Given:
+        """The student's numbers of a personal problem (empty for the others)."""
+        if self.parameters is None:
+            return Given()
+        generator = np.random.default_rng([seed(), _stable_number(self.name)])
+        return Given(self.parameters(generator))
+
+    def _fill(self, template: str, given: Mapping | None = None) -> str:
+        if not self.personal:
+            return template
+        return template.format_map(self.given if given is None else given)
+
+    def rendered_statement(self) -> str:
+        """The statement with the student's numbers filled in."""
+        return self._fill(self.statement)
+
+    def show(self):
+        """The statement with your own numbers (a personal problem's notebook cell shows it)."""
+        note = ""
+        if self.personal:
+            note = (
+                f"\n\n<small>Your own numbers (seed {seed()}), not the chapter's worked example. "
+                "`ck.exercises.seed('your student number')` gives the same numbers on any "
+                "machine.</small>"
+            )
+        return Markdown(f"**{self.title}**\n\n{self.rendered_statement().strip()}{note}")
 
     def check(self, answer=Ellipsis) -> Result:
         """Check an answer: 'correct', 'incorrect' with a message that teaches, or 'not attempted'."""
         result = self._evaluate(answer)
-        result = Result(result.status, result.message, self.name)
+        message = result.message
+        if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
+            message = plain(message, limit=MESSAGE_LIMIT)
+        result = Result(result.status, message, self.name)
         CHECK_LOG.append(result)
+        if self._checks_are_solution_views:
+            self._record("solution", result.status)
+        else:
+            self._record("check", result.status)
         return result
+
+    def _record(self, event: str, status: str | None = None) -> None:
+        """Keep the event in the student's progress file (never fails a check)."""
+        chapter, _, item = self.name.partition(".")
+        if not item:
+            return  # a problem outside a chapter: nothing to file it under
+        from cnnkit.progress import record
+
+        try:
+            record(event, chapter, item, status)
+        except Exception as error:  # progress is a convenience; checking must go on
+            print(f"cnnkit progress: not recorded ({type(error).__name__}: {plain(error)}).")
 
     def _evaluate(self, answer) -> Result:
         if is_blank(answer):
             return not_attempted()
         try:
-            result = self.checker(answer)
+            if self.personal:
+                result = self.checker(answer, self.given)
+            else:
+                result = self.checker(answer)
         except NotImplementedError:
             return not_attempted("Your function still raises NotImplementedError: write its body.")
         except StudentCodeError as error:
-            return incorrect(str(error))
+            return incorrect(plain(error))
         except Exception as error:  # a checker must never show students a traceback
             return incorrect(
-                f"Could not check this answer ({type(error).__name__}: {error}). "
+                f"Could not check this answer ({type(error).__name__}: {plain(error)}). "
                 "Is it the kind of value the problem asks for?"
             )
         if isinstance(result, Result):
@@ -272,17 +586,22 @@ class Problem:
             text = "No hints for this one; `.solution()` shows the answer."
         elif self._hints_shown < len(self.hints):
             number = self._hints_shown + 1
-            text = f"Hint {number}/{len(self.hints)}: {self.hints[self._hints_shown]}"
+            hint = self._fill(self.hints[self._hints_shown])
+            text = f"Hint {number}/{len(self.hints)}: {hint}"
             self._hints_shown += 1
+            self._record("hint")
         else:
             text = f"No more hints. `{self.name}.solution()` shows the answer."
         return Markdown(text)
 
     def solution(self):
-        """Show the solution code and its explanation."""
+        """Show the solution code and its explanation (with your numbers, for a personal problem)."""
         text = f"**Solution of {self.name}**\n\n```python\n{self.solution_code.strip()}\n```"
+        if self.personal:
+            text += f"\n\nYour numbers: `{self.given!r}`."
         if self.explanation:
-            text += f"\n\n{self.explanation}"
+            text += f"\n\n{self._fill(self.explanation)}"
+        self._record("solution")
         return Markdown(text)
 
 
@@ -312,6 +631,11 @@ class Chapter:
             raise ValueError(f"chapter {self.slug} has no problems")
         for index, problem in enumerate(self.problems, start=1):
             problem.name = f"{self.module_name}.q{index}"
+
+    def record_checks_as_solution_views(self) -> None:
+        """The solution notebook calls this: running the solutions counts as viewing them."""
+        for problem in self.problems:
+            problem._checks_are_solution_views = True
 
     @property
     def module_name(self) -> str:

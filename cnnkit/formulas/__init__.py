@@ -4,7 +4,7 @@ Never imports TensorFlow or Keras. Every function validates its arguments
 (``TypeError``/``ValueError`` that say what to pass) and states its formula in its
 docstring. :data:`FORMULAS` is the registry the formula sheet is rendered from.
 
-Modules, one job each: ``sizes`` (output sizes), ``parameters`` (dense, conv, depthwise,
+Modules, one job each: ``sizes`` (output sizes of convolution, pooling and transposed convolution), ``parameters`` (dense, conv, depthwise,
 separable, pooling, batch norm), ``recurrent`` (RNN/LSTM/GRU), ``receptive_field``,
 ``operations`` (multiply-accumulates), ``training_arithmetic`` (batches, iterations,
 epochs), ``registry`` (the formula sheet's entries).
@@ -30,6 +30,7 @@ from cnnkit.formulas.registry import FORMULAS, Formula, formula, sort_by_chapter
 from cnnkit.formulas.sizes import (
     OutputSizeRoundedWarning,
     conv_output_size,
+    conv_transpose_output_size,
     output_size_explanation,
     pool_output_size,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "conv_macs",
     "conv_output_size",
     "conv_params",
+    "conv_transpose_output_size",
     "dense_macs",
     "dense_params",
     "depthwise_conv_params",

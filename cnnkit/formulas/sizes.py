@@ -200,3 +200,67 @@ def output_size_explanation(
     if p == "valid":
         p = 0
     return _explanation(w1, f, s, p, d, window)
+
+
+TRANSPOSE_PADDINGS = ("valid", "same")
+
+
+@formula(
+    title="Transposed convolution output size",
+    chinese="转置卷积输出尺寸",
+    text=(
+        "W2 = (W1 - 1)S - 2P + F + A;  Keras 'same': W2 = W1·S;  "
+        "'valid': W2 = (W1 - 1)S + max(F, S)"
+    ),
+    legend=(
+        "W1 input size, F kernel size, S stride, P cropping per side, A output_padding; "
+        "with output_padding given, Keras uses P = 0 for 'valid' and P = floor(F/2) for 'same'"
+    ),
+    example=dict(input_size=7, kernel_size=4, stride=2, padding="same"),
+    chapter="06",
+)
+def conv_transpose_output_size(
+    input_size, kernel_size, stride=1, padding="valid", output_padding=None
+) -> int:
+    """Output size of a transposed convolution (转置卷积) along one dimension, as Keras computes it.
+
+    Each input position paints an F-wide copy of the kernel into the output, S positions after
+    the previous one, so the painted strip is (W1 - 1)S + F wide; P positions are then cropped
+    from each side and A (``output_padding``) added at the end::
+
+        W2 = (W1 - 1)S - 2P + F + A
+
+    ``padding`` is an int P (textbook form; A defaults to 0) or Keras's ``"valid"``/``"same"``.
+    Keras with ``output_padding=None``: ``"same"`` gives W2 = W1·S (it undoes a 'same' strided
+    convolution) and ``"valid"`` gives (W1 - 1)S + max(F, S). With ``output_padding=A`` given,
+    Keras uses the formula with P = 0 ('valid') or P = floor(F/2) ('same'). Keras requires
+    A < S.
+
+    Example: ``conv_transpose_output_size(7, 4, stride=2, padding="same")`` -> 14 (DCGAN's
+    7×7 -> 14×14 upsampling step).
+    """
+    w1 = check_int("input_size", input_size, 1)
+    f = check_int("kernel_size", kernel_size, 1)
+    s = check_int("stride", stride, 1, hint="Use stride=2 to double the size.")
+    p = check_padding(padding, TRANSPOSE_PADDINGS)
+    if output_padding is not None:
+        a = check_int("output_padding", output_padding, 0)
+        if a >= s:
+            raise ValueError(
+                f"output_padding must be smaller than the stride ({s}), got {a}: it only chooses "
+                f"among the {s} input sizes that a stride-{s} convolution maps to the same output."
+            )
+    if p == "same" and output_padding is None:
+        return w1 * s
+    if p == "valid" and output_padding is None:
+        return (w1 - 1) * s + max(f, s)
+    if isinstance(p, str):
+        p = 0 if p == "valid" else f // 2
+    a = 0 if output_padding is None else output_padding
+    w2 = (w1 - 1) * s - 2 * p + f + a
+    if w2 < 1:
+        raise ValueError(
+            f"Cropping P = {p} from each side of a ({w1} - 1)×{s} + {f} = {(w1 - 1) * s + f} wide "
+            f"output leaves nothing (W2 = {w2}). Use a smaller padding P."
+        )
+    return w2

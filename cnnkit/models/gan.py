@@ -1,7 +1,8 @@
 """A DCGAN for 28×28×1 images and a ``GAN`` model whose training step alternates D and G.
 
 The two-player game (生成对抗网络): the generator G maps noise z to a sample G(z); the
-discriminator D(x) is the probability that x is real. With binary cross-entropy::
+discriminator outputs a logit (逻辑值) s(x), and D(x) = sigmoid(s(x)) is the probability that x
+is real. With binary cross-entropy::
 
     L_D = -[ log D(x) + log(1 - D(G(z))) ]      D: call real images 1 and generated ones 0
     L_G = -log D(G(z))                           G: make D call its samples real (1)
@@ -9,17 +10,23 @@ discriminator D(x) is the probability that x is real. With binary cross-entropy:
 (L_G is the "non-saturating" loss of Goodfellow et al. 2014; minimising log(1 - D(G(z)))
 instead gives G almost no gradient early on, when D easily spots its samples.)
 
-``GAN.train_step`` follows Keras 3's recipe for the TensorFlow backend (override
-``train_step``, compute gradients with ``tf.GradientTape``): first ``d_steps`` updates of D with
-G fixed, then ``g_steps`` updates of G with D fixed. It tracks ``d_loss``, ``g_loss`` and D's
-accuracy on real (``d_acc_real``) and on generated (``d_acc_fake``) images.
+D returns the logit, not the probability, and the losses use ``from_logits=True``: the
+cross-entropy is then computed from the logit directly (log-sum-exp), which stays finite when D
+is very sure, where log(sigmoid(s)) of a rounded probability would be log(0) (see
+``cnnkit.scratch``'s stable cross-entropy).
+
+``GAN.train_step`` follows Keras 3's recipe for overriding ``train_step``: first ``d_steps``
+updates of D with G fixed, then ``g_steps`` updates of G with D fixed. Everything is written with
+``keras.ops`` and ``keras.random``; only taking the gradient is backend-specific in Keras 3 (here
+``tf.GradientTape``, TensorFlow). It tracks ``d_loss``, ``g_loss`` and D's accuracy on real
+(``d_acc_real``) and on generated (``d_acc_fake``) images.
 """
 
 from __future__ import annotations
 
 import keras
 import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 
 __all__ = [
     "GAN",
@@ -29,12 +36,13 @@ __all__ = [
     "generator_loss",
 ]
 
-_BCE = keras.losses.BinaryCrossentropy()
+_BCE = keras.losses.BinaryCrossentropy(from_logits=True)
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+def _check_positive_int(name, value, smallest=1):
+    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+        kind = "a positive integer" if smallest == 1 else f"an integer >= {smallest}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}.")
     return value
 
 
@@ -74,10 +82,11 @@ def dcgan_discriminator(
     dropout: float = 0.3,
     name: str = "discriminator",
 ) -> keras.Model:
-    """D: image 28×28×1 -> probability that it is real (sigmoid), a small strided-conv classifier.
+    """D: image 28×28×1 -> logit s(x) of "x is real" (D(x) = sigmoid(s)), a small strided-conv classifier.
 
     Conv 4×4 stride 2 (14×14×filters) -> LeakyReLU -> Conv 4×4 stride 2 (7×7×2·filters) ->
-    LeakyReLU -> Flatten -> Dense(1, sigmoid). Strided convolutions instead of pooling, as in DCGAN.
+    LeakyReLU -> Flatten -> Dense(1), no activation: the losses take the logit
+    (``from_logits=True``). Strided convolutions instead of pooling, as in DCGAN.
     """
     if tuple(input_shape)[:2] != (28, 28):
         raise ValueError(f"dcgan_discriminator is sized for 28×28 images, got {input_shape}.")
@@ -91,20 +100,22 @@ def dcgan_discriminator(
             layers.LeakyReLU(0.2, name="conv_7x7_lrelu"),
             layers.Flatten(name="flatten"),
             layers.Dropout(dropout, name="dropout"),
-            layers.Dense(1, activation="sigmoid", name="p_real"),
+            layers.Dense(1, name="logit"),  # no sigmoid: the losses take logits
         ],
         name=name,
     )
 
 
-def discriminator_loss(p_real, p_fake):
-    """L_D = BCE(1, D(x)) + BCE(0, D(G(z))) = -mean log D(x) - mean log(1 - D(G(z)))."""
-    return _BCE(tf.ones_like(p_real), p_real) + _BCE(tf.zeros_like(p_fake), p_fake)
+def discriminator_loss(real_logits, fake_logits):
+    """L_D = BCE(1, D(x)) + BCE(0, D(G(z))) = -mean log D(x) - mean log(1 - D(G(z))), D = sigmoid(logit)."""
+    return _BCE(ops.ones_like(real_logits), real_logits) + _BCE(
+        ops.zeros_like(fake_logits), fake_logits
+    )
 
 
-def generator_loss(p_fake):
-    """L_G = BCE(1, D(G(z))) = -mean log D(G(z)) (the non-saturating generator loss)."""
-    return _BCE(tf.ones_like(p_fake), p_fake)
+def generator_loss(fake_logits):
+    """L_G = BCE(1, D(G(z))) = -mean log D(G(z)) (the non-saturating generator loss), from logits."""
+    return _BCE(ops.ones_like(fake_logits), fake_logits)
 
 
 class GAN(keras.Model):
@@ -112,6 +123,7 @@ class GAN(keras.Model):
 
     ``gan.compile(d_optimizer=..., g_optimizer=...)`` then ``gan.fit(x_real, epochs=...)`` with
     images scaled to [-1, 1]. Logs ``d_loss``, ``g_loss``, ``d_acc_real`` and ``d_acc_fake``.
+    ``d_steps=0`` freezes D: G then trains alone against a fixed judge (D is only measured).
     """
 
     def __init__(
@@ -121,13 +133,14 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
-        self.d_steps = _check_positive_int("d_steps", d_steps)
+        self.d_steps = _check_positive_int("d_steps", d_steps, smallest=0)
         self.g_steps = _check_positive_int("g_steps", g_steps)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.d_acc_real = keras.metrics.BinaryAccuracy(name="d_acc_real")
-        self.d_acc_fake = keras.metrics.BinaryAccuracy(name="d_acc_fake")
+        # D outputs logits: logit > 0 means "real" (probability > 1/2)
+        self.d_acc_real = keras.metrics.BinaryAccuracy(name="d_acc_real", threshold=0.0)
+        self.d_acc_fake = keras.metrics.BinaryAccuracy(name="d_acc_fake", threshold=0.0)
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Two optimizers, one per player (default: Adam(2e-4, beta_1=0.5) as in DCGAN)."""
@@ -146,35 +159,46 @@ class GAN(keras.Model):
         """z ~ N(0, I), shape (batch_size, latent_dim)."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
+    def discriminator_verdict(self, real_images, fake_images, training=False):
+        """D's logits on both batches and L_D (no update). Returns (d_loss, real_logits, fake_logits)."""
+        real_logits = self.discriminator(real_images, training=training)
+        fake_logits = self.discriminator(fake_images, training=training)
+        return discriminator_loss(real_logits, fake_logits), real_logits, fake_logits
+
     def discriminator_step(self, real_images):
-        """One update of D with G fixed: minimise L_D. Returns (d_loss, D(x), D(G(z)))."""
-        fake_images = self.generator(self.sample_noise(tf.shape(real_images)[0]), training=True)
-        with tf.GradientTape() as tape:
-            p_real = self.discriminator(real_images, training=True)
-            p_fake = self.discriminator(fake_images, training=True)
-            d_loss = discriminator_loss(p_real, p_fake)
+        """One update of D with G fixed: minimise L_D. Returns (d_loss, real_logits, fake_logits)."""
+        z = self.sample_noise(ops.shape(real_images)[0])
+        fake_images = self.generator(z, training=True)
+        with tf.GradientTape() as tape:  # the one TensorFlow-specific line: record for gradients
+            d_loss, real_logits, fake_logits = self.discriminator_verdict(
+                real_images, fake_images, training=True
+            )
         weights = self.discriminator.trainable_weights
         self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights, strict=True))
-        return d_loss, p_real, p_fake
+        return d_loss, real_logits, fake_logits
 
     def generator_step(self, batch_size):
         """One update of G with D fixed: minimise L_G = -log D(G(z)). Returns g_loss."""
         z = self.sample_noise(batch_size)
         with tf.GradientTape() as tape:
-            p_fake = self.discriminator(self.generator(z, training=True), training=False)
-            g_loss = generator_loss(p_fake)
-        weights = self.generator.trainable_weights
+            fake_logits = self.discriminator(self.generator(z, training=True), training=False)
+            g_loss = generator_loss(fake_logits)
+        weights = self.generator.trainable_weights  # only G's weights change
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
         return g_loss
 
     def train_step(self, data):
         real_images = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(real_images)[0]
+        if self.d_steps == 0:  # D frozen: only measure how it judges the current G
+            fake_images = self.generator(self.sample_noise(batch_size), training=False)
+            d_loss, real_logits, fake_logits = self.discriminator_verdict(real_images, fake_images)
         for _ in range(self.d_steps):  # 1) the discriminator learns, the generator is fixed
-            d_loss, p_real, p_fake = self.discriminator_step(real_images)
+            d_loss, real_logits, fake_logits = self.discriminator_step(real_images)
         for _ in range(self.g_steps):  # 2) the generator learns against the updated D
-            g_loss = self.generator_step(tf.shape(real_images)[0])
+            g_loss = self.generator_step(batch_size)
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
-        self.d_acc_real.update_state(tf.ones_like(p_real), p_real)
-        self.d_acc_fake.update_state(tf.zeros_like(p_fake), p_fake)
+        self.d_acc_real.update_state(ops.ones_like(real_logits), real_logits)
+        self.d_acc_fake.update_state(ops.zeros_like(fake_logits), fake_logits)
         return {metric.name: metric.result() for metric in self.metrics}

@@ -5,22 +5,31 @@
 - :func:`sequence_regressor`: one recurrent layer + Dense(1), for forecasting and the adding problem.
 - :func:`dense_sequence_regressor`: the feed-forward baseline that sees the whole sequence flattened.
 - :func:`input_gradient_norms`: ||dLoss/dx_t|| for every time step t (vanishing gradients, 梯度消失).
+- :func:`set_gate_bias`: open the LSTM's forget gate or the GRU's update gate at initialisation.
+- :func:`exploding_rnn`: a SimpleRNN whose gradient explodes (梯度爆炸), for gradient clipping.
+- :func:`bag_of_words_classifier` / :func:`review_reader`: a review as one multi-hot vector vs read in order.
+- :func:`stateful_reader` / :func:`reset_recurrent_states`: state carried across batches, and its reset.
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers
 
 __all__ = [
     "RECURRENT_LAYERS",
     "dense_sequence_regressor",
     "input_gradient_norms",
+    "bag_of_words_classifier",
+    "exploding_rnn",
     "recurrent_layer",
+    "reset_recurrent_states",
+    "review_reader",
     "row_classifier",
     "sequence_regressor",
+    "set_gate_bias",
+    "stateful_reader",
 ]
 
 RECURRENT_LAYERS = {"rnn": layers.SimpleRNN, "lstm": layers.LSTM, "gru": layers.GRU}
@@ -92,18 +101,126 @@ def dense_sequence_regressor(steps: int, features: int = 1, hidden: int = 32) ->
     )
 
 
-def input_gradient_norms(model, x, y, loss=None) -> np.ndarray:
-    """||dLoss/dx_t|| averaged over the batch, for every time step t: shape (steps,).
+def input_gradient_norms(model, x, y) -> np.ndarray:
+    """||dL/dx_t|| averaged over the batch, for every time step t: shape (steps,).
 
-    How much the loss still "feels" the input of step t. In a SimpleRNN the gradient reaching
-    early steps is a product of many Jacobians W^T·diag(f') and shrinks geometrically
-    (vanishing gradient); the gated cells of LSTM/GRU keep it alive.
+    L = mean_n (ŷ_n - y_n)² (MSE) of a model with one output. How much the loss still "feels"
+    the input of step t. In a SimpleRNN the gradient reaching step t is a product of T - t
+    Jacobians W^T·diag(f'); when they shrink it, it vanishes geometrically. Chain rule, one
+    sample at a time: dL/dx_n = dL/dŷ_n · dŷ_n/dx_n with dL/dŷ_n = 2(ŷ_n - y_n)/N, and
+    dŷ_n/dx_n from :func:`cnnkit.training.autodiff.input_gradients` (any Keras backend).
     """
-    loss = loss or keras.losses.MeanSquaredError()
-    x = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
-    y = tf.convert_to_tensor(np.asarray(y, dtype=np.float32).reshape(len(x), -1))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        value = loss(y, model(x, training=False))
-    gradient = tape.gradient(value, x).numpy()  # (batch, steps, features)
+    from cnnkit.training.autodiff import input_gradients
+
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32).reshape(len(x), -1)
+    prediction = keras.ops.convert_to_numpy(model(x, training=False))
+    if prediction.shape[-1] != 1 or y.shape[-1] != 1:
+        raise ValueError(
+            f"input_gradient_norms needs a model with one output and one target per sequence; "
+            f"got outputs of shape {prediction.shape} and targets of shape {y.shape}."
+        )
+    d_prediction = 2.0 * (prediction[:, 0] - y[:, 0]) / len(x)  # dL/dŷ_n
+    gradient = d_prediction[:, None, None] * input_gradients(model, x)  # (batch, steps, features)
     return np.linalg.norm(gradient, axis=-1).mean(axis=0)
+
+
+def set_gate_bias(layer, value: float = 5.0):
+    """Open the gate that carries the memory: the LSTM's forget gate f or the GRU's update gate z.
+
+    LSTM: c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t, f_t = σ(... + b_f). With b_f = 5, f_t ≈ σ(5) ≈ 0.993.
+    GRU:  h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t, z_t = σ(... + b_z); b_z = 5 gives z_t ≈ 0.993.
+    Either way the state, and the gradient flowing back through it, is multiplied by ≈ 1 per step.
+    Keras orders the bias columns (i, f, c, o) for the LSTM and (z, r, h) for the GRU.
+    """
+    if not isinstance(layer, (layers.LSTM, layers.GRU)):
+        raise TypeError(f"set_gate_bias needs an LSTM or a GRU layer, got {type(layer).__name__}.")
+    weights = layer.get_weights()
+    units = layer.units
+    bias = weights[-1]
+    if isinstance(layer, layers.LSTM):
+        bias[units : 2 * units] = value  # forget gate block
+    elif bias.ndim == 2:  # GRU reset_after=True: row 0 input bias, row 1 recurrent bias
+        bias[0, :units], bias[1, :units] = value, 0.0  # GRU update gate block
+    else:
+        bias[:units] = value  # GRU update gate block
+    layer.set_weights(weights)
+    return layer
+
+
+def exploding_rnn(steps: int, features: int = 2, units: int = 32, gain: float = 2.0) -> keras.Model:
+    """A SimpleRNN whose gradient explodes (梯度爆炸): ReLU and recurrent weights W = gain · orthogonal.
+
+    Backwards, every step multiplies the gradient by W^T·diag(relu'), and an orthogonal matrix
+    times ``gain`` = 2 stretches vectors by 2: over T steps up to 2^T.
+    """
+    return keras.Sequential(
+        [
+            keras.Input((steps, features), name="sequence"),
+            layers.SimpleRNN(
+                _units(units),
+                activation="relu",
+                recurrent_initializer=keras.initializers.Orthogonal(gain=gain),
+                name="rnn",
+            ),
+            layers.Dense(1, name="prediction"),
+        ],
+        name="exploding_rnn",
+    )
+
+
+def bag_of_words_classifier(vocabulary_size: int, hidden: int = 32) -> keras.Model:
+    """Feed-forward: the review as ONE multi-hot vector (which words occur), Dense -> P(positive).
+
+    The vector has one entry per vocabulary word; the order of the words is gone.
+    """
+    return keras.Sequential(
+        [
+            keras.Input((vocabulary_size,), name="multi_hot"),
+            layers.Dense(_units(hidden), activation="relu", name="hidden"),
+            layers.Dense(1, activation="sigmoid", name="positive"),
+        ],
+        name="bag_of_words",
+    )
+
+
+def review_reader(kind: str, vocabulary_size: int, embedding: int = 16, units: int = 32):
+    """Recurrent: word ids -> Embedding (a vector per word) -> LSTM/GRU reading in order -> P(positive).
+
+    ``mask_zero=True``: id 0 is padding, and the recurrent layer skips those steps.
+    """
+    layer = recurrent_layer(kind)
+    return keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32", name="word_ids"),
+            layers.Embedding(vocabulary_size, embedding, mask_zero=True, name="embedding"),
+            layer(_units(units), name="reader"),
+            layers.Dense(1, activation="sigmoid", name="positive"),
+        ],
+        name=f"{kind.lower()}_reader",
+    )
+
+
+def stateful_reader(units: int, batch_size: int, features: int) -> keras.Model:
+    """A SimpleRNN with ``stateful=True``: the last state of one batch is the first of the next.
+
+    Sample i of each batch continues sample i of the previous batch, so the batch size is fixed.
+    The state stays until :func:`reset_recurrent_states` is called.
+    """
+    return keras.Sequential(
+        [
+            keras.Input((None, features), batch_size=batch_size, name="chunk"),
+            layers.SimpleRNN(_units(units), stateful=True, name="rnn"),
+        ],
+        name="stateful_reader",
+    )
+
+
+def reset_recurrent_states(model: keras.Model) -> None:
+    """Set the state of every stateful recurrent layer back to zeros: s_0 = 0 for a new sequence.
+
+    Keras 3 has ``layer.reset_states()`` on recurrent layers, and no ``model.reset_states()``.
+    """
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_states()

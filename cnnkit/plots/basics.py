@@ -304,7 +304,36 @@ def training_curves(history, metrics=None, title: str | None = None):
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
+    fig.cnnkit_curve_keys = tuple(keys)  # what update_training_curves redraws, panel by panel
     return _finish(fig)
+
+
+def update_training_curves(fig, history):
+    """Put the epochs recorded so far into a figure that :func:`training_curves` built.
+
+    Cheaper than building a new figure (no new axes, no layout pass): the live plot of
+    :class:`cnnkit.training.LiveHistory` calls it after every epoch. Returns ``fig``.
+    """
+    keys = getattr(fig, "cnnkit_curve_keys", None)
+    if keys is None:
+        raise ValueError("update_training_curves needs a figure made by training_curves()")
+    logs = history_dict(history)
+    for ax, key in zip(fig.get_axes(), keys, strict=True):
+        series = [logs.get(key, [])]
+        if f"val_{key}" in logs:
+            series.append(logs[f"val_{key}"])
+        for line, values in zip(ax.get_lines(), series, strict=False):
+            line.set_data(np.arange(1, len(values) + 1), values)
+        epochs = len(series[0])
+        if epochs < 15:  # one tick per epoch, as training_curves draws them
+            ax.set_xticks(np.arange(1, epochs + 1))
+        else:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.relim()
+        ax.autoscale_view()
+    return fig
 
 
 # --- images and classification results --------------------------------------------------------
@@ -400,6 +429,27 @@ def softmax_bars(logits, class_names=None, title: str | None = None):
         ax.tick_params(axis="x", rotation=45 if z.size > 4 else 0)
     if title:
         fig.suptitle(title)
+    return _finish(fig)
+
+
+def max_entropy(random_entropies, softmax_entropy: float, expected_score: float, lam: float):
+    """The maximum-entropy principle (最大熵原理) as a histogram.
+
+    ``random_entropies``: entropies of random distributions that all have the same expected
+    score; ``softmax_entropy``: the entropy of softmax(λz) with that expected score. The
+    vertical line sits to the right of every bar: no competitor has more entropy.
+    """
+    values = np.asarray(random_entropies, dtype=float).reshape(-1)
+    if values.size == 0:
+        raise ValueError("max_entropy needs the entropies of at least one random distribution")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.hist(values, bins=40, color="tab:grey", alpha=0.8, label=f"{values.size:,} random p")
+    ax.axvline(softmax_entropy, color="tab:red", lw=2, label=f"softmax(λz), λ = {lam:.2f}")
+    ax.set_xlabel(label("entropy H(p) = -Σ p ln p", "熵"))
+    ax.set_ylabel(label("count", "个数"))
+    ax.set_title(label(f"all with Σ p·z = {expected_score:.3f}", "最大熵原理"))
+    ax.legend(fontsize=8, loc="upper left")
     return _finish(fig)
 
 

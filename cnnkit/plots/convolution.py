@@ -6,10 +6,14 @@ shows it once as the cell's last expression.
 - :func:`convolution_step`: the sliding weighted sum (加权求和) at one kernel position: the
   (padded) input with the window highlighted, the kernel, the element-wise products and their
   sum, and the output grid with that cell being filled.
+- :func:`transposed_convolution_step`: the transposed convolution (转置卷积) the other way round:
+  one input value paints a scaled copy of the kernel into the output, S cells after the last.
 - :func:`multichannel_step`: one filter spans every input channel; per-channel sums add up to
   one number of one feature map (特征图).
 - :func:`image_grid`, :func:`feature_maps`, :func:`filter_grid`: grids of images, of a layer's
   feature maps and of a layer's kernels.
+- :func:`hand_made_filters`: a photograph and its responses to hand-made filters (edges, blur,
+  sharpen), zoomed on a detail so that each effect is visible.
 - :func:`receptive_field_growth`: receptive field (感受野) after each layer of several stacks.
 """
 
@@ -22,7 +26,7 @@ from matplotlib.patches import Rectangle
 
 from cnnkit.plots.common import pyplot
 from cnnkit.plots.style import label
-from cnnkit.scratch import correlate2d_single
+from cnnkit.scratch import conv_transpose2d_single, correlate2d_single
 
 #: Colours of the step figures.
 WINDOW_COLOUR = "#d62728"
@@ -166,6 +170,81 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
     return fig
 
 
+def transposed_convolution_step(grid, kernel, position=(0, 0), stride=2, padding=0):
+    """The transposed convolution at one input position ``(i, j)``, in four panels.
+
+    1. the input with cell (i, j) outlined;
+    2. the kernel;
+    3. the painted copy grid[i, j] × kernel;
+    4. the output before cropping, ((H-1)S + F) × ((W-1)S + F): the copies of the cells before
+       (i, j) already added (filled), the current F×F window at (i·S, j·S) outlined, and the P
+       cropped border cells shaded. Overlapping copies add up.
+
+    The numbers come from :func:`cnnkit.scratch.conv_transpose2d_single`, which matches Keras's
+    ``Conv2DTranspose`` (tests). Size: W2 = (W1 - 1)S - 2P + F (:func:`cnnkit.formulas.
+    conv_transpose_output_size`).
+    """
+    grid = np.asarray(grid, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    _, full = conv_transpose2d_single(grid, kernel, stride=stride, padding=padding)
+    i, j = (int(position[0]), int(position[1]))
+    if not (0 <= i < grid.shape[0] and 0 <= j < grid.shape[1]):
+        raise ValueError(
+            f"position {position} is outside the {grid.shape[0]}×{grid.shape[1]} input; "
+            f"use 0 <= i < {grid.shape[0]} and 0 <= j < {grid.shape[1]}"
+        )
+    f_h, f_w = kernel.shape
+    # the output as it stands after painting every input cell up to and including (i, j)
+    painted = np.zeros_like(full)
+    covered = np.zeros(full.shape, dtype=bool)
+    for r in range(grid.shape[0]):
+        for c in range(grid.shape[1]):
+            if (r, c) > (i, j):
+                continue
+            window = (slice(r * stride, r * stride + f_h), slice(c * stride, c * stride + f_w))
+            painted[window] += grid[r, c] * kernel
+            covered[window] = True
+    p = int(padding)
+    rows, cols = full.shape
+    fill = [
+        [
+            PADDING_COLOUR
+            if (r < p or r >= rows - p or c < p or c >= cols - p)
+            else (DONE_COLOUR if covered[r, c] else None)
+            for c in range(cols)
+        ]
+        for r in range(rows)
+    ]
+    text = [
+        [_number(painted[r, c]) if covered[r, c] else "" for c in range(cols)] for r in range(rows)
+    ]
+    fig, axes = pyplot().subplots(
+        1, 4, figsize=(13, 3.8), gridspec_kw={"width_ratios": [grid.shape[1], f_w, f_w, cols]}
+    )
+    _draw_grid(axes[0], grid, title=f"{label('input', '输入')} {grid.shape[0]}×{grid.shape[1]}")
+    _outline(axes[0], i, j, 1, 1)
+    _draw_grid(axes[1], kernel, title=f"{label('kernel', '卷积核')} {f_h}×{f_w}")
+    _draw_grid(axes[2], grid[i, j] * kernel, title=f"{_number(grid[i, j])} × kernel")
+    out_rows, out_cols = rows - 2 * p, cols - 2 * p
+    crop_note = f", crop P={p} → {out_rows}×{out_cols}" if p else ""
+    _draw_grid(
+        axes[3],
+        painted,
+        title=f"{label('output', '输出')} {rows}×{cols}, S={stride}{crop_note}",
+        fill=fill,
+        text=text,
+    )
+    _outline(axes[3], i * stride, j * stride, f_h, f_w)
+    fig.suptitle(
+        f"input[{i}, {j}] = {_number(grid[i, j])} adds {_number(grid[i, j])} × kernel to the "
+        f"output window at ({i}·{stride}, {j}·{stride}); overlaps add up",
+        fontsize="medium",
+    )
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
 def multichannel_step(image, kernel, position=(0, 0), bias=0.0):
     """One filter over a C-channel input: C per-channel weighted sums, added, plus one bias.
 
@@ -233,6 +312,83 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
+#: Chinese titles of the hand-made filters, found by the start of the English name.
+FILTER_NAMES_ZH = {
+    "original": "原图",
+    "vertical edges": "竖直边缘",
+    "horizontal edges": "水平边缘",
+    "edge strength": "边缘强度",
+    "blur": "模糊",
+    "sharpen": "锐化",
+}
+
+
+def _filter_title(name: str) -> str:
+    chinese = next((zh for en, zh in FILTER_NAMES_ZH.items() if name.startswith(en)), None)
+    return label(name, chinese) if chinese else name
+
+
+def hand_made_filters(photo, filters, responses, *, crop=None, panel_width=3.0):
+    """The photograph and its response to each hand-made filter, on a zoomed detail.
+
+    ``filters``: {name: kernel}; ``responses``: the filtered photos in the same order (what
+    the chapter's fixed-weight ``Conv2D`` computed). A kernel whose weights sum to 0 detects
+    edges: its response is shown as |response| scaled to its 99th percentile (white = strong
+    edge, black = flat region). Other kernels (blur, sharpen) keep brightness: their response
+    is shown as an image clipped to [0, 1]. When both a vertical and a horizontal edge filter
+    are given, a last panel shows the edge strength sqrt(v² + h²). ``crop`` = (rows, columns)
+    slices selects the detail; each panel has the detail's aspect ratio, so the figure has no
+    empty space.
+    """
+    photo = np.asarray(photo, dtype=float)
+    if photo.ndim != 2:
+        raise ValueError(f"photo must be a 2-D grey image, got shape {photo.shape}")
+    names = list(filters)
+    responses = [np.asarray(r, dtype=float) for r in responses]
+    if len(responses) != len(names) or any(r.shape != photo.shape for r in responses):
+        raise ValueError(
+            "responses must hold one filtered photo per filter, each of the photo's shape "
+            f"{photo.shape}; got {[r.shape for r in responses]} for {len(names)} filters"
+        )
+    rows, cols = crop if crop is not None else (slice(None), slice(None))
+    panels = [("original", np.clip(photo[rows, cols], 0, 1), "image")]
+    edges = {}
+    for name, response in zip(names, responses, strict=True):
+        is_edge = abs(float(np.sum(filters[name]))) < 1e-6
+        panels.append((name, response[rows, cols], "edges" if is_edge else "image"))
+        if is_edge:
+            edges[name.split(" ")[0]] = response[rows, cols]
+    if {"vertical", "horizontal"} <= set(edges):
+        strength = np.hypot(edges["vertical"], edges["horizontal"])
+        panels.append(("edge strength √(v² + h²)", strength, "edges"))
+    ncols = 3 if len(panels) > 4 else len(panels)
+    nrows = math.ceil(len(panels) / ncols)
+    height, width = panels[0][1].shape
+    panel_height = panel_width * height / width
+    fig, axes = pyplot().subplots(
+        nrows, ncols, figsize=(panel_width * ncols, (panel_height + 0.35) * nrows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, (name, image, kind) in zip(axes.flat, panels, strict=False):
+        if kind == "edges":
+            image = np.abs(image)
+            ax.imshow(image, cmap="gray", vmin=0, vmax=float(np.percentile(image, 99)) or 1.0)
+        else:
+            ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(_filter_title(name), fontsize="medium")
+    fig.subplots_adjust(
+        left=0.01,
+        right=0.99,
+        bottom=0.01,
+        top=1 - 0.35 / (panel_height + 0.35) / nrows * 1.1,
+        wspace=0.03,
+        hspace=0.12,
+    )
     pyplot().close(fig)
     return fig
 

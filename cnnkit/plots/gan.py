@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from cnnkit.plots.common import pyplot
 from cnnkit.plots.style import label
 
 __all__ = [
@@ -35,7 +35,7 @@ def sample_grid(images, columns: int | None = None, title: str | None = None, si
     count = len(images)
     columns = columns or math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
-    fig, axes = plt.subplots(
+    fig, axes = pyplot().subplots(
         rows, columns, figsize=(size * columns, size * rows + 0.4), squeeze=False
     )
     for ax in axes.flat:
@@ -45,7 +45,7 @@ def sample_grid(images, columns: int | None = None, title: str | None = None, si
     if title:
         fig.suptitle(title)
     fig.tight_layout(pad=0.2)
-    plt.close(fig)
+    pyplot().close(fig)
     return fig
 
 
@@ -58,7 +58,7 @@ def progress_over_epochs(grids, samples: int = 8):
     if not grids:
         raise ValueError("no grids recorded: train with the SampleGrid callback first.")
     samples = min(samples, len(grids[0][1]))
-    fig, axes = plt.subplots(
+    fig, axes = pyplot().subplots(
         len(grids), samples, figsize=(0.9 * samples + 0.8, 0.9 * len(grids) + 0.5), squeeze=False
     )
     for row, (epoch, images) in enumerate(grids):
@@ -74,7 +74,7 @@ def progress_over_epochs(grids, samples: int = 8):
         axes[row, 0].set_ylabel(f"epoch {epoch}", rotation=0, ha="right", va="center")
     fig.suptitle(label("G(z) for fixed z over the epochs", "训练过程"))
     fig.tight_layout(pad=0.3)
-    plt.close(fig)
+    pyplot().close(fig)
     return fig
 
 
@@ -85,7 +85,7 @@ def _history(history):
 def gan_losses(history, title: str | None = None):
     """d_loss and g_loss per epoch. ln 4 ≈ 1.386 (D loss) and ln 2 ≈ 0.693 (G loss) mark the equilibrium D = 1/2."""
     logs = _history(history)
-    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    fig, ax = pyplot().subplots(figsize=(6.5, 3.5))
     epochs = np.arange(1, len(logs["d_loss"]) + 1)
     ax.plot(epochs, logs["d_loss"], marker="o", label=label("D loss", "判别器损失"))
     ax.plot(epochs, logs["g_loss"], marker="o", label=label("G loss", "生成器损失"))
@@ -96,14 +96,14 @@ def gan_losses(history, title: str | None = None):
     ax.set_title(title or "losses of the two players (dotted: D(x) = 1/2 everywhere)")
     ax.legend()
     fig.tight_layout()
-    plt.close(fig)
+    pyplot().close(fig)
     return fig
 
 
 def discriminator_accuracy(history, title: str | None = None):
     """D's accuracy on real images (D(x) > 0.5) and on generated ones (D(G(z)) < 0.5) per epoch."""
     logs = _history(history)
-    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    fig, ax = pyplot().subplots(figsize=(6.5, 3.5))
     epochs = np.arange(1, len(logs["d_acc_real"]) + 1)
     ax.plot(epochs, logs["d_acc_real"], marker="o", label="on real images")
     ax.plot(epochs, logs["d_acc_fake"], marker="o", label="on generated images")
@@ -114,7 +114,7 @@ def discriminator_accuracy(history, title: str | None = None):
     ax.set_title(title or "D's accuracy (0.5 = D can no longer tell)")
     ax.legend()
     fig.tight_layout()
-    plt.close(fig)
+    pyplot().close(fig)
     return fig
 
 
@@ -125,7 +125,7 @@ def class_histogram(probabilities: dict, class_names, reference=None):
     ``reference`` (optional) is the class share of real data, drawn as a dotted line.
     """
     names = list(probabilities)
-    fig, axes = plt.subplots(
+    fig, axes = pyplot().subplots(
         1, len(names), figsize=(5.2 * len(names), 3.6), squeeze=False, sharey=True
     )
     for ax, name in zip(axes[0], names, strict=True):
@@ -150,5 +150,5 @@ def class_histogram(probabilities: dict, class_names, reference=None):
         )
     axes[0, 0].set_ylabel("share of generated samples")
     fig.tight_layout()
-    plt.close(fig)
+    pyplot().close(fig)
     return fig

@@ -5,6 +5,8 @@
   :func:`cnnkit.plots.convolution.convolution_step`).
 - :func:`pooling_comparison`: max (最大池化), average (平均池化) and min pooling of the same grid.
 - :func:`similarity_vs_shift`: how similar the features of a shifted image stay, per network.
+- :func:`train_test_gap`: training against test accuracy per network (overfitting 过拟合).
+- :func:`global_average_pooling`: feature maps and the one number each becomes (全局平均池化).
 """
 
 from __future__ import annotations
@@ -122,6 +124,72 @@ def similarity_vs_shift(
     ax.set_ylabel(ylabel)
     ax.set_title(label("Position sensitivity", "位置敏感性"))
     ax.legend()
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
+def train_test_gap(networks, train_accuracy, test_accuracy, *, title=None):
+    """Paired bars per network: training and test accuracy, the gap between them written above.
+
+    A large gap (high training, lower test accuracy) is overfitting (过拟合).
+    """
+    networks = list(networks)
+    train = np.asarray(train_accuracy, dtype=float)
+    test = np.asarray(test_accuracy, dtype=float)
+    if not networks or train.shape != (len(networks),) or test.shape != (len(networks),):
+        raise ValueError(
+            "train_test_gap needs one training and one test accuracy per network, got "
+            f"{len(networks)} networks, {train.shape} and {test.shape}"
+        )
+    positions = np.arange(len(networks))
+    fig, ax = pyplot().subplots(figsize=(1.9 * len(networks) + 1.5, 3.6))
+    ax.bar(positions - 0.2, train, 0.4, label=label("training", "训练集"), color="tab:blue")
+    ax.bar(positions + 0.2, test, 0.4, label=label("test", "测试集"), color="tab:orange")
+    for x, high, low in zip(positions, train, test, strict=True):
+        ax.annotate(f"gap {high - low:+.3f}", (x, max(high, low) + 0.005), ha="center", fontsize=8)
+    ax.set_xticks(positions, [name.replace(" (", "\n(") for name in networks], fontsize=8)
+    low = float(min(train.min(), test.min()))
+    ax.set_ylim(max(0.0, low - 0.08), 1.02)
+    ax.set_ylabel(label("accuracy", "准确率"))
+    ax.set_title(title or label("Training vs test accuracy", "过拟合"))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
+def global_average_pooling(maps, *, max_maps=6):
+    """The first feature maps (H, W, K) of one image and, under each, the one number global
+    average pooling keeps: its mean. A bar chart shows all K averages, the classifier's input.
+    """
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim == 4:
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"maps must be (H, W, K) or (1, H, W, K), got shape {maps.shape}")
+    means = maps.mean(axis=(0, 1))
+    count = min(max_maps, maps.shape[-1])
+    fig = pyplot().figure(figsize=(1.6 * count, 4.4))
+    grid = fig.add_gridspec(2, count, height_ratios=(1.0, 1.1))
+    vmax = float(maps[..., :count].max()) or 1.0
+    for index in range(count):
+        ax = fig.add_subplot(grid[0, index])
+        ax.imshow(maps[..., index], cmap="viridis", vmin=0, vmax=vmax)
+        ax.set_title(f"map {index}\nmean {means[index]:.2f}", fontsize=8)
+        ax.axis("off")
+    bars = fig.add_subplot(grid[1, :])
+    colours = ["tab:red" if k < count else "tab:grey" for k in range(means.size)]
+    bars.bar(np.arange(means.size), means, color=colours)
+    bars.set_xlabel(f"feature map (all {means.size}; red: the maps shown above)")
+    bars.set_ylabel("mean")
+    bars.set_title(
+        label(
+            f"global average pooling: {maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]} -> {means.size} numbers",
+            "全局平均池化",
+        ),
+        fontsize="medium",
+    )
     fig.tight_layout()
     pyplot().close(fig)
     return fig

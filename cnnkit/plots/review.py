@@ -20,7 +20,7 @@ def exam_results(exam):
     problems = list(exam)
     if not problems:
         raise ValueError("The exam has no problems to plot.")
-    from cnnkit.review.practice_topics import TOPICS
+    from cnnkit.review.topics import TOPICS
 
     order = {topic: index for index, topic in enumerate(TOPICS)}
     topics = sorted({problem.topic for problem in problems}, key=lambda t: order.get(t, len(order)))

@@ -8,7 +8,14 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from cnnkit.plots.style import label
 
-__all__ = ["adding_results", "forecast", "gradient_norms", "hidden_state", "unrolled_rnn"]
+__all__ = [
+    "adding_results",
+    "forecast",
+    "gradient_norms",
+    "hidden_state",
+    "loss_curves",
+    "unrolled_rnn",
+]
 
 
 def _box(ax, xy, text, colour):
@@ -33,7 +40,7 @@ def _arrow(ax, start, end, text, colour="0.2", offset=(0.08, 0.0), **kwargs):
         )
     )
     mid = ((start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1])
-    ax.text(*mid, text, color=colour, fontsize=11, fontweight="bold", ha="left", va="center")
+    ax.text(*mid, text, color=colour, fontsize=11, ha="left", va="center")
 
 
 def unrolled_rnn(steps: int = 4):
@@ -67,7 +74,7 @@ def unrolled_rnn(steps: int = 4):
             lw=1.4,
         )
     )
-    folded.text(0.78, 1.2, "W", color="tab:red", fontsize=11, fontweight="bold", va="center")
+    folded.text(0.78, 1.2, "W", color="tab:red", fontsize=11, va="center")
     folded.set_xlim(-0.6, 1.1)
     folded.set_ylim(-0.5, 2.9)
     folded.set_title(label("folded", "折叠"))
@@ -159,16 +166,25 @@ def forecast(t, series, split: int, predictions: dict):
     return fig
 
 
-def gradient_norms(norms: dict, title: str | None = None):
-    """||dLoss/dx_t|| against t (log scale), one line per model: vanishing gradients (梯度消失) made visible."""
+def gradient_norms(norms: dict, title: str | None = None, relative: bool = False):
+    """||dLoss/dx_t|| against t (log scale), one line per model: vanishing gradients (梯度消失) made visible.
+
+    ``relative=True`` divides each line by its value at the last step, so every line ends at 1
+    and the height at t = 1 is the factor by which the gradient shrank (or grew) over T - 1 steps.
+    """
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     for name, values in norms.items():
         values = np.asarray(values, dtype=float)
+        if relative:
+            values = values / values[-1]
         ax.semilogy(np.arange(1, len(values) + 1), np.maximum(values, 1e-30), label=name)
     ax.set_xlabel("time step t (the loss is computed after the last step)")
-    ax.set_ylabel(r"$\|\partial L / \partial x_t\|$")
+    if relative:
+        ax.set_ylabel(r"$\|\partial L / \partial x_t\| \;/\; \|\partial L / \partial x_T\|$")
+    else:
+        ax.set_ylabel(r"$\|\partial L / \partial x_t\|$")
     ax.set_title(title or label("gradient reaching each time step", "梯度消失"))
-    ax.legend()
+    ax.legend(fontsize=8)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -192,6 +208,37 @@ def adding_results(results: dict, baseline: float):
     ax.set_xticks(np.arange(len(lengths)), [f"T = {length}" for length in lengths])
     ax.set_ylabel("test MSE (lower is better)")
     ax.set_title(label("the adding problem: remembering across T steps", "长期依赖"))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def loss_curves(losses: dict, title: str | None = None):
+    """Training loss per epoch (log scale), one line per run; a run whose loss became NaN/inf is marked ×.
+
+    ``losses`` maps a run's name to its list of per-epoch losses (``history.history["loss"]``).
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    finite_values = [v for values in losses.values() for v in values if np.isfinite(v)]
+    top = max(finite_values) * 3 if finite_values else 1.0
+    for name, values in losses.items():
+        values = np.asarray(values, dtype=float)
+        epochs = np.arange(1, len(values) + 1)
+        broken = ~np.isfinite(values)
+        (line,) = ax.semilogy(epochs[~broken], values[~broken], marker="o", label=name)
+        if broken.any():
+            ax.plot(
+                epochs[broken],
+                np.full(broken.sum(), top),
+                "x",
+                ms=10,
+                color=line.get_color(),
+                label=f"{name}: NaN",
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (MSE)")
+    ax.set_title(title or label("exploding gradients and clipping", "梯度爆炸, 梯度裁剪"))
     ax.legend(fontsize=8)
     fig.tight_layout()
     plt.close(fig)

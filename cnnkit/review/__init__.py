@@ -5,7 +5,9 @@
     glossary_search("pool", chapter=3)   # rows containing a text, as a DataFrame
     formula_sheet_markdown()             # the formula sheet as a notebook table (same registries)
     practice("conv_params", n=5, seed=1)  # problems with .check(answer) and .show_solution()
-    mock_exam(seed=7).score()
+    practice(kind="design", n=2)         # kinds: calculation, choice, true_false, ordering,
+                                         # short_answer, design
+    mock_exam(seed=7).score()            # sections by kind, points, the chapters to revisit
     build_sheet("build/sheet")            # HTML + PDF formula sheet, at most two A4 pages
 
 Importing this package is cheap: Keras loads only when a problem is verified, pandas only
@@ -14,6 +16,7 @@ when a table is shown, WeasyPrint only when a PDF is built.
 
 from __future__ import annotations
 
+from cnnkit.review.exam import MockExam, mock_exam
 from cnnkit.review.glossary import (
     find_chinese_terms,
     glossary,
@@ -21,14 +24,15 @@ from cnnkit.review.glossary import (
     glossary_terms,
     missing_terms,
 )
-from cnnkit.review.practice import MockExam, PracticeProblem, mock_exam, practice
-from cnnkit.review.practice_topics import TOPICS
+from cnnkit.review.practice import practice
+from cnnkit.review.problem import KINDS, PracticeProblem
 from cnnkit.review.sheet import (
     classic_networks_frame,
     formula_rows,
     formula_sheet_frame,
     formula_sheet_markdown,
 )
+from cnnkit.review.topics import TOPICS
 
 
 def build_sheet(output_dir, formats=("html", "pdf")):
@@ -39,6 +43,7 @@ def build_sheet(output_dir, formats=("html", "pdf")):
 
 
 __all__ = [
+    "KINDS",
     "TOPICS",
     "MockExam",
     "PracticeProblem",

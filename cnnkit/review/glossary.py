@@ -17,6 +17,7 @@ import csv
 import difflib
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,9 +60,25 @@ def _split_names(cell: str) -> list[str]:
     return [name.strip() for name in cell.split(" / ") if name.strip()]
 
 
+#: Longer queries are not terms: they get a short message instead of being echoed.
+MAX_QUERY = 100
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _normalise(text: str) -> str:
-    """Case-folded, with hyphens/underscores as spaces and whitespace collapsed."""
-    text = str(text).casefold().replace("-", " ").replace("_", " ").replace("‐", " ")
+    """NFKC (full-width ｋｅｒｎｅｌ -> kernel), case-folded, hyphens/underscores as spaces,
+    whitespace collapsed."""
+    text = (
+        unicodedata.normalize("NFKC", str(text))
+        .casefold()
+        .replace("-", " ")
+        .replace("_", " ")
+        .replace("‐", " ")
+    )
     text = re.sub(r"\s+", " ", text).strip()
     return text.replace(" ", "") if re.search(f"[{_CJK}]", text) else text
 
@@ -183,6 +200,13 @@ def _rows(numbers: Iterable[int]) -> list[Entry]:
 
 def lookup(query: str) -> GlossaryResult:
     """Find ``query`` (English or Chinese) in the glossary; never raises for unknown terms."""
+    if len(query) > MAX_QUERY:
+        return GlossaryResult(
+            _short(query),
+            [],
+            f"That query is {len(query):,} characters long; glossary terms are short. "
+            "Type one term, e.g. glossary('kernel') or glossary('卷积核').",
+        )
     key = _normalise(query)
     index = _index()
     if not key:
@@ -197,7 +221,7 @@ def lookup(query: str) -> GlossaryResult:
         return GlossaryResult(
             query,
             _rows(number for name in close for number in index[name]),
-            f"No entry {query!r}; showing the closest: {names}.",
+            f"No entry {_short(query)!r}; showing the closest: {names}.",
         )
     # Part of a longer term ("pooling" -> max pooling, average pooling ...).
     shortest = 2 if re.search(f"[{_CJK}]", key) else 3
@@ -209,13 +233,13 @@ def lookup(query: str) -> GlossaryResult:
     ]
     if containing:
         rows = _rows(containing)
-        return GlossaryResult(query, rows, f"{len(rows)} entries contain {query!r}.")
+        return GlossaryResult(query, rows, f"{len(rows)} entries contain {_short(query)!r}.")
     suggestions = [_display_name(name) for name in _best_names(key, cutoff=0.5)]
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
     return GlossaryResult(
         query,
         [],
-        f"{query!r} is not in the glossary.{hint} glossary() shows the whole table.",
+        f"{_short(query)!r} is not in the glossary.{hint} glossary() shows the whole table.",
         suggestions,
     )
 
@@ -233,7 +257,7 @@ def glossary(query: str | None = None):
         return pd.DataFrame([entry.__dict__ for entry in entries()], columns=list(COLUMNS))
     if not isinstance(query, str):
         return GlossaryResult(
-            str(query), [], f"glossary() takes a term as text, got {type(query).__name__}."
+            _short(query), [], f"glossary() takes a term as text, got {type(query).__name__}."
         )
     return lookup(query)
 
@@ -255,6 +279,8 @@ def glossary_search(text: str = "", chapter: str | int | None = None):
         if chapter not in known:
             raise ValueError(f"chapter must be one of {', '.join(known)}, got {chapter!r}.")
     key = _normalise(text)
+    if len(key) > MAX_QUERY:  # no row contains a text this long; do not scan for it
+        return pd.DataFrame([], columns=list(COLUMNS))
     rows = [
         entry.__dict__
         for entry in entries()

@@ -1,167 +1,139 @@
-"""Endless exam-style practice problems whose answers are checked by Keras before you see them.
+"""Endless exam-style practice problems of six kinds, calculation answers verified by Keras.
 
-    from cnnkit.review import practice, mock_exam
+    from cnnkit.review import practice
     problems = practice("conv_output_size", n=5, seed=1)
-    problems[0]                       # the statement (Markdown in a notebook)
+    problems[0]                       # the statement (Markdown in a notebook), never the answer
     problems[0].check((28, 28, 6))    # correct / incorrect with a teaching message / not attempted
-    problems[0].show_solution()       # worked step by step with the numbers
+    problems[0].show_solution()       # worked step by step, and the section that teaches it
+    practice(kind="choice", n=5)      # only one kind: calculation, choice, true_false, ordering,
+                                      # short_answer, design
 
-    exam = mock_exam(seed=7)          # 20 mixed problems
-    exam.answer(1, (14, 14, 16))      # problems are numbered 1..20, as shown
-    exam.score()                      # score and the topics to revisit
-
-Every answer is computed by hand-written arithmetic (shown in the solution) and then verified
-by Keras itself (building the layer and reading its output shape / ``count_params()``, or running
-the op). A problem on which Keras disagrees is never shown: it is regenerated, counted in
-``REJECTED`` and logged. The topic generators live in :mod:`cnnkit.review.practice_topics`.
+Every calculation answer is computed by hand-written arithmetic (shown in the solution) and then
+verified by Keras itself (building the layer and reading its output shape / ``count_params()``,
+or running the op) or NumPy. A problem on which they disagree is never shown: it is regenerated,
+counted in ``REJECTED`` and logged. The generators live in :mod:`cnnkit.review.topics`.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
-from cnnkit.exercises.core import (
-    Markdown,
-    Result,
-    StudentCodeError,
-    incorrect,
-    is_blank,
-    not_attempted,
-)
+from cnnkit.review.problem import KINDS, PracticeProblem
 
 log = logging.getLogger(__name__)
 
 #: Problems whose hand-computed answer Keras disagreed with (never shown to students).
 REJECTED: list[dict] = []
 
+#: The most problems one call draws (each is verified; thousands would take minutes).
+MAX_PROBLEMS = 1000
 _MAX_ATTEMPTS = 20
 
 
-@dataclass
-class Draft:
-    """What a topic generator returns: a problem before Keras has verified it."""
-
-    statement: str
-    answer: Any
-    solution: str
-    checker: Callable[[Any], Result]
-    verify: Callable[[], tuple[bool, Any]]  # -> (Keras agrees, what Keras computed)
-    data: dict = field(default_factory=dict)
-
-
-@dataclass
-class PracticeProblem:
-    """One practice problem: ``.statement``, ``.answer``, ``.solution``, ``.check(answer)``."""
-
-    topic: str
-    statement: str
-    answer: Any
-    solution: str
-    checker: Callable[[Any], Result] = field(repr=False)
-    data: dict = field(default_factory=dict, repr=False)
-    verified: bool = False
-    number: int | None = None
-    last_result: Result | None = field(default=None, repr=False)
-
-    @property
-    def label(self) -> str:
-        prefix = f"Problem {self.number}" if self.number is not None else "Problem"
-        return f"{prefix} ({self.topic})"
-
-    def check(self, answer=Ellipsis) -> Result:
-        """Check an answer; never raises. ``...`` or None means not attempted."""
-        if is_blank(answer):
-            result = not_attempted("Replace the ... with your answer, then check again.")
-        else:
-            try:
-                result = self.checker(answer)
-            except StudentCodeError as error:
-                result = incorrect(str(error))
-            except Exception as error:  # a checker must never show a traceback
-                result = incorrect(
-                    f"Could not read this answer ({type(error).__name__}: {error}). "
-                    "Is it the kind of value the problem asks for?"
-                )
-        result = Result(result.status, result.message, self.label)
-        self.last_result = result
-        return result
-
-    def typical_mistake(self):
-        """A wrong answer students often give to this problem (its check names the mistake).
-
-        None when the topic defines none. Used by the chapter 08 notebook to show the teaching
-        messages; handy for testing a checker too.
-        """
-        return getattr(self.checker, "typical_mistake", None)
-
-    def show_solution(self) -> Markdown:
-        """The worked solution, step by step, ending with the answer."""
-        return Markdown(f"**Solution of {self.label}**\n\n{self.solution}")
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.label}**\n\n{self.statement}"
-
-    def __str__(self) -> str:
-        return f"{self.label}\n{self.statement}"
+def check_count(n, limit: int = MAX_PROBLEMS, what: str = "practice") -> int:
+    """``n`` as a whole number from 1 to ``limit``, or a ValueError/TypeError naming ``n``."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(
+            f"{what}(n=...) takes a whole number of problems, e.g. n=10; got "
+            f"{type(n).__name__} {str(n)[:40]!r}."
+        )
+    if not 1 <= n <= limit:
+        raise ValueError(
+            f"{what}(n=...) draws 1 to {limit:,} problems per call; got n={n:,}. "
+            "Call it again (with another seed) for more."
+        )
+    return n
 
 
-def _topics():
-    from cnnkit.review import practice_topics
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be a whole number or None, got {type(seed).__name__} {seed!r}.")
+    return seed
 
-    return practice_topics.GENERATORS
 
-
-def _resolve_topics(topic) -> list[str]:
-    from cnnkit.review.practice_topics import TOPICS
-
-    if topic is None:
-        return list(TOPICS)
-    names = [topic] if isinstance(topic, str) else list(topic)
-    unknown = [name for name in names if name not in TOPICS]
+def _names(value, allowed: Sequence[str], argument: str, hint: str = "") -> list[str]:
+    """One name, a list of names, or None (all) -> list; errors name the argument."""
+    if value is None:
+        return list(allowed)
+    if isinstance(value, str):
+        names = [value]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        names = list(value)
+    else:
+        raise TypeError(
+            f"{argument} must be a name, a list of names or None; got {type(value).__name__} "
+            f"{str(value)[:40]!r}.{hint}"
+        )
+    unknown = [name for name in names if name not in allowed]
     if unknown or not names:
-        raise ValueError(f"Unknown topic(s) {unknown or names}; choose from: {', '.join(TOPICS)}.")
+        shown = [str(name)[:40] for name in (unknown or names)]
+        raise ValueError(f"Unknown {argument}(s) {shown}; choose from: {', '.join(allowed)}.")
     return names
 
 
-def make_problem(topic: str, rng: random.Random, verify: bool = True) -> PracticeProblem:
-    """One problem of ``topic`` drawn with ``rng``; regenerated until Keras agrees."""
-    generator = _topics()[topic]
+def _generators(topic, kind) -> list:
+    from cnnkit.review.topics import GENERATORS, TOPICS
+
+    hint = (
+        " To ask for a number of problems, write practice(n=...)."
+        if isinstance(topic, (int, float))
+        else ""
+    )
+    topics = _names(topic, TOPICS, "topic", hint)
+    kinds = _names(kind, KINDS, "kind")
+    chosen = [g for name in topics for g in GENERATORS[name] if g.kind in kinds]
+    if not chosen:
+        raise ValueError(
+            f"No {'/'.join(kinds)} problems on {', '.join(topics)}; leave out kind= or pick "
+            "another topic (cnnkit.review.topics.kinds_of(topic) lists a topic's kinds)."
+        )
+    return chosen
+
+
+def make_problem(generator, rng: random.Random, verify: bool = True) -> PracticeProblem:
+    """One problem from ``generator`` (a :class:`cnnkit.review.topics.Generator` or a topic
+    name) drawn with ``rng``; regenerated until Keras/NumPy agrees with its answer."""
+    if isinstance(generator, str):
+        from cnnkit.review.topics import GENERATORS
+
+        generator = rng.choice(GENERATORS[generator])
     for _ in range(_MAX_ATTEMPTS):
-        draft = generator(rng)
+        draft = generator.make(rng)
         if verify:
-            agrees, keras_value = draft.verify()
+            agrees, computed = draft.verify()
             if not agrees:
                 REJECTED.append(
                     {
-                        "topic": topic,
+                        "topic": generator.topic,
                         "data": draft.data,
                         "answer": draft.answer,
-                        "keras": keras_value,
+                        "keras": computed,
                     }
                 )
                 log.warning(
                     "practice: Keras disagrees on a %s problem (answer %r, Keras %r); regenerating.",
-                    topic,
+                    generator.topic,
                     draft.answer,
-                    keras_value,
+                    computed,
                 )
                 continue
         return PracticeProblem(
-            topic=topic,
+            topic=generator.topic,
             statement=draft.statement,
             answer=draft.answer,
             solution=draft.solution,
             checker=draft.checker,
             data=draft.data,
             verified=verify,
+            kind=draft.kind,
+            source=draft.source or generator.source,
+            options=draft.options,
+            justification=draft.justification,
         )
     raise RuntimeError(
-        f"Keras disagreed with {_MAX_ATTEMPTS} generated {topic!r} problems in a row; "
+        f"Keras disagreed with {_MAX_ATTEMPTS} generated {generator.topic!r} problems in a row; "
         "see cnnkit.review.practice.REJECTED (a bug in the generator or a Keras change)."
     )
 
@@ -171,126 +143,26 @@ def practice(
     n: int = 10,
     seed: int | None = None,
     verify: bool = True,
+    kind: str | Sequence[str] | None = None,
+    record: bool = True,
 ) -> list[PracticeProblem]:
-    """``n`` practice problems on ``topic`` (one name, a list, or None for a mix of all TOPICS).
+    """``n`` practice problems on ``topic`` (a name, a list, or None for all of TOPICS).
 
-    The same ``seed`` gives the same problems; ``seed=None`` gives fresh ones. With
-    ``verify=True`` (the default) each answer is checked by building the Keras layer or running
-    the Keras op before the problem is returned.
+    ``kind`` keeps only some kinds (see :data:`cnnkit.review.problem.KINDS`). The same ``seed``
+    gives the same problems; ``seed=None`` gives fresh ones. With ``verify=True`` (the default)
+    each calculation answer is checked by Keras or NumPy before the problem is returned.
+    ``record=False`` keeps the checks out of the progress file (for demonstrations).
     """
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    names = _resolve_topics(topic)
-    rng = random.Random(seed)
+    generators = _generators(topic, kind)
+    check_count(n)
+    rng = random.Random(check_seed(seed))
+    topics = list(dict.fromkeys(g.topic for g in generators))
     problems = []
     for number in range(1, n + 1):
-        name = names[0] if len(names) == 1 else rng.choice(names)
-        problem = make_problem(name, rng, verify=verify)
+        name = topics[0] if len(topics) == 1 else rng.choice(topics)
+        generator = rng.choice([g for g in generators if g.topic == name])
+        problem = make_problem(generator, rng, verify=verify)
         problem.number = number
+        problem.event = "practice" if record else None
         problems.append(problem)
     return problems
-
-
-@dataclass
-class ExamScore:
-    """The outcome of a mock exam."""
-
-    correct: int
-    attempted: int
-    total: int
-    revisit: list[str]
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.correct / self.total if self.total else 0.0
-
-    def __str__(self) -> str:
-        text = (
-            f"Score: {self.correct}/{self.total} ({self.percent:.0f}%), {self.attempted} attempted."
-        )
-        if self.revisit:
-            text += " Topics to revisit: " + ", ".join(self.revisit) + "."
-        elif self.correct == self.total:
-            text += " Nothing to revisit: well done."
-        return text
-
-    __repr__ = __str__
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-
-class MockExam:
-    """A mixed set of problems numbered 1..n; answer with ``exam.answer(i, value)``."""
-
-    def __init__(self, problems: list[PracticeProblem]):
-        self.problems = problems
-
-    def __len__(self) -> int:
-        return len(self.problems)
-
-    def __iter__(self):
-        return iter(self.problems)
-
-    def __getitem__(self, number: int) -> PracticeProblem:
-        return self.problems[self._index(number)]
-
-    def _index(self, number: int) -> int:
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise TypeError(f"Problem numbers are integers 1..{len(self)}, got {number!r}.")
-        if not 1 <= number <= len(self):
-            raise ValueError(f"Problems are numbered 1..{len(self)} (as shown), got {number}.")
-        return number - 1
-
-    def answer(self, number: int, value) -> Result:
-        """Check ``value`` as the answer of problem ``number`` (1-based, as shown) and record it."""
-        return self.problems[self._index(number)].check(value)
-
-    def score(self, show: bool = True) -> ExamScore:
-        """Count the correct answers (last attempt of each problem) and list topics to revisit."""
-        results = [problem.last_result for problem in self.problems]
-        correct = sum(1 for r in results if r is not None and r.status == "correct")
-        attempted = sum(1 for r in results if r is not None and r.status != "not attempted")
-        missed = Counter(
-            problem.topic
-            for problem, r in zip(self.problems, results, strict=True)
-            if r is None or r.status != "correct"
-        )
-        score = ExamScore(
-            correct, attempted, len(self.problems), [t for t, _ in missed.most_common()]
-        )
-        if show:
-            print(score)
-        return score
-
-    def solutions(self) -> Markdown:
-        return Markdown("\n\n---\n\n".join(p.show_solution() for p in self.problems))
-
-    def _repr_markdown_(self) -> str:
-        parts = [f"### Mock exam: {len(self)} problems (answer with `exam.answer(i, value)`)"]
-        parts += [problem._repr_markdown_() for problem in self.problems]
-        return "\n\n".join(parts)
-
-    def __str__(self) -> str:
-        return "\n\n".join(str(problem) for problem in self.problems)
-
-    __repr__ = __str__  # deterministic text (no memory address) in consoles and saved notebooks
-
-
-def mock_exam(n: int = 20, seed: int | None = None, verify: bool = True) -> MockExam:
-    """A mock exam of ``n`` problems mixing every topic (each topic at least once when n allows)."""
-    from cnnkit.review.practice_topics import TOPICS
-
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    rng = random.Random(seed)
-    names = list(TOPICS)
-    rng.shuffle(names)
-    names = (names * (n // len(names) + 1))[:n]
-    rng.shuffle(names)
-    problems = []
-    for number, name in enumerate(names, start=1):
-        problem = make_problem(name, rng, verify=verify)
-        problem.number = number
-        problems.append(problem)
-    return MockExam(problems)

@@ -22,6 +22,9 @@ class ReviewFormula:
     example: str  # the inputs of the worked example, in words
     compute: Callable[[], object]  # computes the worked example's result
     chapter: str
+    #: Parts of ``cnnkit.formulas.FORMULAS`` keys that make this row redundant: when the
+    #: registry holds such a formula (a chapter registered it), the sheet shows that one instead.
+    replaced_by: tuple[str, ...] = ()
 
     def evaluate(self):
         return self.compute()
@@ -68,6 +71,22 @@ def _batchnorm(batch=(1.0, 2.0, 3.0), x=3.0, gamma=1.0, beta=0.0, eps=1e-3):
     return gamma * (x - mean) / math.sqrt(variance + eps) + beta
 
 
+def _iou(a=(0, 0, 2, 2), b=(1, 1, 3, 3)):
+    w = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
+    hull = (max(a[2], b[2]) - min(a[0], b[0])) * (max(a[3], b[3]) - min(a[1], b[1]))
+    return w * h / union, w * h / union - (hull - union) / hull
+
+
+def _smooth_l1(errors=(0.5, 2.0)):
+    return tuple(0.5 * e * e if abs(e) < 1 else abs(e) - 0.5 for e in errors)
+
+
+def _arcface(cos_theta=0.8, margin=0.5, scale=64.0):
+    return scale * math.cos(math.acos(cos_theta) + margin)
+
+
 def _kl(p=(0.5, 0.5), q=(0.9, 0.1)):
     return sum(a * math.log(a / b) for a, b in zip(p, q, strict=True))
 
@@ -90,9 +109,9 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "step_relu",
             "Step and ReLU",
             "阶跃函数, ReLU",
-            "step(z) = 1 if z > 0 else 0;  ReLU(z) = max(0, z)",
+            "step(z) = 1 if z ≥ 0 else 0;  ReLU(z) = max(0, z)",
             f"H = {_H}: step, then ReLU",
-            lambda: (tuple(int(v > 0) for v in _H), tuple(max(0, v) for v in _H)),
+            lambda: (tuple(int(v >= 0) for v in _H), tuple(max(0, v) for v in _H)),
             "01",
         ),
         ReviewFormula(
@@ -232,6 +251,66 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "04",
         ),
         ReviewFormula(
+            "focal_loss",
+            "Focal loss",
+            "焦点损失",
+            "FL = -(1 - p_t)^γ · ln p_t  (γ = 0: cross-entropy; easy examples count little)",
+            "p_t = 0.9, γ = 2",
+            lambda: -((1 - 0.9) ** 2) * math.log(0.9),
+            "07",
+            ("focal",),
+        ),
+        ReviewFormula(
+            "iou",
+            "IoU and GIoU",
+            "交并比",
+            "IoU = |A∩B| / |A∪B|;  GIoU = IoU - |C \\ (A∪B)| / |C| (C: enclosing box);  loss = 1 - IoU",
+            "A = (0, 0, 2, 2), B = (1, 1, 3, 3): IoU, GIoU",
+            _iou,
+            "07",
+            ("iou",),
+        ),
+        ReviewFormula(
+            "smooth_l1",
+            "Smooth L1 (Huber, δ = 1)",
+            "平滑L1损失",
+            "0.5·e² if |e| < 1, else |e| - 0.5",
+            "e = 0.5, e = 2",
+            _smooth_l1,
+            "07",
+            ("smooth", "huber"),
+        ),
+        ReviewFormula(
+            "triplet_loss",
+            "Triplet loss",
+            "三元组损失",
+            "L = max(d(a, p) - d(a, n) + margin, 0)",
+            "d(a, p) = 1.0, d(a, n) = 0.9, margin = 0.2",
+            lambda: max(1.0 - 0.9 + 0.2, 0.0),
+            "07",
+            ("triplet",),
+        ),
+        ReviewFormula(
+            "arcface",
+            "ArcFace logit",
+            "加性角度间隔损失",
+            "true class: s·cos(θ + m);  others: s·cos θ;  then softmax + cross-entropy",
+            "cos θ = 0.8, m = 0.5, s = 64",
+            _arcface,
+            "07",
+            ("arcface",),
+        ),
+        ReviewFormula(
+            "conv_transpose_output_size",
+            "Transposed convolution size",
+            "转置卷积输出尺寸",
+            "W2 = (W1 - 1)·S - 2P + F  (Keras 'same': W1·S)",
+            "W1 = 7, F = 4, S = 2, P = 1",
+            lambda: (7 - 1) * 2 - 2 * 1 + 4,
+            "06",
+            ("transpose",),
+        ),
+        ReviewFormula(
             "residual",
             "Residual block",
             "残差块",
@@ -260,3 +339,14 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
         ),
     ]
 }
+
+
+def active_review_formulas() -> dict[str, ReviewFormula]:
+    """The rows the sheet shows: those not replaced by a formula of ``cnnkit.formulas``."""
+    from cnnkit.formulas import FORMULAS
+
+    return {
+        key: entry
+        for key, entry in REVIEW_FORMULAS.items()
+        if not any(part in name for part in entry.replaced_by for name in FORMULAS)
+    }

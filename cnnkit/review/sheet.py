@@ -1,6 +1,6 @@
 """The printable formula sheet (公式表): at most two A4 pages, HTML and PDF.
 
-    python -m cnnkit.review.sheet OUTPUT_DIR [--formats html,pdf]
+    python -m cnnkit.review sheet OUTPUT_DIR [--formats html,pdf]    (make sheet: into review/)
 
 One source of truth: the layer arithmetic comes from ``cnnkit.formulas.FORMULAS`` (its text, and
 the worked example's result computed by calling the registered function), the training formulas
@@ -104,11 +104,11 @@ def layer_formulas_html(include_legend: bool = True) -> str:
 
 
 def review_formulas_html() -> str:
-    from cnnkit.review.reference import REVIEW_FORMULAS
+    from cnnkit.review.reference import active_review_formulas
 
     return "".join(
         _formula_block(f.title, f.chinese, f.text, f.example, f.evaluate(), f.chapter)
-        for f in REVIEW_FORMULAS.values()
+        for f in active_review_formulas().values()
     )
 
 
@@ -117,8 +117,9 @@ def classic_networks_html() -> str:
 
     rows = "".join(
         "<tr>"
-        f"<td>{_e(n.name)}</td><td class='n'>{n.year}</td><td class='n'>{n.weight_layers}</td>"
-        f"<td class='n'>{'≈' if n.approx else ''}{n.params:,}</td><td class='n'>{_e(n.macs)}</td>"
+        f"<td>{_e(n.name)}</td><td class='n'>{n.year}</td><td class='n'>{_e(n.input)}</td>"
+        f"<td class='n'>{n.weight_layers}</td><td class='n'>{_e(n.params_text)}</td>"
+        f"<td class='n'>{_e(n.macs_text)}</td>"
         f"<td>{_e(n.key_idea)} <span class='zh'>{_e(n.chinese)}</span></td>"
         "</tr>"
         for n in CLASSIC_NETWORKS.values()
@@ -130,17 +131,19 @@ def classic_networks_html() -> str:
     )
     total = sum(row[2] for row in LENET5_FAITHFUL_LAYERS)
     return (
-        "<table><thead><tr><th>network</th><th>year</th><th>layers</th><th>parameters</th>"
-        "<th>MACs</th><th>key idea</th></tr></thead>"
+        "<table><thead><tr><th>network</th><th>year</th><th>input</th><th>layers</th>"
+        "<th>parameters</th><th>MACs</th><th>key idea</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
-        '<div class="note">Layers: weight (conv + FC) layers. ResNet counts: trainable, as '
-        "torchvision; GoogLeNet without auxiliary classifiers. MACs per 224×224 image, rough.</div>"
+        '<div class="note">As chapter 04 builds and measures them. Layers: weight (conv + FC) '
+        "layers on the longest path. MACs per image at the model's own input size. AlexNet: one "
+        "stream (two GPUs: 60,965,224). ResNet and MobileNet: trainable parameters, as "
+        "torchvision; GoogLeNet without auxiliary classifiers.</div>"
         "<table><thead><tr><th>LeNet-5 (1998)</th><th>output</th><th>params</th>"
         f"<th>connections</th></tr></thead><tbody>{lenet}"
         f"<tr><td>C1…F6</td><td></td><td class='n'><b>{total:,}</b></td><td></td></tr>"
         "</tbody></table>"
-        '<div class="note">Output: 10 Euclidean RBF units (84×10 fixed weights). '
-        "C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
+        '<div class="note">Output: 10 Euclidean RBF units in the paper (84×10 fixed weights); '
+        "ck.models.lenet5(faithful=True) uses Dense(10), 850, so 60,850 in all. C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
     )
 
 
@@ -176,7 +179,7 @@ def formula_rows(section: str | None = None) -> list[dict]:
             for entry in FORMULAS.values()
         ]
     if section in (None, "training"):
-        from cnnkit.review.reference import REVIEW_FORMULAS
+        from cnnkit.review.reference import active_review_formulas
 
         rows += [
             dict(
@@ -189,7 +192,7 @@ def formula_rows(section: str | None = None) -> list[dict]:
                 result=format_value(entry.evaluate()),
                 chapter=entry.chapter,
             )
-            for entry in REVIEW_FORMULAS.values()
+            for entry in active_review_formulas().values()
         ]
     return rows
 
@@ -232,9 +235,10 @@ def classic_networks_frame():
             {
                 "network": n.name,
                 "year": n.year,
+                "input": n.input,
                 "weight layers": n.weight_layers,
-                "parameters": f"{'≈' if n.approx else ''}{n.params:,}",
-                "MACs (224×224)": n.macs,
+                "parameters": n.params_text,
+                "MACs": n.macs_text,
                 "key idea": n.key_idea,
                 "关键思想": n.chinese,
             }
@@ -243,9 +247,14 @@ def classic_networks_frame():
     ).set_index("network")
 
 
-def sheet_html(include_legend: bool = True) -> str:
+#: Layouts tried in order until the PDF fits on two A4 pages: (symbol legends, compact type).
+LAYOUTS = ((True, False), (False, False), (False, True))
+_COMPACT_CSS = "html { font-size: 6.8pt; } .f .x { font-size: 6.5pt; } table { font-size: 6.3pt; }"
+
+
+def sheet_html(include_legend: bool = True, compact: bool = False) -> str:
     """The whole sheet as one standalone HTML document (stylesheet inlined)."""
-    css = CSS_PATH.read_text(encoding="utf-8")
+    css = CSS_PATH.read_text(encoding="utf-8") + (_COMPACT_CSS if compact else "")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<title>cnnkit formula sheet 公式表</title>"
@@ -311,7 +320,8 @@ def build_sheet(output_dir, formats: Iterable[str] = FORMATS) -> dict[str, Path]
     """Write ``formula_sheet.html`` and/or ``formula_sheet.pdf`` into ``output_dir``.
 
     Returns the paths written, by format. If the sheet would not fit on two A4 pages, the
-    symbol legends are dropped; if it still does not fit, a RuntimeError says so.
+    symbol legends are dropped, then the type is made smaller (:data:`LAYOUTS`); if it still
+    does not fit, a RuntimeError says so. The HTML written is the layout the PDF uses.
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
@@ -324,8 +334,8 @@ def build_sheet(output_dir, formats: Iterable[str] = FORMATS) -> dict[str, Path]
     if "pdf" in formats:
         weasyprint = _weasyprint()
         pdf_path = output / "formula_sheet.pdf"
-        for include_legend in (True, False):
-            document = sheet_html(include_legend)
+        for include_legend, compact in LAYOUTS:
+            document = sheet_html(include_legend, compact)
             rendered = weasyprint.HTML(string=document, base_url=str(output)).render()
             if len(rendered.pages) <= 2:
                 break
@@ -345,7 +355,7 @@ def build_sheet(output_dir, formats: Iterable[str] = FORMATS) -> dict[str, Path]
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m cnnkit.review.sheet", description="Build the printable formula sheet."
+        prog="python -m cnnkit.review sheet", description="Build the printable formula sheet."
     )
     parser.add_argument("output_dir", help="folder for formula_sheet.html / formula_sheet.pdf")
     parser.add_argument("--formats", default="html,pdf", help="comma-separated: html,pdf")

@@ -21,7 +21,13 @@ from cnnkit.scratch.activations import (
     tanh,
     tanh_derivative,
 )
-from cnnkit.scratch.convolution import conv2d, conv2d_loop, correlate2d_single, im2col
+from cnnkit.scratch.convolution import (
+    conv2d,
+    conv2d_loop,
+    conv_transpose2d_single,
+    correlate2d_single,
+    im2col,
+)
 from cnnkit.scratch.dropout import dropout
 from cnnkit.scratch.losses import (
     EPSILON,
@@ -41,9 +47,17 @@ from cnnkit.scratch.recurrent import (
     gru_step,
     lstm_forward,
     lstm_step,
+    simple_rnn_bptt,
     simple_rnn_forward,
 )
-from cnnkit.scratch.softmax import log_softmax, naive_softmax, softmax
+from cnnkit.scratch.softmax import (
+    entropy,
+    log_softmax,
+    max_entropy_distribution,
+    naive_softmax,
+    random_distributions_with_expected_score,
+    softmax,
+)
 from cnnkit.scratch.surfaces import SURFACES, Surface, get_surface
 from cnnkit.scratch.trajectories import Trajectory, minibatch_descent
 
@@ -69,8 +83,10 @@ __all__ = [
     "categorical_cross_entropy_from_logits",
     "conv2d",
     "conv2d_loop",
+    "conv_transpose2d_single",
     "correlate2d_single",
     "dropout",
+    "entropy",
     "get_activation",
     "get_surface",
     "gru_forward",
@@ -83,15 +99,18 @@ __all__ = [
     "log_softmax",
     "lstm_forward",
     "lstm_step",
+    "max_entropy_distribution",
     "max_pool2d",
     "mean_squared_error",
     "min_pool2d",
     "minibatch_descent",
     "naive_softmax",
+    "random_distributions_with_expected_score",
     "relu",
     "relu_derivative",
     "sigmoid",
     "sigmoid_derivative",
+    "simple_rnn_bptt",
     "simple_rnn_forward",
     "softmax",
     "sparse_categorical_cross_entropy",

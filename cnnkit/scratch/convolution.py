@@ -124,3 +124,45 @@ def correlate2d_single(grid, kernel, stride=1, padding=0, return_products: bool 
     products = windows * kernel
     out = products.sum(axis=(-2, -1))
     return (out, products) if return_products else out
+
+
+def conv_transpose2d_single(grid, kernel, stride=1, padding=0, output_padding=0):
+    """Transposed convolution (转置卷积) of one 2-D grid with one 2-D kernel, as Keras computes it.
+
+    Every input value paints a scaled copy of the kernel into the output, S cells after the
+    previous one, and overlapping copies add up::
+
+        full[i*S + u, j*S + v] += grid[i, j] * kernel[u, v]
+
+    ``full`` is ((H-1)S + F_h) × ((W-1)S + F_w); ``output_padding`` A adds A zero rows/columns at
+    the bottom/right, then ``padding`` P (an int) crops P cells from each side:
+    W2 = (W1 - 1)S - 2P + F + A. (Keras's ``Conv2DTranspose(padding="valid")`` is P = 0.)
+    Returns (output, full), ``full`` before cropping (for the step figure).
+    """
+    grid = as_float_array(grid, "grid")
+    kernel = as_float_array(kernel, "kernel")
+    check_ndim(grid, (2,), "grid", "(H, W), one channel")
+    check_ndim(kernel, (2,), "kernel", "(F_h, F_w)")
+    for name, value, smallest in (
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+        ("output_padding", output_padding, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+            raise ValueError(f"{name} must be an int >= {smallest}, got {value!r}.")
+    (h, w), (f_h, f_w) = grid.shape, kernel.shape
+    full = np.zeros(
+        ((h - 1) * stride + f_h + output_padding, (w - 1) * stride + f_w + output_padding)
+    )
+    for i in range(h):
+        for j in range(w):
+            full[i * stride : i * stride + f_h, j * stride : j * stride + f_w] += (
+                grid[i, j] * kernel
+            )
+    if 2 * padding >= min(full.shape):
+        raise ValueError(
+            f"padding={padding} crops the whole {full.shape[0]}×{full.shape[1]} output; "
+            "use a smaller padding."
+        )
+    output = full[padding : full.shape[0] - padding, padding : full.shape[1] - padding]
+    return output, full

@@ -192,3 +192,46 @@ def gru_forward(
         h = gru_step(x[:, t], h, kernel, recurrent_kernel, bias, reset_after)
         outputs.append(h)
     return _finish(outputs, batched, return_sequences)
+
+
+def simple_rnn_bptt(x_seq, y, U, W, b, V, c):
+    """Backpropagation through time (BPTT) for SimpleRNN(tanh) -> Dense(1) on the last state, MSE loss.
+
+    Forward, for n = 1..N sequences of T steps (row vectors, Keras's layout):
+        s_t = tanh(x_t U + s_{t-1} W + b),  s_0 = 0;   o = s_T V + c;   L = mean_n (o_n - y_n)².
+    Backward, from the last step to the first (the chain rule on the unrolled graph):
+        δs_T = dL/do · Vᵀ,  δa_t = δs_t ⊙ (1 - s_t²),  δs_{t-1} = δa_t Wᵀ,
+        dL/dW = Σ_t s_{t-1}ᵀ δa_t,  dL/dU = Σ_t x_tᵀ δa_t,  dL/db = Σ_t Σ_n δa_t.
+    The same W is used at every step, so its gradient is a SUM over the time steps.
+
+    ``x_seq`` (N, T, inputs), ``y`` (N,). Returns ``(loss, gradients, dW_per_step)`` where
+    ``gradients`` maps "U", "W", "b", "V", "c" to arrays shaped like the weights and
+    ``dW_per_step`` (T, units, units) holds each step's term of dL/dW (they add up to it).
+    """
+    x = as_float_array(x_seq, "x_seq")
+    check_ndim(x, (3,), "x_seq", "(N, T, inputs)")
+    y = as_float_array(y, "y").reshape(-1)
+    if len(y) != len(x):
+        raise ValueError(f"y has {len(y)} targets for {len(x)} sequences; give one target each.")
+    V = as_float_array(V, "V")
+    if V.ndim != 2 or V.shape[1] != 1:
+        raise ValueError(f"V must have shape (units, 1) (Dense(1)'s kernel), got {V.shape}.")
+    states = simple_rnn_forward(x, U, W, b)  # (N, T, units): s_1 .. s_T
+    n, steps, units = states.shape
+    previous = np.concatenate([np.zeros((n, 1, units)), states[:, :-1]], axis=1)  # s_0 .. s_{T-1}
+    output = states[:, -1] @ V + c  # (N, 1)
+    error = output[:, 0] - y
+    loss = float(np.mean(error**2))
+    d_output = (2.0 / n) * error[:, None]  # dL/do, (N, 1)
+    gradients = {"V": states[:, -1].T @ d_output, "c": d_output.sum(axis=0)}
+    d_state = d_output @ V.T  # δs_T, (N, units)
+    dW_per_step = np.zeros((steps, units, units))
+    dU, db = np.zeros_like(np.asarray(U, dtype=float)), np.zeros(units)
+    for t in reversed(range(steps)):
+        d_pre = d_state * (1.0 - states[:, t] ** 2)  # δa_t: through tanh' = 1 - s_t²
+        dW_per_step[t] = previous[:, t].T @ d_pre
+        dU += x[:, t].T @ d_pre
+        db += d_pre.sum(axis=0)
+        d_state = d_pre @ np.asarray(W).T  # δs_{t-1}: one more Jacobian Wᵀ·diag(tanh')
+    gradients.update(U=dU, W=dW_per_step.sum(axis=0), b=db)
+    return loss, gradients, dW_per_step

@@ -72,3 +72,20 @@ def compare_gradient_norms(x, y, depth: int = 12, units: int = 64, seed: int = 0
     table = pd.DataFrame(columns)
     table.index = [f"layer {i + 1}" for i in range(depth)] + ["output"]
     return table
+
+
+def gradients_by_sgd_step(model: keras.Model, x, y, loss="mse") -> dict:
+    """dL/dw of every trainable weight as Keras computes it, on any backend, without a GradientTape.
+
+    One plain SGD step with learning rate 1 moves each weight by exactly its gradient:
+    w_new = w - 1·dL/dw, so dL/dw = w - w_new. The step is taken on ``(x, y)`` as ONE batch
+    and the weights are restored afterwards; the model is left compiled with that optimizer.
+    Returns {variable path: gradient array}.
+    """
+    before = [np.array(keras.ops.convert_to_numpy(w)) for w in model.trainable_weights]
+    all_weights = model.get_weights()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
+    model.train_on_batch(np.asarray(x), np.asarray(y))
+    after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+    model.set_weights(all_weights)
+    return {w.path: b - a for w, b, a in zip(model.trainable_weights, before, after, strict=True)}

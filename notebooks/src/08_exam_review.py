@@ -1,19 +1,23 @@
 # %% [markdown]
 # # 08 Exam review (考试复习)
 #
-# The final exam is open-book and full of arithmetic about networks. This notebook is the book to
-# bring: the formula sheet (公式表) with every worked example computed by the code, the
-# English-Chinese glossary (术语表) as a searchable table, practice problems (练习题) for every
-# topic with checked answers, a mock exam (模拟考试) of 20 problems with a score, answers to the
-# nine questions students asked, and the classic networks' key numbers.
+# The final exam is open-book and mixes six kinds of questions: choice (选择题), true/false
+# (判断题), ordering (排序题), calculation (计算题), short answer (简答题) and analysis and design
+# (分析设计题). This notebook is the book to bring and the place to drill: your course progress
+# (学习进度), the formula sheet (公式表) with every worked example computed by the code, the
+# English-Chinese glossary (术语表), practice problems (练习题) of all six kinds on 31 topics with
+# checked answers, a mock exam (模拟考试) with points and a score report, answers to the nine
+# questions students asked, and the classic networks' key numbers.
 #
 # Everything below is drawn with one seed, so you see the same problems as your classmates.
-# Change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless.
+# Change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless. The
+# demonstrations below pass `record=False`, so they do not enter your own progress.
 
 # %%
 import math
 
 import keras
+import pandas as pd
 from IPython.display import display
 
 import cnnkit as ck
@@ -22,8 +26,25 @@ from cnnkit.plots import review as review_plots
 from cnnkit.review.classic import CLASSIC_NETWORKS
 from cnnkit.review.practice import REJECTED
 from cnnkit.review.sheet import SheetToolMissing, format_value
+from cnnkit.review.topics import TOPIC_INFO, kinds_of
 
 SEED = 8
+
+# %% [markdown]
+# ## 0. Where you stand: your course progress (学习进度)
+#
+# Every check, hint and solution you ask for in the exercise notebooks, and every practice or
+# mock-exam answer, is kept in a small file on your computer (under `$CNNKIT_HOME`, default
+# `~/.cnnkit`; nothing is sent anywhere). `ck.progress()` shows it: one row per chapter, then your
+# practice history by topic, weakest first. Start your review with the chapters and topics at the
+# top.
+
+# %%
+if hasattr(ck, "progress"):
+    course = ck.progress()
+else:  # a kit without the progress store: the review below works all the same
+    course = "ck.progress() is not available in this version of cnnkit."
+course
 
 # %% [markdown]
 # ## 1. The formula sheet in notebook form
@@ -79,17 +100,17 @@ print(
 # ### The printable sheet
 #
 # The same registries render a two-page A4 sheet (HTML with a print stylesheet, and PDF with a
-# CJK font so the Chinese prints). From a terminal in the repository: `make sheet` (writes
-# `review_build/formula_sheet.html` and `.pdf`). From Python: `ck.review.build_sheet(folder)`.
+# CJK font so the Chinese prints). It is committed, ready to print, as
+# [review/formula_sheet.pdf](../review/formula_sheet.pdf) and
+# [review/formula_sheet.html](../review/formula_sheet.html); `make sheet` rebuilds it, and a test
+# fails when the committed one is out of date. From Python: `review.build_sheet(folder)`.
 # Quick mode builds the HTML only (the PDF takes a few seconds more).
 
 # %%
 formats = ("html",) if ck.QUICK else ("html", "pdf")
 try:
     written = review.build_sheet("review_build", formats=formats)
-except (
-    SheetToolMissing
-) as error:  # WeasyPrint or Pango missing: the HTML still prints from a browser
+except SheetToolMissing as error:  # WeasyPrint or Pango missing: the HTML still prints
     print(error)
     written = review.build_sheet("review_build", formats=("html",))
 for kind, path in written.items():
@@ -133,26 +154,36 @@ review.glossary_search("池化", chapter=3)
 # %% [markdown]
 # ## 3. Practice, topic by topic
 #
-# `review.practice(topic, n, seed)` draws exam-style problems. Each has `.statement`, `.answer`,
-# a worked `.solution` and `.check(answer)`, which answers like the exercises do: correct,
-# incorrect with a message that names the mistake, or not attempted. Every answer was **verified
-# against Keras when the problem was generated** (building the layer and reading its shape or
-# parameter count, or running softmax, the loss, the optimizer step); a problem Keras disagrees
-# with is never shown. The twelve topics:
+# `review.practice(topic, n, seed, kind=None)` draws exam-style problems. Each has `.kind`,
+# `.topic`, `.statement`, `.answer`, `.source` (the chapter section that teaches it), a worked
+# `.solution` and `.check(answer)`, which answers like the exercises do: correct, incorrect with a
+# message that names the mistake and the section to read, or not attempted. Every calculation
+# answer was **verified against Keras when the problem was generated** (building the layer and
+# reading its shape or parameter count, or running softmax, the loss, the optimizer step); a
+# problem Keras disagrees with is never shown. The 31 topics, in course order, with their kinds:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(review.TOPICS)
-
+topics = pd.DataFrame(
+    [
+        {"topic": t, "chapter": c, "what": title, "中文": zh, "kinds": ", ".join(kinds_of(t))}
+        for t, (c, title, zh) in TOPIC_INFO.items()
+    ]
+).set_index("topic")
+print(len(topics), "topics;", sorted(review.KINDS))
+topics
 
 # %% [markdown]
-# For each topic below: one problem, the check of the correct answer, the check of the mistake
-# students make most often on it (`problem.typical_mistake()`), and the worked solution.
+# ### Calculation (计算题)
+#
+# For each calculation topic below: one problem, the check of the correct answer, the check of
+# the mistake students make most often on it (`problem.typical_mistake()`), and the worked
+# solution.
 
 
 # %%
-def walk_through(topic):
-    problem = review.practice(topic, n=1, seed=SEED)[0]
+def walk_through(topic, kind="calculation"):
+    problem = review.practice(topic, n=1, seed=SEED, kind=kind, record=False)[0]
     assert problem.verified
     wrong = problem.typical_mistake()
     display(problem, problem.check(problem.answer))
@@ -221,47 +252,140 @@ walk_through("dropout_expectation")
 walk_through("optimizer_step")
 
 # %% [markdown]
-# The supply is endless: every seed gives new numbers, each verified by Keras as it is drawn.
-# Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
+# ### The newer calculations: losses for boxes and embeddings, early stopping, GANs
+#
+# IoU, smooth L1, focal and triplet losses (chapter 07, checked against Keras's `Huber` and
+# `BinaryFocalCrossentropy` or NumPy), the epoch at which `EarlyStopping` stops (checked by driving
+# Keras's own callback), and the GAN losses (checked with `BinaryCrossentropy`).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+walk_through("loss_choice")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+walk_through("early_stopping")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+walk_through("gan")
+
+# %% [markdown]
+# ### Concept questions: choice, true/false, ordering, short answer
+#
+# A choice question (选择题) is answered with a letter; a wrong letter says why that option is
+# wrong and which section to read, a right one gives the justification. True/false (判断题) takes
+# `True`/`False`; `"T"`/`"F"` and `"对"`/`"错"` work too. Ordering (排序题) takes the letters in
+# order and names the first position that is wrong. A short answer (简答题) is checked for the
+# key ideas it must contain, and the feedback names the missing one.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+choice = review.practice("classic_networks", n=1, seed=SEED, kind="choice", record=False)[0]
+display(choice)
+wrong = next(letter for letter in "ABCD" if letter != choice.answer)
+display(choice.check(wrong), choice.check(choice.answer))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+judge = review.practice("gan", n=1, seed=SEED, kind="true_false", record=False)[0]
+in_chinese = "对" if judge.answer else "错"  # true / false
+display(judge, judge.check(in_chinese))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+steps = review.practice("workflow", n=1, seed=1, kind="ordering", record=False)[0]
+display(steps, steps.check(steps.typical_mistake()), steps.check(steps.answer))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+why = review.practice("activations", n=1, seed=SEED, kind="short_answer", record=False)[0]
+display(why)
+display(why.check("ReLU is cheap to compute and the sigmoid saturates for large |x|."))
+display(why.check("For x > 0 the derivative of ReLU is 1; the sigmoid saturates (σ' ≤ 0.25)."))
+
+# %% [markdown]
+# ### A design question (分析设计题)
+#
+# A goal and constraints; the answer is a Keras model or a list of layers. The checker builds
+# it, measures it with `ck.explain` and says which constraint fails. A first try with the classic
+# Flatten + Dense head, then the fix.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+design = review.practice("cnn_design", n=1, seed=5, record=False)[0]
+design
+
+# %%
+# NBVAL_CHECK_OUTPUT
+classes = design.data["classes"]
+first_try = [
+    keras.layers.Conv2D(32, 3, activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(64, 3, activation="relu"),
+    keras.layers.Flatten(),
+    keras.layers.Dense(classes, activation="softmax"),
+]
+display(design.check(first_try))
+fixed = [
+    keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(64, 3, padding="same", activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(64, 3, padding="same", activation="relu"),
+    keras.layers.GlobalAveragePooling2D(),
+    keras.layers.Dense(classes, activation="softmax"),
+]
+design.check(fixed)
+
+# %% [markdown]
+# The supply is endless: every seed gives new numbers, each calculation verified by Keras as it
+# is drawn. Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
 
 # %%
 count = 24 if ck.QUICK else 120
-batch = review.practice(n=count, seed=2024)
+batch = review.practice(n=count, seed=2024, record=False)
 assert all(problem.verified for problem in batch)
 print(
-    f"{count} problems over {len({p.topic for p in batch})} topics generated and verified by "
-    f"Keras; {len(REJECTED)} rejected so far"
+    f"{count} problems over {len({p.topic for p in batch})} topics and "
+    f"{len({p.kind for p in batch})} kinds generated and verified; {len(REJECTED)} rejected so far"
 )
 
 # %% [markdown]
 # ## 4. The mock exam (模拟考试)
 #
-# Twenty mixed problems, every topic at least once. Answer with `exam.answer(i, value)` (problems
-# are numbered as shown), then `exam.score()` counts the correct ones and lists the topics to
-# revisit.
+# Twenty problems shaped like the real exam: sections by kind, points per question, a suggested
+# time, topics spread over the whole course. Answer with `exam.answer(i, value)` (problems are
+# numbered as shown), then `exam.score()` gives the points by section and topic and the chapter
+# sections to read again.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-exam = review.mock_exam(n=20, seed=SEED)
-assert len(exam) == 20 and {p.topic for p in exam} == set(review.TOPICS)
+exam = review.mock_exam(n=20, seed=SEED, record=False)
+assert len(exam) == 20 and len({p.kind for p in exam}) == 6
 exam
 
 # %% [markdown]
 # For this demonstration a "student" fills in the answers programmatically: the correct answer
-# for most problems, a typical mistake for every fourth one, and nothing for the last two.
+# for most problems, a typical mistake for every fourth one and for problem 19 (a design), and
+# nothing for problem 20. A problem number that does not exist gets a message, not an error.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 for problem in exam:
-    if problem.number > 18:
+    if problem.number == 20:
         continue  # left blank
-    if problem.number % 4 == 0:
+    if problem.number % 4 == 0 or problem.number == 19:
         result = exam.answer(problem.number, problem.typical_mistake())
         print(f"{problem.label}: {result.message}")
     else:
         exam.answer(problem.number, problem.answer)
+print(exam.answer(21, "B").message)
 score = exam.score()
-assert (score.correct, score.attempted, score.total) == (14, 18, 20)
+assert (score.correct, score.attempted, score.count) == (14, 19, 20)
+score
 
 # %%
 review_plots.exam_results(exam)
@@ -272,6 +396,19 @@ review_plots.exam_results(exam)
 # %%
 # NBVAL_CHECK_OUTPUT
 exam[4].show_solution()
+
+# %% [markdown]
+# Print it: `exam.save(folder)` writes `mock_exam.html` and `mock_exam.pdf`, the answer key on
+# separate pages at the end (quick mode writes the HTML only).
+
+# %%
+try:
+    saved = exam.save("review_build", formats=("html",) if ck.QUICK else ("html", "pdf"))
+except SheetToolMissing as error:  # no WeasyPrint: the HTML prints from a browser
+    print(error)
+    saved = exam.save("review_build", formats=("html",))
+for kind, path in saved.items():
+    print(f"{kind}: {path} ({path.stat().st_size // 1024} KiB)")
 
 # %% [markdown]
 # ## 5. The students' questions, answered
@@ -382,36 +519,52 @@ print("Q9: residual y = F(x) + x keeps the shape ->", tuple(residual.shape[1:]))
 # ## 6. The classic networks' key numbers (经典卷积网络)
 #
 # From `cnnkit/review/classic.py`, the one place these numbers are written (the printable sheet
-# shows the same table). "≈" marks the papers' round figures.
+# shows the same table). They agree with chapter 04's comparison table, which measures every
+# model it builds: the 1998 LeNet-5's own 60,850 parameters beside the 61,706 of the modern Keras
+# version, AlexNet as one stream (62,378,344; the paper's two-GPU split has 60,965,224) and
+# multiply-accumulates (乘加次数, MACs) per image at each model's own input size (32×32 for
+# LeNet-5, 227×227 for AlexNet, 224×224 for the others).
 
 # %%
 # NBVAL_CHECK_OUTPUT
 review.classic_networks_frame()
 
 # %% [markdown]
-# Two of them rebuilt live from `ck.models`:
+# Three of them rebuilt live from `ck.models`, with chapter 04's measurement
+# (`cnnkit.models.survey.profile`):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-lenet = ck.models.lenet5()
+from cnnkit.models import survey
+
+lenet = CLASSIC_NETWORKS["LeNet-5"]
+paper = survey.profile(ck.models.lenet5(faithful=True))
+assert (paper["parameters"], paper["macs"]) == (lenet.params, lenet.macs)
+assert ck.models.lenet5().count_params() == lenet.modern_params
 resnet18 = ck.models.resnet(18)
 resnet18_trainable = sum(math.prod(w.shape) for w in resnet18.trainable_weights)
-assert lenet.count_params() == CLASSIC_NETWORKS["LeNet-5"].params
 assert resnet18_trainable == CLASSIC_NETWORKS["ResNet-18"].params
-print(f"LeNet-5: {lenet.count_params():,} parameters; ResNet-18: {resnet18_trainable:,} trainable")
+print(
+    f"LeNet-5 (1998): {paper['parameters']:,} parameters, {paper['macs']:,} MACs at 32×32; "
+    f"Keras LeNet-5: {lenet.modern_params:,}; ResNet-18: {resnet18_trainable:,} trainable"
+)
 
 # %% [markdown]
 # ## Recap
 #
-# - **Formula sheet**: `review.formula_sheet_markdown()` here, `make sheet` (or
-#   `review.build_sheet(folder)`) for the printable two A4 pages; every worked example is computed
-#   from `ck.formulas` and `cnnkit/review/reference.py`.
+# - **Progress**: `ck.progress()` shows what you have done, chapter by chapter, and your weakest
+#   practice topics first.
+# - **Formula sheet**: `review.formula_sheet_markdown()` here; the printable two A4 pages are
+#   committed in `review/` (`make sheet` rebuilds them); every worked example is computed from
+#   `ck.formulas` and `cnnkit/review/reference.py`.
 # - **Glossary**: `review.glossary("卷积核")` / `review.glossary("kernel")` in both directions,
-#   typos forgiven; `review.glossary_search(text, chapter)` filters the whole table.
-# - **Practice**: `review.practice(topic, n, seed)`, twelve topics, answers verified by Keras;
-#   `.check(answer)` names the mistake, `.show_solution()` works it out.
-# - **Mock exam**: `review.mock_exam(seed=...)`, `exam.answer(i, value)`, `exam.score()` with the
-#   topics to revisit.
+#   typos (and full-width letters) forgiven; `review.glossary_search(text, chapter)` filters it.
+# - **Practice**: `review.practice(topic, n, seed, kind)`, 31 topics, six kinds; calculations
+#   verified by Keras; `.check(answer)` names the mistake and the section to read,
+#   `.show_solution()` works it out.
+# - **Mock exam**: `review.mock_exam(seed=...)`, sections by kind with points and a suggested
+#   time, `exam.answer(i, value)`, `exam.score()` by section and topic with the chapters to
+#   revisit, `exam.save(folder)` to print it with its answer key.
 # - **Questions 1-9**: answered above, each settled by an experiment in chapters 01-04.
 #
 # Every chapter's exercises are in `exercises/` (e.g. `exercises/02_convolution.ipynb`); for more

@@ -1,0 +1,123 @@
+"""The small networks of chapters 02 and 03: the chapters show these builders with
+``ck.show_code`` and train them on Fashion-MNIST (28×28×1, 10 classes).
+
+- :func:`small_cnn`: conv-pool-conv-pool-conv, Flatten, Dense softmax (chapter 02's CNN).
+- :func:`typical_stack`: the classic pattern [(Conv -> ReLU) × N -> Pool] × M -> (FC -> ReLU) × L
+  -> FC -> Softmax.
+- :func:`flat_mlp`: Flatten -> Dense -> Dense softmax, a network that sees no neighbourhoods.
+- :func:`pooling_cnn`: chapter 03's two-block CNN with a choice of downsampling (none, 2×2 max
+  pooling, overlapping 3×3/2 max pooling, average pooling, or stride-2 convolutions).
+"""
+
+from __future__ import annotations
+
+import keras
+
+
+def _check_count(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def small_cnn(use_bias=True, input_shape=(28, 28, 1), classes=10, name="small_cnn"):
+    """16 -> 32 -> 64 filters of 3×3 ('same'), 2×2 max pooling after the first two, one Dense."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(
+        16, 3, padding="same", activation="relu", use_bias=use_bias, name="conv1"
+    )(inputs)
+    x = keras.layers.MaxPooling2D(name="pool1")(x)
+    x = keras.layers.Conv2D(
+        32, 3, padding="same", activation="relu", use_bias=use_bias, name="conv2"
+    )(x)
+    x = keras.layers.MaxPooling2D(name="pool2")(x)
+    x = keras.layers.Conv2D(
+        64, 3, padding="same", activation="relu", use_bias=use_bias, name="conv3"
+    )(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def typical_stack(
+    convs_per_block=2,
+    blocks=2,
+    dense_layers=1,
+    filters=16,
+    dense_units=64,
+    input_shape=(28, 28, 1),
+    classes=10,
+):
+    """[(Conv 3×3 -> ReLU) × N -> MaxPool 2×2] × M -> (Dense -> ReLU) × L -> Dense -> Softmax.
+
+    N = ``convs_per_block``, M = ``blocks``, L = ``dense_layers``. Filters double after every
+    pooling (16, 32, 64, ...), as the maps shrink; 'same' padding keeps the size inside a block.
+    """
+    _check_count("convs_per_block (N)", convs_per_block, 1)
+    _check_count("blocks (M)", blocks, 1)
+    _check_count("dense_layers (L)", dense_layers, 0)
+    if input_shape[0] < 2**blocks or input_shape[1] < 2**blocks:
+        raise ValueError(
+            f"{blocks} poolings of 2×2 need an input of at least {2**blocks}×{2**blocks} pixels, "
+            f"got {input_shape[:2]}; use fewer blocks (M)"
+        )
+    inputs = keras.Input(input_shape)
+    x = inputs
+    for block in range(1, blocks + 1):
+        width = filters * 2 ** (block - 1)
+        for conv in range(1, convs_per_block + 1):
+            x = keras.layers.Conv2D(
+                width, 3, padding="same", activation="relu", name=f"block{block}_conv{conv}"
+            )(x)
+        x = keras.layers.MaxPooling2D(name=f"block{block}_pool")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    for layer in range(1, dense_layers + 1):
+        x = keras.layers.Dense(dense_units, activation="relu", name=f"fc{layer}")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=f"stack_N{convs_per_block}_M{blocks}_L{dense_layers}")
+
+
+def flat_mlp(hidden_units=256, input_shape=(28, 28, 1), classes=10, name="flat_mlp"):
+    """Flatten -> Dense(ReLU) -> Dense(softmax): every pixel is just one more input number."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Flatten(name="flatten")(inputs)
+    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+DOWNSAMPLING = ("none", "max 2×2", "max 3×3/2 (overlapping)", "average 2×2", "stride-2 conv")
+
+
+def pooling_cnn(downsampling="max 2×2", input_shape=(28, 28, 1), classes=10):
+    """Conv(32) -> downsample -> Conv(64) -> downsample -> Flatten -> Dense softmax.
+
+    ``downsampling`` is one of :data:`DOWNSAMPLING`: no downsampling at all (the classifier
+    then sees every position), 2×2 max pooling, AlexNet's overlapping 3×3 windows at stride 2
+    ('same' padding, so the maps have the same size as with 2×2), 2×2 average pooling, or
+    stride-2 convolutions that learn to downsample.
+    """
+    if downsampling not in DOWNSAMPLING:
+        raise ValueError(f"downsampling must be one of {DOWNSAMPLING}, got {downsampling!r}")
+
+    def downsample(x, index):
+        if downsampling == "max 2×2":
+            return keras.layers.MaxPooling2D(2, name=f"pool{index}")(x)
+        if downsampling == "max 3×3/2 (overlapping)":
+            return keras.layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{index}")(x)
+        if downsampling == "average 2×2":
+            return keras.layers.AveragePooling2D(2, name=f"pool{index}")(x)
+        return x  # "none", and "stride-2 conv" (the stride sits in the convolution)
+
+    stride = 2 if downsampling == "stride-2 conv" else 1
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Conv2D(32, 3, strides=stride, padding="same", activation="relu", name="conv1")(
+        inputs
+    )
+    x = downsample(x, 1)
+    x = keras.layers.Conv2D(64, 3, strides=stride, padding="same", activation="relu", name="conv2")(
+        x
+    )
+    x = downsample(x, 2)
+    x = keras.layers.Flatten(name="flatten")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name="cnn_" + downsampling.split(" ")[0].replace("-", "_"))

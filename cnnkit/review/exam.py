@@ -1,0 +1,335 @@
+"""A mock exam shaped like the real one: sections by kind, points, a time suggestion, a score
+report by section and topic with the chapters to revisit, and a printable HTML/PDF version whose
+answer key is on separate pages.
+
+    exam = mock_exam(seed=7)          # 20 problems in six sections
+    exam                              # the paper (Markdown in a notebook), no answers
+    exam.answer(3, "B")               # problems are numbered as shown
+    exam.score()                      # the report (shown once, as the cell's last line)
+    exam.save("my_exam")              # mock_exam.html and mock_exam.pdf (answer key at the end)
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnkit.exercises.core import Markdown, Result, not_attempted
+from cnnkit.review.practice import check_count, check_seed, make_problem
+from cnnkit.review.problem import LETTERS, MissingProblem, PracticeProblem
+
+#: The most problems one mock exam holds.
+MAX_EXAM_PROBLEMS = 100
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    title: str
+    chinese: str
+    points: int  # per problem
+    minutes: float  # suggested per problem
+    share: float  # fraction of the exam's problems
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("choice", "Choice", "选择题", 2, 1.5, 5 / 20),
+    Section("true_false", "True or false", "判断题", 1, 1.0, 4 / 20),
+    Section("ordering", "Ordering", "排序题", 3, 2.0, 2 / 20),
+    Section("calculation", "Calculation", "计算题", 5, 5.0, 5 / 20),
+    Section("short_answer", "Short answer", "简答题", 5, 4.0, 2 / 20),
+    Section("design", "Analysis and design", "分析设计题", 10, 12.0, 2 / 20),
+)
+_BY_KIND = {section.kind: section for section in SECTIONS}
+
+
+def plan(n: int) -> dict[str, int]:
+    """How many problems of each kind an exam of ``n`` problems has (one of each when n >= 6)."""
+    counts = {s.kind: 1 if n >= len(SECTIONS) else 0 for s in SECTIONS}
+    rest = n - sum(counts.values())
+    wanted = {s.kind: s.share * rest for s in SECTIONS}
+    for kind in counts:
+        counts[kind] += int(wanted[kind])
+    order = sorted(SECTIONS, key=lambda s: wanted[s.kind] - int(wanted[s.kind]), reverse=True)
+    for section in order[: n - sum(counts.values())]:
+        counts[section.kind] += 1
+    return counts
+
+
+def _markdown_to_html(text: str) -> str:
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # markdown-it comes with Keras (through rich); plain text otherwise
+        return f"<pre>{html.escape(text)}</pre>"
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+@dataclass
+class ExamScore:
+    """The outcome of a mock exam: points by section and topic, chapters to revisit."""
+
+    points: float
+    total: float
+    correct: int
+    attempted: int
+    count: int
+    sections: list[tuple[str, int, int, float, float]]  # title, correct, count, points, total
+    topics: list[tuple[str, int, int]]  # topic, correct, count (weakest first)
+    revisit: list[str]  # topics with a miss, weakest first
+    chapters: list[str]  # "chapter 04, section ..." to read again
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.points / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        text = (
+            f"Score: {self.points:g}/{self.total:g} points ({self.percent:.0f}%), "
+            f"{self.correct}/{self.count} problems correct, {self.attempted} attempted."
+        )
+        if self.revisit:
+            text += " Topics to revisit: " + ", ".join(self.revisit) + "."
+        else:
+            text += " Nothing to revisit: well done."
+        return text
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(title)}</td><td>{right}/{count}</td>"
+            f"<td>{points:g}/{total:g}</td></tr>"
+            for title, right, count, points, total in self.sections
+        )
+        topics = "".join(
+            f"<tr><td>{html.escape(topic)}</td><td>{right}/{count}</td></tr>"
+            for topic, right, count in self.topics
+        )
+        chapters = "".join(f"<li>{html.escape(c)}</li>" for c in self.chapters)
+        read = f"<p><b>Read again:</b></p><ul>{chapters}</ul>" if chapters else ""
+        return (
+            f"<div><p><b>{html.escape(str(self).split(' Topics')[0])}</b></p>"
+            "<table><thead><tr><th>section</th><th>correct</th><th>points</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            "<table><thead><tr><th>topic (weakest first)</th><th>correct</th></tr></thead>"
+            f"<tbody>{topics}</tbody></table>{read}</div>"
+        )
+
+
+class MockExam:
+    """Problems numbered 1..n in sections by kind; ``exam.answer(i, value)``, ``exam.score()``."""
+
+    def __init__(self, problems: list[PracticeProblem], seed=None):
+        self.problems = problems
+        self.seed = seed
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __iter__(self):
+        return iter(self.problems)
+
+    def _missing(self, number) -> str | None:
+        if isinstance(number, bool) or not isinstance(number, int):
+            return f"Problem numbers are whole numbers 1..{len(self)}; got {str(number)[:40]!r}."
+        if not 1 <= number <= len(self):
+            return (
+                f"There is no problem {number}: this exam's problems are numbered 1..{len(self)}."
+            )
+        return None
+
+    def __getitem__(self, number: int):
+        message = self._missing(number)
+        return MissingProblem(message) if message else self.problems[number - 1]
+
+    def answer(self, number: int, value) -> Result:
+        """Check ``value`` as the answer of problem ``number`` (1-based, as shown); never raises."""
+        message = self._missing(number)
+        if message:
+            return not_attempted(message)
+        return self.problems[number - 1].check(value)
+
+    def points_of(self, problem: PracticeProblem) -> int:
+        return _BY_KIND[problem.kind].points
+
+    @property
+    def total_points(self) -> int:
+        return sum(self.points_of(p) for p in self.problems)
+
+    @property
+    def minutes(self) -> int:
+        return round(sum(_BY_KIND[p.kind].minutes for p in self.problems))
+
+    def sections(self) -> list[tuple[Section, list[PracticeProblem]]]:
+        return [
+            (s, [p for p in self.problems if p.kind == s.kind])
+            for s in SECTIONS
+            if any(p.kind == s.kind for p in self.problems)
+        ]
+
+    def score(self) -> ExamScore:
+        """Points by section and topic from each problem's last check, and what to read again.
+
+        Returns the report; as the last line of a cell it is shown once (as a table).
+        """
+        right = {
+            id(p): p.last_result is not None and p.last_result.status == "correct" for p in self
+        }
+        attempted = sum(
+            1 for p in self if p.last_result is not None and p.last_result.status != "not attempted"
+        )
+        sections = [
+            (
+                f"{s.title} {s.chinese}",
+                sum(right[id(p)] for p in problems),
+                len(problems),
+                sum(self.points_of(p) for p in problems if right[id(p)]),
+                sum(self.points_of(p) for p in problems),
+            )
+            for s, problems in self.sections()
+        ]
+        per_topic_total = Counter(p.topic for p in self)
+        per_topic_right = Counter(p.topic for p in self if right[id(p)])
+        topics = sorted(
+            ((t, per_topic_right[t], c) for t, c in per_topic_total.items()),
+            key=lambda row: (row[1] / row[2], row[0]),
+        )
+        missed = [p for p in self if not right[id(p)]]
+        revisit = [t for t, r, c in topics if r < c]
+        chapters = list(dict.fromkeys(str(p.source) for p in missed if p.source is not None))
+        points = sum(self.points_of(p) for p in self if right[id(p)])
+        return ExamScore(
+            points,
+            self.total_points,
+            sum(right.values()),
+            attempted,
+            len(self),
+            sections,
+            topics,
+            revisit,
+            chapters,
+        )
+
+    def solutions(self) -> Markdown:
+        return Markdown("\n\n---\n\n".join(p.show_solution() for p in self.problems))
+
+    def _header(self) -> str:
+        return (
+            f"{len(self)} problems, {self.total_points} points, suggested time {self.minutes} "
+            "minutes. Answer with `exam.answer(i, value)`; `exam.score()` gives the report."
+        )
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"### Mock exam (模拟考试)\n\n{self._header()}"]
+        for section, problems in self.sections():
+            parts.append(
+                f"#### {section.title} ({section.chinese}): {len(problems)} × {section.points} points"
+            )
+            parts += [p._repr_markdown_() for p in problems]
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(problem) for problem in self.problems)
+
+    __repr__ = __str__  # deterministic text (no memory address, no answers)
+
+    # ------------------------------------------------------------------ printable
+
+    def to_html(self, answer_key: bool = True) -> str:
+        """The exam as one printable HTML page; the answer key starts on a new page."""
+        css = (
+            "@page{size:A4;margin:16mm}body{font-family:'DejaVu Sans','WenQuanYi Micro Hei',"
+            "'Noto Sans CJK SC',sans-serif;font-size:10.5pt;line-height:1.35}"
+            ".p{margin:0 0 10px;page-break-inside:avoid}.key{page-break-before:always}"
+            "pre{background:#f4f4f4;padding:4px;font-size:9pt}h1{font-size:16pt}h2{font-size:13pt;"
+            "border-bottom:1px solid #999}.pts{color:#555;font-size:9pt}.space{height:28px}"
+        )
+        title = "cnnkit mock exam 模拟考试" + (
+            f" (seed {self.seed})" if self.seed is not None else ""
+        )
+        body = [
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(self._header().split(' Answer')[0])}"
+            ". Name: ______________________</p>"
+        ]
+        for section, problems in self.sections():
+            body.append(
+                f"<h2>{html.escape(section.title)} {section.chinese} "
+                f"<span class='pts'>({len(problems)} × {section.points} points)</span></h2>"
+            )
+            for p in problems:
+                options = "".join(
+                    f"<li>{LETTERS[i]}. {html.escape(o)}</li>" for i, o in enumerate(p.options)
+                )
+                options = f"<ul style='list-style:none'>{options}</ul>" if options else ""
+                space = "" if p.options else "<div class='space'></div>"
+                body.append(
+                    f"<div class='p'><b>{p.number}.</b> {_markdown_to_html(p.statement)}"
+                    f"{options}{space}</div>"
+                )
+        if answer_key:
+            body.append("<div class='key'><h1>Answer key 答案</h1>")
+            for p in self.problems:
+                body.append(
+                    f"<div class='p'><b>{p.number}.</b> ({p.topic}, {self.points_of(p)} points) "
+                    f"{_markdown_to_html(p.solution)}</div>"
+                )
+            body.append("</div>")
+        return (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{css}</style></head><body>"
+            + "".join(body)
+            + "</body></html>"
+        )
+
+    def save(self, folder, formats=("html", "pdf")) -> dict[str, Path]:
+        """Write ``mock_exam.html`` and/or ``mock_exam.pdf`` (WeasyPrint) into ``folder``."""
+        formats = tuple(formats)
+        if not formats or any(f not in ("html", "pdf") for f in formats):
+            raise ValueError(f"formats must be chosen from ('html', 'pdf'), got {formats!r}.")
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        document = self.to_html()
+        written: dict[str, Path] = {}
+        if "html" in formats:
+            written["html"] = out / "mock_exam.html"
+            written["html"].write_text(document, encoding="utf-8")
+        if "pdf" in formats:
+            from cnnkit.review.sheet import _weasyprint
+
+            written["pdf"] = out / "mock_exam.pdf"
+            _weasyprint().HTML(string=document, base_url=str(out)).write_pdf(written["pdf"])
+        return written
+
+
+def mock_exam(
+    n: int = 20, seed: int | None = None, verify: bool = True, record: bool = True
+) -> MockExam:
+    """A mock exam of ``n`` problems (1..100) in sections by kind, topics spread out.
+
+    ``record=False`` keeps its checks out of the progress file (for demonstrations).
+    """
+    from cnnkit.review.topics import GENERATORS
+
+    check_count(n, MAX_EXAM_PROBLEMS, "mock_exam")
+    rng = random.Random(check_seed(seed))
+    used: Counter = Counter()
+    seen: set[str] = set()
+    problems: list[PracticeProblem] = []
+    for kind, count in plan(n).items():
+        generators = [g for gs in GENERATORS.values() for g in gs if g.kind == kind]
+        for _ in range(count):
+            least = min(used[g.topic] for g in generators)
+            generator = rng.choice([g for g in generators if used[g.topic] == least])
+            used[generator.topic] += 1
+            for _attempt in range(5):  # avoid the same concept item twice in one exam
+                problem = make_problem(generator, rng, verify=verify)
+                if problem.statement not in seen:
+                    break
+            seen.add(problem.statement)
+            problem.number = len(problems) + 1
+            problem.event = "mock_exam" if record else None
+            problems.append(problem)
+    return MockExam(problems, seed=seed)

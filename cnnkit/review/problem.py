@@ -1,0 +1,215 @@
+"""One practice problem: its kind, its topic, where the course teaches it, and its checker.
+
+A topic generator (:mod:`cnnkit.review.topics`) returns a :class:`Draft`; :func:`make_problem`
+in :mod:`cnnkit.review.practice` verifies it (Keras or NumPy for calculations) and turns it into
+a :class:`PracticeProblem`. This module imports no topic, so topics can import it freely.
+
+Kinds (the exam's question types):
+
+- ``calculation`` (计算题): a number, a shape or a table; verified by Keras or NumPy.
+- ``choice`` (选择题): one letter among ``options``; a justification after checking.
+- ``true_false`` (判断题): True or False; a justification after checking.
+- ``ordering`` (排序题): the letters of the shuffled steps in the right order.
+- ``short_answer`` (简答题): free text checked for the required key ideas.
+- ``design`` (分析设计题): a Keras model or layer list checked against a goal and constraints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnnkit.exercises.core import (
+    Markdown,
+    Result,
+    StudentCodeError,
+    incorrect,
+    is_blank,
+    not_attempted,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = (
+    "calculation",
+    "choice",
+    "true_false",
+    "ordering",
+    "short_answer",
+    "design",
+)
+KIND_NAMES = {
+    "calculation": "calculation 计算题",
+    "choice": "choice 选择题",
+    "true_false": "true/false 判断题",
+    "ordering": "ordering 排序题",
+    "short_answer": "short answer 简答题",
+    "design": "design 分析设计题",
+}
+LETTERS = "ABCDEFGHIJKLMNOP"
+#: Longer text answers are refused without being read; longer messages are cut.
+MAX_ANSWER_CHARACTERS = 5_000
+MAX_MESSAGE_CHARACTERS = 400
+
+
+@dataclass(frozen=True)
+class Source:
+    """The chapter section that teaches a problem: ``notebooks/<notebook>.ipynb``, ``heading``."""
+
+    notebook: str  # "04_classic_cnns"
+    heading: str  # "6. GoogLeNet (2014): the inception module", as in notebooks/src
+
+    @property
+    def chapter(self) -> str:
+        return self.notebook[:2]
+
+    def __str__(self) -> str:
+        return f'chapter {self.chapter}, section "{self.heading}" (notebooks/{self.notebook}.ipynb)'
+
+
+@dataclass
+class Draft:
+    """What a topic generator returns: a problem before it is verified.
+
+    ``verify()`` returns (agrees, what Keras/NumPy computed); concept items verify trivially.
+    """
+
+    statement: str
+    answer: Any
+    solution: str
+    checker: Callable[[Any], Result]
+    verify: Callable[[], tuple[bool, Any]]
+    data: dict = field(default_factory=dict)
+    kind: str = "calculation"
+    source: Source | None = None
+    options: tuple[str, ...] = ()
+    justification: str = ""
+
+
+def _record(event: str, topic: str, item: str, status: str) -> None:
+    """Record a check in the student's progress file; never breaks checking."""
+    try:
+        from cnnkit.progress import record
+    except ImportError:  # progress store not installed in this version of the kit
+        return
+    try:
+        record(event, topic, item, status)
+    except Exception as error:  # a broken progress file must not stop the student
+        log.debug("progress not recorded: %s", error)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(repr=False)
+class PracticeProblem:
+    """One practice problem: ``.kind``, ``.topic``, ``.statement``, ``.answer``, ``.source``,
+    ``.check(answer)``, ``.show_solution()``. Shows its statement (never its answer) in a notebook.
+    """
+
+    topic: str
+    statement: str
+    answer: Any
+    solution: str
+    checker: Callable[[Any], Result]
+    data: dict = field(default_factory=dict)
+    verified: bool = False
+    number: int | None = None
+    last_result: Result | None = None
+    kind: str = "calculation"
+    source: Source | None = None
+    options: tuple[str, ...] = ()
+    justification: str = ""
+    event: str | None = "practice"  # how a check is recorded in the progress file (None: not)
+
+    @property
+    def label(self) -> str:
+        prefix = f"Problem {self.number}" if self.number is not None else "Problem"
+        return f"{prefix} ({self.topic})"
+
+    def check(self, answer=Ellipsis) -> Result:
+        """Check an answer; never raises. ``...`` or None means not attempted."""
+        if is_blank(answer):
+            result = not_attempted("Replace the ... with your answer, then check again.")
+        elif isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
+            result = incorrect(
+                f"That answer is {len(answer):,} characters long; answers here are a number, a "
+                "letter, a list or a few sentences."
+            )
+        else:
+            try:
+                result = self.checker(answer)
+            except StudentCodeError as error:
+                result = incorrect(str(error))
+            except Exception as error:  # a checker must never show a traceback
+                result = incorrect(
+                    f"Could not read this answer ({type(error).__name__}: {_short(error)}). "
+                    "Is it the kind of value the problem asks for?"
+                )
+            if len(result.message) > MAX_MESSAGE_CHARACTERS:  # never a wall of text
+                result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
+            if result.status == "incorrect" and self.source is not None:
+                result = Result(result.status, f"{result.message} Read: {self.source}.")
+        result = Result(result.status, result.message, self.label)
+        self.last_result = result
+        if result.status != "not attempted" and self.event:
+            _record(self.event, self.topic, self.kind, result.status)
+        return result
+
+    def typical_mistake(self):
+        """A wrong answer students often give to this problem (its check names the mistake).
+
+        None when the topic defines none. Used by the chapter 08 notebook to show the teaching
+        messages; handy for testing a checker too.
+        """
+        return getattr(self.checker, "typical_mistake", None)
+
+    def show_solution(self) -> Markdown:
+        """The worked solution, step by step, ending with the answer (recorded as viewed)."""
+        if self.event:
+            _record(self.event, self.topic, self.kind, "solution")
+        where = f"\n\n*Taught in {self.source}.*" if self.source else ""
+        return Markdown(f"**Solution of {self.label}**\n\n{self.solution}{where}")
+
+    def options_markdown(self) -> str:
+        return "\n".join(f"- **{LETTERS[i]}.** {option}" for i, option in enumerate(self.options))
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{self.label}** · *{KIND_NAMES.get(self.kind, self.kind)}*", self.statement]
+        if self.options:
+            parts.append(self.options_markdown())
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        options = "\n".join(f"  {LETTERS[i]}. {o}" for i, o in enumerate(self.options))
+        return f"{self.label} [{self.kind}]\n{self.statement}" + (f"\n{options}" if options else "")
+
+    __repr__ = __str__  # never the answer, never a memory address
+
+
+class MissingProblem:
+    """What ``exam[number]`` gives for a number that does not exist: a message, no traceback."""
+
+    def __init__(self, message: str):
+        self.message = message
+        self.number = None
+        self.topic = "none"
+        self.kind = "none"
+
+    def check(self, answer=Ellipsis) -> Result:
+        return not_attempted(self.message)
+
+    def show_solution(self) -> Markdown:
+        return Markdown(self.message)
+
+    def _repr_markdown_(self) -> str:
+        return self.message
+
+    def __str__(self) -> str:
+        return self.message
+
+    __repr__ = __str__

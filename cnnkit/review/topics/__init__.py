@@ -1,0 +1,151 @@
+"""The practice topics: every generator registered once, with its topic and kind.
+
+A topic is a piece of the syllabus (``"pooling"``, ``"gan"``); it may have generators of several
+kinds (a calculation, a choice, a true/false ...). :data:`TOPICS` lists them in course order;
+:data:`GENERATORS` maps a topic to its generators. Importing this package imports no Keras:
+generators import it when they build or verify a problem.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cnnkit.review import sections
+from cnnkit.review.problem import KINDS, Draft, Source
+from cnnkit.review.topics import (
+    activations,
+    bank_basics,
+    bank_cnn,
+    bank_training,
+    box_losses,
+    design,
+    early_stopping,
+    locality,
+    losses,
+    networks,
+    optimizers,
+    parameters,
+    sequences,
+    sizes,
+    stack_table,
+    training,
+)
+from cnnkit.review.topics.concepts import (
+    choice_generator,
+    ordering_generator,
+    short_answer_generator,
+    true_false_generator,
+)
+
+
+@dataclass(frozen=True)
+class Generator:
+    topic: str
+    kind: str
+    make: Callable[[random.Random], Draft]
+    source: Source | None = None  # used when the draft names none
+
+
+#: Topic -> (chapter, title, 中文), in course order.
+TOPIC_INFO: dict[str, tuple[str, str, str]] = {
+    "activations": ("01", "activations and saturation", "激活函数"),
+    "softmax": ("01", "softmax", "归一化指数函数"),
+    "cross_entropy": ("01", "cross-entropy", "交叉熵"),
+    "gradient_descent": ("01", "gradient descent and learning rate", "梯度下降"),
+    "batch_epoch": ("01", "batch, iteration, epoch", "批大小, 迭代, 轮"),
+    "dense_params": ("01", "dense-layer parameters", "全连接层参数量"),
+    "workflow": ("01", "three steps and the nine-step workflow", "设计流程"),
+    "conv_output_size": ("02", "convolution output size", "卷积输出尺寸"),
+    "conv_params": ("02", "convolution parameters", "卷积层参数量"),
+    "local_connectivity": ("02", "local connectivity and weight sharing", "局部连接, 权值共享"),
+    "fc_as_conv": ("02", "fully connected as convolution", "全连接即卷积"),
+    "receptive_field": ("02", "receptive field", "感受野"),
+    "pool_output_size": ("03", "pooling output size", "池化输出尺寸"),
+    "pooling": ("03", "pooling values and purposes", "池化"),
+    "stack_table": ("04", "a network's layer table", "层表"),
+    "classic_networks": ("04", "LeNet, AlexNet, ZFNet, VGG, GoogLeNet, ResNet", "经典卷积网络"),
+    "batch_norm": ("04", "batch normalisation", "批量归一化"),
+    "residual": ("04", "residual learning", "残差学习"),
+    "transfer_learning": ("04", "transfer learning", "迁移学习"),
+    "cnn_design": ("04", "designing a CNN under constraints", "网络设计"),
+    "rnn_params": ("05", "recurrent-layer parameters", "循环层参数量"),
+    "rnn_recurrence": ("05", "recurrence and weight sharing through time", "循环"),
+    "vanishing_gradients": ("07", "vanishing/exploding gradients and gates", "梯度消失, 梯度爆炸"),
+    "gan": ("06", "GAN objective, training loop, mode collapse", "生成对抗网络"),
+    "dropout_expectation": ("07", "dropout", "随机失活"),
+    "optimizer_step": ("07", "one optimizer step", "优化算法"),
+    "optimizers": ("07", "optimizers: behaviour and update rules", "优化算法"),
+    "overfitting": ("07", "overfitting diagnosis and remedies", "过拟合"),
+    "early_stopping": ("07", "early stopping", "早停法"),
+    "data_augmentation": ("07", "data augmentation", "数据增强"),
+    "loss_choice": ("07", "choosing a loss: MSE, CE, focal, IoU, triplet", "损失函数"),
+}
+
+_CALCULATIONS = [
+    ("activations", activations.activation_values, None),
+    ("softmax", losses.softmax, sections.SOFTMAX),
+    ("cross_entropy", losses.cross_entropy, sections.LOSSES),
+    ("batch_epoch", training.batch_epoch, sections.BATCH_EPOCH),
+    ("dense_params", parameters.dense_params, sections.DENSE),
+    ("conv_output_size", sizes.conv_output_size, sections.OUTPUT_SIZE),
+    ("conv_params", parameters.conv_params, sections.CHANNELS),
+    ("local_connectivity", locality.local_connectivity, None),
+    ("fc_as_conv", locality.fc_as_conv, None),
+    ("receptive_field", sizes.receptive_field, sections.KERNEL_CHOICE),
+    ("pool_output_size", sizes.pool_output_size, sections.POOL_SIZE),
+    ("pooling", networks.pool_values, None),
+    ("stack_table", stack_table.stack_table, sections.LENET),
+    ("classic_networks", networks.inception_depth, None),
+    ("batch_norm", networks.batchnorm_value, None),
+    ("residual", networks.projection_shortcut, None),
+    ("rnn_params", parameters.rnn_params, sections.RNN_PARAMS),
+    ("rnn_recurrence", sequences.rnn_step, None),
+    ("vanishing_gradients", sequences.sigmoid_chain, None),
+    ("gan", sequences.gan_losses, None),
+    ("dropout_expectation", training.dropout_expectation, sections.DROPOUT),
+    ("optimizer_step", optimizers.optimizer_step, sections.OPTIMIZERS),
+    ("early_stopping", early_stopping.early_stopping_epochs, None),
+    ("loss_choice", box_losses.loss_values, None),
+]
+
+_BANKS = (bank_basics, bank_cnn, bank_training)
+_CONCEPT_KINDS = (
+    ("choice", "CHOICES", choice_generator),
+    ("true_false", "TRUE_FALSE", true_false_generator),
+    ("ordering", "ORDERINGS", ordering_generator),
+    ("short_answer", "SHORT_ANSWERS", short_answer_generator),
+)
+
+
+def _register() -> dict[str, tuple[Generator, ...]]:
+    found: dict[str, list[Generator]] = {topic: [] for topic in TOPIC_INFO}
+    for topic, make, source in _CALCULATIONS:
+        found[topic].append(Generator(topic, "calculation", make, source))
+    for kind, attribute, builder in _CONCEPT_KINDS:
+        items = [item for bank in _BANKS for item in getattr(bank, attribute)]
+        for topic in TOPIC_INFO:
+            mine = [item for item in items if item.topic == topic]
+            if mine:
+                found[topic].append(Generator(topic, kind, builder(mine)))
+        unknown = {item.topic for item in items} - set(TOPIC_INFO)
+        if unknown:
+            raise ValueError(f"bank items name unknown topics {sorted(unknown)}")
+    found["cnn_design"].append(Generator("cnn_design", "design", design.cnn_design))
+    empty = [topic for topic, generators in found.items() if not generators]
+    if empty:
+        raise ValueError(f"topics without a generator: {empty}")
+    return {topic: tuple(generators) for topic, generators in found.items()}
+
+
+GENERATORS: dict[str, tuple[Generator, ...]] = _register()
+#: The practice topics, in course order.
+TOPICS: tuple[str, ...] = tuple(GENERATORS)
+
+
+def kinds_of(topic: str) -> tuple[str, ...]:
+    return tuple(g.kind for g in GENERATORS[topic])
+
+
+__all__ = ["GENERATORS", "KINDS", "TOPICS", "TOPIC_INFO", "Generator", "kinds_of"]

@@ -1,0 +1,319 @@
+"""Concept questions: choice, true/false, ordering and short answer, built from item banks.
+
+An item bank (``bank_*.py``) lists items written once; a generator draws one item with the
+problem's random generator and shuffles what may be shuffled (options, steps), so the same seed
+gives the same problem. Checkers accept the forms a student naturally types and never raise.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from cnnkit.exercises.core import Result, StudentCodeError, correct, incorrect
+from cnnkit.review.problem import LETTERS, Draft, Source
+
+
+def _no_verify():
+    return True, None  # a concept item is checked by its author, not computed
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width letters and digits become ASCII), case-folded, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One single-answer choice question; each distractor says why it is wrong."""
+
+    topic: str
+    source: Source
+    question: str
+    right: str
+    wrong: tuple[tuple[str, str], ...]  # (option, why it is wrong)
+    justification: str
+
+
+@dataclass(frozen=True)
+class TrueFalse:
+    topic: str
+    source: Source
+    claim: str
+    truth: bool
+    justification: str
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Steps written in the right order; the problem shows them shuffled, labelled A, B, ..."""
+
+    topic: str
+    source: Source
+    question: str
+    steps: tuple[str, ...]
+    justification: str
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A key idea an answer must contain: any one of ``alternatives`` (each a tuple of words
+    that must all appear, after normalisation) counts as stating it."""
+
+    name: str
+    alternatives: tuple[tuple[str, ...], ...]
+
+    def stated_in(self, text: str) -> bool:
+        return any(all(word in text for word in words) for words in self.alternatives)
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    topic: str
+    source: Source
+    question: str
+    ideas: tuple[Idea, ...]
+    model_answer: str
+    extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- reading answers
+
+
+def _letter(answer, count: int) -> int:
+    """The index of the option a student chose: 'B', 'b', '(B)', 'B.' or the option's index."""
+    if isinstance(answer, str):
+        text = normalise_text(answer).strip("()[]. ").upper()
+        if len(text) == 1 and text in LETTERS[:count]:
+            return LETTERS.index(text)
+        raise StudentCodeError(
+            f"Answer with one letter from {LETTERS[0]} to {LETTERS[count - 1]}, e.g. 'B'; "
+            f"got {answer[:40]!r}."
+        )
+    raise StudentCodeError(
+        f"Answer with the option's letter as text, e.g. 'B'; got {type(answer).__name__} "
+        f"{str(answer)[:40]!r}."
+    )
+
+
+_TRUE = {"true", "t", "yes", "y", "对", "正确", "是", "√", "✓", "✔"}
+_FALSE = {"false", "f", "no", "n", "错", "错误", "否", "×", "✗", "✘", "x"}
+
+
+def _truth(answer) -> bool:
+    try:
+        import numpy as np
+
+        if isinstance(answer, np.bool_):
+            return bool(answer)
+    except ImportError:  # pragma: no cover - numpy is a dependency of the kit
+        pass
+    if isinstance(answer, bool):
+        return answer
+    if isinstance(answer, str):
+        text = normalise_text(answer).strip(". ")
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise StudentCodeError(
+        f"Answer True or False (or 'T'/'F', '对'/'错'); got {type(answer).__name__} "
+        f"{str(answer)[:40]!r}."
+    )
+
+
+def _order(answer, count: int, shown: Sequence[str]) -> list[int]:
+    """Indices of the shown steps in the student's order: 'CABD', 'C, A, B, D', ['C', 'A', ...]
+    or the steps' texts."""
+    if isinstance(answer, str):
+        items = [ch for ch in normalise_text(answer).upper() if ch.isalpha()]
+    elif isinstance(answer, (list, tuple)):
+        items = list(answer)
+    else:
+        raise StudentCodeError(
+            f"Answer with the letters in order, e.g. '{LETTERS[:count]}', got "
+            f"{type(answer).__name__} {str(answer)[:40]!r}."
+        )
+    texts = {normalise_text(step): i for i, step in enumerate(shown)}
+    order = []
+    for item in items:
+        if isinstance(item, str) and len(normalise_text(item)) == 1:
+            letter = normalise_text(item).upper()
+            if letter not in LETTERS[:count]:
+                raise StudentCodeError(
+                    f"{item!r} is not one of the letters {LETTERS[0]}-{LETTERS[count - 1]}."
+                )
+            order.append(LETTERS.index(letter))
+        elif isinstance(item, str) and normalise_text(item) in texts:
+            order.append(texts[normalise_text(item)])
+        else:
+            raise StudentCodeError(
+                f"Each item must be a step's letter ({LETTERS[0]}-{LETTERS[count - 1]}); "
+                f"got {str(item)[:40]!r}."
+            )
+    return order
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def choice_generator(items: Sequence[Choice]) -> Callable[[random.Random], Draft]:
+    def generate(rng: random.Random) -> Draft:
+        item = rng.choice(items)
+        wrong = rng.sample(list(item.wrong), min(3, len(item.wrong)))
+        options = [(item.right, "")] + wrong
+        rng.shuffle(options)
+        texts = tuple(text for text, _ in options)
+        right = texts.index(item.right)
+        letter = LETTERS[right]
+
+        def check(answer) -> Result:
+            chosen = _letter(answer, len(texts))
+            if chosen == right:
+                return correct(f"Correct: {letter}. {item.justification}")
+            return incorrect(f"Not {LETTERS[chosen]}: {options[chosen][1]}")
+
+        check.typical_mistake = LETTERS[(right + 1) % len(texts)]
+        return Draft(
+            item.question,
+            letter,
+            f"**Answer:** {letter}. {item.right}\n\n{item.justification}",
+            check,
+            _no_verify,
+            dict(item=item.question),
+            kind="choice",
+            source=item.source,
+            options=texts,
+            justification=item.justification,
+        )
+
+    return generate
+
+
+def true_false_generator(items: Sequence[TrueFalse]) -> Callable[[random.Random], Draft]:
+    def generate(rng: random.Random) -> Draft:
+        item = rng.choice(items)
+
+        def check(answer) -> Result:
+            said = _truth(answer)
+            verdict = "true" if item.truth else "false"
+            if said == item.truth:
+                return correct(f"Correct: the statement is {verdict}. {item.justification}")
+            return incorrect(f"The statement is {verdict}. {item.justification}")
+
+        check.typical_mistake = not item.truth
+        return Draft(
+            f"True or false? {item.claim} Answer True or False.",
+            item.truth,
+            f"**Answer:** {item.truth}. {item.justification}",
+            check,
+            _no_verify,
+            dict(item=item.claim),
+            kind="true_false",
+            source=item.source,
+            justification=item.justification,
+        )
+
+    return generate
+
+
+def ordering_generator(items: Sequence[Ordering]) -> Callable[[random.Random], Draft]:
+    def generate(rng: random.Random) -> Draft:
+        item = rng.choice(items)
+        count = len(item.steps)
+        shown = list(item.steps)
+        while shown == list(item.steps):
+            rng.shuffle(shown)
+        answer = "".join(LETTERS[shown.index(step)] for step in item.steps)
+        listing = "\n".join(f"- **{LETTERS[i]}.** {step}" for i, step in enumerate(shown))
+        statement = (
+            f"{item.question} Put the steps in order; answer with the letters, e.g. "
+            f"'{LETTERS[:count]}'.\n\n{listing}"
+        )
+
+        def check(given) -> Result:
+            order = _order(given, count, shown)
+            if sorted(order) != list(range(count)):
+                missing = sorted(set(range(count)) - set(order))
+                repeated = sorted({i for i in order if order.count(i) > 1})
+                problems = []
+                if missing:
+                    problems.append("missing " + ", ".join(LETTERS[i] for i in missing))
+                if repeated:
+                    problems.append("repeated " + ", ".join(LETTERS[i] for i in repeated))
+                return incorrect(
+                    f"Use each of the {count} letters exactly once ({'; '.join(problems)})."
+                )
+            expected = [shown.index(step) for step in item.steps]
+            if order == expected:
+                return correct(f"Correct: {answer}. {item.justification}")
+            first = next(i for i, (a, b) in enumerate(zip(order, expected, strict=True)) if a != b)
+            step = shown[order[first]]
+            if first == 0:
+                return incorrect(f"Position 1 is wrong: '{step}' does not come first.")
+            return incorrect(
+                f"The first {first} steps are in order; position {first + 1} is wrong: "
+                f"'{step}' does not come there. What must happen before it?"
+            )
+
+        typical = list(answer)
+        typical[0], typical[1] = typical[1], typical[0]
+        check.typical_mistake = "".join(typical)
+        numbered = "\n".join(f"{i}. {step}" for i, step in enumerate(item.steps, 1))
+        return Draft(
+            statement,
+            answer,
+            f"{numbered}\n\n{item.justification}\n\n**Answer:** {answer}",
+            check,
+            _no_verify,
+            dict(item=item.question),
+            kind="ordering",
+            source=item.source,
+            justification=item.justification,
+        )
+
+    return generate
+
+
+def short_answer_generator(items: Sequence[ShortAnswer]) -> Callable[[random.Random], Draft]:
+    def generate(rng: random.Random) -> Draft:
+        item = rng.choice(items)
+        needed = "; ".join(idea.name for idea in item.ideas)
+
+        def check(answer) -> Result:
+            if not isinstance(answer, str):
+                raise StudentCodeError(
+                    "Answer in words, as a text in quotes (English or Chinese); got "
+                    f"{type(answer).__name__} {str(answer)[:40]!r}."
+                )
+            text = normalise_text(answer)
+            missing = [idea.name for idea in item.ideas if not idea.stated_in(text)]
+            if not missing:
+                return correct(f"Correct: your answer states every key idea ({needed}).")
+            stated = len(item.ideas) - len(missing)
+            return incorrect(
+                f"{stated} of {len(item.ideas)} key ideas found. Missing: "
+                + "; ".join(missing)
+                + "."
+            )
+
+        check.typical_mistake = "It makes the network work better."  # vague: names no key idea
+        return Draft(
+            f"{item.question} Answer in one to three sentences (a text in quotes).",
+            item.model_answer,
+            f"Key ideas: {needed}.\n\n**Answer:** {item.model_answer}",
+            check,
+            _no_verify,
+            dict(item=item.question),
+            kind="short_answer",
+            source=item.source,
+        )
+
+    return generate
