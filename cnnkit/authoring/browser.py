@@ -75,14 +75,16 @@ def print_to_pdf(page_path: Path, pdf_path: Path, *, timeout_ms: int = 300_000) 
         page.goto(Path(page_path).resolve().as_uri(), wait_until="load")
         # MathJax 2 typesets after load; wait until its queue is empty.
         page.wait_for_function(
-            "() => !window.MathJax || (MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+            "() => !window.MathJax || (MathJax.isReady && MathJax.Hub.queue.pending === 0 "
             "&& MathJax.Hub.queue.running === 0)"
         )
         page.emulate_media(media="print")
         page.pdf(
             path=str(pdf_path),
-            width="210mm",  # exactly A4 (format="A4" rounds to a slightly wider page)
-            height="297mm",
+            # A4 is 793.7 × 1122.5 CSS pixels; Chromium rounds a page size up to whole pixels, so
+            # "210mm" (or format="A4") comes out 0.6 pt wider than A4. Whole pixels just inside:
+            width="793px",
+            height="1122px",
             print_background=True,
             display_header_footer=True,
             header_template="<span></span>",

@@ -296,6 +296,9 @@ sphinx:
         displayMath: [["\\\\[", "\\\\]"]]
         processRefs: false
         processEnvironments: false
+        # MyST-NB marks notebook pages tex2jax_ignore (so a "$" in an output stays text) and
+        # wraps real maths in class "math", which MathJax 2 must be told to process.
+        processClass: "tex2jax_process|mathjax_process|math|output_area"
       HTML-CSS:
         imageFont: null
     nb_render_markdown_format: myst
