@@ -10,8 +10,12 @@ PIP := $(PYTHON) -m pip
 PYTEST_WORKERS ?= 2
 # Debian packages: the full Fashion-MNIST, a CJK font, Pango for the PDF formula sheet.
 SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-# Only `make test` needs these: the browser that tests/test_browser_lab.py drives.
-TEST_SYSTEM_PACKAGES := chromium
+# Only `make test`, `make site` and `make book` need these: the browser that the browser tests
+# drive and that prints the book, and MathJax served from the site itself (no CDN).
+TEST_SYSTEM_PACKAGES := chromium libjs-mathjax fonts-mathjax
+# The website and the book: Jupyter Book 1.x in an environment of its own (requirements-site.txt).
+SITE_VENV := build/venv-site
+SITE_STAMP := $(SITE_VENV)/.requirements-site.stamp
 # `make install` skips pip when these files and the Python are what the last install saw.
 STAMP_DIR := .make
 INSTALL_STAMP := $(STAMP_DIR)/install.stamp
@@ -25,7 +29,7 @@ LAB_BROWSER ?= auto
 COLAB_PYTHON ?=
 COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format
+.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
 
 install: system-deps
 	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
@@ -63,11 +67,29 @@ restore:
 	git checkout HEAD -- 'notebooks/*.ipynb' 'exercises/*.ipynb'
 	@echo "restored the committed notebooks/ and exercises/; your copies in work/ are unchanged"
 
-test: install test-system-deps lint
+test: install test-system-deps site-deps lint
 	CNNKIT_QUICK=1 $(PYTHON) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope \
 		--nbval-lax tests notebooks exercises
 	$(MAKE) --no-print-directory colab-test
 	$(MAKE) --no-print-directory lab-check
+
+# Jupyter Book 1.x (offline-capable) in build/venv-site, reinstalled only when its pins change.
+site-deps: test-system-deps
+	@if [ -f $(SITE_STAMP) ] && cmp -s requirements-site.txt $(SITE_STAMP); then \
+		echo "site-deps: requirements-site.txt unchanged; skipping pip"; \
+	else \
+		$(PYTHON) -m venv $(SITE_VENV) \
+		&& $(SITE_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-site.txt \
+		&& cp requirements-site.txt $(SITE_STAMP); \
+	fi
+
+# The course as a website (build/site/index.html) and a printable book (build/cnnkit-course.pdf),
+# from the committed notebooks and their outputs; nothing is executed.
+site: install site-deps
+	$(PYTHON) -m cnnkit.authoring.site site
+
+book: install site-deps
+	$(PYTHON) -m cnnkit.authoring.site book
 
 # Every chapter and exercise notebook alone in an empty folder, on Colab's TensorFlow and Keras,
 # cnnkit installed by the notebook's own setup cell from a copy of this repository.

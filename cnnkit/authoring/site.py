@@ -1,0 +1,506 @@
+"""The course as a website and a printable book, built offline from the committed notebooks.
+
+    python -m cnnkit.authoring site     # build/site/index.html (make site)
+    python -m cnnkit.authoring book     # build/cnnkit-course.pdf (make book)
+
+Nothing is executed: the pages show the committed full-mode outputs. This module writes a
+Jupyter Book 1.x source tree (build/site-src/: the notebooks, a home page, the formula sheet,
+the glossary, the benchmarks) and runs ``jupyter-book`` from its own environment
+(build/venv-site, from requirements-site.txt). Maths is typeset by a local MathJax copy
+(Debian's libjs-mathjax), search understands Chinese (jieba), and no page refers to a remote
+script, style or image. The book is the single-page build printed to A4 PDF by Chromium.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cnnkit.authoring.notebooks import REPOSITORY_ROOT
+from cnnkit.authoring.template import REPOSITORY, colab_url
+
+BUILD = REPOSITORY_ROOT / "build"
+SOURCE_TREE = BUILD / "site-src"
+SITE = BUILD / "site"
+BOOK_PDF = BUILD / "cnnkit-course.pdf"
+SITE_VENV = BUILD / "venv-site"
+MATHJAX_DIR = Path(os.environ.get("CNNKIT_MATHJAX_DIR", "/usr/share/javascript/mathjax"))
+COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
+LOCAL_BADGE = "images/colab-badge.svg"
+
+CHAPTER_TITLES = {
+    "01": "Neural-network basics (神经网络基础)",
+    "02": "Convolution (卷积)",
+    "03": "Pooling (池化)",
+    "04": "Classic CNNs (经典卷积网络)",
+    "05": "Recurrent networks (循环神经网络)",
+    "06": "Generative adversarial networks (生成对抗网络)",
+    "07": "Overfitting and optimizers (过拟合与优化算法)",
+    "08": "Exam review (复习)",
+}
+
+# A local copy of the "Open in Colab" badge, so that no page loads an image from the network.
+COLAB_BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="117" height="20" role="img"
+ aria-label="Open in Colab"><rect width="117" height="20" rx="3" fill="#555"/>
+<rect x="0" width="117" height="20" rx="3" fill="#e37400"/>
+<text x="58.5" y="14" fill="#fff" font-family="DejaVu Sans,Verdana,sans-serif" font-size="11"
+ text-anchor="middle">Open in Colab</text></svg>
+"""
+
+FAVICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">
+<rect width="16" height="16" rx="3" fill="#1f4e8c"/><path d="M3 3h4v4H3zM9 9h4v4H9z" fill="#fff"/></svg>
+"""
+
+GLOSSARY_FILTER_JS = """
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("glossary-filter");
+  if (!box) return;
+  var rows = document.querySelectorAll("table.glossary tbody tr");
+  box.addEventListener("input", function () {
+    var query = box.value.trim().toLowerCase();
+    rows.forEach(function (row) {
+      row.style.display = row.textContent.toLowerCase().indexOf(query) >= 0 ? "" : "none";
+    });
+  });
+});
+"""
+
+SITE_CSS = """
+.f { margin: 0 0 .6em 0; break-inside: avoid; }
+.f .t { font-weight: bold; }
+.f .ch { float: right; color: #777; font-size: .85em; }
+.f .x { font-family: var(--pst-font-family-monospace); background: var(--pst-color-surface);
+        padding: 0 .3em; }
+.f .l { color: var(--pst-color-text-muted); font-size: .9em; }
+.zh { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
+#glossary-filter { width: 100%; padding: .4em; margin: .5em 0 1em 0; font-size: 1em; }
+"""
+
+# Print stylesheet of the book: A4, no navigation, code and tables wrapped inside the margins.
+BOOK_CSS = """
+@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+@media print {
+  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-header-article,
+  .prev-next-area, .headerlink, .bd-search, .skip-link, #pst-back-to-top, .toc-entry,
+  .sidebar-toggle, .header-article-items { display: none !important; }
+  .bd-main, .bd-content, .bd-article-container, .bd-article { max-width: 100% !important;
+    width: 100% !important; padding: 0 !important; margin: 0 !important; }
+  html { font-size: 10pt; }
+  body { font-family: "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif; }
+  pre, code, .output, .highlight pre { white-space: pre-wrap !important;
+    word-break: break-word; overflow: visible !important; font-size: 8pt; }
+  table { table-layout: auto; width: 100% !important; font-size: 8pt;
+    word-break: break-word; }
+  img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
+  .cell_output { overflow: visible !important; }
+  section > h1 { break-before: page; }
+  .book-cover { break-after: page; text-align: center; padding-top: 60mm; }
+  .book-contents { break-after: page; }
+}
+"""
+
+
+class SiteBuildError(RuntimeError):
+    """The website or the book could not be built; the message says what is missing."""
+
+
+def _chapters() -> list[Path]:
+    return sorted((REPOSITORY_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _exercises() -> list[Path]:
+    return sorted((REPOSITORY_ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _localised_notebook(path: Path, destination: Path, note: str = "") -> None:
+    """Copy a notebook, pointing its Colab badge image at the local copy of the badge.
+
+    ``note`` (Markdown) goes in a cell right after the first (title) cell: a link to the solutions.
+    """
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    if note:
+        cell = {"cell_type": "markdown", "metadata": {}, "source": note}
+        notebook["cells"].insert(1, cell)
+    depth = len(destination.relative_to(SOURCE_TREE).parts) - 1
+    badge = "../" * depth + LOCAL_BADGE
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"])
+            cell["source"] = source.replace(COLAB_BADGE_URL, badge)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _home_page() -> str:
+    rows = []
+    for chapter in _chapters():
+        number = chapter.stem[:2]
+        title = CHAPTER_TITLES.get(number, chapter.stem)
+        exercise = REPOSITORY_ROOT / "exercises" / chapter.name
+        exercise_link = f"[exercises](exercises/{chapter.stem})" if exercise.exists() else "—"
+        badge = f"[![Open in Colab]({LOCAL_BADGE})]({colab_url(f'notebooks/{chapter.name}')})"
+        rows.append(
+            f"| {number} | [{title}](chapters/{chapter.stem}) | {exercise_link} | {badge} |"
+        )
+    table = "\n".join(rows)
+    return f"""# cnnkit: deep learning with convolutional networks, in Keras
+
+A course kit for a university deep-learning course (深度学习课程): neural networks, convolution,
+pooling, classic CNNs, recurrent networks, GANs, overfitting and optimizers, with exercises
+that check the student's answers and an exam review. Every result a chapter states is
+asserted by its own output (`Claim holds: ...` lines).
+
+## Run it yourself
+
+```bash
+make lab     # install what is needed and open the course in JupyterLab
+make test    # install what is needed and run every test, the notebooks included
+```
+
+or open a chapter in Google Colab with its badge below.
+
+## Chapters
+
+| # | chapter | exercises | Colab |
+|---|---|---|---|
+{table}
+
+Also: the [formula sheet](review/formula_sheet) (公式表), the [glossary](review/glossary)
+(术语表) and the [benchmarks](review/benchmarks). The source is at
+<https://github.com/{REPOSITORY}>.
+"""
+
+
+def _glossary_page() -> str:
+    path = REPOSITORY_ROOT / "cnnkit" / "review" / "glossary.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        entries = list(csv.DictReader(handle))
+    body = "\n".join(
+        "<tr>"
+        f"<td>{html.escape(entry['english'])}</td>"
+        f"<td class='zh'>{html.escape(entry['chinese'])}</td>"
+        f"<td>{html.escape(entry['definition'])}</td>"
+        f"<td>{html.escape(entry['chapter'])}</td>"
+        "</tr>"
+        for entry in entries
+    )
+    return f"""# Glossary (术语表)
+
+{len(entries)} terms, English and Chinese. Type in the box to filter the table (English or
+中文); in a notebook, `ck.review.glossary("卷积")` looks a term up both ways.
+
+```{{raw}} html
+<input id="glossary-filter" type="search" placeholder="filter: kernel, 卷积, dropout ..."
+ aria-label="Filter the glossary">
+<table class="glossary table">
+<thead><tr><th>English</th><th>中文</th><th>definition</th><th>chapter</th></tr></thead>
+<tbody>
+{body}
+</tbody></table>
+```
+"""
+
+
+def _formula_sheet_page() -> str:
+    from cnnkit.review import sheet
+
+    return f"""# Formula sheet (公式表)
+
+Every example on this sheet is computed by the code that the course uses, and every formula is
+tested against Keras. Keras conventions: floor for `'valid'`, `ceil(W/S)` for `'same'`; `ln` in
+losses. The printable two-page version is built by `make sheet`.
+
+## Layer arithmetic (层的计算)
+
+```{{raw}} html
+{sheet.layer_formulas_html()}
+```
+
+## Activations, losses, training (激活函数、损失函数、优化算法)
+
+```{{raw}} html
+{sheet.review_formulas_html()}
+```
+
+## Classic networks (经典卷积网络)
+
+```{{raw}} html
+{sheet.classic_networks_html()}
+```
+"""
+
+
+def _benchmarks_page() -> str:
+    results_path = REPOSITORY_ROOT / "benchmarks" / "results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    rows = [
+        f"| `{key}` | {entry.get('value')} | {entry.get('target', '')} | "
+        f"{entry.get('verdict', '')} | {entry.get('measured_on', '')} |"
+        for key, entry in sorted(results.items())
+        if isinstance(entry, dict) and "value" in entry
+    ]
+    machine = results.get("machine", {})
+    return (
+        "# Benchmarks\n\n"
+        "Speed and memory of the kit on a 2-core CPU machine without a GPU, measured by "
+        "`make bench` (`benchmarks/run.py`); ratios are measured side by side in one run.\n\n"
+        "| figure | value | target | verdict | measured |\n|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nMachine: {machine.get('cpus', '?')} CPUs, Python {machine.get('python', '?')}.\n"
+    )
+
+
+def _config(title: str) -> str:
+    return f"""title: "{title}"
+author: "the cnnkit authors"
+copyright: "2026"
+only_build_toc_files: true
+execute:
+  execute_notebooks: "off"
+repository:
+  url: https://github.com/{REPOSITORY}
+  branch: main
+html:
+  use_repository_button: true
+  use_issues_button: false
+  use_edit_page_button: false
+  extra_footer: "Code MIT, text CC BY 4.0."
+launch_buttons:
+  colab_url: "https://colab.research.google.com"
+  binderhub_url: ""
+  thebe: false
+  notebook_interface: "jupyterlab"
+parse:
+  myst_enable_extensions: [dollarmath, amsmath, colon_fence, html_image]
+sphinx:
+  config:
+    language: en
+    html_search_language: zh
+    html_static_path: ["assets", "mathjax_root"]
+    html_favicon: "assets/favicon.svg"
+    html_context:
+      default_mode: auto
+    html_css_files: ["site.css"]
+    html_js_files: ["glossary.js"]
+    mathjax_path: "mathjax/MathJax.js?config=TeX-AMS_CHTML"
+    mathjax2_config:
+      tex2jax:
+        inlineMath: [["\\\\(", "\\\\)"]]
+        displayMath: [["\\\\[", "\\\\]"]]
+        processRefs: false
+        processEnvironments: false
+        # MyST-NB marks notebook pages tex2jax_ignore (so a "$" in an output stays text) and
+        # wraps real maths in class "math", which MathJax 2 must be told to process.
+        processClass: "tex2jax_process|mathjax_process|math|output_area"
+      HTML-CSS:
+        imageFont: null
+    nb_render_markdown_format: myst
+    suppress_warnings: ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
+"""
+
+
+def _toc() -> str:
+    chapters = "\n".join(f"  - file: chapters/{path.stem}" for path in _chapters())
+    exercises = "\n".join(f"  - file: exercises/{path.stem}" for path in _exercises())
+    solutions = "\n".join(f"  - file: solutions/{path.stem}" for path in _exercises())
+    return f"""format: jb-book
+root: index
+parts:
+- caption: Chapters
+  chapters:
+{chapters}
+- caption: Exercises
+  chapters:
+{exercises}
+- caption: Exam review
+  chapters:
+  - file: review/formula_sheet
+  - file: review/glossary
+  - file: review/benchmarks
+- caption: Appendix - solutions
+  chapters:
+{solutions}
+"""
+
+
+def _copy_mathjax(destination: Path) -> None:
+    """The parts of MathJax 2 that TeX-AMS_CHTML needs (no tests, no unpacked sources, woff fonts only)."""
+    if not (MATHJAX_DIR / "MathJax.js").exists():
+        raise SiteBuildError(
+            f"MathJax is not at {MATHJAX_DIR}: install Debian's libjs-mathjax "
+            "(apt-get install libjs-mathjax fonts-mathjax; make site-deps does it as root) or set "
+            "CNNKIT_MATHJAX_DIR to a folder holding MathJax.js."
+        )
+    skipped = {"test", "unpacked", "otf", "svg", "SVG", "PreviewHTML", "MathML"}
+    shutil.copytree(
+        MATHJAX_DIR,
+        destination / "mathjax",
+        ignore=lambda folder, names: [name for name in names if name in skipped],
+        dirs_exist_ok=True,
+    )
+    # Debian's MathJax lacks the speech-rule engine of the accessibility menu, which MathJax
+    # still asks for; an empty stand-in tells MathJax it is loaded, so no request fails.
+    for optional in ("extensions/a11y/mathjax-sre.js",):
+        stand_in = destination / "mathjax" / optional
+        if not stand_in.exists():
+            stand_in.parent.mkdir(parents=True, exist_ok=True)
+            stand_in.write_text(f'MathJax.Ajax.loadComplete("[MathJax]/{optional}");\n')
+
+
+def prepare_sources(title: str = "cnnkit: deep learning with CNNs in Keras") -> Path:
+    """Write the Jupyter Book source tree (build/site-src) from the committed files."""
+    if SOURCE_TREE.exists():
+        shutil.rmtree(SOURCE_TREE)
+    # Not "_static": Jupyter Book would add every .js file below it (all of MathJax) to every
+    # page. Sphinx copies both folders into the built site's _static/.
+    static = SOURCE_TREE / "assets"
+    static.mkdir(parents=True)
+    (SOURCE_TREE / "images").mkdir()
+    (SOURCE_TREE / LOCAL_BADGE).write_text(COLAB_BADGE_SVG, encoding="utf-8")
+    (static / "favicon.svg").write_text(FAVICON_SVG, encoding="utf-8")
+    (static / "glossary.js").write_text(GLOSSARY_FILTER_JS, encoding="utf-8")
+    (static / "site.css").write_text(SITE_CSS, encoding="utf-8")
+    (static / "book.css").write_text(BOOK_CSS, encoding="utf-8")
+    _copy_mathjax(SOURCE_TREE / "mathjax_root")
+    for chapter in _chapters():
+        _localised_notebook(chapter, SOURCE_TREE / "chapters" / chapter.name)
+    for exercise in _exercises():
+        _localised_notebook(
+            exercise,
+            SOURCE_TREE / "exercises" / exercise.name,
+            note=f"Solutions are on their own page: [solutions of these exercises]"
+            f"(../solutions/{exercise.stem}). Try first; `q1.hint()` gives one hint at a time.",
+        )
+        solution = REPOSITORY_ROOT / "exercises" / "solutions" / exercise.name
+        _localised_notebook(solution, SOURCE_TREE / "solutions" / exercise.name)
+    review = SOURCE_TREE / "review"
+    review.mkdir()
+    (review / "formula_sheet.md").write_text(_formula_sheet_page(), encoding="utf-8")
+    (review / "glossary.md").write_text(_glossary_page(), encoding="utf-8")
+    (review / "benchmarks.md").write_text(_benchmarks_page(), encoding="utf-8")
+    (SOURCE_TREE / "index.md").write_text(_home_page(), encoding="utf-8")
+    (SOURCE_TREE / "_config.yml").write_text(_config(title), encoding="utf-8")
+    (SOURCE_TREE / "_toc.yml").write_text(_toc(), encoding="utf-8")
+    return SOURCE_TREE
+
+
+def _jupyter_book() -> Path:
+    executable = SITE_VENV / "bin" / "jupyter-book"
+    if not executable.exists():
+        raise SiteBuildError(
+            f"Jupyter Book is not installed in {SITE_VENV.relative_to(REPOSITORY_ROOT)}: "
+            "run `make site-deps` (it installs requirements-site.txt there)."
+        )
+    return executable
+
+
+def _run_jupyter_book(builder: str) -> Path:
+    output = BUILD / f"jb-{builder}"
+    if output.exists():
+        shutil.rmtree(output)
+    command = [str(_jupyter_book()), "build", str(SOURCE_TREE), "--path-output", str(output)]
+    command += ["--builder", builder]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    log = completed.stdout + completed.stderr
+    (BUILD / f"jb-{builder}.log").write_text(log, encoding="utf-8")
+    if completed.returncode != 0:
+        raise SiteBuildError(
+            f"jupyter-book {builder} failed; see build/jb-{builder}.log\n{log[-2000:]}"
+        )
+    return output / "_build" / builder
+
+
+# Jupyter Book 1 always loads sphinx-thebe, which names thebe's CDN address in every page
+# (used only if live code is switched on, which this offline course never does): drop it.
+THEBE_TAGS = re.compile(
+    r"<script[^>]*sphinx-thebe\.js[^>]*></script>\s*|<script>const THEBE_JS_URL[^<]*</script>\s*"
+)
+
+
+def _drop_thebe(folder: Path) -> None:
+    for page in folder.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        cleaned = THEBE_TAGS.sub("", text)
+        if cleaned != text:
+            page.write_text(cleaned, encoding="utf-8")
+
+
+REMOTE_REFERENCE = re.compile(
+    r"<(?:script|img)[^>]+src=[\"'](?:https?:)?//|<link[^>]+href=[\"'](?:https?:)?//[^\"']+\.css"
+)
+
+
+def remote_references(folder: Path) -> list[str]:
+    """Every script, image or stylesheet in ``folder``'s pages that would be fetched from the network."""
+    found = []
+    for page in folder.rglob("*.html"):
+        for match in REMOTE_REFERENCE.finditer(page.read_text(encoding="utf-8", errors="replace")):
+            found.append(f"{page.relative_to(folder)}: {match.group(0)[:120]}")
+    return found
+
+
+def build_site() -> Path:
+    """Build the website into build/site/ and return the path of its home page."""
+    prepare_sources()
+    built = _run_jupyter_book("html")
+    if SITE.exists():
+        shutil.rmtree(SITE)
+    shutil.copytree(built, SITE)
+    _drop_thebe(SITE)
+    remote = remote_references(SITE)
+    if remote:
+        raise SiteBuildError("pages refer to the network:\n" + "\n".join(remote[:20]))
+    return SITE / "index.html"
+
+
+def _contents_html(page: str) -> str:
+    """A cover and a table of contents, put in front of the single-page build for printing."""
+    titles = re.findall(r"<section id=\"[^\"]+\">\s*<h1>(.*?)<a class=\"headerlink\"", page, re.S)
+    items = "".join(f"<li>{re.sub(r'<[^>]+>', '', title)}</li>" for title in titles)
+    return (
+        "<div class='book-cover'><h1 style='font-size:28pt'>cnnkit</h1>"
+        "<p style='font-size:16pt'>Deep learning with convolutional networks, in Keras</p>"
+        "<p style='font-size:14pt'>深度学习与卷积神经网络</p>"
+        "<p>The course, its exercises with solutions, the formula sheet and the glossary.</p></div>"
+        f"<div class='book-contents'><h2>Contents</h2><ol>{items}</ol></div>"
+    )
+
+
+def build_book() -> Path:
+    """Print the whole course to build/cnnkit-course.pdf (A4, CJK fonts embedded, page numbers)."""
+    prepare_sources()
+    built = _run_jupyter_book("singlehtml")
+    _drop_thebe(built)
+    page_path = built / "index.html"
+    page = page_path.read_text(encoding="utf-8")
+    page = page.replace("</head>", "<link rel='stylesheet' href='_static/book.css'></head>", 1)
+    page = re.sub(r"(<article[^>]*>)", lambda m: m.group(1) + _contents_html(page), page, count=1)
+    page_path.write_text(page, encoding="utf-8")
+    from cnnkit.authoring.browser import print_to_pdf
+
+    BOOK_PDF.parent.mkdir(parents=True, exist_ok=True)
+    print_to_pdf(page_path, BOOK_PDF)
+    return BOOK_PDF
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    target = arguments[0] if arguments else "site"
+    if target == "site":
+        print(f"built {build_site().relative_to(REPOSITORY_ROOT)}")
+    elif target == "book":
+        print(f"built {build_book().relative_to(REPOSITORY_ROOT)}")
+    else:
+        raise SystemExit("usage: python -m cnnkit.authoring.site site|book")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

