@@ -118,3 +118,63 @@ def check_kernel(kernel_size, *, ranks=(1, 2, 3), int_rank: int = 2, name="kerne
 def product(values) -> int:
     """Product of ints (``math.prod``)."""
     return math.prod(values)
+
+
+MAXIMUM_REAL = 1e12
+MAXIMUM_VALUES = 100_000
+
+
+def check_reals(name: str, value):
+    """``value`` (a number or a nested sequence of numbers) after checking each is a finite real.
+
+    Returns it unchanged; raises TypeError for anything that is not numbers and ValueError for
+    nan, infinities, magnitudes above 1e12 or more than 100,000 values.
+    """
+    stack, count = [value], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)) or (
+            hasattr(item, "shape") and hasattr(item, "tolist") and getattr(item, "ndim", 0) > 0
+        ):
+            size = getattr(item, "size", None) if hasattr(item, "shape") else len(item)
+            count += size or 0
+            if count > MAXIMUM_VALUES:
+                raise ValueError(f"{name} has more than {MAXIMUM_VALUES:,} numbers; pass fewer.")
+            stack.extend(item.tolist() if hasattr(item, "tolist") else item)
+            continue
+        if hasattr(item, "item") and getattr(item, "ndim", 1) == 0:
+            item = item.item()
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise TypeError(
+                f"{name} must be numbers (a number or a list/tuple of numbers), got "
+                f"{short_repr(item)} of type {type(item).__name__}."
+            )
+        if abs(item) > MAXIMUM_REAL or not math.isfinite(item):
+            raise ValueError(
+                f"{name} contains {short_repr(item)}: pass finite numbers of at most "
+                f"{MAXIMUM_REAL:.0e} in size."
+            )
+    return value
+
+
+def real_arguments(function):
+    """Decorate a formula of real numbers: every argument passes :func:`check_reals` first."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{function.__name__}(): {error}") from None
+        for name, value in bound.arguments.items():
+            check_reals(name, value)
+        try:
+            return function(*args, **kwargs)
+        except (ZeroDivisionError, FloatingPointError, OverflowError) as error:
+            raise ValueError(f"{function.__name__}() cannot be computed here: {error}") from None
+
+    return checked

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from cnnkit.formulas._checks import real_arguments
 from cnnkit.formulas.registry import formula
 from cnnkit.scratch import box_losses, embedding_losses
 
@@ -20,7 +21,7 @@ iou = formula(
     legend="B predicted box, G target box; boxes as corners (x1, y1, x2, y2)",
     example=dict(box=(0, 0, 2, 2), target=(1, 1, 3, 3)),
     chapter="07",
-)(box_losses.iou)
+)(real_arguments(box_losses.iou))
 
 giou = formula(
     title="GIoU",
@@ -29,7 +30,7 @@ giou = formula(
     legend="C the smallest box enclosing B and G; < 0 for disjoint boxes, so 1 - GIoU still pulls",
     example=dict(box=(0, 0, 1, 1), target=(2, 0, 3, 1)),
     chapter="07",
-)(box_losses.giou)
+)(real_arguments(box_losses.giou))
 
 diou = formula(
     title="DIoU",
@@ -38,7 +39,7 @@ diou = formula(
     legend="ρ distance between the box centres, c diagonal of the enclosing box C",
     example=dict(box=(0, 0, 1, 1), target=(2, 0, 3, 1)),
     chapter="07",
-)(box_losses.diou)
+)(real_arguments(box_losses.diou))
 
 ciou = formula(
     title="CIoU",
@@ -47,7 +48,7 @@ ciou = formula(
     legend="v compares the aspect ratios (w/h) of target G and prediction B",
     example=dict(box=(0, 0, 2, 1), target=(1, 0, 2, 2)),
     chapter="07",
-)(box_losses.ciou)
+)(real_arguments(box_losses.ciou))
 
 smooth_l1_loss = formula(
     title="Smooth L1 (Huber) box regression",
@@ -56,7 +57,7 @@ smooth_l1_loss = formula(
     legend="d = prediction - target per coordinate, averaged over the coordinates; L1 = |d|, L2 = d²",
     example=dict(y_true=(0.0, 0.0), y_pred=(0.5, 3.0), beta=1.0),
     chapter="07",
-)(box_losses.smooth_l1_loss)
+)(real_arguments(box_losses.smooth_l1_loss))
 
 
 @formula(
@@ -67,6 +68,7 @@ smooth_l1_loss = formula(
     example=dict(anchor=(0.0, 0.0), positive=(0.3, 0.4), negative=(0.6, 0.0), margin=0.2),
     chapter="07",
 )
+@real_arguments
 def triplet_margin_loss(anchor, positive, negative, margin=0.2) -> float:
     """Triplet loss of one (anchor, positive, negative): max(|a - p|^2 - |a - n|^2 + m, 0)."""
     value = embedding_losses.triplet_loss([anchor], [positive], [negative], margin)
@@ -81,6 +83,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=0.2) -> float:
     example=dict(cos_theta=0.8, margin=0.3, scale=16.0),
     chapter="07",
 )
+@real_arguments
 def arcface_target_logit(cos_theta, margin=0.3, scale=16.0) -> float:
     """s cos(theta + m) for a feature at cos(theta) from its own class centre (ArcFace)."""
     if not -1.0 <= cos_theta <= 1.0:

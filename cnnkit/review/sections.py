@@ -52,15 +52,15 @@ MOBILENET = Source(CLASSIC, "8. MobileNet (2017): depthwise-separable convolutio
 TRANSFER = Source(CLASSIC, "11. Transfer learning: a pretrained backbone")
 
 RECURRENCE = Source(RNN, "1. The recurrence")
-UNROLLED = Source(RNN, "2. Unrolled in time")
+UNROLLED = Source(RNN, "2. Unrolled in time, and backpropagation through time")
 RNN_PARAMS = Source(RNN, "4. Parameter counts: SimpleRNN, LSTM, GRU")
-LONG_MEMORY = Source(RNN, "6. Long memory: the adding problem")
+LONG_MEMORY = Source(RNN, "7. Long memory: the adding problem")
 
 GAN_GAME = Source(GAN, "1. The two-player game (博弈)")
 GAN_ALTERNATE = Source(GAN, "3. The two networks and the alternating training step")
 MODE_COLLAPSE = Source(GAN, "6. An unbalanced game: mode collapse (模式崩溃)")
 
-REMEDIES = Source(OVERFIT, "1. Overfitting on purpose, and every remedy side by side")
+REMEDIES = Source(OVERFIT, "1. Overfitting on purpose, and every remedy measured against it")
 DROPOUT = Source(OVERFIT, "Dropout by hand, checked against `keras.layers.Dropout`")
 VANISHING = Source(OVERFIT, "2. Vanishing and exploding gradients (梯度消失, 梯度爆炸)")
 OPTIMIZERS = Source(
