@@ -379,7 +379,7 @@ def _check_stage_shapes(answer):
         if given != shape:
             return incorrect(f"{stage} should be {shape}, you wrote {given}.")
     return correct(
-        "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with print_stage_shapes=True)."
+        "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with ck.models.stage_shapes(model))."
     )
 
 
