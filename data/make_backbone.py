@@ -34,9 +34,7 @@ def main() -> None:
 
     keras.utils.set_random_seed(SEED)
     backbone = transfer.fashion_backbone()
-    model = transfer.transfer_classifier(
-        backbone, len(source), name="source_task", pretrained=False
-    )
+    model = transfer.transfer_classifier(backbone, len(source), name="source_task")
     model.compile(
         keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )

@@ -37,6 +37,7 @@ __all__ = [
     "imagenet_weights_cached",
     "pretrained_backbone",
     "transfer_classifier",
+    "unfreeze_for_fine_tuning",
 ]
 
 #: Fashion-MNIST labels of the source task (pretraining) and of the target task (transfer).
@@ -67,21 +68,31 @@ def fashion_backbone(input_shape=(28, 28, 1), *, width: int = 32) -> keras.Model
     return keras.Model(inputs, features, name="fashion_backbone")
 
 
-def transfer_classifier(
-    backbone: keras.Model, classes: int, *, name: str = "transfer", pretrained: bool = True
-):
+def transfer_classifier(backbone: keras.Model, classes: int, *, name: str = "transfer"):
     """The backbone's features, then a new softmax head with ``classes`` outputs.
 
-    ``backbone.trainable = False`` before compiling freezes it (feature extraction). With a
-    ``pretrained`` backbone its batch normalisation always runs in inference mode
-    (``training=False``), also when it is unfrozen for fine-tuning: a few hundred target images
-    must not overwrite the statistics learned on the source task. ``pretrained=False`` (training
-    from scratch) lets BN learn its statistics as usual.
+    ``backbone.trainable = False`` before compiling freezes it (feature extraction: only the head
+    learns, and the frozen batch normalisation runs in inference mode). For fine-tuning use
+    :func:`unfreeze_for_fine_tuning`.
     """
     inputs = keras.Input(shape=backbone.input_shape[1:], name="image")
-    features = backbone(inputs, training=False if pretrained else None)
+    features = backbone(inputs)
     outputs = layers.Dense(classes, activation="softmax", name="new_head")(features)
     return keras.Model(inputs, outputs, name=name)
+
+
+def unfreeze_for_fine_tuning(backbone: keras.Model) -> keras.Model:
+    """Make every layer of the backbone trainable again except batch normalisation.
+
+    A BatchNormalization layer with ``trainable = False`` runs in inference mode in Keras: it
+    keeps the source task's moving statistics instead of replacing them by those of a few
+    hundred target images (and its gamma and beta stay fixed). Compile again afterwards.
+    """
+    backbone.trainable = True
+    for layer in backbone.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    return backbone
 
 
 def pretrained_backbone(path: Path | None = None) -> keras.Model:
