@@ -8,8 +8,8 @@
 # Then we measure, at CPU scale, the ideas that made the networks work: ReLU, small kernels,
 # padding and stride, batch normalisation and where it goes, shortcuts against the degradation
 # problem, the ResNet training recipe, and transfer learning (迁移学习) from a backbone the
-# course pretrained itself. Every measured result is a `Claim holds:` line printed by the cell
-# that measures it.
+# course pretrained itself. Every measured result is stated by the cell that measures it: a
+# `Claim holds:` line, or a printed verdict where the result may go either way.
 
 # %%
 import math
@@ -255,7 +255,7 @@ alexnet["table"]
 # The ideas, one by one:
 #
 # - **ReLU** instead of tanh or sigmoid: no saturation for positive inputs, so gradients stay
-#   large and training is several times faster (measured below).
+#   large and training is several times faster (compared below).
 # - **Dropout** (随机失活) 0.5 in fc6 and fc7, against overfitting of the 59 million dense weights.
 # - **Data augmentation** (数据增强): random 224×224 crops and horizontal flips of the 256×256
 #   images, and PCA colour jitter.
@@ -454,7 +454,7 @@ vgg_table.style.format({"parameters": "{:,}"})
 # Depth costs few parameters: from A to E eight more convolutions add 11 million, while the
 # three fully connected layers alone hold 124 million. LRN adds none (and the paper found it
 # did not help, so B-E drop it). C's 1×1 convolutions add depth and non-linearity without
-# enlarging the receptive field; D, with 3×3 there instead, was better.
+# enlarging the receptive field; D, with 3×3 there instead, was better in the paper's tests.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -1335,8 +1335,9 @@ else:
 #   residual version does not (measured above, on training error).
 # - The ResNet recipe: He initialisation, SGD momentum 0.9, learning rate 0.1 × batch / 256,
 #   ÷10 on plateaus, weight decay 1e-4, no dropout.
-# - Transfer learning: a backbone pretrained on a related task beats training from scratch when
-#   labels are few, frozen or fine-tuned (measured above).
+# - Transfer learning: reuse a backbone pretrained on a source task, frozen (new head only) or
+#   fine-tuned; whether it beats training from scratch depends on how well the source features
+#   describe the target classes (this run's verdicts are printed in section 11).
 # - Inception concatenates branches (channels add up); ResNet adds F(x) to x (shapes must match,
 #   else a 1×1 projection).
 #
