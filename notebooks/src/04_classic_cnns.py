@@ -1181,7 +1181,7 @@ results["VGG-small"] = train(ck.models.vgg_small, 1 if ck.QUICK else 2, batch=QU
 results["ResNet-small"] = train(ck.models.resnet_small, 1 if ck.QUICK else 2, batch=QUICK_BATCH)
 
 # %%
-floors = {"LeNet-5": 0.86, "VGG-small": 0.87, "ResNet-small": 0.85}  # >= 1 point below the run
+floors = {"LeNet-5": 0.86, "VGG-small": 0.83, "ResNet-small": 0.80}  # >= 1 point below the run
 for name, (accuracy, seconds) in results.items():
     print(
         f"{name:>12}: test accuracy {accuracy:.4f} (floor {floors[name]}), {seconds / 60:.1f} min"
