@@ -21,7 +21,7 @@ MIN_CLAIMS = 5
 
 # Chapters whose prose has been rewritten so that every measured result is a claim. Each chapter
 # joins this set when its claims pass lands; when all of 01-07 are here, the set goes away.
-CLAIMED_CHAPTERS: set[str] = {"01", "02", "03", "05", "06", "07"}
+CLAIMED_CHAPTERS: set[str] = {"01", "02", "03", "04", "05", "06", "07"}
 
 FORBIDDEN = {
     "a failed claim": re.compile(r"Claim FAILS"),

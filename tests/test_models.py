@@ -241,15 +241,50 @@ def test_zfnet_parameter_count_and_sizes():
 # -- VGG -------------------------------------------------------------------------------------
 
 
-def vgg_formula(depth, classes=1000, side=224):
+def vgg_formula(config, classes=1000, side=224):
+    """Table 1 read by hand: "convK-N" is a KxK convolution with N filters; every block ends in
+    a 2x2 max pooling; then fc 4096, 4096, classes."""
+    letter = M.vgg.__globals__["VGG_LETTERS"].get(config, config)
     total, c_in = 0, 3
-    for v in M.VGG_CONFIGS[depth]:
-        if v == "M":
-            side //= 2
-        else:
-            total += conv(3, c_in, v)
-            c_in = v
+    for block in M.VGG_CONFIGS[letter]:
+        for spec in block:
+            if spec != "LRN":
+                k, n = (int(v) for v in spec[4:].split("-"))
+                total += conv(k, c_in, n)
+                c_in = n
+        side //= 2
     return total + dense(side * side * c_in, 4096) + dense(4096, 4096) + dense(4096, classes)
+
+
+VGG_EXACT = {
+    "A": 132_863_336,
+    "A-LRN": 132_863_336,
+    "B": 133_047_848,
+    "C": 133_638_952,
+    "D": 138_357_544,
+    "E": 143_667_240,
+}
+
+
+@pytest.mark.parametrize("letter", list(VGG_EXACT))
+def test_vgg_configurations_a_to_e_match_the_paper(letter):
+    """Exact counts from the builder, equal to the hand arithmetic, rounding to Table 2."""
+    with keras.StatelessScope(initialize_variables=False):  # shapes only: no 500 MB of weights
+        model = M.vgg(letter)
+        count = model.count_params()
+        layers = [type(layer).__name__ for layer in model.layers]
+    assert count == VGG_EXACT[letter] == vgg_formula(letter)
+    assert round(count / 1e6) == M.VGG_PAPER_MILLIONS[letter]
+    assert ("LocalResponseNormalization" in layers) == (letter == "A-LRN")
+    convs = layers.count("Conv2D")
+    assert convs + 3 == {"A": 11, "A-LRN": 11, "B": 13, "C": 16, "D": 16, "E": 19}[letter]
+
+
+def test_vgg_c_has_three_1x1_convolutions_and_block_names():
+    model = M.vgg("C", input_shape=(32, 32, 3), classes=10)
+    ones = [layer.name for layer in model.layers if getattr(layer, "kernel_size", None) == (1, 1)]
+    assert ones == ["block3_conv3", "block4_conv3", "block5_conv3"]
+    assert model.name == "vgg16_c"
 
 
 @pytest.mark.slow
@@ -279,7 +314,7 @@ def test_vgg_configurations_a_and_b(depth):
 def test_vgg_batch_norm_adds_four_numbers_per_channel():
     plain = M.vgg(11, input_shape=(32, 32, 3), classes=10)
     bn = M.vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
-    channels = sum(v for v in M.VGG_CONFIGS[11] if v != "M")
+    channels = sum(int(spec.split("-")[1]) for block in M.VGG_CONFIGS["A"] for spec in block)
     assert bn.count_params() == plain.count_params() + 4 * channels
     assert bn.name == "vgg11_bn"
 
@@ -357,9 +392,8 @@ def test_resnet_trainable_counts_equal_torchvision(depth, count):
 
 
 def test_resnet18_cifar_port_stage_shapes(capsys):
-    model = M.resnet(
-        18, input_shape=(32, 32, 3), classes=10, small_input=True, print_stage_shapes=True
-    )
+    """The builder prints nothing (its stage shapes come from stage_shapes)."""
+    model = M.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)
     shapes = M.stage_shapes(model)
     assert shapes == {
         "input": (32, 32, 3),
@@ -369,8 +403,7 @@ def test_resnet18_cifar_port_stage_shapes(capsys):
         "stage3": (8, 8, 256),
         "stage4": (4, 4, 512),
     }
-    printed = capsys.readouterr().out
-    assert "stage4: (4, 4, 512)" in printed
+    assert capsys.readouterr().out == ""
     assert model.get_layer("conv1_conv").kernel_size == (3, 3)
     assert not any(isinstance(layer, keras.layers.MaxPooling2D) for layer in model.layers)
     # Same blocks as ResNet-18: only the stem (7x7x3x64 -> 3x3x3x64) and the head differ.
@@ -573,29 +606,164 @@ def test_head_tail_keeps_short_tables_and_cuts_long_ones():
     assert survey.head_tail(table.head(5), rows=3).equals(table.head(5))
 
 
-def test_backbone_falls_back_to_random_weights_only_on_a_failed_download(monkeypatch, capsys):
+def test_pretrained_backbone_is_shipped_checked_and_loads(tmp_path):
     from cnnkit.models import transfer
 
-    calls = []
+    backbone = transfer.pretrained_backbone()
+    assert backbone.output_shape == (None, 128)
+    convs = 9 * (1 * 32 + 32 * 32 + 32 * 64 + 64 * 64 + 64 * 128 + 128 * 128)
+    assert backbone.count_params() == transfer.fashion_backbone().count_params() == 287_776
+    assert 287_776 == convs + 4 * (32 + 32 + 64 + 64 + 128 + 128)  # conv weights + BN
+    assert transfer.BACKBONE_FILE.stat().st_size < 3_000_000
+    # The shipped weights are not the random initialisation: they were trained.
+    fresh = transfer.fashion_backbone()
+    assert not np.allclose(backbone.get_weights()[0], fresh.get_weights()[0])
+    # A changed copy is refused when it claims to be the shipped file; an own file loads.
+    copy = tmp_path / "mine.npz"
+    assert transfer.save_backbone(backbone, copy)
+    again = transfer.pretrained_backbone(copy)
+    assert np.allclose(again.get_weights()[0], backbone.get_weights()[0])
+    with pytest.raises(FileNotFoundError, match="make_backbone"):
+        transfer.pretrained_backbone(tmp_path / "missing.npz")
 
-    def fake_application(weights=None, **kwargs):
-        calls.append(weights)
-        if weights == "imagenet":
-            raise Exception("URL fetch failure on https://example.invalid/w.h5: None -- no host")
-        return keras.Sequential([keras.Input(kwargs["input_shape"]), keras.layers.Conv2D(2, 3)])
 
-    monkeypatch.setattr(keras.applications, "FakeNet", fake_application, raising=False)
-    model, weights = transfer.backbone("FakeNet", (8, 8, 3))
-    assert weights is None and calls == ["imagenet", None]
-    assert "could not download the imagenet weights" in capsys.readouterr().out
-    assert transfer.is_download_failure(OSError("x")) is False
-    assert transfer.is_download_failure(ValueError("URL fetch failure")) is False
+def test_transfer_classifier_freezes_and_keeps_bn_statistics():
+    from cnnkit.models import transfer
 
-    def broken(weights=None, **kwargs):
-        raise ValueError("input_shape must be at least 32x32")
+    backbone = transfer.fashion_backbone()
+    backbone.trainable = False
+    model = transfer.transfer_classifier(backbone, 3)
+    assert model.output_shape == (None, 3)
+    assert len(model.trainable_weights) == 2  # only the new head
+    bn = backbone.get_layer("block1_conv1_bn")
+    before = bn.moving_mean.numpy().copy()
+    transfer.unfreeze_for_fine_tuning(backbone)  # BN stays in inference mode, statistics kept
+    model.compile("adam", "sparse_categorical_crossentropy")
+    conv = backbone.get_layer("block1_conv1").kernel.numpy().copy()
+    model.fit(np.random.rand(8, 28, 28, 1), np.zeros(8, dtype=int), epochs=1, verbose=0)
+    assert np.allclose(bn.moving_mean.numpy(), before)
+    assert not np.allclose(backbone.get_layer("block1_conv1").kernel.numpy(), conv)
+    assert set(transfer.SOURCE_CLASSES).isdisjoint(transfer.TARGET_CLASSES)
+    assert len(transfer.SOURCE_CLASSES) + len(transfer.TARGET_CLASSES) == 10
 
-    monkeypatch.setattr(keras.applications, "BrokenNet", broken, raising=False)
-    with pytest.raises(ValueError, match="32x32"):
-        transfer.backbone("BrokenNet", (8, 8, 3))
-    with pytest.raises(ValueError, match="no model"):
-        transfer.backbone("NoSuchNet")
+
+def test_imagenet_backbone_never_downloads(monkeypatch, tmp_path):
+    from cnnkit.models import transfer
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert transfer.imagenet_weights_cached(transfer.MOBILENET_V2_FILE) is False
+    assert transfer.imagenet_backbone() is None
+
+
+# -- ideas taught with running code -------------------------------------------------------------
+
+
+def test_euclidean_rbf_is_squared_distance_and_lenet_rbf_builds():
+    prototypes = np.array([[1.0, -1.0], [-1.0, -1.0], [0.5, 0.5]], dtype="float32")
+    layer = M.EuclideanRBF(prototypes)
+    x = np.array([[1.0, 1.0], [0.0, -1.0]], dtype="float32")
+    expected = ((x[:, None, :] - prototypes[None]) ** 2).sum(-1)
+    assert np.allclose(layer(x).numpy(), expected)
+    assert layer.count_params() == 6 and not layer.trainable_weights
+    with pytest.raises(ValueError, match="84"):
+        M.EuclideanRBF(np.ones((10, 84)))(np.ones((1, 5), dtype="float32"))
+    images = np.random.default_rng(0).random((40, 28, 28, 1)).astype("float32")
+    labels = np.arange(40) % 10
+    codes = M.rbf_prototypes(images, labels, classes=10)
+    assert codes.shape == (10, 84) and set(np.unique(codes)) == {-1.0, 1.0}
+    model = M.lenet5_rbf(codes)
+    assert model.output_shape == (None, 10)
+    assert model.count_params() == 60_850 - 850 + 840  # softmax layer replaced by 840 fixed numbers
+    loss = M.rbf_loss(np.array([0]), np.array([[0.0, 10.0]], dtype="float32"))
+    assert float(loss[0]) == pytest.approx(np.log1p(np.exp(-10.0)), rel=1e-4)
+
+
+def test_pca_colour_augmentation_shifts_every_pixel_by_one_colour():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0.2, 0.8, size=(3, 6, 6, 3)).astype("float32")
+    values, vectors = M.rgb_principal_components(images)
+    covariance = np.cov(images.reshape(-1, 3), rowvar=False)
+    assert np.allclose(covariance @ vectors[:, 0], values[0] * vectors[:, 0])
+    assert values[0] >= values[1] >= values[2]
+    out = M.pca_colour_augmentation(images, values, vectors, std=0.1, seed=1)
+    shift = out - images  # no clipping here: values stay inside [0, 1]
+    assert np.allclose(shift, shift[:, :1, :1, :], atol=1e-6)  # same RGB shift at every pixel
+    assert not np.allclose(shift[0, 0, 0], shift[1, 0, 0])  # a new draw per image
+
+
+def test_modern_blocks_match_their_parameter_arithmetic():
+    from cnnkit.models import modern
+
+    inputs = keras.Input((8, 8, 16))
+    dense = keras.Model(inputs, modern.dense_block(inputs, n_layers=3, growth=4))
+    assert dense.output_shape[-1] == 16 + 3 * 4
+    convs = sum(9 * (16 + i * 4) * 4 for i in range(3))
+    assert dense.count_params() == convs + sum(4 * (16 + i * 4) for i in range(3))
+    inputs = keras.Input((8, 8, 32))
+    se = keras.Model(inputs, modern.squeeze_excitation(inputs, ratio=8))
+    assert se.count_params() == 2 * 32 * 32 // 8 + 32 // 8 + 32
+    x = np.random.rand(2, 8, 8, 32).astype("float32")
+    weights = se(x).numpy() / x  # each channel scaled by one number in (0, 1)
+    assert np.allclose(weights, weights[:, :1, :1, :], rtol=1e-4)
+    assert ((weights > 0) & (weights < 1)).all()
+    inputs = keras.Input((8, 8, 16))
+    mb = keras.Model(inputs, modern.mbconv_block(inputs, 16, expand=4, kernel=3))
+    t = 4 * 16
+    expected = 16 * t + 9 * t + (t * 4 + 4) + (4 * t + t) + t * 16 + 4 * (t + t + 16)
+    assert mb.count_params() == expected
+    assert any(isinstance(layer, keras.layers.Add) for layer in mb.layers)
+
+
+def test_ablation_networks_differ_in_one_choice():
+    from cnnkit.models import ablations
+
+    a = ablations.receptive_field_net("7x7", "pool", width=8)
+    b = ablations.receptive_field_net("3x3-stack", "pool", width=8)
+    assert a.count_params() - b.count_params() == (49 - 27) * 8 * 8 - 2 * 8  # two more biases
+    c = ablations.receptive_field_net("3x3-stack", "stride", width=8)
+    assert c.count_params() - b.count_params() == 9 * 8 * 8 + 8
+    assert ablations.max_valid_depth(14) == 6 and ablations.max_valid_depth(28) == 13
+    valid = ablations.padding_net("valid", 6, width=4)
+    assert valid.get_layer("conv6").output.shape[1:3] == (2, 2)
+    with pytest.raises(ValueError, match="at least 15x15"):
+        ablations.padding_net("valid", 7)
+    first = ablations.bn_order_net("conv-bn-relu", width=4)
+    second = ablations.bn_order_net("conv-relu-bn", width=4)
+    assert first.count_params() == second.count_params()
+    kinds = [type(layer).__name__ for layer in second.layers[1:4]]
+    assert kinds == ["Conv2D", "ReLU", "BatchNormalization"]
+    before = ablations.bn_residual_net("before-add", width=4)
+    after = ablations.bn_residual_net("after-add", width=4)
+    assert before.count_params() == after.count_params()
+    names = [layer.name for layer in after.layers]
+    assert names.index("block1_add") < names.index("block1_bn2")  # BN behind the addition
+    names = [layer.name for layer in before.layers]
+    assert names.index("block1_bn2") < names.index("block1_add")
+    with pytest.raises(ValueError, match="order must be"):
+        ablations.bn_order_net("bn-conv")
+
+
+def test_resnet_recipe_scales_the_rate_and_decays_every_kernel():
+    from cnnkit.training import resnet_recipe
+
+    assert resnet_recipe.scaled_learning_rate(256) == 0.1
+    assert resnet_recipe.scaled_learning_rate(64) == pytest.approx(0.025)
+    with pytest.raises(ValueError, match="positive"):
+        resnet_recipe.scaled_learning_rate(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, use_bias=False)])
+    model.layers[0].kernel.assign(np.ones((3, 2), dtype="float32"))
+    resnet_recipe.add_weight_decay(model, 1e-4)
+    assert float(sum(model.losses)) == pytest.approx(0.5 * 1e-4 * 6)  # (wd / 2) * ||w||^2
+    callback = resnet_recipe.resnet_paper_recipe(model, 64)
+    assert callback.factor == pytest.approx(0.1)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.025)
+    assert float(model.optimizer.momentum) == pytest.approx(0.9)
+
+
+def test_profile_without_weights_counts_without_allocating():
+    from cnnkit.models import survey
+
+    facts = survey.profile_without_weights(lambda: M.vgg(11, input_shape=(32, 32, 3), classes=10))
+    built = M.vgg(11, input_shape=(32, 32, 3), classes=10)
+    assert facts["parameters"] == built.count_params()
+    assert facts["macs"] == survey.profile(built)["macs"]

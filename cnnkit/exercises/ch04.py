@@ -387,7 +387,7 @@ def _check_stage_shapes(answer):
                 "channels double from stage to stage."
             )
     return correct(
-        "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with print_stage_shapes=True)."
+        "Correct: 32, 16, 8, 4 with 64, 128, 256, 512 channels (check with ck.models.stage_shapes(model))."
     )
 
 

@@ -16,8 +16,8 @@ with readable layer names, and raises ``ValueError`` ("... at least NxN pixels .
 input too small for its architecture. Custom layers live in :mod:`cnnkit.models.layers`.
 """
 
-from cnnkit.models import survey
-from cnnkit.models.alexnet import alexnet, zfnet
+from cnnkit.models import ablations, modern, survey, transfer
+from cnnkit.models.alexnet import alexnet, pca_colour_augmentation, rgb_principal_components, zfnet
 from cnnkit.models.gan import (
     GAN,
     dcgan_discriminator,
@@ -28,11 +28,12 @@ from cnnkit.models.gan import (
 from cnnkit.models.inception import GOOGLENET_TABLE1, googlenet, inception_module
 from cnnkit.models.layers import (
     LENET_C3_TABLE,
+    EuclideanRBF,
     LocalResponseNormalization,
     PartialConv2D,
     Subsampling,
 )
-from cnnkit.models.lenet import lenet5
+from cnnkit.models.lenet import lenet5, lenet5_rbf, rbf_loss, rbf_prototypes
 from cnnkit.models.mobilenet import MOBILENET_BLOCKS, mobilenet, mobilenet_block, separable_saving
 from cnnkit.models.resnet import (
     RESNET_STAGES,
@@ -47,10 +48,19 @@ from cnnkit.models.rnn import (
     row_classifier,
     sequence_regressor,
 )
-from cnnkit.models.vgg import VGG_CONFIGS, vgg, vgg_small
+from cnnkit.models.vgg import VGG_CONFIGS, VGG_PAPER_MILLIONS, vgg, vgg_block, vgg_small
 
 __all__ = [
+    "EuclideanRBF",
     "GAN",
+    "ablations",
+    "lenet5_rbf",
+    "modern",
+    "pca_colour_augmentation",
+    "rbf_loss",
+    "rbf_prototypes",
+    "rgb_principal_components",
+    "transfer",
     "dcgan_discriminator",
     "dcgan_generator",
     "discriminator_loss",
@@ -64,6 +74,7 @@ __all__ = [
     "MOBILENET_BLOCKS",
     "RESNET_STAGES",
     "VGG_CONFIGS",
+    "VGG_PAPER_MILLIONS",
     "LocalResponseNormalization",
     "PartialConv2D",
     "Subsampling",
@@ -80,6 +91,7 @@ __all__ = [
     "stage_shapes",
     "survey",
     "vgg",
+    "vgg_block",
     "vgg_small",
     "zfnet",
 ]

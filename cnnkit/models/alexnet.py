@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import numpy as np
 from keras import layers
 
 from cnnkit.models._validation import check_classes, check_input_shape, minimum_input_size
 from cnnkit.models.layers import LocalResponseNormalization
 
-__all__ = ["alexnet", "zfnet"]
+__all__ = ["alexnet", "pca_colour_augmentation", "rgb_principal_components", "zfnet"]
 
 # (kernel, stride, padding) of every window operation on AlexNet's path.
 _ALEXNET_PATH = [
@@ -161,3 +162,26 @@ def zfnet(
     x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)
     outputs = _classifier(x, classes, dropout)
     return keras.Model(inputs, outputs, name="zfnet")
+
+
+def rgb_principal_components(images):
+    """Eigenvalues (largest first) and eigenvectors (columns) of the 3x3 covariance of the RGB
+    values of every pixel of ``images`` (values in [0, 1], last axis RGB): the colour
+    directions along which a photo collection varies most."""
+    pixels = np.asarray(images, dtype="float64").reshape(-1, 3)
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(pixels, rowvar=False))
+    order = np.argsort(eigenvalues)[::-1]
+    return eigenvalues[order], eigenvectors[:, order]
+
+
+def pca_colour_augmentation(images, eigenvalues, eigenvectors, *, std=0.1, seed=None):
+    """AlexNet's PCA colour augmentation ("fancy PCA", Krizhevsky et al. 2012, section 4.1):
+    to every pixel of an image add the same RGB shift ``[p1 p2 p3] [a1 l1, a2 l2, a3 l3]^T``,
+    with ``p_i, l_i`` the principal components of the training set's RGB values and one draw
+    ``a_i ~ N(0, std)`` per image (std 0.1 in the paper). Lighting and colour change; the
+    object does not. ``images``: shape (n, height, width, 3), values in [0, 1]."""
+    images = np.asarray(images, dtype="float32")
+    rng = np.random.default_rng(seed)
+    alphas = rng.normal(0.0, std, size=(len(images), 3))
+    shifts = (alphas * eigenvalues) @ eigenvectors.T  # one RGB shift per image
+    return np.clip(images + shifts[:, None, None, :].astype("float32"), 0.0, 1.0)

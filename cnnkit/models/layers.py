@@ -4,8 +4,10 @@
 - :class:`PartialConv2D`: LeNet-5's C3, a convolution in which each output map sees only
   some input maps (the paper's connection table).
 - :class:`LocalResponseNormalization`: AlexNet's LRN across neighbouring channels.
+- :class:`EuclideanRBF`: LeNet-5's output layer, one Euclidean radial basis function unit per
+  class with a fixed prototype.
 
-All three are written with ``keras.ops`` only (any Keras backend), save and load through
+All four are written with ``keras.ops`` only (any Keras backend), save and load through
 ``get_config`` and are registered under the package name ``"cnnkit"``, so
 ``keras.models.clone_model`` and ``model.save(...)``/``keras.models.load_model`` work.
 """
@@ -20,6 +22,7 @@ from keras import ops
 
 __all__ = [
     "LENET_C3_TABLE",
+    "EuclideanRBF",
     "LocalResponseNormalization",
     "PartialConv2D",
     "Subsampling",
@@ -283,4 +286,53 @@ class LocalResponseNormalization(keras.layers.Layer):
         config.update(
             depth_radius=self.depth_radius, bias=self.bias, alpha=self.alpha, beta=self.beta
         )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="cnnkit")
+class EuclideanRBF(keras.layers.Layer):
+    """LeNet-5's output layer (LeCun et al. 1998, section II.B): one Euclidean radial basis
+    function unit per class, with a *fixed* parameter vector (prototype) ``w_i``::
+
+        y_i = sum_j (x_j - w_ij) ** 2
+
+    ``y_i`` is a penalty, the squared distance between F6's output and class ``i``'s
+    prototype: the prediction is the class with the *smallest* ``y_i``. The paper's
+    prototypes are 7x12 bitmaps of stylised characters with entries -1 and +1 (84 = 7 * 12
+    numbers, hence F6's 84 units). ``prototypes``: array of shape ``(classes, features)``.
+    No trainable parameters.
+    """
+
+    def __init__(self, prototypes, **kwargs):
+        super().__init__(**kwargs)
+        self.prototypes = np.asarray(prototypes, dtype="float32")
+        if self.prototypes.ndim != 2:
+            raise ValueError(
+                f"EuclideanRBF needs prototypes of shape (classes, features); "
+                f"got shape {self.prototypes.shape}"
+            )
+
+    def build(self, input_shape):
+        if input_shape[-1] != self.prototypes.shape[1]:
+            raise ValueError(
+                f"EuclideanRBF: the input has {input_shape[-1]} features but the prototypes "
+                f"have {self.prototypes.shape[1]}; they must match (F6 has 84 units)."
+            )
+        self.centres = self.add_weight(
+            shape=self.prototypes.shape,
+            initializer=keras.initializers.Constant(self.prototypes),
+            trainable=False,
+            name="prototypes",
+        )
+
+    def call(self, inputs):
+        difference = ops.expand_dims(inputs, 1) - self.centres  # (batch, classes, features)
+        return ops.sum(ops.square(difference), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.prototypes.shape[0])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(prototypes=self.prototypes.tolist())
         return config

@@ -4,12 +4,13 @@ paper's network."""
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 from cnnkit.models._validation import check_classes, check_input_shape, minimum_input_size
-from cnnkit.models.layers import LENET_C3_TABLE, PartialConv2D, Subsampling
+from cnnkit.models.layers import LENET_C3_TABLE, EuclideanRBF, PartialConv2D, Subsampling
 
-__all__ = ["lenet5"]
+__all__ = ["lenet5", "lenet5_rbf", "rbf_loss", "rbf_prototypes"]
 
 
 def lenet5(
@@ -97,3 +98,41 @@ def _lenet5_faithful(input_shape, classes, activation) -> keras.Model:
     x = layers.Dense(84, activation=activation, name="F6")(x)
     outputs = layers.Dense(classes, activation="softmax", name="output")(x)
     return keras.Model(inputs, outputs, name="lenet5_1998")
+
+
+def rbf_prototypes(images, labels, classes: int, shape: tuple[int, int] = (12, 7)):
+    """One stylised +-1 bitmap per class, as the paper's 7x12 RBF prototypes: the class's mean
+    image shrunk to ``shape`` (12 rows, 7 columns) and thresholded at its median. Returns an
+    array of shape ``(classes, 84)``."""
+    images = np.asarray(images, dtype="float32")
+    prototypes = []
+    for k in range(classes):
+        mean = images[np.asarray(labels) == k].mean(axis=0)
+        if mean.ndim == 2:
+            mean = mean[..., None]
+        small = keras.ops.convert_to_numpy(keras.ops.image.resize(mean, shape))[..., 0]
+        prototypes.append(np.where(small > np.median(small), 1.0, -1.0).ravel())
+    return np.stack(prototypes).astype("float32")
+
+
+def lenet5_rbf(prototypes, input_shape=(32, 32, 1)) -> keras.Model:
+    """The 1998 LeNet-5 with its real output layer: the paper's trunk up to F6 (84 units, scaled
+    tanh ``1.7159 tanh(2a/3)``) followed by :class:`EuclideanRBF` with the fixed ``prototypes``.
+    The model outputs squared distances: predict with ``argmin``, train with
+    :func:`rbf_loss`."""
+    trunk = lenet5(input_shape, classes=len(prototypes), faithful=True, activation=_scaled_tanh)
+    f6 = trunk.get_layer("F6").output
+    distances = EuclideanRBF(prototypes, name="RBF")(f6)
+    return keras.Model(trunk.input, distances, name="lenet5_rbf")
+
+
+def _scaled_tanh(a):
+    """LeNet-5's squashing function ``f(a) = A tanh(S a)`` with A = 1.7159 and S = 2/3."""
+    return 1.7159 * keras.ops.tanh(2.0 / 3.0 * a)
+
+
+def rbf_loss(y_true, distances):
+    """The paper's MAP criterion without its "rubbish class" constant: the penalty of the
+    correct class, plus ``log(sum_i exp(-y_i))`` pushing the other penalties up. This equals the
+    softmax cross-entropy of ``-distances``."""
+    return keras.losses.sparse_categorical_crossentropy(y_true, -distances, from_logits=True)

@@ -83,7 +83,6 @@ def resnet(
     width: int = 64,
     stages: Sequence[int] | None = None,
     plain: bool = False,
-    print_stage_shapes: bool = False,
     name: str | None = None,
     batch_norm: bool = True,
 ) -> keras.Model:
@@ -118,8 +117,7 @@ def resnet(
     - ``plain=True``: the same network without shortcuts, to show the degradation problem.
     - ``batch_norm=False``: no batch normalisation anywhere (convolutions get biases), to
       measure what BN does; only with ``small_input=True``.
-    - ``print_stage_shapes=True``: print the tensor shape after the stem and every stage
-      (see :func:`stage_shapes`).
+    The tensor shape after the stem and every stage: :func:`stage_shapes`.
 
     Strided 3x3 convolutions use Keras' "same" padding (same output sizes as the paper's
     padding 1; on even sizes Keras pads only bottom/right).
@@ -189,11 +187,7 @@ def resnet(
         name += "_small" if small_input else ""
         name += f"_w{width}" if width != 64 else ""
         name += "" if batch_norm else "_nobn"
-    model = keras.Model(inputs, outputs, name=name)
-    if print_stage_shapes:
-        for stage, shape in stage_shapes(model).items():
-            print(f"{stage:>7}: {shape}")
-    return model
+    return keras.Model(inputs, outputs, name=name)
 
 
 def stage_shapes(model: keras.Model) -> dict[str, tuple]:

@@ -35,6 +35,7 @@ __all__ = [
     "layer_macs",
     "model_macs",
     "profile",
+    "profile_without_weights",
     "weight_layer_depth",
 ]
 
@@ -214,3 +215,16 @@ def profile(model: keras.Model) -> dict:
         "blocks": block_summary(rows),
         "table": explain(model, print_total=False),
     }
+
+
+def profile_without_weights(build) -> dict:
+    """:func:`profile` of ``build()`` (a function returning a model) without ever allocating its
+    weights: inside ``keras.StatelessScope(initialize_variables=False)`` Keras creates every
+    variable with its shape but no values, which is all that counting parameters and MACs needs.
+    VGG16's 138 million weights would otherwise take 530 MB for as long as the process lives.
+    The model is dropped with ``keras.backend.clear_session()`` before returning.
+    """
+    with keras.StatelessScope(initialize_variables=False):
+        facts = profile(build())
+    keras.backend.clear_session()  # also forgets the variables still waiting for their values
+    return facts

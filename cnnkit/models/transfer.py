@@ -1,62 +1,148 @@
-"""A ``keras.applications`` backbone for transfer learning (迁移学习) that also works offline.
+"""Transfer learning (迁移学习) that works offline: a backbone the course pretrained itself.
 
-:func:`backbone` asks for ImageNet weights; when they cannot be downloaded (no internet, a
-filtered network) it says so in one line and builds the same network with random weights, so
-the rest of the notebook runs the same code path either way. Only download failures are
-caught: any other error (a wrong input shape, an unknown name) still stops with its message.
+Fashion-MNIST's ten classes are split in two tasks. The **source task** is the seven classes
+T-shirt/top, trouser, dress, sandal, sneaker, bag and ankle boot: the course trained
+:func:`fashion_backbone` on all their 42,000 training images and ships the weights inside the
+package (``cnnkit/data/fashion7_backbone.npz``, with a checksum; regenerate with
+``python data/make_backbone.py``). The **target task** is the three classes the backbone has never
+seen, pullover, coat and shirt (the three that look most alike), learned from a few hundred
+labelled images::
+
+    backbone = transfer.pretrained_backbone()          # weights from the source task
+    model = transfer.transfer_classifier(backbone, 3)  # same features, a new softmax head
+
+:func:`imagenet_backbone` is the optional large-scale version: a ``keras.applications`` network
+with ImageNet weights, used only when the weights file is already in the Keras cache (Colab
+downloads it; this machine has no internet), so no download is ever attempted.
 """
 
 from __future__ import annotations
 
-import urllib.error
+import os
+from pathlib import Path
 
-__all__ = ["backbone", "is_download_failure"]
+import keras
+import numpy as np
+from keras import layers
+
+from cnnkit.datasets.sources import file_sha256
+
+__all__ = [
+    "BACKBONE_FILE",
+    "BACKBONE_SHA256",
+    "SOURCE_CLASSES",
+    "TARGET_CLASSES",
+    "fashion_backbone",
+    "imagenet_backbone",
+    "imagenet_weights_cached",
+    "pretrained_backbone",
+    "transfer_classifier",
+    "unfreeze_for_fine_tuning",
+]
+
+#: Fashion-MNIST labels of the source task (pretraining) and of the target task (transfer).
+SOURCE_CLASSES = (0, 1, 3, 5, 7, 8, 9)  # T-shirt/top, trouser, dress, sandal, sneaker, bag, boot
+TARGET_CLASSES = (2, 4, 6)  # pullover, coat, shirt: never seen by the pretrained backbone
+BACKBONE_FILE = Path(__file__).resolve().parents[1] / "data" / "fashion7_backbone.npz"
+#: SHA-256 of the shipped weights (data/README.md records provenance and licence).
+BACKBONE_SHA256 = "1913f2ede994a8d3f7d62f7c017798f09fc22aab27221a18ce4cf82e6e0f6180"
 
 
-def is_download_failure(error: BaseException) -> bool:
-    """True when ``error`` means "the weights file could not be fetched".
+def fashion_backbone(input_shape=(28, 28, 1), *, width: int = 32) -> keras.Model:
+    """Three VGG-style blocks (two 3x3 conv-BN-ReLU each; 2x2 max pooling after the first two),
+    then global average pooling: an image in, a ``4 * width`` feature vector out (128 numbers).
 
-    ``keras.utils.get_file`` turns ``urllib`` errors into a bare ``Exception`` whose message
-    starts with "URL fetch failure"; a socket error or a ``URLError`` may also come through.
+    With ``width=32`` on 28x28x1: 287,776 parameters (286,880 trainable; 285,984 of them are
+    convolution weights: 9 * (1*32 + 32*32 + 32*64 + 64*64 + 64*128 + 128*128)).
     """
-    if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
-        return True
-    if type(error) is Exception and "URL fetch failure" in str(error):
-        return True
-    cause = error.__cause__ or error.__context__
-    return cause is not None and cause is not error and is_download_failure(cause)
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = inputs
+    for block, filters in enumerate((width, 2 * width, 4 * width), start=1):
+        for conv in (1, 2):
+            name = f"block{block}_conv{conv}"
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+            x = layers.BatchNormalization(name=f"{name}_bn")(x)
+            x = layers.Activation("relu", name=f"{name}_relu")(x)
+        if block < 3:
+            x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    features = layers.GlobalAveragePooling2D(name="features")(x)
+    return keras.Model(inputs, features, name="fashion_backbone")
 
 
-def backbone(
-    name: str = "MobileNetV2",
-    input_shape: tuple[int, int, int] = (32, 32, 3),
-    weights: str | None = "imagenet",
-    verbose: bool = True,
-    **kwargs,
-):
-    """``keras.applications.<name>(include_top=False, weights=weights, input_shape=...)``.
+def transfer_classifier(backbone: keras.Model, classes: int, *, name: str = "transfer"):
+    """The backbone's features, then a new softmax head with ``classes`` outputs.
 
-    Returns ``(model, weights_used)`` where ``weights_used`` is ``"imagenet"`` or ``None``
-    (random initialisation, after a failed download; one line is printed when ``verbose``).
-    Extra keyword arguments go to the application (e.g. ``alpha=0.35`` for MobileNetV2).
+    ``backbone.trainable = False`` before compiling freezes it (feature extraction: only the head
+    learns, and the frozen batch normalisation runs in inference mode). For fine-tuning use
+    :func:`unfreeze_for_fine_tuning`.
     """
-    import keras
+    inputs = keras.Input(shape=backbone.input_shape[1:], name="image")
+    features = backbone(inputs)
+    outputs = layers.Dense(classes, activation="softmax", name="new_head")(features)
+    return keras.Model(inputs, outputs, name=name)
 
-    application = getattr(keras.applications, name, None)
-    if application is None or not callable(application):
-        raise ValueError(
-            f"keras.applications has no model {name!r} (try 'MobileNetV2', 'ResNet50')"
+
+def unfreeze_for_fine_tuning(backbone: keras.Model) -> keras.Model:
+    """Make every layer of the backbone trainable again except batch normalisation.
+
+    A BatchNormalization layer with ``trainable = False`` runs in inference mode in Keras: it
+    keeps the source task's moving statistics instead of replacing them by those of a few
+    hundred target images (and its gamma and beta stay fixed). Compile again afterwards.
+    """
+    backbone.trainable = True
+    for layer in backbone.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    return backbone
+
+
+def pretrained_backbone(path: Path | None = None) -> keras.Model:
+    """:func:`fashion_backbone` with the weights the course pretrained on the source task.
+
+    The file's SHA-256 is checked first; a missing or changed file raises with what to do.
+    """
+    path = BACKBONE_FILE if path is None else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The pretrained backbone {path.name} is missing; reinstall cnnkit or run "
+            "`python data/make_backbone.py` in the repository."
         )
-    arguments = dict(include_top=False, input_shape=input_shape, **kwargs)
-    if weights is not None:
-        try:
-            return application(weights=weights, **arguments), weights
-        except Exception as error:  # noqa: BLE001 -- re-raised below unless it is a failed download
-            if not is_download_failure(error):
-                raise
-            if verbose:
-                print(
-                    f"{name}: could not download the {weights} weights "
-                    f"({str(error).splitlines()[0][:80]}...); using random weights instead."
-                )
-    return application(weights=None, **arguments), None
+    if path == BACKBONE_FILE and file_sha256(path) != BACKBONE_SHA256:
+        raise ValueError(
+            f"The pretrained backbone {path.name} does not match its checksum; reinstall cnnkit "
+            "or regenerate it with `python data/make_backbone.py` (it prints the new checksum)."
+        )
+    backbone = fashion_backbone()
+    with np.load(path, allow_pickle=False) as arrays:
+        weights = [arrays[f"w{i:02d}"] for i in range(len(arrays.files))]
+    backbone.set_weights(weights)
+    return backbone
+
+
+def save_backbone(backbone: keras.Model, path: Path) -> str:
+    """Write the backbone's weights (trainable and BN statistics, in order) and return the
+    file's SHA-256."""
+    arrays = {f"w{i:02d}": w for i, w in enumerate(backbone.get_weights())}
+    np.savez_compressed(path, **arrays)
+    return file_sha256(path)
+
+
+def imagenet_weights_cached(file_name: str) -> bool:
+    """True when ``file_name`` is already in the Keras cache (``$KERAS_HOME`` or ``~/.keras``,
+    sub-folder ``models``): then ``weights="imagenet"`` loads it without any download."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.isfile(os.path.join(home, "models", file_name))
+
+
+#: The ImageNet weights file of MobileNetV2 (alpha 0.35, 96x96 input, no top).
+MOBILENET_V2_FILE = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5"
+
+
+def imagenet_backbone():
+    """``keras.applications.MobileNetV2(alpha=0.35, 96x96x3, ImageNet weights, no top)`` when
+    its weights file is already cached, else ``None`` (no download is attempted)."""
+    if not imagenet_weights_cached(MOBILENET_V2_FILE):
+        return None
+    return keras.applications.MobileNetV2(
+        input_shape=(96, 96, 3), alpha=0.35, include_top=False, weights="imagenet", pooling="avg"
+    )

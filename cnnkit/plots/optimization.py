@@ -248,24 +248,21 @@ def descent_comparison(x, y, runs, title: str | None = None):
 
 
 def curves_comparison(histories, title: str | None = None):
-    """Training loss and validation accuracy per epoch, one line per run (optimizers, rates ...)."""
+    """Training loss and accuracy per epoch, one line per run (optimizers, rates ...). The right
+    panel shows validation accuracy when the runs have it, else training accuracy."""
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for index, (name, logs) in enumerate(histories.items()):
-        logs = _history(logs)
+    logs_by_run = {name: _history(logs) for name, logs in histories.items()}
+    key = "val_accuracy"
+    if not any(key in logs for logs in logs_by_run.values()):
+        key = "accuracy"
+    for index, (name, logs) in enumerate(logs_by_run.items()):
         axes[0].plot(_epochs(logs["loss"]), logs["loss"], "o-", ms=3, color=f"C{index}", label=name)
-        if "val_accuracy" in logs:
-            axes[1].plot(
-                _epochs(logs["val_accuracy"]),
-                logs["val_accuracy"],
-                "o-",
-                ms=3,
-                color=f"C{index}",
-                label=name,
-            )
+        if key in logs:
+            axes[1].plot(_epochs(logs[key]), logs[key], "o-", ms=3, color=f"C{index}", label=name)
     axes[0].set_yscale("log")
     axes[0].set_title("training loss")
-    axes[1].set_title("validation accuracy")
+    axes[1].set_title("validation accuracy" if key == "val_accuracy" else "training accuracy")
     for ax in axes:
         ax.set_xlabel("epoch")
         if ax.get_legend_handles_labels()[0]:  # no validation curves: no legend, no warning

@@ -3,14 +3,19 @@
 #
 # LeNet-5, AlexNet, ZFNet, VGG, GoogLeNet, ResNet and MobileNet, each built from its paper with
 # `ck.models` and proven by its parameter count. Every number in the comparison table below is
-# computed from a built Keras model, never typed in. Then we train scaled-down members of the
-# families on Fashion-MNIST, measure the ideas that made them work (ReLU, batch normalisation,
-# shortcuts), and fine-tune a pretrained backbone (transfer learning, 迁移学习).
+# computed from a built Keras model, never typed in, and the Keras code of the models the chapter
+# teaches (LeNet-5, a VGG block and stack, the residual block and ResNet) is shown before it runs.
+# Then we measure, at CPU scale, the ideas that made the networks work: ReLU, small kernels,
+# padding and stride, batch normalisation and where it goes, shortcuts against the degradation
+# problem, the ResNet training recipe, and transfer learning (迁移学习) from a backbone the
+# course pretrained itself. Every measured result is stated by the cell that measures it: a
+# `Claim holds:` line, or a printed verdict where the result may go either way.
 
 # %%
 import math
 import time
 import warnings
+from functools import partial
 
 import keras
 import numpy as np
@@ -18,38 +23,45 @@ import pandas as pd
 
 import cnnkit as ck
 from cnnkit import formulas
-from cnnkit.models import survey, transfer
+from cnnkit.models import ablations, modern, survey, transfer
 from cnnkit.plots import architectures as arch
 from cnnkit.plots import optimization as optplots
-from cnnkit.training import recipes, schedules
+from cnnkit.training import recipes, resnet_recipe, schedules
 
 pd.set_option("display.max_colwidth", 60)
+CHAPTER_START = time.perf_counter()
 
 # %% [markdown]
 # ## 1. Seven networks, one table
 #
-# Each big model is built once, measured (parameters, weight layers on the longest path,
+# Each big model is built and measured (parameters, weight layers on the longest path,
 # multiply-accumulates (乘加次数, MACs) summed over its layers with `formulas.conv_macs` and
-# `formulas.dense_macs`, a per-block summary and `ck.explain`'s layer table) and freed again with
-# `keras.backend.clear_session()`. "Weight layers" counts convolutions and dense layers on the
-# longest path from input to output, the way the papers count depth.
+# `formulas.dense_macs`, a per-block summary and `ck.explain`'s layer table). Counting needs
+# only the *shapes* of the weights, so `survey.profile_without_weights` builds each model inside
+# `keras.StatelessScope(initialize_variables=False)`: Keras creates every weight with its shape
+# and never fills it, and VGG16's 138 million numbers (530 MB) are never allocated. "Weight
+# layers" counts convolutions and dense layers on the longest path from input to output, the way
+# the papers count depth.
 
 # %%
 NETWORKS = [  # (name, year, builder, key idea)
-    ("LeNet-5 (1998)", 1998, lambda: ck.models.lenet5(faithful=True), "conv + subsampling, tanh"),
+    ("LeNet-5 (1998)", 1998, partial(ck.models.lenet5, faithful=True), "conv + subsampling, tanh"),
     ("AlexNet", 2012, ck.models.alexnet, "ReLU, dropout, augmentation, LRN, 2 GPUs"),
     ("ZFNet", 2013, ck.models.zfnet, "7×7/2 conv1, wider conv3-5"),
-    ("VGG16", 2014, lambda: ck.models.vgg(16), "only 3×3 convs, deep"),
+    ("VGG16", 2014, partial(ck.models.vgg, 16), "only 3×3 convs, deep"),
     ("GoogLeNet", 2014, ck.models.googlenet, "inception modules, 1×1 reductions"),
-    ("ResNet-18", 2015, lambda: ck.models.resnet(18), "residual blocks + BN"),
-    ("ResNet-34", 2015, lambda: ck.models.resnet(34), "deeper basic blocks"),
-    ("ResNet-50", 2015, lambda: ck.models.resnet(50), "bottleneck blocks"),
+    ("ResNet-18", 2015, partial(ck.models.resnet, 18), "residual blocks + BN"),
+    ("ResNet-34", 2015, partial(ck.models.resnet, 34), "deeper basic blocks"),
+    ("ResNet-50", 2015, partial(ck.models.resnet, 50), "bottleneck blocks"),
     ("MobileNet", 2017, ck.models.mobilenet, "depthwise-separable convs"),
 ]
+start = time.perf_counter()
 profiles = {}
 for name, year, build, idea in NETWORKS:
-    profiles[name] = survey.profile(build()) | {"year": year, "key idea": idea}
-    keras.backend.clear_session()
+    profiles[name] = survey.profile_without_weights(build) | {"year": year, "key idea": idea}
+print(
+    f"{len(profiles)} networks measured in {time.perf_counter() - start:.0f} s, no weights allocated"
+)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -78,25 +90,78 @@ comparison
 # the 227×227 its arithmetic needs.
 
 # %% [markdown]
+# **The data of every experiment.** Fashion-MNIST (the shipped 5,000-image sample in quick
+# mode). Most experiments below compare design choices, not final accuracies, so they train
+# on 10,000 images shrunk to 14×14 (4× cheaper) for a few epochs, with the same data, seed and
+# budget for every variant; each prints its time.
+
+# %%
+(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
+x_train, x_test = recipes.prepare_images(x_train), recipes.prepare_images(x_test)
+EXPERIMENT = slice(0, 500 if ck.QUICK else 10_000)
+x_small = keras.layers.AveragePooling2D(2)(x_train[EXPERIMENT]).numpy()  # 14×14: 4× cheaper
+y_small = y_train[EXPERIMENT]
+x_small_test = keras.layers.AveragePooling2D(2)(x_test).numpy()
+EXPERIMENT_EPOCHS = 1 if ck.QUICK else 5
+print(f"experiments: {len(x_small):,} images of 14×14, {EXPERIMENT_EPOCHS} epochs")
+
+
+def quick_bn(model):
+    """Quick mode trains a few dozen steps: let BN's moving statistics follow faster."""
+    for lay in model.layers:
+        if ck.QUICK and isinstance(lay, keras.layers.BatchNormalization):
+            lay.momentum = 0.8
+    return model
+
+
+def fit_small(model, optimizer=None, epochs=EXPERIMENT_EPOCHS, batch=32, callbacks=(), val=False):
+    """Train on the 14×14 experiment set (compiling with `optimizer` unless it is None);
+    return (history, seconds). XLA is off: compiling costs more than these small runs save."""
+    quick_bn(model)
+    if optimizer is not None:
+        model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.jit_compile = False
+    start = time.perf_counter()
+    history = model.fit(
+        x_small,
+        y_small,
+        batch_size=batch,
+        epochs=epochs,
+        validation_data=(x_small_test, y_test) if val else None,
+        callbacks=list(callbacks),
+        verbose=0,
+    )
+    return history.history, time.perf_counter() - start
+
+
+def test_accuracy(model):
+    return model.evaluate(x_small_test, y_test, batch_size=1_000, verbose=0)[1]
+
+
+# %% [markdown]
 # ## 2. LeNet-5 (1998): the paper's network beside the Keras version
 #
 # LeCun et al. read the digits on bank cheques with C1-S2-C3-S4-C5-F6-output. The paper's
 # subsampling layers S2 and S4 are *trainable* (one coefficient and one bias per map), C3 reads
 # only some S2 maps, and the output layer is 10 Euclidean RBF units. Today's Keras version uses
-# max pooling, a full C3 and a softmax output.
+# max pooling, a full C3 and a softmax output. The builder, both versions (the custom layers
+# `Subsampling` and `PartialConv2D` are in `cnnkit/models/layers.py`):
+
+# %%
+ck.show_code(ck.models.lenet5, ck.models.lenet.__dict__["_lenet5_faithful"])
 
 # %%
 # NBVAL_CHECK_OUTPUT
-faithful, modern = ck.models.lenet5(faithful=True), ck.models.lenet5()
+faithful, keras_lenet = ck.models.lenet5(faithful=True), ck.models.lenet5()
 columns = ["layer", "output shape", "parameters", "formula"]
 side_by_side = pd.concat(
     {
         "paper (32×32)": ck.explain(faithful)[columns].reset_index(drop=True),
-        "modern Keras (28×28)": ck.explain(modern)[columns].reset_index(drop=True),
+        "modern Keras (28×28)": ck.explain(keras_lenet)[columns].reset_index(drop=True),
     },
     axis=1,
 )
-assert faithful.count_params() == 60_850 and modern.count_params() == 61_706
+assert faithful.count_params() == 60_850 and keras_lenet.count_params() == 61_706
 side_by_side
 
 # %% [markdown]
@@ -129,6 +194,54 @@ arch.connection_table()
 arch.architecture_figure(faithful, title="LeNet-5 (1998)")
 
 # %% [markdown]
+# ### The original output layer: Euclidean RBF units
+#
+# The paper's output is not a softmax. Each of the 10 output units holds a *fixed* vector
+# `w_i` of 84 numbers, a 7×12 bitmap of a stylised character drawn with -1 and +1, and outputs
+# the squared distance to F6's 84 activations: **y_i = Σ_j (x_j − w_ij)²**. The smallest
+# distance wins: F6 learns to draw the class's bitmap. (That is why F6 has 84 units.) Our
+# images are clothes, not digits, so each class's bitmap is its mean image shrunk to 12×7 and
+# thresholded at the median. The layer, the model and the loss (the paper's MAP criterion
+# without its "rubbish class" term, which is the cross-entropy of −y):
+
+# %%
+ck.show_code(ck.models.EuclideanRBF, ck.models.lenet5_rbf, ck.models.rbf_loss)
+
+# %%
+RBF_TRAIN = slice(0, 1_000 if ck.QUICK else 12_000)
+x_rbf = np.pad(x_train[RBF_TRAIN], ((0, 0), (2, 2), (2, 2), (0, 0)))  # 28×28 -> the paper's 32×32
+x_rbf_test = np.pad(x_test, ((0, 0), (2, 2), (2, 2), (0, 0)))
+prototypes = ck.models.rbf_prototypes(x_train[RBF_TRAIN], y_train[RBF_TRAIN], classes=10)
+ck.plots.common.image_grid(
+    prototypes.reshape(10, 12, 7),
+    labels=np.arange(10),
+    class_names=ck.datasets.class_names("fashion_mnist"),
+    columns=10,
+    title="RBF prototypes: one 7×12 ±1 bitmap per class",
+)
+
+# %%
+keras.utils.set_random_seed(0)
+start = time.perf_counter()
+lenet_rbf = ck.models.lenet5_rbf(prototypes)
+lenet_rbf.compile(keras.optimizers.Adam(1e-3), loss=ck.models.rbf_loss, jit_compile=False)
+lenet_rbf.fit(x_rbf, y_train[RBF_TRAIN], batch_size=64, epochs=1 if ck.QUICK else 4, verbose=0)
+distances = lenet_rbf.predict(x_rbf_test, batch_size=1_000, verbose=0)
+rbf_accuracy = np.mean(distances.argmin(axis=1) == y_test)
+print(
+    f"LeNet-5 with RBF output: {lenet_rbf.count_params():,} parameters "
+    f"({lenet_rbf.get_layer('RBF').count_params()} fixed prototype numbers), "
+    f"{time.perf_counter() - start:.0f} s"
+)
+print("distances of test image 0 to the 10 prototypes:", np.round(distances[0], 1))
+print(f"test accuracy of 'nearest prototype wins': {rbf_accuracy:.4f}")
+ck.claim(
+    rbf_accuracy > 0.74,
+    "the 1998 LeNet-5 with its RBF output layer learns: nearest-prototype test accuracy above 74%",
+    full_only=True,
+)
+
+# %% [markdown]
 # ## 3. AlexNet (2012): the ideas that started deep learning's run
 #
 # Five convolutions and three fully connected layers, 62,378,344 parameters in the single-stream
@@ -142,7 +255,7 @@ alexnet["table"]
 # The ideas, one by one:
 #
 # - **ReLU** instead of tanh or sigmoid: no saturation for positive inputs, so gradients stay
-#   large and training is several times faster (measured below).
+#   large and training is several times faster (compared below).
 # - **Dropout** (随机失活) 0.5 in fc6 and fc7, against overfitting of the 59 million dense weights.
 # - **Data augmentation** (数据增强): random 224×224 crops and horizontal flips of the 256×256
 #   images, and PCA colour jitter.
@@ -157,17 +270,8 @@ alexnet["table"]
 # The same small CNN (four 3×3 convolutions, no batch normalisation), the same SGD, only the
 # activation changes. We record the training loss after every epoch.
 
+
 # %%
-(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
-x_train, x_test = recipes.prepare_images(x_train), recipes.prepare_images(x_test)
-EXPERIMENT = slice(0, 400 if ck.QUICK else 10_000)
-x_small = keras.layers.AveragePooling2D(2)(x_train[EXPERIMENT]).numpy()  # 14×14: 4× cheaper
-y_small = y_train[EXPERIMENT]
-x_small_test = keras.layers.AveragePooling2D(2)(x_test).numpy()
-EXPERIMENT_EPOCHS = 1 if ck.QUICK else 5
-print(f"experiments: {len(x_small):,} images of 14×14, {EXPERIMENT_EPOCHS} epochs")
-
-
 def small_cnn(activation):
     inputs = keras.Input((14, 14, 1))
     x = inputs
@@ -178,47 +282,27 @@ def small_cnn(activation):
     return keras.Model(inputs, outputs, name=f"cnn_{activation}")
 
 
-def quick_bn(model):
-    """Quick mode trains a few dozen steps: let BN's moving statistics follow faster."""
-    for lay in model.layers:
-        if ck.QUICK and isinstance(lay, keras.layers.BatchNormalization):
-            lay.momentum = 0.8
-    return model
-
-
-def fit_quietly(model, optimizer, epochs=EXPERIMENT_EPOCHS):
-    quick_bn(model)
-    model.compile(
-        optimizer,
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        jit_compile=False,
-    )
-    history = model.fit(
-        x_small,
-        y_small,
-        batch_size=32,
-        epochs=epochs,
-        validation_data=None if ck.QUICK else (x_small_test, y_test),  # quick: skip, saves time
-        verbose=0,
-    )
-    return history.history
-
-
 keras.utils.set_random_seed(0)
-activation_runs = {
-    name: fit_quietly(small_cnn(name), keras.optimizers.SGD(0.05, momentum=0.9))
-    for name in ("relu", "tanh", "sigmoid")
-}
+activation_runs, seconds = {}, 0.0
+for name in ("relu", "tanh", "sigmoid"):
+    activation_runs[name], took = fit_small(
+        small_cnn(name), keras.optimizers.SGD(0.05, momentum=0.9)
+    )
+    seconds += took
 for name, logs in sorted(activation_runs.items(), key=lambda item: item[1]["loss"][-1]):
     print(f"{name:>7}: training loss {logs['loss'][0]:.3f} -> {logs['loss'][-1]:.3f}")
-assert activation_runs["relu"]["loss"][-1] < activation_runs["sigmoid"]["loss"][-1]
+print(f"three runs in {seconds:.0f} s")
+ck.claim(
+    activation_runs["relu"]["loss"][-1] < activation_runs["sigmoid"]["loss"][-1] - 0.5,
+    "ReLU ends with a training loss at least 0.5 below sigmoid's (sigmoid barely moves from ln 10 = 2.30)",
+    full_only=True,
+)
 optplots.curves_comparison(activation_runs, title="same CNN, same SGD, three activations")
 
 # %% [markdown]
 # Sigmoid barely moves: its gradient is at most 0.25 and vanishes when it saturates, and four of
-# them in a row multiply. ReLU and tanh both learn. In a network this small and shallow they stay
-# close (in the committed full run tanh even ends slightly lower); ReLU's advantage is that its
+# them in a row multiply. ReLU and tanh both learn; in a network this small and shallow they stay
+# close (the printed losses say which one ends lower in this run). ReLU's advantage is that its
 # gradient is 1 for every positive input however deep the network, and it is cheaper to compute.
 # AlexNet's Figure 1 measured it on CIFAR-10: ReLU reached 25% training error six times sooner
 # than tanh.
@@ -232,6 +316,38 @@ augment = keras.Sequential(
 )
 crops = np.stack([augment(photo[None, 100:356, 200:456], training=True)[0] for _ in range(6)])
 ck.plots.common.image_grid(crops, columns=6, title="random 224×224 crops and flips of one photo")
+
+# %% [markdown]
+# **PCA colour augmentation** ("fancy PCA"). AlexNet computed the principal components of the
+# RGB values of all ImageNet training pixels, and for every image shown to the network added one
+# random colour shift along them: **I' = I + [p₁ p₂ p₃] [α₁λ₁, α₂λ₂, α₃λ₃]ᵀ** with α ~ N(0, 0.1)
+# drawn once per image. Natural lighting varies mostly along these directions, so the object's
+# identity is kept while its colour and brightness change. Here the "training set" is
+# scikit-learn's two sample photos:
+
+# %%
+ck.show_code(ck.models.rgb_principal_components, ck.models.pca_colour_augmentation)
+
+# %%
+both_photos = np.stack([ck.datasets.photo(n) for n in ("china", "flower")]).astype("float32") / 255
+eigenvalues, eigenvectors = ck.models.rgb_principal_components(both_photos)
+print("eigenvalues λ:", np.round(eigenvalues, 4))
+print("first component p₁ (R, G, B):", np.round(eigenvectors[:, 0], 3))
+first = eigenvectors[:, 0]
+ck.claim(
+    bool(np.all(first > 0) or np.all(first < 0)) and eigenvalues[0] > 5 * eigenvalues[1],
+    "the first colour component moves R, G and B the same way (brightness) and carries over 5× "
+    "the variance of the second",
+)
+flower = both_photos[1][100:356, 150:406]
+recoloured = ck.models.pca_colour_augmentation(
+    np.repeat(flower[None], 5, axis=0), eigenvalues, eigenvectors, std=0.5, seed=3
+)
+ck.plots.common.image_grid(
+    np.concatenate([flower[None], recoloured]),
+    columns=6,
+    title="original and five PCA colour shifts (α ~ N(0, 0.5), 5× the paper's 0.1, to be visible)",
+)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -299,7 +415,46 @@ pd.DataFrame(rows, columns=["network", "layer", "output shape", "parameters"]).p
 #
 # VGG fixes every convolution to 3×3, stride 1, padding 1, and every pooling to 2×2; depth is
 # what varies (11 to 19 weight layers). Why 3×3? Two stacked 3×3 convolutions see a 5×5 field
-# (感受野), three see 7×7, with fewer parameters and one ReLU per layer instead of one:
+# (感受野), three see 7×7, with fewer parameters and one ReLU per layer instead of one. The
+# paper's Table 1 in its own notation ("conv3-64" = 3×3 convolution, 64 filters), a block and
+# the whole stack:
+
+# %%
+ck.show_code(ck.models.vgg_block, ck.models.vgg)
+
+# %% [markdown]
+# **Configurations A to E.** The paper trained six networks: A (11 weight layers), A-LRN (A with
+# local response normalisation after the first layer), B (13), C (16, three of them 1×1), D (16,
+# "VGG16") and E (19, "VGG19"). Their parameter counts from the builder, beside the paper's
+# Table 2 ("number of parameters, in millions"):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rows = []
+for letter, millions in ck.models.VGG_PAPER_MILLIONS.items():
+    p = survey.profile_without_weights(partial(ck.models.vgg, letter))
+    rows.append(
+        {
+            "config": letter,
+            "layers": " | ".join(" ".join(block) for block in ck.models.VGG_CONFIGS[letter]),
+            "weight layers": p["weight_layers"],
+            "parameters": p["parameters"],
+            "paper (M)": millions,
+        }
+    )
+vgg_table = pd.DataFrame(rows).set_index("config")
+ck.claim(
+    all(round(row["parameters"] / 1e6) == row["paper (M)"] for _, row in vgg_table.iterrows()),
+    "all six VGG configurations built from Table 1 round to the paper's Table 2 counts "
+    "(133, 133, 133, 134, 138, 144 million)",
+)
+vgg_table.style.format({"parameters": "{:,}"})
+
+# %% [markdown]
+# Depth costs few parameters: from A to E eight more convolutions add 11 million, while the
+# three fully connected layers alone hold 124 million. LRN adds none (and the paper found it
+# did not help, so B-E drop it). C's 1×1 convolutions add depth and non-linearity without
+# enlarging the receptive field; D, with 3×3 there instead, was better in the paper's tests.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -337,6 +492,78 @@ vgg16["blocks"][["block", "layers", "output shape", "weight layers", "parameters
 
 # %%
 arch.block_diagram(vgg16["blocks"], title="VGG16")
+
+# %% [markdown]
+# ### Experiment (questions 6 and 8): kernel size, depth, stride and padding
+#
+# Arithmetic says what each choice costs; training says what it buys. Six small networks, same
+# data, same Adam, same epochs:
+#
+# - **one 7×7 vs three stacked 3×3** (after the same 3×3 stem): the same 7×7 receptive field,
+#   49C² against 27C² weights, one ReLU against three;
+# - **2×2 max pooling vs a stride-2 3×3 convolution** for halving the size: pooling has no
+#   weights, the strided convolution learns how to downsample (9C² weights);
+# - **'same' vs 'valid' padding**: a 'valid' 3×3 convolution removes a 2-pixel border, so a
+#   14×14 image allows at most `(14 − 1) // 2 = 6` of them (14 → 12 → … → 2); with 'same' the
+#   map stays 14×14 and the network can go as deep as we like (here 12).
+
+# %%
+ck.show_code(ablations.receptive_field_net, ablations.padding_net)
+
+# %%
+print("'valid' 3×3 convolutions that fit on 14×14:", ablations.max_valid_depth(14))
+try:
+    ablations.padding_net("valid", convs=7)
+except ValueError as error:
+    print("7 of them:", error)
+
+SHORT_EPOCHS = 1 if ck.QUICK else 3
+variants = {
+    "7×7, pool": partial(ablations.receptive_field_net, "7x7", "pool"),
+    "3 × 3×3, pool": partial(ablations.receptive_field_net, "3x3-stack", "pool"),
+    "3 × 3×3, stride 2": partial(ablations.receptive_field_net, "3x3-stack", "stride"),
+    "6 convs, 'valid'": partial(ablations.padding_net, "valid", 6),
+    "6 convs, 'same'": partial(ablations.padding_net, "same", 6),
+    "12 convs, 'same'": partial(ablations.padding_net, "same", 12),
+}
+keras.utils.set_random_seed(0)
+rows = []
+for label, build in variants.items():
+    model = build()
+    _, seconds = fit_small(model, keras.optimizers.Adam(2e-3), epochs=SHORT_EPOCHS, batch=64)
+    rows.append(
+        {
+            "network": label,
+            "last map": "×".join(str(d) for d in model.get_layer("avg_pool").input.shape[1:]),
+            "parameters": model.count_params(),
+            "seconds": round(seconds, 1),
+            "test accuracy": round(test_accuracy(model), 4),
+        }
+    )
+design = pd.DataFrame(rows).set_index("network")
+print(f"six runs of {SHORT_EPOCHS} epochs in {design['seconds'].sum():.0f} s")
+params = design["parameters"]
+ck.claim(
+    params["3 × 3×3, pool"] < params["7×7, pool"],
+    "three stacked 3×3 convolutions have fewer parameters than one 7×7 with the same field",
+)
+ck.claim(
+    params["3 × 3×3, stride 2"] > params["3 × 3×3, pool"],
+    "the strided convolution adds weights that max pooling does not have",
+)
+ck.claim(
+    bool((design["test accuracy"] > 0.60).all()),
+    "all six variants learn (test accuracy above 60% after the short budget)",
+    full_only=True,
+)
+design
+
+# %% [markdown]
+# Read the table as a student of design: parameters and seconds are exact facts of these
+# networks; the accuracies are one short run each on 10,000 small images, so differences of a
+# point or two are within the noise of a single seed. What the claims above assert is what the
+# run shows without doubt. 'valid' padding shrinks the map to 2×2 after six convolutions, and
+# that is where it must stop; 'same' padding is what lets VGG and ResNet stack dozens of layers.
 
 # %% [markdown]
 # ## 6. GoogLeNet (2014): the inception module
@@ -458,6 +685,12 @@ print("inception would concatenate instead: 6 numbers, not 3 ->", np.concatenate
 # %%
 arch.residual_block_diagram(in_channels=64, filters=128, stride=2)
 
+# %% [markdown]
+# The Keras code of the block and of the whole network (`_conv_bn` is conv → BN → ReLU):
+
+# %%
+ck.show_code(ck.models.resnet.__globals__["_conv_bn"], ck.models.residual_block, ck.models.resnet)
+
 # %%
 # NBVAL_CHECK_OUTPUT
 inputs = keras.Input((56, 56, 64))
@@ -497,21 +730,23 @@ arch.block_diagram(profiles["ResNet-18"]["blocks"], title="ResNet-18")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-applications = keras.applications.ResNet50(weights=None)
-conv_biases = sum(
-    lay.bias.shape[0] for lay in applications.layers if isinstance(lay, keras.layers.Conv2D)
-)
-moving = sum(
-    2 * lay.moving_mean.shape[0]
-    for lay in applications.layers
-    if isinstance(lay, keras.layers.BatchNormalization)
-)
-ours = expected["ResNet-50"]
-print(f"keras.applications.ResNet50: {applications.count_params():,}")
-print(f"= paper {ours:,} + conv biases {conv_biases:,} + BN moving statistics {moving:,}")
-assert applications.count_params() == ours + conv_biases + moving == 25_636_712
+with keras.StatelessScope(initialize_variables=False):  # shapes only, no weights allocated
+    applications = keras.applications.ResNet50(weights=None)
+    total = applications.count_params()
+    conv_biases = sum(
+        lay.bias.shape[0] for lay in applications.layers if isinstance(lay, keras.layers.Conv2D)
+    )
+    moving = sum(
+        2 * lay.moving_mean.shape[0]
+        for lay in applications.layers
+        if isinstance(lay, keras.layers.BatchNormalization)
+    )
 del applications
 keras.backend.clear_session()
+ours = expected["ResNet-50"]
+print(f"keras.applications.ResNet50: {total:,}")
+print(f"= paper {ours:,} + conv biases {conv_biases:,} + BN moving statistics {moving:,}")
+assert total == ours + conv_biases + moving == 25_636_712
 
 # %% [markdown]
 # Those 26,560 biases do nothing: BN subtracts the batch mean, and a constant added to every
@@ -543,77 +778,151 @@ print(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-cifar_resnet = ck.models.resnet(
-    18, input_shape=(32, 32, 3), classes=10, small_input=True, print_stage_shapes=True
-)
-print(f"{cifar_resnet.count_params():,} parameters")
+cifar_resnet = ck.models.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)
 shapes = ck.models.stage_shapes(cifar_resnet)
+for stage, shape in shapes.items():
+    print(f"{stage:>7}: {shape}")
+print(f"{cifar_resnet.count_params():,} parameters")
 assert shapes["stage4"] == (4, 4, 512)
 del cifar_resnet
 keras.backend.clear_session()
 
 # %% [markdown]
-# ### Experiment: the degradation problem, and what batch normalisation does
+# ### Experiment: the degradation problem
 #
-# He et al. found that a deeper *plain* network (no shortcuts) has a **higher training error**
-# than a shallower one: not overfitting, but an optimisation problem (degradation, 退化).
-# We train three networks of the same depth (26 weight layers, 8-32 channels, 14×14 images; 14
-# layers in quick mode):
-# with and without shortcuts, with and without batch normalisation (批量归一化), same data, same
-# SGD with momentum 0.9 as in the paper.
-
+# He et al. found that a deeper *plain* network (no shortcuts) reaches a **higher training
+# error** than a shallower one: not overfitting (that would be a *lower* training error with a
+# higher test error) but an optimisation problem, degradation (退化). The deeper network could
+# copy the shallower one and set its extra layers to the identity; SGD does not find that
+# solution. With shortcuts, the identity is the default (F = 0), and the deeper network trains
+# at least as well. Three networks, all with batch normalisation and He initialisation, same
+# data, SGD with momentum 0.9, same epochs: plain with 8 weight layers, plain with 32, and the
+# residual version of the 32 (`ck.models.resnet(..., plain=True)` drops the shortcuts).
 
 # %%
-def deep_net(plain, batch_norm):
-    return ck.models.resnet(
-        18,
-        input_shape=(14, 14, 1),
-        classes=10,
-        small_input=True,
-        width=8,
-        stages=(2, 2, 2) if ck.QUICK else (4, 4, 4),  # 14 or 26 weight layers
-        plain=plain,
-        batch_norm=batch_norm,
-    )
-
-
+DEEP_STAGES = (2, 2, 2) if ck.QUICK else (5, 5, 5)  # 14 or 32 weight layers
+degradation_nets = {
+    "plain, 8 layers": dict(stages=(1, 1, 1), plain=True),
+    f"plain, {6 * DEEP_STAGES[0] + 2} layers": dict(stages=DEEP_STAGES, plain=True),
+    f"residual, {6 * DEEP_STAGES[0] + 2} layers": dict(stages=DEEP_STAGES, plain=False),
+}
 keras.utils.set_random_seed(0)
-depth_runs = {}
-for label, plain, batch_norm in (
-    ("residual + BN", False, True),
-    ("plain + BN", True, True),
-    ("plain, no BN", True, False),
-):
-    model = deep_net(plain, batch_norm)
-    depth_runs[label] = fit_quietly(model, keras.optimizers.SGD(0.02, momentum=0.9))
-print(f"{survey.weight_layer_depth(model)} weight layers each")
-for label, logs in depth_runs.items():
-    print(
-        f"{label:>13}: final training loss {logs['loss'][-1]:.3f}, "
-        f"training accuracy {logs['accuracy'][-1]:.3f}"
+depth_runs, rows = {}, []
+for label, options in degradation_nets.items():
+    model = ck.models.resnet(
+        18, input_shape=(14, 14, 1), classes=10, small_input=True, width=8, **options
     )
-final_loss = {k: np.nan_to_num(v["loss"][-1], nan=np.inf) for k, v in depth_runs.items()}
-if not ck.QUICK:
-    assert final_loss["residual + BN"] < final_loss["plain + BN"] < final_loss["plain, no BN"]
-optplots.curves_comparison(depth_runs, title="same depth: shortcuts and batch normalisation")
+    depth_runs[label], seconds = fit_small(model, keras.optimizers.SGD(0.02, momentum=0.9))
+    rows.append(
+        {
+            "network": label,
+            "weight layers": survey.weight_layer_depth(model),
+            "parameters": model.count_params(),
+            "training error, last epoch": round(1 - depth_runs[label]["accuracy"][-1], 4),
+            "training loss, last epoch": round(depth_runs[label]["loss"][-1], 4),
+            "seconds": round(seconds, 1),
+        }
+    )
+degradation = pd.DataFrame(rows).set_index("network")
+error = degradation["training error, last epoch"]
+shallow, deep_plain, deep_residual = error.iloc[0], error.iloc[1], error.iloc[2]
+ck.claim(
+    deep_plain > shallow + 0.03,
+    "degradation: the deeper plain network ends with a training error more than 3 points "
+    "above the shallower plain one",
+    full_only=True,
+)
+ck.claim(
+    deep_residual < deep_plain - 0.03,
+    "the residual version of the deep network has a training error more than 3 points below "
+    "the deep plain one",
+    full_only=True,
+)
+optplots.curves_comparison(
+    depth_runs, title="training loss: deeper plain is worse, shortcuts fix it"
+)
+degradation
 
 # %% [markdown]
-# The plain network trains more slowly than the same depth with shortcuts (a higher training
-# loss, not overfitting); without batch normalisation the deep plain network hardly trains at all.
-# (In quick mode, 400 images for one epoch, the gap is not reliable; the full run shows it.)
+# The training error is the fraction of training images misclassified during the last epoch
+# (the curves the paper's Figure 1 plots). The deeper plain network has 4× the layers and more
+# parameters, so it *could* fit the training set better; it fits it worse. Its residual version,
+# with the same layers and a few more parameters (its projection shortcuts), removes the gap:
+# that is what made ResNet's 152 layers trainable.
 #
 # ### Question 3: where does batch normalisation go, and how does it relate to ResNet?
 #
-# - **Where**: after a convolution (or dense layer) and before its activation: conv (no bias) →
-#   BN → ReLU. For each channel BN normalises the batch to mean 0 and variance 1, then scales and
-#   shifts with two learned numbers γ and β; it keeps two more, the moving mean and variance, for
-#   inference. 4 numbers per channel, 2 trainable.
-# - **What it does to training**: measured above, it turns a network that barely learns into one
-#   that does, and allows larger learning rates.
+# - **Where**: in the ResNet and VGG-BN papers, after a convolution (or dense layer) and before
+#   its activation: conv (no bias) → BN → ReLU. For each channel BN normalises the batch to
+#   mean 0 and variance 1, then scales and shifts with two learned numbers γ and β; it keeps two
+#   more, the moving mean and variance, for inference. 4 numbers per channel, 2 trainable.
 # - **In residual blocks**: after every convolution of F, *before* the addition (conv-BN-ReLU,
-#   conv-BN, add, ReLU); the projection shortcut has its own BN. The two solve different problems:
-#   BN keeps each layer's signal well scaled; shortcuts give gradients a direct path through
-#   many layers. ResNet needs both, and the experiment shows each one's share.
+#   conv-BN, add, ReLU); the projection shortcut has its own BN. The two solve different
+#   problems: BN keeps each layer's signal well scaled; shortcuts give gradients a direct path
+#   through many layers.
+#
+# Is the order important? We measure it instead of stating it: conv-BN-ReLU against
+# conv-ReLU-BN in a plain 6-layer network, and BN before against BN after the addition in a
+# 3-block residual network, with the same data, optimiser and epochs.
+
+# %%
+ck.show_code(ablations.bn_order_net, ablations.bn_residual_net)
+
+# %%
+placements = {
+    "conv-BN-ReLU (plain)": partial(ablations.bn_order_net, "conv-bn-relu"),
+    "conv-ReLU-BN (plain)": partial(ablations.bn_order_net, "conv-relu-bn"),
+    "BN before add (residual)": partial(ablations.bn_residual_net, "before-add"),
+    "BN after add (residual)": partial(ablations.bn_residual_net, "after-add"),
+}
+keras.utils.set_random_seed(0)
+rows = []
+for label, build in placements.items():
+    model = build()
+    logs, seconds = fit_small(model, keras.optimizers.Adam(2e-3), epochs=SHORT_EPOCHS, batch=64)
+    rows.append(
+        {
+            "placement": label,
+            "parameters": model.count_params(),
+            "training loss": round(logs["loss"][-1], 4),
+            "test accuracy": round(test_accuracy(model), 4),
+            "seconds": round(seconds, 1),
+        }
+    )
+placement = pd.DataFrame(rows).set_index("placement")
+accuracy = placement["test accuracy"]
+
+
+def verdict(first, second, gap, tie=0.015):
+    """A gap within `tie` is a tie at this scale (two seeds of one network differ that much)."""
+    if abs(gap) < tie:
+        return f"{first} and {second} tie ({gap:+.4f}, within {tie:.1%})"
+    return f"{first if gap > 0 else second} is better by {abs(gap):.4f}"
+
+
+print(
+    "BN and ReLU order:",
+    verdict("conv-BN-ReLU", "conv-ReLU-BN", accuracy.iloc[0] - accuracy.iloc[1]),
+)
+print(
+    "BN and addition:",
+    verdict("BN before add", "BN after add", accuracy.iloc[2] - accuracy.iloc[3]),
+)
+print(f"lowest test accuracy of the four: {accuracy.min():.4f}")
+ck.claim(
+    placement["parameters"].iloc[0] == placement["parameters"].iloc[1]
+    and placement["parameters"].iloc[2] == placement["parameters"].iloc[3],
+    "each pair compared has the same parameters and budget: only the position of BN differs",
+)
+placement
+
+# %% [markdown]
+# The two verdicts printed above the table are this run's answer: a gap below 1.5 points is
+# called a tie, because two seeds of the same short run differ by about that much. Both BN/ReLU
+# orders are used in practice. The ResNet authors later measured
+# BN after the addition on ImageNet and CIFAR and found it worse (He et al. 2016, "Identity
+# mappings"): normalising the sum also rescales the shortcut, so the identity path is no longer
+# an identity. Small networks trained briefly cannot show that; a 100-layer network can.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -625,6 +934,81 @@ print(
     formulas.batchnorm_trainable_params(128),
 )
 order.head(7)
+
+# %% [markdown]
+# ### The ResNet training recipe, at CPU scale
+#
+# Section 3.4 of the ResNet paper, item by item, and what we use:
+#
+# | the paper | here |
+# |---|---|
+# | He (MSRA) initialisation | `kernel_initializer="he_normal"` in every convolution of `ck.models.resnet` |
+# | BN after every convolution, **no dropout** | the same builder (it has no dropout layer) |
+# | SGD, **momentum 0.9** | `keras.optimizers.SGD(momentum=0.9)` |
+# | learning rate **0.1**, **÷10 when the error plateaus** | `ReduceLROnPlateau(factor=0.1)` on the validation loss |
+# | **weight decay 1e-4** | an L2 penalty (1e-4 / 2)·‖w‖² on every kernel, whose gradient is 1e-4·w |
+# | batch **256** | batch 64 and learning rate 0.1 × 64 / 256 = 0.025 (linear scaling rule) |
+#
+# The students' notes say weight decay 1e-5; the paper's value is **1e-4** (0.0001), used here.
+# **Linear scaling rule** (Goyal et al. 2017): a batch's gradient is an *average* over its
+# images, so 4 steps on batches of 64 see the same images as 1 step on 256 and should move the
+# weights as far: with a 4× smaller batch, a 4× smaller learning rate. Beside it, the Adam
+# recipe the rest of the chapter uses: Adam at 1e-3, no weight decay.
+
+# %%
+ck.show_code(
+    resnet_recipe.scaled_learning_rate,
+    resnet_recipe.add_weight_decay,
+    resnet_recipe.resnet_paper_recipe,
+    resnet_recipe.adam_recipe,
+)
+
+# %%
+RECIPE_BATCH = 64
+RECIPE_EPOCHS = 2 if ck.QUICK else 8
+print(f"batch {RECIPE_BATCH}: learning rate {resnet_recipe.scaled_learning_rate(RECIPE_BATCH)}")
+recipe_runs, rows = {}, []
+for label in ("paper: SGD 0.9, wd 1e-4, ÷10 on plateau", "Adam 1e-3"):
+    keras.utils.set_random_seed(0)
+    model = ck.models.resnet(
+        18, input_shape=(14, 14, 1), classes=10, small_input=True, width=16, stages=(1, 1, 1)
+    )
+    if label.startswith("paper"):
+        callbacks = [resnet_recipe.resnet_paper_recipe(model, RECIPE_BATCH)]
+    else:
+        resnet_recipe.adam_recipe(model)
+        callbacks = []
+    logs, seconds = fit_small(
+        model, epochs=RECIPE_EPOCHS, batch=RECIPE_BATCH, callbacks=callbacks, val=True
+    )
+    recipe_runs[label] = logs
+    rates = logs.get("learning_rate", [float(model.optimizer.learning_rate)] * RECIPE_EPOCHS)
+    rows.append(
+        {
+            "recipe": label,
+            "learning rate per epoch": " ".join(f"{r:.4g}" for r in rates),
+            "training loss": round(logs["loss"][-1], 4),
+            "test accuracy": round(logs["val_accuracy"][-1], 4),
+            "seconds": round(seconds, 1),
+        }
+    )
+recipes_table = pd.DataFrame(rows).set_index("recipe")
+sgd_accuracy, adam_accuracy = recipes_table["test accuracy"]
+print("paper's recipe vs Adam:", verdict("SGD (paper)", "Adam", sgd_accuracy - adam_accuracy))
+ck.claim(
+    min(sgd_accuracy, adam_accuracy) > 0.5,
+    "both recipes train the same 8-layer ResNet (test accuracy above 50%; guessing gives 10%)",
+    full_only=True,
+)
+optplots.curves_comparison(recipe_runs, title="the ResNet paper's recipe and Adam, same network")
+recipes_table
+
+# %% [markdown]
+# The printed verdict is this run's answer at this scale. The paper's recipe was designed for
+# 600,000 steps on ImageNet, where the ÷10 drops produce the famous staircase in its training
+# curves; in a few epochs Adam's per-weight step sizes often get further, which is why short
+# courses (and this chapter's other experiments) use it. On long runs, SGD with momentum and a
+# decaying rate usually generalises at least as well, and it remains the standard for ResNets.
 
 # %% [markdown]
 # ## 8. MobileNet (2017): depthwise-separable convolutions
@@ -670,15 +1054,73 @@ print(
     f"ResNeXt 3×3 conv, 128 -> 128: dense {formulas.conv_params(3, 128, 128, use_bias=False):,}, "
     f"32 groups {grouped:,}"
 )
-print("DenseNet block, 64 channels in, growth 32, 6 layers ->", 64 + 6 * 32, "channels")
-print("SE block on 256 channels, r = 16:", 2 * 256 * 256 // 16, "weights")
+
+# %% [markdown]
+# **One block each, built and counted.** The three blocks as Keras code:
+
+# %%
+ck.show_code(modern.dense_block, modern.squeeze_excitation, modern.mbconv_block)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+inputs = keras.Input((28, 28, 64))
+dense = keras.Model(inputs, modern.dense_block(inputs, n_layers=6, growth=32), name="dense_block")
+dense_convs = sum(formulas.conv_params(3, 64 + i * 32, 32, use_bias=False) for i in range(6))
+dense_bns = sum(formulas.batchnorm_params(64 + i * 32) for i in range(6))
+print(f"DenseNet block: 64 channels in, 6 layers of growth 32 -> {dense.output_shape[-1]} channels")
+print(
+    f"  weights Σ 9·(64 + 32i)·32 = {dense_convs:,}, BN {dense_bns:,}, total {dense.count_params():,}"
+)
+assert dense.output_shape[-1] == 64 + 6 * 32 and dense.count_params() == dense_convs + dense_bns
+ck.explain(dense, print_total=False)[["layer", "output shape", "parameters", "formula"]].tail(4)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+inputs = keras.Input((14, 14, 256))
+se = keras.Model(inputs, modern.squeeze_excitation(inputs, ratio=16), name="se_block")
+c, r = 256, 16
+se_formula = formulas.dense_params(c, c // r) + formulas.dense_params(c // r, c)
+print(f"SE block on {c} channels, r = {r}: 2C²/r + C/r + C = {se_formula:,} parameters")
+assert se.count_params() == se_formula == 2 * c * c // r + c // r + c
+ck.explain(se, print_total=False)[["layer", "output shape", "parameters", "formula"]]
+
+# %%
+# NBVAL_CHECK_OUTPUT
+inputs = keras.Input((14, 14, 40))
+mb = keras.Model(inputs, modern.mbconv_block(inputs, 40, expand=6, kernel=5), name="mbconv")
+c, t, k = 40, 6, 5
+mb_formula = (
+    formulas.conv_params(1, c, t * c, use_bias=False)  # expand
+    + formulas.depthwise_conv_params(k, t * c, use_bias=False)  # depthwise
+    + formulas.dense_params(t * c, c // 4)
+    + formulas.dense_params(c // 4, t * c)  # SE
+    + formulas.conv_params(1, t * c, c, use_bias=False)  # project
+    + sum(formulas.batchnorm_params(n) for n in (t * c, t * c, c))
+)
+standard = formulas.conv_params(k, c, c, use_bias=False)
+print(
+    f"MBConv (EfficientNet-B0 stage 3 shape): {c} -> {t}·{c} = {t * c} -> {c} channels, {k}×{k} depthwise"
+)
+print(
+    f"  {mb.count_params():,} parameters (formula {mb_formula:,}); one plain {k}×{k} conv {c}->{c}: {standard:,}"
+)
+assert mb.count_params() == mb_formula
+ck.explain(mb, print_total=False)[["layer", "output shape", "parameters", "formula"]]
+
+# %% [markdown]
+# DenseNet's channels grow linearly (64 + 6 × 32 = 256) because nothing is added, everything is
+# concatenated. The SE block costs 8,464 parameters on 256 channels, a small fraction of the
+# 3×3 convolution it usually follows (589,824). MBConv works in a 6× wider space inside the
+# block, yet stays cheap because its spatial filtering is depthwise; its output adds back to its
+# input, a residual block turned inside out ("inverted residual").
 
 # %% [markdown]
 # ## 10. Training the families on Fashion-MNIST
 #
 # Scaled-down members of three families: LeNet-5 (ReLU, the 28×28 Keras version), a VGG-style
 # network (3×3 convolutions with BN, two pooling blocks, a small fully connected head) and a
-# three-stage ResNet with 3×3 stem (`ck.models.resnet_small`). All three use Adam with a
+# three-stage ResNet with 3×3 stem (`ck.models.resnet_small`), trained on half of the training
+# set (30,000 images) to keep the chapter within its time budget. All three use Adam with a
 # warm-up + cosine ("one-cycle") learning rate. The code takes the best distribution strategy
 # of the machine: on several GPUs or a TPU the same cell trains data-parallel, with the batch
 # scaled by the number of replicas.
@@ -687,13 +1129,13 @@ print("SE block on 256 channels, r = 16:", 2 * 256 * 256 // 16, "weights")
 strategy = ck.training.strategy.strategy()
 print(ck.training.strategy.describe(strategy))
 BATCH = 128 * strategy.num_replicas_in_sync
-TRAIN = slice(0, 1_000 if ck.QUICK else None)
+TRAIN = slice(0, 1_000 if ck.QUICK else 30_000)
 x_fit, y_fit = x_train[TRAIN], y_train[TRAIN]
 QUICK_BATCH = 32 if ck.QUICK else BATCH  # more steps on the small sample
 print(f"{len(x_fit):,} training and {len(x_test):,} test images, batch {QUICK_BATCH}")
 
 
-JIT = False if ck.QUICK else "auto"  # XLA compiling costs seconds a quick run never wins back
+JIT = False  # on a shared 2-core CPU, XLA compiling costs more than these short runs win back
 
 
 def train(build, epochs, peak_lr=3e-3, batch=BATCH):
@@ -733,76 +1175,143 @@ results["LeNet-5"] = train(
 )
 
 # %%
-results["VGG-small"] = train(ck.models.vgg_small, 1 if ck.QUICK else 4, batch=QUICK_BATCH)
+results["VGG-small"] = train(ck.models.vgg_small, 1 if ck.QUICK else 2, batch=QUICK_BATCH)
 
 # %%
-results["ResNet-small"] = train(ck.models.resnet_small, 1 if ck.QUICK else 5, batch=QUICK_BATCH)
+results["ResNet-small"] = train(ck.models.resnet_small, 1 if ck.QUICK else 2, batch=QUICK_BATCH)
 
 # %%
-floors = {"LeNet-5": 0.90, "VGG-small": 0.92, "ResNet-small": 0.925}
+floors = {"LeNet-5": 0.86, "VGG-small": 0.83, "ResNet-small": 0.80}  # >= 1 point below the run
 for name, (accuracy, seconds) in results.items():
-    floor = 0.6 if ck.QUICK else floors[name]
-    print(f"{name:>12}: test accuracy {accuracy:.4f} (floor {floor}), {seconds / 60:.1f} min")
-    assert accuracy > floor
-    if not ck.QUICK:
-        assert seconds < 600 * 3, "far beyond 10 minutes even on a loaded machine"
+    print(
+        f"{name:>12}: test accuracy {accuracy:.4f} (floor {floors[name]}), {seconds / 60:.1f} min"
+    )
+    ck.claim(
+        accuracy > floors[name],
+        f"{name} trained on 30,000 images passes {floors[name]:.0%} test accuracy",
+        full_only=True,
+    )
 
 # %% [markdown]
-# ## 11. Transfer learning: a pretrained backbone
+# ## 11. Transfer learning: a backbone pretrained by the course
 #
-# A network trained on ImageNet has learned edges, textures and parts that help on other images.
-# We take `keras.applications.MobileNetV2` without its classifier, add a small head, train the
-# head with the backbone frozen, then unfreeze the top of the backbone and fine-tune with a small
-# learning rate. Three Fashion-MNIST classes, padded to 32×32 and repeated to 3 channels.
-# Without internet the weights cannot be downloaded: the helper says so in one line and the
-# same code runs with random weights. Then the frozen "features" are random projections and the
-# accuracy stays near chance (1/3): which is exactly what pretrained weights are worth.
+# A network trained on a large *source* task has learned edges, textures and parts that help on
+# a related *target* task with few labels. Transfer learning (迁移学习) keeps that backbone,
+# replaces the classifier, and trains on the target: either **frozen** (only the new head
+# learns; the backbone is a fixed feature extractor) or **fine-tuned** (after the head, the
+# backbone learns too, with a small learning rate).
+#
+# To work offline, the course ships its own pretrained backbone inside the package. Fashion-MNIST
+# is split in two tasks: the **source** task is the 7 classes T-shirt/top, trouser, dress,
+# sandal, sneaker, bag and ankle boot (42,000 training images; `data/make_backbone.py` trained it
+# and `cnnkit/data/fashion7_backbone.npz` holds the weights, with a checksum); the **target**
+# task is the 3 classes the backbone has never seen, **pullover, coat and shirt**, the three
+# that look most alike, with only **100 labelled images per class**. Three runs on the same 300
+# images, judged on every test image of the three classes:
+#
+# 1. **from scratch**: the same architecture, random weights;
+# 2. **frozen backbone + new head**;
+# 3. **fine-tuned**: run 2, then the whole network (batch normalisation kept frozen) with a
+#    small learning rate.
 
 # %%
-keras.backend.clear_session()
-classes = [0, 1, 8]  # T-shirt/top, trouser, bag
-count = 300 if ck.QUICK else 3_000
+ck.show_code(
+    transfer.fashion_backbone,
+    transfer.transfer_classifier,
+    transfer.unfreeze_for_fine_tuning,
+    transfer.pretrained_backbone,
+)
+
+# %%
+target = np.array(transfer.TARGET_CLASSES)
+names = ck.datasets.class_names("fashion_mnist")
+few = np.concatenate([np.flatnonzero(y_train == k)[:100] for k in target])  # 100 per class
+x_few, y_few = x_train[few], np.searchsorted(target, y_train[few])
+in_target = np.isin(y_test, target)
+x_target_test, y_target_test = x_test[in_target], np.searchsorted(target, y_test[in_target])
+print(
+    f"target task: {', '.join(names[k] for k in target)}; {len(x_few)} labelled training images, "
+    f"{len(x_target_test):,} test images"
+)
+HEAD_EPOCHS, TUNE_EPOCHS = (3, 2) if ck.QUICK else (20, 10)
 
 
-def three_classes(x, y, n):
-    keep = np.isin(y, classes)
-    x, y = x[keep][:n], y[keep][:n]
-    x = np.repeat(np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0))), 3, axis=-1) * 2.0 - 1.0
-    return x, np.searchsorted(classes, y)
+def fit_target(model, learning_rate, epochs):
+    model.compile(
+        keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
+    model.fit(x_few, y_few, batch_size=32, epochs=epochs, verbose=0)
+    return model.evaluate(x_target_test, y_target_test, batch_size=1_000, verbose=0)[1]
 
 
-x_tl, y_tl = three_classes(x_train, y_train, count)
-x_tl_test, y_tl_test = three_classes(x_test, y_test, 300 if ck.QUICK else 1_000)
-backbone, weights = transfer.backbone("MobileNetV2", (32, 32, 3), alpha=0.35)
+start = time.perf_counter()
+keras.utils.set_random_seed(0)
+scratch_backbone = transfer.fashion_backbone()
+for lay in scratch_backbone.layers:
+    if isinstance(lay, keras.layers.BatchNormalization):
+        lay.momentum = 0.9  # ~10 steps per epoch: the moving averages must forget their start
+scratch = transfer.transfer_classifier(scratch_backbone, 3, name="scratch")
+transfer_results = {"from scratch": fit_target(scratch, 1e-3, HEAD_EPOCHS + TUNE_EPOCHS)}
+
+keras.utils.set_random_seed(0)
+backbone = transfer.pretrained_backbone()
 backbone.trainable = False
-# Pretrained BN statistics stay frozen (training=False); random ones must be learned.
-bn_mode = False if weights else None
-inputs = keras.Input((32, 32, 3))
-features = keras.layers.GlobalAveragePooling2D()(backbone(inputs, training=bn_mode))
-classifier = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(features))
-classifier.compile(
-    keras.optimizers.Adam(1e-3),
-    loss="sparse_categorical_crossentropy",
-    metrics=["accuracy"],
-    jit_compile=False,
+classifier = transfer.transfer_classifier(backbone, 3, name="pretrained")
+transfer_results["frozen backbone + new head"] = fit_target(classifier, 1e-2, HEAD_EPOCHS)
+transfer.unfreeze_for_fine_tuning(backbone)  # fit_target compiles again: the change takes effect
+transfer_results["fine-tuned"] = fit_target(classifier, 3e-4, TUNE_EPOCHS)
+print(f"three runs in {time.perf_counter() - start:.0f} s")
+for label, accuracy in transfer_results.items():
+    print(f"{label:>27}: test accuracy {accuracy:.4f}")
+scratch_accuracy = transfer_results["from scratch"]
+print(
+    "frozen vs scratch:",
+    verdict(
+        "frozen + new head",
+        "from scratch",
+        transfer_results["frozen backbone + new head"] - scratch_accuracy,
+    ),
 )
-classifier.fit(x_tl, y_tl, batch_size=32, epochs=1 if ck.QUICK else 4, verbose=0)
-frozen = classifier.evaluate(x_tl_test, y_tl_test, verbose=0)[1]
-backbone.trainable = True
-for lay in backbone.layers[:-20]:
-    lay.trainable = False  # fine-tune only the top of the backbone
-classifier.compile(
-    keras.optimizers.Adam(1e-4),
-    loss="sparse_categorical_crossentropy",
-    metrics=["accuracy"],
-    jit_compile=False,
+print(
+    "fine-tuned vs scratch:",
+    verdict("fine-tuned", "from scratch", transfer_results["fine-tuned"] - scratch_accuracy),
 )
-classifier.fit(x_tl, y_tl, batch_size=32, epochs=1 if ck.QUICK else 3, verbose=0)
-tuned = classifier.evaluate(x_tl_test, y_tl_test, verbose=0)[1]
-print(f"backbone weights: {weights or 'random'}; head only {frozen:.3f}, fine-tuned {tuned:.3f}")
-assert 0.0 <= tuned <= 1.0
-if weights:
-    assert tuned > 0.8  # pretrained features make three clothing classes easy
+
+# %% [markdown]
+# Every run saw the same 300 images for the same number of epochs (from scratch: head and
+# fine-tuning epochs together). The backbone never saw a pullover, coat or shirt; what it
+# learned on T-shirts, dresses and bags (outlines, sleeves, textures) is what the new head reads.
+# The two verdicts printed above are this run's answer, and they are worth reading critically:
+# transfer helps when the source features describe what separates the target classes. Where it
+# does not win, the reason is worth knowing: pullover, coat and shirt differ in collars, buttons
+# and zips that a 7-class source task never needed, and 128 globally averaged features keep
+# little of that detail, while 300 labels already let a network trained from scratch learn some
+# of it directly. Transfer learning pays most when labels are far
+# fewer, or the source task is far larger and closer (ImageNet's 1.2 million images and 1,000
+# classes): the optional cell below.
+#
+# **Optional: an ImageNet backbone.** Where `keras.applications` weights are available (Colab
+# downloads them on first use), the same recipe works with MobileNetV2 pretrained on ImageNet.
+# This cell only uses weights already in the Keras cache, so it never tries to download; on a
+# machine without them it prints one line and the chapter continues. The committed output does
+# not depend on it.
+
+# %%
+imagenet = transfer.imagenet_backbone()
+if imagenet is None:
+    print(
+        "Optional ImageNet cell skipped: MobileNetV2 ImageNet weights are not in the Keras cache."
+    )
+else:
+    imagenet.trainable = False
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Resizing(96, 96)(keras.layers.Concatenate()([inputs] * 3) * 2.0 - 1.0)
+    head = keras.layers.Dense(3, activation="softmax")(imagenet(x, training=False))
+    imagenet_accuracy = fit_target(keras.Model(inputs, head), 1e-3, HEAD_EPOCHS)
+    print(f"ImageNet MobileNetV2, frozen + new head: test accuracy {imagenet_accuracy:.4f}")
 
 # %% [markdown]
 # ## 12. Recap
@@ -819,9 +1328,21 @@ if weights:
 #
 # - Parameters: the fully connected layers dominate the old networks; global average pooling
 #   removed them. Operations (MACs) are what cost time.
-# - Batch normalisation goes between a convolution and its activation; a bias before it is
-#   wasted (that is the 79,680 between Keras's and the paper's ResNet-50).
+# - Batch normalisation goes between a convolution and its activation in the papers (our
+#   measurement: the other order trains too); a convolution bias before it is wasted. Of the
+#   79,680 numbers between Keras's and the paper's ResNet-50, 26,560 are those wasted biases and
+#   53,120 are BN's moving means and variances, which Keras counts but which are not trained.
+# - Shortcuts fix degradation: a deeper plain network trains worse than a shallower one, its
+#   residual version does not (measured above, on training error).
+# - The ResNet recipe: He initialisation, SGD momentum 0.9, learning rate 0.1 × batch / 256,
+#   ÷10 on plateaus, weight decay 1e-4, no dropout.
+# - Transfer learning: reuse a backbone pretrained on a source task, frozen (new head only) or
+#   fine-tuned; whether it beats training from scratch depends on how well the source features
+#   describe the target classes (this run's verdicts are printed in section 11).
 # - Inception concatenates branches (channels add up); ResNet adds F(x) to x (shapes must match,
 #   else a 1×1 projection).
 #
 # Practice: `exercises/04_classic_cnns.ipynb`.
+
+# %%
+print(f"chapter run time: {(time.perf_counter() - CHAPTER_START) / 60:.1f} min")
