@@ -35,6 +35,16 @@ def pyplot():
     return plt
 
 
+def finish(fig, title=None):
+    """Add ``title`` above the panels, tighten the layout and close ``fig`` (so a notebook shows it
+    once, as the returned value) and return it."""
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    pyplot().close(fig)
+    return fig
+
+
 def as_images(images) -> np.ndarray:
     """(N, H, W) grey or (N, H, W, 1|3) colour images as an array; channel-1 images are squeezed."""
     array = np.asarray(images)

@@ -17,11 +17,9 @@ def _plt():
 
 
 def _finish(fig, title=None):
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    _plt().close(fig)
-    return fig
+    from cnnkit.plots.common import finish
+
+    return finish(fig, title)
 
 
 def _history(history) -> dict:
