@@ -137,10 +137,11 @@ def lstm_forward(
 def gru_step(x_t, h, kernel, recurrent_kernel, bias, reset_after: bool = True):
     """One GRU step with Keras's gate order (z, r, h) in the columns of the weights.
 
-    z = sigmoid(x W_z + h U_z + b_z)  update gate,  r = sigmoid(x W_r + h U_r + b_r)  reset gate;
-    reset_after=True (Keras's default, cuDNN's form): h~ = tanh(x W_h + b_h + r * (h U_h + b'_h)),
+    In the chapter's notation (U = ``kernel`` reads x, W = ``recurrent_kernel`` reads h):
+    z = sigmoid(x U_z + h W_z + b_z)  update gate,  r = sigmoid(x U_r + h W_r + b_r)  reset gate;
+    reset_after=True (Keras's default, cuDNN's form): h~ = tanh(x U_h + b_h + r * (h W_h + b'_h)),
     with bias of shape (2, 3u): row 0 for the input part, row 1 for the recurrent part;
-    reset_after=False (the 2014 paper): h~ = tanh(x W_h + (r * h) U_h + b_h), bias (3u,).
+    reset_after=False (the 2014 paper): h~ = tanh(x U_h + (r * h) W_h + b_h), bias (3u,).
     h_new = z * h + (1 - z) * h~.
     """
     if reset_after:
@@ -148,14 +149,14 @@ def gru_step(x_t, h, kernel, recurrent_kernel, bias, reset_after: bool = True):
     else:
         input_bias, recurrent_bias = bias, np.zeros_like(bias)
     x_z, x_r, x_h = np.split(x_t @ kernel + input_bias, 3, axis=-1)
-    u_z, u_r, u_h = np.split(recurrent_kernel, 3, axis=-1)
+    w_z, w_r, w_h = np.split(recurrent_kernel, 3, axis=-1)
     rb_z, rb_r, rb_h = np.split(recurrent_bias, 3, axis=-1)
-    z = sigmoid(x_z + h @ u_z + rb_z)
-    r = sigmoid(x_r + h @ u_r + rb_r)
+    z = sigmoid(x_z + h @ w_z + rb_z)
+    r = sigmoid(x_r + h @ w_r + rb_r)
     if reset_after:
-        candidate = np.tanh(x_h + r * (h @ u_h + rb_h))
+        candidate = np.tanh(x_h + r * (h @ w_h + rb_h))
     else:
-        candidate = np.tanh(x_h + (r * h) @ u_h)
+        candidate = np.tanh(x_h + (r * h) @ w_h)
     return z * h + (1 - z) * candidate
 
 

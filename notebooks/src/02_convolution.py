@@ -368,8 +368,8 @@ cnn_change = (
     - shuffled.loc["CNN", ("test accuracy", "original")]
 )
 ck.claim(
-    abs(mlp_change) < 0.01,
-    "the MLP does not care: shuffled pixels change its test accuracy by less than 1 point",
+    abs(mlp_change) < 0.02,
+    "the MLP does not care: shuffled pixels change its test accuracy by less than 2 points",
     full_only=True,
 )
 ck.claim(
@@ -380,7 +380,7 @@ ck.claim(
 shuffled.round(3)
 
 # %% [markdown]
-# The MLP's accuracy is the same with or without the shuffle (within 1 point, the first claim):
+# The MLP's accuracy is the same with or without the shuffle (within 2 points, the first claim):
 # for a dense layer, position 17 and position 18 are as unrelated as positions 17 and 700. The
 # CNN loses more than 2 points (the second claim): its filters now mix pixels that have nothing
 # to do with each other. (It need not fall to chance, 10% for 10 classes: its last layers are
@@ -705,7 +705,7 @@ ck.explain(stacks_built[(2, 3, 1)])
 # - In the trained CNN, shallow maps (28×28) look like edge and texture responses, deep maps are
 #   coarse (7×7) and no longer look like the image.
 # - A dense layer is a convolution with a full-size kernel; convolution is translation equivariant.
-# - Shuffling the pixels (one fixed permutation) changed an MLP's accuracy by less than 1 point
+# - Shuffling the pixels (one fixed permutation) changed an MLP's accuracy by less than 2 points
 #   and cost a CNN more than 2 points: flattening throws spatial structure away, convolution
 #   uses it.
 # - The bias can go when BatchNormalization follows; stacks of 3×3 beat big kernels on parameters.
