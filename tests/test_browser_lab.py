@@ -315,8 +315,8 @@ def _wait_output(page, cell, predicate, what: str, timeout_s=RUN_TIMEOUT_MS / 10
 
 
 def _figure_source(cell) -> str:
-    """The data address of the figure inside the widget's own output area, or ''."""
-    images = cell.locator(".widget-output img")
+    """The data address of the step figure in the cell's outputs (beside or inside the widget), or ''."""
+    images = cell.locator(".jp-OutputArea img")
     return images.last.get_attribute("src") if images.count() else ""
 
 

@@ -675,7 +675,7 @@ def test_euclidean_rbf_is_squared_distance_and_lenet_rbf_builds():
     assert model.output_shape == (None, 10)
     assert model.count_params() == 60_850 - 850 + 840  # softmax layer replaced by 840 fixed numbers
     loss = M.rbf_loss(np.array([0]), np.array([[0.0, 10.0]], dtype="float32"))
-    assert float(loss[0]) == pytest.approx(np.log1p(np.exp(-10.0)), rel=1e-4)
+    assert float(loss[0]) == pytest.approx(np.log1p(np.exp(-10.0)), rel=1e-3)  # float32 near 4.5e-5
 
 
 def test_pca_colour_augmentation_shifts_every_pixel_by_one_colour():

@@ -173,8 +173,14 @@ def real_arguments(function):
         for name, value in bound.arguments.items():
             check_reals(name, value)
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         except (ZeroDivisionError, FloatingPointError, OverflowError) as error:
             raise ValueError(f"{function.__name__}() cannot be computed here: {error}") from None
+        if isinstance(result, numbers.Real) and math.isnan(result):
+            raise ValueError(
+                f"{function.__name__}() is undefined for these inputs (empty or degenerate); "
+                "pass at least one value and boxes with positive width and height."
+            )
+        return result
 
     return checked

@@ -49,7 +49,7 @@ BATCH_NORM = Source(
     CLASSIC, "Question 3: where does batch normalisation go, and how does it relate to ResNet?"
 )
 MOBILENET = Source(CLASSIC, "8. MobileNet (2017): depthwise-separable convolutions")
-TRANSFER = Source(CLASSIC, "11. Transfer learning: a pretrained backbone")
+TRANSFER = Source(CLASSIC, "11. Transfer learning: a backbone pretrained by the course")
 
 RECURRENCE = Source(RNN, "1. The recurrence")
 UNROLLED = Source(RNN, "2. Unrolled in time, and backpropagation through time")
