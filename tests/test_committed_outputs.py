@@ -79,6 +79,36 @@ def test_chapter_states_its_results_as_claims(notebook_path):
     )
 
 
+# What changes from run to run and so cannot be in a cell whose output nbval checks: a pandas
+# Styler's random table id, and an object's memory address in its default repr.
+RUN_DEPENDENT = re.compile(r'id="T_[0-9a-f]{5}[_"]| at 0x[0-9a-f]{6,}>')
+NOTEBOOKS = sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("exercises/**/*.ipynb"))
+
+
+def rich_texts(cell):
+    for output in cell.get("outputs", []):
+        for text in output.get("data", {}).values():
+            if isinstance(text, (str, list)):
+                yield "".join(text)
+
+
+@pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_checked_outputs_are_the_same_on_every_run(notebook_path):
+    notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+    unstable = [
+        index
+        for index, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code"
+        and "NBVAL_CHECK_OUTPUT" in "".join(cell["source"])
+        and any(RUN_DEPENDENT.search(text) for text in rich_texts(cell))
+    ]
+    assert not unstable, (
+        f"{notebook_path.name}: cells {unstable} check their output but show something that "
+        "changes from run to run (a pandas Styler's random id, an object's memory address); "
+        "show a DataFrame or text instead"
+    )
+
+
 def test_the_checker_catches_each_kind_of_bad_output(tmp_path):
     bad_lines = {
         "a failed claim": "Claim FAILS: momentum wins",
