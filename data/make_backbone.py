@@ -16,7 +16,7 @@ import time
 import keras
 import numpy as np
 
-SEED = 20261130
+SEED = 1
 EPOCHS = 4
 
 
@@ -39,7 +39,7 @@ def main() -> None:
         keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )
     start = time.perf_counter()
-    model.fit(x, y, batch_size=128, epochs=EPOCHS, validation_data=(x_val, y_val), verbose=2)
+    model.fit(x, y, batch_size=128, epochs=EPOCHS, verbose=2)
     accuracy = model.evaluate(x_val, y_val, verbose=0)[1]
     print(
         f"source task: {len(x):,} images, {EPOCHS} epochs in {time.perf_counter() - start:.0f} s, "

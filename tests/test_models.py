@@ -647,6 +647,28 @@ def test_transfer_classifier_freezes_and_keeps_bn_statistics():
     assert len(transfer.SOURCE_CLASSES) + len(transfer.TARGET_CLASSES) == 10
 
 
+def test_cut_backbone_shares_weights_and_feeds_a_flattened_head():
+    from cnnkit.models import transfer
+
+    backbone = transfer.fashion_backbone()
+    early = transfer.cut_backbone(backbone, "block2_pool")
+    assert early.output_shape == (None, 7, 7, 64)
+    # The cut model reuses the backbone's layers: freezing the backbone freezes it too.
+    assert early.get_layer("block1_conv1") is backbone.get_layer("block1_conv1")
+    backbone.trainable = False
+    model = transfer.transfer_classifier(early, 3)
+    assert model.output_shape == (None, 3)
+    head = model.get_layer("new_head")
+    assert [tuple(w.shape) for w in model.trainable_weights] == [(7 * 7 * 64, 3), (3,)]
+    assert head.kernel.shape == (3136, 3)
+    images = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
+    features = keras.ops.convert_to_numpy(early(images))
+    again = keras.Model(backbone.input, backbone.get_layer("block2_pool").output)(images)
+    np.testing.assert_allclose(features, keras.ops.convert_to_numpy(again), rtol=1e-6)
+    with pytest.raises(ValueError, match="no layer 'block9'.*block2_pool"):
+        transfer.cut_backbone(backbone, "block9")
+
+
 def test_imagenet_backbone_never_downloads(monkeypatch, tmp_path):
     from cnnkit.models import transfer
 
