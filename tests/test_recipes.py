@@ -40,9 +40,9 @@ def test_smoothed_loss_accepts_column_labels_and_rejects_bad_smoothing():
 def test_recommended_model_parameter_count_matches_formula(batch_norm):
     model = recipes.recommended_fashion_mnist(batch_norm=batch_norm)
     c1, c2, units = 16, 64, 128
-    conv1 = 9 * c1 + (0 if batch_norm else c1) + (4 * c1 if batch_norm else 0)
+    conv1 = 25 * c1 + (0 if batch_norm else c1) + (4 * c1 if batch_norm else 0)
     conv2 = 9 * c1 * c2 + (0 if batch_norm else c2) + (4 * c2 if batch_norm else 0)
-    flat = 5 * 5 * c2  # 28 -> conv 26 -> pool 13 -> conv 11 -> pool 5
+    flat = 5 * 5 * c2  # 28 -> conv 5x5: 24 -> pool 12 -> conv 3x3: 10 -> pool 5
     expected = conv1 + conv2 + (flat * units + units) + (units * 10 + 10)
     assert model.count_params() == expected
     assert model.output_shape == (None, 10)
