@@ -1,6 +1,6 @@
 """Run every benchmark on this machine, print a table and write benchmarks/results.json.
 
-    python benchmarks/run.py                 # everything (about 15-25 minutes on 2 CPU cores)
+    python benchmarks/run.py                 # everything (about 25-35 minutes on 2 idle CPU cores)
     python benchmarks/run.py --only ready_ratio scratch_conv_ratio
 
 Ratios are measured side by side in one run (alternating, median of repeats) so that machine
