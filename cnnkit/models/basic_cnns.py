@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import keras
 
-
-def _check_count(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+from cnnkit.validation import check_int
 
 
 def small_cnn(use_bias=True, input_shape=(28, 28, 1), classes=10, name="small_cnn"):
@@ -52,9 +49,9 @@ def typical_stack(
     N = ``convs_per_block``, M = ``blocks``, L = ``dense_layers``. Filters double after every
     pooling (16, 32, 64, ...), as the maps shrink; 'same' padding keeps the size inside a block.
     """
-    _check_count("convs_per_block (N)", convs_per_block, 1)
-    _check_count("blocks (M)", blocks, 1)
-    _check_count("dense_layers (L)", dense_layers, 0)
+    check_int("convs_per_block (N)", convs_per_block, 1)
+    check_int("blocks (M)", blocks, 1)
+    check_int("dense_layers (L)", dense_layers, 0)
     if input_shape[0] < 2**blocks or input_shape[1] < 2**blocks:
         raise ValueError(
             f"{blocks} poolings of 2×2 need an input of at least {2**blocks}×{2**blocks} pixels, "

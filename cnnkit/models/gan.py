@@ -28,6 +28,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from cnnkit.validation import check_int
+
 __all__ = [
     "GAN",
     "dcgan_discriminator",
@@ -39,13 +41,6 @@ __all__ = [
 _BCE = keras.losses.BinaryCrossentropy(from_logits=True)
 
 
-def _check_positive_int(name, value, smallest=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-        kind = "a positive integer" if smallest == 1 else f"an integer >= {smallest}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}.")
-    return value
-
-
 def dcgan_generator(
     latent_dim: int = 64, filters: int = 64, name: str = "generator"
 ) -> keras.Model:
@@ -54,8 +49,8 @@ def dcgan_generator(
     Dense -> 7×7×(2·filters) -> transposed convolution ×2 (stride 2) -> 14×14×filters -> 28×28×1,
     batch normalisation and ReLU in between.
     """
-    _check_positive_int("latent_dim", latent_dim)
-    _check_positive_int("filters", filters)
+    check_int("latent_dim", latent_dim)
+    check_int("filters", filters)
     return keras.Sequential(
         [
             keras.Input((latent_dim,), name="z"),
@@ -90,7 +85,7 @@ def dcgan_discriminator(
     """
     if tuple(input_shape)[:2] != (28, 28):
         raise ValueError(f"dcgan_discriminator is sized for 28×28 images, got {input_shape}.")
-    _check_positive_int("filters", filters)
+    check_int("filters", filters)
     return keras.Sequential(
         [
             keras.Input(input_shape, name="image"),
@@ -133,8 +128,8 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
-        self.d_steps = _check_positive_int("d_steps", d_steps, smallest=0)
-        self.g_steps = _check_positive_int("g_steps", g_steps)
+        self.d_steps = check_int("d_steps", d_steps, 0)
+        self.g_steps = check_int("g_steps", g_steps)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
