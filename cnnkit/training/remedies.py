@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cnnkit.training.recipes import prepare_images  # noqa: F401  (part of this module's API)
+from cnnkit.validation import check_history
 
 INPUT_SHAPE = (28, 28, 1)
 
@@ -272,7 +273,7 @@ def summary_table(rows) -> pd.DataFrame:
 
 def epochs_to_reach(history, loss: float, key: str = "loss") -> int | None:
     """The first epoch (1-based) whose ``key`` is <= ``loss``; None when it never gets there."""
-    values = np.asarray(getattr(history, "history", history)[key])
+    values = np.asarray(check_history(history, required=(key,))[key])
     below = np.nonzero(values <= loss)[0]
     return int(below[0]) + 1 if below.size else None
 
