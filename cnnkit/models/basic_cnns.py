@@ -15,6 +15,9 @@ import keras
 
 from cnnkit.validation import check_int
 
+# typical_stack's checks, under the name chapter 02 shows (ck.show_code prints this module's source).
+_check_count = check_int
+
 
 def small_cnn(use_bias=True, input_shape=(28, 28, 1), classes=10, name="small_cnn"):
     """16 -> 32 -> 64 filters of 3×3 ('same'), 2×2 max pooling after the first two, one Dense."""
@@ -49,9 +52,9 @@ def typical_stack(
     N = ``convs_per_block``, M = ``blocks``, L = ``dense_layers``. Filters double after every
     pooling (16, 32, 64, ...), as the maps shrink; 'same' padding keeps the size inside a block.
     """
-    check_int("convs_per_block (N)", convs_per_block, 1)
-    check_int("blocks (M)", blocks, 1)
-    check_int("dense_layers (L)", dense_layers, 0)
+    _check_count("convs_per_block (N)", convs_per_block, 1)
+    _check_count("blocks (M)", blocks, 1)
+    _check_count("dense_layers (L)", dense_layers, 0)
     if input_shape[0] < 2**blocks or input_shape[1] < 2**blocks:
         raise ValueError(
             f"{blocks} poolings of 2×2 need an input of at least {2**blocks}×{2**blocks} pixels, "

@@ -40,6 +40,9 @@ __all__ = [
 
 _BCE = keras.losses.BinaryCrossentropy(from_logits=True)
 
+# The builders' checks, under the name chapter 06 shows (ck.show_code prints the builders).
+_check_positive_int = check_int
+
 
 def dcgan_generator(
     latent_dim: int = 64, filters: int = 64, name: str = "generator"
@@ -49,8 +52,8 @@ def dcgan_generator(
     Dense -> 7×7×(2·filters) -> transposed convolution ×2 (stride 2) -> 14×14×filters -> 28×28×1,
     batch normalisation and ReLU in between.
     """
-    check_int("latent_dim", latent_dim)
-    check_int("filters", filters)
+    _check_positive_int("latent_dim", latent_dim)
+    _check_positive_int("filters", filters)
     return keras.Sequential(
         [
             keras.Input((latent_dim,), name="z"),
@@ -85,7 +88,7 @@ def dcgan_discriminator(
     """
     if tuple(input_shape)[:2] != (28, 28):
         raise ValueError(f"dcgan_discriminator is sized for 28×28 images, got {input_shape}.")
-    check_int("filters", filters)
+    _check_positive_int("filters", filters)
     return keras.Sequential(
         [
             keras.Input(input_shape, name="image"),
