@@ -121,3 +121,40 @@ def pooling_cnn(downsampling="max 2×2", input_shape=(28, 28, 1), classes=10):
     x = keras.layers.Flatten(name="flatten")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name="cnn_" + downsampling.split(" ")[0].replace("-", "_"))
+
+
+def simple_convnet(input_shape=(28, 28, 1), classes=10):
+    """The keras.io "Simple MNIST convnet": conv 32 -> pool -> conv 64 -> pool -> dropout 0.5 -> softmax.
+
+    The reference that :mod:`cnnkit.training.recipes` measures its recommended recipe against.
+    """
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            keras.layers.MaxPooling2D(pool_size=(2, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(classes, activation="softmax"),
+        ],
+        name="keras_io_simple_convnet",
+    )
+
+
+def bn_convnet(input_shape=(28, 28, 1), classes=10, *, dropout=0.3, units=128):
+    """:func:`simple_convnet`'s two convolutions with batch normalisation (批量归一化), no bias
+    (BN's beta does that job), then dropout and a Dense(units) head: the recommended recipe's net."""
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    for filters, name in ((32, "block1"), (64, "block2")):
+        x = keras.layers.Conv2D(filters, 3, use_bias=False, name=f"{name}_conv")(x)
+        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = keras.layers.ReLU(name=f"{name}_relu")(x)
+        x = keras.layers.MaxPooling2D(name=f"{name}_pool")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    x = keras.layers.Dense(units, activation="relu", name="fc")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="recommended_fashion_mnist")

@@ -29,23 +29,11 @@ def prepare_images(images: np.ndarray) -> np.ndarray:
 
 
 def keras_io_simple_convnet(input_shape=(28, 28, 1), classes=10):
-    """The keras.io "Simple MNIST convnet": conv 32 -> pool -> conv 64 -> pool -> dropout 0.5 -> softmax."""
-    import keras
-    from keras import layers
+    """The keras.io "Simple MNIST convnet" (:func:`cnnkit.models.basic_cnns.simple_convnet`),
+    compiled as keras.io does: Adam, sparse categorical cross-entropy."""
+    from cnnkit.models.basic_cnns import simple_convnet
 
-    model = keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(classes, activation="softmax"),
-        ],
-        name="keras_io_simple_convnet",
-    )
+    model = simple_convnet(input_shape, classes)
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return model
 
@@ -58,25 +46,13 @@ def recommended_fashion_mnist(
     steps_per_epoch: int = 469,
     peak_lr: float = 3e-3,
 ):
-    """The recommended recipe: BN VGG-style CNN, Adam with a one-cycle schedule (compiled, ready to fit)."""
+    """The recommended recipe: :func:`cnnkit.models.basic_cnns.bn_convnet`, Adam with a one-cycle
+    schedule (compiled, ready to fit)."""
     import keras
-    from keras import layers
 
-    def conv_block(x, filters, name):
-        # No bias: batch normalisation's beta does that job (students' question 2).
-        x = layers.Conv2D(filters, 3, use_bias=False, name=f"{name}_conv")(x)
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
-        x = layers.ReLU(name=f"{name}_relu")(x)
-        return layers.MaxPooling2D(name=f"{name}_pool")(x)
+    from cnnkit.models.basic_cnns import bn_convnet
 
-    inputs = keras.Input(shape=input_shape)
-    x = conv_block(inputs, 32, "block1")
-    x = conv_block(x, 64, "block2")
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dropout(0.3, name="dropout")(x)
-    x = layers.Dense(128, activation="relu", name="fc")(x)
-    outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    model = keras.Model(inputs, outputs, name="recommended_fashion_mnist")
+    model = bn_convnet(input_shape, classes)
     # One cycle: linear warm-up over the first tenth of the steps, then a cosine to 0, Keras's
     # CosineDecay with warm-up (the kit's one home of it is schedules.warmup_cosine).
     total_steps = epochs * steps_per_epoch
