@@ -789,3 +789,39 @@ def test_profile_without_weights_counts_without_allocating():
     built = M.vgg(11, input_shape=(32, 32, 3), classes=10)
     assert facts["parameters"] == built.count_params()
     assert facts["macs"] == survey.profile(built)["macs"]
+
+
+#: Builders of the classic networks (chapter 04) and the ablations: the one signature rule.
+RULE_BUILDERS = [
+    M.lenet5,
+    M.alexnet,
+    M.zfnet,
+    M.vgg,
+    M.vgg_small,
+    M.googlenet,
+    M.resnet,
+    M.resnet_small,
+    M.mobilenet,
+    M.ablations.bn_order_net,
+    M.ablations.bn_residual_net,
+]
+
+
+@pytest.mark.parametrize("builder", RULE_BUILDERS, ids=lambda b: b.__name__)
+def test_builders_follow_one_signature_rule(builder):
+    """input_shape and classes first (after at most one variant argument); the rest keyword-only."""
+    import inspect
+
+    parameters = list(inspect.signature(builder).parameters.values())
+    names = [p.name for p in parameters]
+    position = names.index("input_shape")
+    assert position <= 1 and names[position + 1] == "classes", names
+    after = parameters[position + 2 :]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in after), names
+
+
+def test_building_a_model_prints_nothing(capsys):
+    M.resnet_small(stages=(1, 1))
+    M.vgg_small()
+    M.lenet5(faithful=True)
+    assert capsys.readouterr().out == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 import pytest
@@ -50,13 +52,17 @@ def test_recommended_model_parameter_count_matches_formula(batch_norm):
         recipes.recommended_fashion_mnist(widths=(16,))
 
 
-def test_keras_one_cycle_schedule_matches_python_formula():
-    one_cycle = recipes.OneCycle(4e-3, total_steps=100, warmup=0.15)
-    schedule = recipes._KerasSchedule(one_cycle)
-    for step in (0, 7, 14, 15, 40, 99, 150):
-        assert float(schedule(step)) == pytest.approx(one_cycle(step), rel=1e-5, abs=1e-9)
-    assert one_cycle(14) == pytest.approx(4e-3)  # the peak ends the warm-up
-    assert one_cycle(99) < 1e-5  # the cosine ends near zero
+def test_recipe_one_cycle_warms_up_then_follows_a_cosine_to_zero():
+    schedule = recipes.one_cycle(4e-3, 100)  # 100 steps, the first 15 warm up
+    peak, warmup, total = 4e-3, 15, 100
+    for step in (0, 7, 15, 40, 99):
+        if step < warmup:
+            expected = peak * step / warmup
+        else:
+            expected = peak * 0.5 * (1 + math.cos(math.pi * (step - warmup) / (total - warmup)))
+        assert float(keras.ops.convert_to_numpy(schedule(step))) == pytest.approx(
+            expected, rel=1e-5, abs=1e-9
+        )
 
 
 def _tiny_problem():

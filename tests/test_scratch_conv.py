@@ -199,7 +199,7 @@ def test_conv_transpose2d_single_matches_keras(
 def test_conv_transpose2d_single_rejects_bad_arguments():
     from cnnkit.scratch import conv_transpose2d_single
 
-    with pytest.raises(ValueError, match="stride must be an int >= 1"):
+    with pytest.raises(ValueError, match="stride must be positive"):
         conv_transpose2d_single(np.ones((2, 2)), np.ones((2, 2)), stride=0)
     with pytest.raises(ValueError, match="crops the whole"):
         conv_transpose2d_single(np.ones((1, 1)), np.ones((2, 2)), padding=1)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnkit.validation import check_int
+
 __all__ = [
     "NEGATIVE_WORDS",
     "POSITIVE_WORDS",
@@ -79,8 +81,7 @@ def negation_reviews(n_samples: int, *, length: int = 20, seed: int = 0):
 
     Half the reviews are positive (assert a positive word, negate a negative one), half negative.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    n_samples = check_int("n_samples", n_samples, 1)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int32)
     rows = np.zeros((n_samples, length), dtype=np.int32)

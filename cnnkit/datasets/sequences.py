@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnkit.validation import check_int
+
 __all__ = ["adding_problem", "forecasting_windows", "image_rows", "time_series"]
-
-
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def time_series(
@@ -36,8 +32,8 @@ def time_series(
 
     Returns ``(t, y)``, both of shape ``(n_steps,)``, float32; ε_t ~ N(0, noise²).
     """
-    n_steps = _positive_int("n_steps", n_steps, 2)
-    period = _positive_int("period", period, 2)
+    n_steps = check_int("n_steps", n_steps, 2)
+    period = check_int("period", period, 2)
     if noise < 0:
         raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise}.")
     rng = np.random.default_rng(seed)
@@ -57,8 +53,8 @@ def forecasting_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarr
     series = np.asarray(series, dtype=np.float32)
     if series.ndim != 1:
         raise ValueError(f"series must be one-dimensional, got shape {series.shape}.")
-    window = _positive_int("window", window)
-    horizon = _positive_int("horizon", horizon)
+    window = check_int("window", window)
+    horizon = check_int("horizon", horizon)
     count = len(series) - window - horizon + 1
     if count < 1:
         raise ValueError(
@@ -78,8 +74,8 @@ def adding_problem(n_samples: int, length: int, *, seed: int = 0) -> tuple[np.nd
     sum of the two marked values. Always answering 1.0 (the mean) gives a mean squared error of
     1/6 ≈ 0.167: a model must beat that to have remembered anything.
     """
-    n_samples = _positive_int("n_samples", n_samples)
-    length = _positive_int("length", length, 2)
+    n_samples = check_int("n_samples", n_samples)
+    length = check_int("length", length, 2)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, (n_samples, length)).astype(np.float32)
     markers = np.zeros((n_samples, length), dtype=np.float32)

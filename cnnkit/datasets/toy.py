@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnkit.validation import check_int, check_real
+
 
 def _check_counts(n_samples, noise):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}.")
-    if not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}.")
+    return check_int("n_samples", n_samples, 2), check_real("noise", noise, 0)
 
 
 def moons(n_samples: int = 400, noise: float = 0.2, seed: int = 0):
@@ -27,8 +26,7 @@ def spirals(n_samples: int = 600, classes: int = 3, noise: float = 0.2, seed: in
     Arm k: radius r in [0, 1], angle θ = 4r + 2πk/classes + noise; point (r·sin θ, r·cos θ).
     """
     _check_counts(n_samples, noise)
-    if not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}.")
+    classes = check_int("classes", classes, 2)
     rng = np.random.default_rng(seed)
     per_class = [n_samples // classes + (k < n_samples % classes) for k in range(classes)]
     features, labels = [], []

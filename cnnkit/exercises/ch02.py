@@ -27,6 +27,7 @@ from cnnkit.exercises.core import (
     shape_of,
     swapped_arguments,
 )
+from cnnkit.formulas.sizes import window_output_size
 
 
 def _expect_dict(answer, keys, example):
@@ -42,7 +43,8 @@ def _expect_dict(answer, keys, example):
 
 
 def _output_size(w, f, p, s):
-    return (w - f + 2 * p) // s + 1
+    """The exercise's argument order (W, F, P, S) for the kit's one output-size function."""
+    return window_output_size(w, f, stride=s, padding=p)
 
 
 def _configurations():

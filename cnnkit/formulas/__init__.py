@@ -42,6 +42,7 @@ from cnnkit.formulas.sizes import (
     conv_transpose_output_size,
     output_size_explanation,
     pool_output_size,
+    window_output_size,
 )
 from cnnkit.formulas.training_arithmetic import epochs_for_iterations, iterations_per_epoch
 
@@ -78,6 +79,7 @@ __all__ = [
     "lstm_params",
     "output_size_explanation",
     "pool_output_size",
+    "window_output_size",
     "pooling_params",
     "receptive_field",
     "receptive_field_growth",

@@ -10,58 +10,31 @@ from __future__ import annotations
 import math
 import numbers
 
+from cnnkit import validation
+from cnnkit.validation import check_bool, short_repr
+
+__all__ = ["check_bool", "check_int", "check_kernel", "check_padding", "check_reals", "short_repr"]
+
 PADDING_STRINGS = ("valid", "same")
 # No layer of any real network comes near this; larger values are typos (or attacks) and would
 # otherwise surface as an OverflowError deep inside float arithmetic.
 MAXIMUM_SIZE = 10**12
 
 
-def short_repr(value, limit: int = 40) -> str:
-    """``repr(value)`` cut to ``limit`` characters, so an error message stays readable."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def check_int(name: str, value, minimum: int = 1, *, hint: str = "") -> int:
     """Return ``value`` as an ``int`` after checking it is an integer >= ``minimum``.
 
-    Booleans, floats (even 3.0) and strings are refused: a formula fed ``"3"`` or
-    ``3.5`` is almost always a bug upstream, and silently converting would hide it.
+    The kit's :func:`cnnkit.validation.check_int` with the formulas' extra: a size of more than
+    12 digits is refused (no layer comes near it; it would overflow float arithmetic later).
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, bool):
-            fix = "Booleans are not sizes; pass an int."
-        elif isinstance(value, float) and value.is_integer():
-            fix = f"Pass {short_repr(int(value))} instead of {short_repr(value)}."
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            fix = f"Pass the number {short_repr(int(value))}, not the string {short_repr(value)}."
-        elif isinstance(value, (tuple, list)):
-            fix = "Pass one int (one spatial dimension at a time)."
-        else:
-            fix = "Pass a whole number (int)."
-        raise TypeError(
-            f"{name} must be an int, got {short_repr(value)} of type {type(value).__name__}. {fix}"
-            + (f" {hint}" if hint else "")
-        )
-    value = int(value)
-    if abs(value) > MAXIMUM_SIZE:
+    if isinstance(value, (tuple, list)):
+        hint = ("Pass one int (one spatial dimension at a time). " + hint).strip()
+    elif isinstance(value, numbers.Integral) and abs(int(value)) > MAXIMUM_SIZE:
         raise ValueError(
-            f"{name} is a {len(str(value))}-digit number, far larger than any layer "
+            f"{name} is a {len(str(int(value)))}-digit number, far larger than any layer "
             f"(at most {MAXIMUM_SIZE:.0e}); check the number you passed."
         )
-    if value < minimum:
-        what = "positive" if minimum == 1 else f"at least {minimum}"
-        raise ValueError(
-            f"{name} must be {what}, got {value}. " + (hint or f"Pass an int >= {minimum}.")
-        )
-    return value
-
-
-def check_bool(name: str, value) -> bool:
-    """Return ``value`` after checking it is a real ``bool`` (not 0/1 or "yes")."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {short_repr(value)}.")
-    return value
+    return validation.check_int(name, value, minimum, hint=hint)
 
 
 def check_padding(padding, allowed_strings=PADDING_STRINGS, *, allow_int: bool = True):
@@ -113,11 +86,6 @@ def check_kernel(kernel_size, *, ranks=(1, 2, 3), int_rank: int = 2, name="kerne
             f"of type {type(kernel_size).__name__}."
         )
     return (check_int(name, kernel_size, 1),) * int_rank
-
-
-def product(values) -> int:
-    """Product of ints (``math.prod``)."""
-    return math.prod(values)
 
 
 MAXIMUM_REAL = 1e12

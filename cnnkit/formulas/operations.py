@@ -5,7 +5,9 @@ One MAC is one multiplication plus one addition; FLOPs are often quoted as 2 × 
 
 from __future__ import annotations
 
-from cnnkit.formulas._checks import check_bool, check_int, check_kernel, product
+import math
+
+from cnnkit.formulas._checks import check_bool, check_int, check_kernel
 from cnnkit.formulas.registry import formula
 
 
@@ -28,7 +30,7 @@ def conv_macs(output_height, output_width, kernel_size, in_channels, filters) ->
     kernel = check_kernel(kernel_size, ranks=(2,))
     d1 = check_int("in_channels", in_channels, 1)
     k = check_int("filters", filters, 1)
-    return h2 * w2 * product(kernel) * d1 * k
+    return h2 * w2 * math.prod(kernel) * d1 * k
 
 
 def conv_connections(

@@ -5,7 +5,9 @@ Every count is weights plus biases, as ``layer.count_params()`` reports it in Ke
 
 from __future__ import annotations
 
-from cnnkit.formulas._checks import check_bool, check_int, check_kernel, product
+import math
+
+from cnnkit.formulas._checks import check_bool, check_int, check_kernel
 from cnnkit.formulas.registry import formula
 
 
@@ -49,7 +51,7 @@ def conv_params(kernel_size, in_channels, filters, use_bias=True) -> int:
     kernel = check_kernel(kernel_size)
     d1 = check_int("in_channels", in_channels, 1)
     k = check_int("filters", filters, 1)
-    return product(kernel) * d1 * k + (k if check_bool("use_bias", use_bias) else 0)
+    return math.prod(kernel) * d1 * k + (k if check_bool("use_bias", use_bias) else 0)
 
 
 def conv1d_params(kernel_size, in_channels, filters, use_bias=True) -> int:
@@ -80,7 +82,7 @@ def depthwise_conv_params(kernel_size, in_channels, depth_multiplier=1, use_bias
     kernel = check_kernel(kernel_size, ranks=(1, 2))
     d1 = check_int("in_channels", in_channels, 1)
     m = check_int("depth_multiplier", depth_multiplier, 1)
-    return product(kernel) * d1 * m + (d1 * m if check_bool("use_bias", use_bias) else 0)
+    return math.prod(kernel) * d1 * m + (d1 * m if check_bool("use_bias", use_bias) else 0)
 
 
 @formula(
@@ -109,7 +111,7 @@ def separable_conv_params(
     k = check_int("filters", filters, 1)
     m = check_int("depth_multiplier", depth_multiplier, 1)
     bias = k if check_bool("use_bias", use_bias) else 0
-    return product(kernel) * d1 * m + d1 * m * k + bias
+    return math.prod(kernel) * d1 * m + d1 * m * k + bias
 
 
 @formula(
@@ -130,7 +132,7 @@ def locally_connected_params(output_units, kernel_size, in_channels=1, use_bias=
     n_out = check_int("output_units", output_units, 1)
     kernel = check_kernel(kernel_size)
     d1 = check_int("in_channels", in_channels, 1)
-    return n_out * product(kernel) * d1 + (n_out if check_bool("use_bias", use_bias) else 0)
+    return n_out * math.prod(kernel) * d1 + (n_out if check_bool("use_bias", use_bias) else 0)
 
 
 def pooling_params() -> int:

@@ -114,6 +114,21 @@ def _explanation(w1, f, s, p, d, window) -> str:
     )
 
 
+def window_output_size(input_size, window, stride=1, padding=0, dilation=1) -> int:
+    """Output size of any sliding window (convolution or pooling), as Keras computes it, silently.
+
+    W2 = floor((W1 - D(F-1) - 1 + 2P)/S) + 1, or ceil(W1/S) for ``"same"``/``"causal"``; the
+    kit's one home of the output-size arithmetic. Unlike :func:`conv_output_size` it issues no
+    warning when the division is not exact: code that computes shapes (model builders, the NumPy
+    convolution) calls this one; a student's calculation calls the warning one.
+    Raises ValueError when the window is larger than the padded input (it fits nowhere).
+    """
+    w1, f, s, p, d = _checked(
+        input_size, window, stride, padding, dilation, CONV_PADDINGS, "kernel"
+    )
+    return _output_size(w1, f, s, 0 if p == "valid" else p, d, "kernel")[0]
+
+
 @formula(
     title="Convolution output size",
     chinese="卷积输出尺寸",

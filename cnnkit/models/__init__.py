@@ -11,9 +11,12 @@
     ck.models.vgg_small(), ck.models.resnet_small()   # CPU-sized, for Fashion-MNIST
     ck.models.survey.profile(model)     # MACs, depth in weight layers, per-block summary
 
-Every builder takes ``input_shape`` and ``classes``, returns a functional ``keras.Model``
-with readable layer names, and raises ``ValueError`` ("... at least NxN pixels ...") for an
-input too small for its architecture. Custom layers live in :mod:`cnnkit.models.layers`.
+The builders' one signature rule: ``input_shape`` and ``classes`` come first, after at most one
+leading argument that names the variant (``vgg(16)``, ``resnet(18)``, an ablation's choice, the
+same order as keras.applications' VGG16/ResNet50 names), every other option is keyword-only, and
+building prints nothing. Each returns a functional ``keras.Model`` with readable layer names and
+raises ``ValueError`` ("... at least NxN pixels ...") for an input too small for its
+architecture. Custom layers live in :mod:`cnnkit.models.layers`.
 """
 
 from cnnkit.models import ablations, modern, survey, transfer

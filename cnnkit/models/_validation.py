@@ -11,15 +11,17 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Sequence
 
+from cnnkit.formulas.sizes import window_output_size
+from cnnkit.validation import check_int
+
 
 def output_size(size: int, kernel: int, stride: int, padding: str | int) -> int:
-    """Spatial size after one window operation, as Keras computes it:
-    ``ceil(n / s)`` for "same", ``floor((n + 2p - k) / s) + 1`` for an explicit zero padding
-    ``p`` (an int, i.e. ZeroPadding2D(p) then "valid"), with ``p = 0`` for "valid"."""
-    if padding == "same":
-        return -(-size // stride)
-    pad = 0 if padding == "valid" else int(padding)
-    return (size + 2 * pad - kernel) // stride + 1
+    """Spatial size after one window operation, as Keras computes it (the kit's one formula,
+    :func:`cnnkit.formulas.window_output_size`); 0 when the window fits nowhere."""
+    pad = 0 if padding in ("valid", "same") else padding
+    if padding != "same" and kernel > size + 2 * pad:
+        return 0  # the window is larger than the (padded) input: no output position
+    return window_output_size(size, kernel, stride, padding)
 
 
 def minimum_input_size(ops: Iterable[tuple[int, int, str | int]], limit: int = 4096) -> int:
@@ -70,9 +72,6 @@ def check_input_shape(
 
 def check_classes(classes: int, model_name: str) -> int:
     """``classes`` must be a positive integer (the number of output units)."""
-    if not isinstance(classes, numbers.Integral) or isinstance(classes, bool) or classes < 1:
-        raise ValueError(
-            f"{model_name}: classes must be a positive integer (the number of output "
-            f"units); got {classes!r}"
-        )
-    return int(classes)
+    return check_int(
+        f"{model_name}: classes", classes, 1, hint="classes is the number of output units."
+    )

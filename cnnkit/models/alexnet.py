@@ -50,6 +50,7 @@ def _classifier(x, classes: int, dropout: float):
 def alexnet(
     input_shape: tuple[int, int, int] = (227, 227, 3),
     classes: int = 1000,
+    *,
     groups: int = 1,
     dropout: float = 0.5,
 ) -> keras.Model:
@@ -110,6 +111,7 @@ def alexnet(
 def zfnet(
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
+    *,
     filters: Sequence[int] = (512, 1024, 512),
     dropout: float = 0.5,
 ) -> keras.Model:

@@ -28,6 +28,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from cnnkit.validation import check_int
+
 __all__ = [
     "GAN",
     "dcgan_discriminator",
@@ -38,12 +40,8 @@ __all__ = [
 
 _BCE = keras.losses.BinaryCrossentropy(from_logits=True)
 
-
-def _check_positive_int(name, value, smallest=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-        kind = "a positive integer" if smallest == 1 else f"an integer >= {smallest}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}.")
-    return value
+# The builders' checks, under the name chapter 06 shows (ck.show_code prints the builders).
+_check_positive_int = check_int
 
 
 def dcgan_generator(
@@ -133,8 +131,8 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.input_shape[-1])
-        self.d_steps = _check_positive_int("d_steps", d_steps, smallest=0)
-        self.g_steps = _check_positive_int("g_steps", g_steps)
+        self.d_steps = check_int("d_steps", d_steps, 0)
+        self.g_steps = check_int("g_steps", g_steps)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")

@@ -103,6 +103,7 @@ def inception_module(
 def googlenet(
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
+    *,
     dropout: float = 0.4,
 ) -> keras.Model:
     """GoogLeNet (Inception v1, 2014; ILSVRC-2014 winner), 22 weight layers deep.

@@ -16,6 +16,7 @@ __all__ = ["lenet5", "lenet5_rbf", "rbf_loss", "rbf_prototypes"]
 def lenet5(
     input_shape: tuple[int, int, int] | None = None,
     classes: int = 10,
+    *,
     faithful: bool = False,
     activation: str = "tanh",
 ) -> keras.Model:

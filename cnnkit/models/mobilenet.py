@@ -74,6 +74,7 @@ def mobilenet_block(x, filters: int, stride: int, name: str):
 def mobilenet(
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
+    *,
     alpha: float = 1.0,
     dropout: float = 1e-3,
 ) -> keras.Model:

@@ -79,6 +79,7 @@ def resnet(
     depth: int = 18,
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
+    *,
     small_input: bool = False,
     width: int = 64,
     stages: Sequence[int] | None = None,
@@ -220,6 +221,7 @@ def stage_shapes(model: keras.Model) -> dict[str, tuple]:
 def resnet_small(
     input_shape: tuple[int, int, int] = (28, 28, 1),
     classes: int = 10,
+    *,
     stages: Sequence[int] = (2, 2, 2),
     width: int = 16,
     plain: bool = False,

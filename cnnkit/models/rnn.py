@@ -17,6 +17,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from cnnkit.validation import check_int
+
 __all__ = [
     "RECURRENT_LAYERS",
     "dense_sequence_regressor",
@@ -45,9 +47,7 @@ def recurrent_layer(kind: str):
 
 
 def _units(units):
-    if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-        raise ValueError(f"units must be a positive integer, got {units!r}.")
-    return int(units)
+    return check_int("units", units, 1)
 
 
 def row_classifier(

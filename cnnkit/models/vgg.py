@@ -82,6 +82,7 @@ def vgg(
     config: int | str = 16,
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
+    *,
     batch_norm: bool = False,
 ) -> keras.Model:
     """VGG (2014), configurations A, A-LRN, B, C, D, E of the paper (``config`` is the letter,
@@ -127,6 +128,7 @@ def vgg(
 def vgg_small(
     input_shape: tuple[int, int, int] = (28, 28, 1),
     classes: int = 10,
+    *,
     filters: tuple[int, int] = (32, 64),
     units: int = 128,
     dropout: float = 0.3,

@@ -13,6 +13,7 @@ import numpy as np
 
 from cnnkit.plots.common import class_name, image_grid, pyplot
 from cnnkit.plots.style import label
+from cnnkit.validation import check_history
 
 #: English name, Chinese name of each activation (激活函数) the course draws.
 ACTIVATION_NAMES = {
@@ -247,13 +248,7 @@ def decision_boundary(predict, X, y, title: str | None = None, resolution: int =
 
 def history_dict(history) -> dict:
     """The dict of lists inside a Keras ``History``, a ``LiveHistory`` or a plain dict."""
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, Mapping):
-        raise TypeError(
-            "history must be what model.fit returns (a History), a LiveHistory or a dict of "
-            f"lists, got {type(history).__name__}"
-        )
-    return {str(key): list(values) for key, values in logs.items()}
+    return check_history(history)
 
 
 def _metric_key(logs, metric):

@@ -8,6 +8,7 @@ import numpy as np
 
 from cnnkit.plots.common import pyplot
 from cnnkit.plots.style import label
+from cnnkit.validation import check_history
 
 __all__ = [
     "class_histogram",
@@ -79,7 +80,7 @@ def progress_over_epochs(grids, samples: int = 8):
 
 
 def _history(history):
-    return history.history if hasattr(history, "history") else dict(history)
+    return check_history(history)
 
 
 def gan_losses(history, title: str | None = None):

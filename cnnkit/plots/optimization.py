@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnkit.plots.style import label
+from cnnkit.validation import check_history
 
 
 def _plt():
@@ -23,10 +24,7 @@ def _finish(fig, title=None):
 
 
 def _history(history) -> dict:
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, dict) or "loss" not in logs:
-        raise TypeError("pass a Keras History or its .history dict (with a 'loss' entry)")
-    return logs
+    return check_history(history, required=("loss",))
 
 
 def _epochs(values):

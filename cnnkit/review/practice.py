@@ -21,6 +21,7 @@ import random
 from collections.abc import Sequence
 
 from cnnkit.review.problem import KINDS, PracticeProblem
+from cnnkit.validation import check_int, check_seed
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +35,8 @@ _MAX_ATTEMPTS = 20
 
 def check_count(n, limit: int = MAX_PROBLEMS, what: str = "practice") -> int:
     """``n`` as a whole number from 1 to ``limit``, or a ValueError/TypeError naming ``n``."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(
-            f"{what}(n=...) takes a whole number of problems, e.g. n=10; got "
-            f"{type(n).__name__} {str(n)[:40]!r}."
-        )
-    if not 1 <= n <= limit:
-        raise ValueError(
-            f"{what}(n=...) draws 1 to {limit:,} problems per call; got n={n:,}. "
-            "Call it again (with another seed) for more."
-        )
-    return n
-
-
-def check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be a whole number or None, got {type(seed).__name__} {seed!r}.")
-    return seed
+    hint = f"It draws 1 to {limit:,} problems per call; call it again (with another seed) for more."
+    return check_int(f"{what}(n=...)", n, 1, maximum=limit, hint=hint)
 
 
 def _names(value, allowed: Sequence[str], argument: str, hint: str = "") -> list[str]:

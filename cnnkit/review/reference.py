@@ -1,5 +1,6 @@
 """The formula sheet's "non-layer" formulas: losses, gradient descent, optimizers, dropout,
-batch normalisation, activations, each with a worked example computed here (plain Python).
+batch normalisation, activations, each with a worked example computed here (plain Python;
+softmax and the optimizer steps by the kit's NumPy versions in ``cnnkit.scratch``, their one home).
 
 The layer arithmetic (sizes, parameter counts, receptive fields ...) is NOT here: it comes from
 ``cnnkit.formulas.FORMULAS``, the one source of truth for those. Update rules follow Keras 3
@@ -11,6 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
+
+from cnnkit.scratch import optimizers
+from cnnkit.scratch.softmax import softmax
 
 
 @dataclass(frozen=True)
@@ -31,38 +37,36 @@ class ReviewFormula:
 
 
 def _softmax(z):
-    exps = [math.exp(v - max(z)) for v in z]
-    return tuple(e / sum(exps) for e in exps)
+    return tuple(softmax(np.asarray(z, dtype=float)).tolist())
 
 
-def _momentum(w=1.0, g=0.5, lr=0.1, m=0.9, steps=2):
-    v = 0.0
+def _after_steps(optimizer, steps=1, w=1.0, g=0.5) -> float:
+    """The weight after ``steps`` updates with the constant gradient ``g``, by the kit's NumPy
+    optimizers (the one home of the update rules; they match Keras's to 1e-6)."""
+    weights = [np.array([w])]
     for _ in range(steps):
-        v = m * v - lr * g
-        w = w + v
-    return w
+        optimizer.step(weights, [np.array([g])])
+    return float(weights[0][0])
 
 
-def _nesterov(w=1.0, g=0.5, lr=0.1, m=0.9):
-    v = m * 0.0 - lr * g
-    return w + m * v - lr * g
+def _momentum():
+    return _after_steps(optimizers.Momentum(learning_rate=0.1, momentum=0.9), steps=2)
 
 
-def _adagrad(w=1.0, g=0.5, lr=0.1, g0=0.1):
-    accumulator = g0 + g * g
-    return w - lr * g / math.sqrt(accumulator)
+def _nesterov():
+    return _after_steps(optimizers.Nesterov(learning_rate=0.1, momentum=0.9))
 
 
-def _rmsprop(w=1.0, g=0.5, lr=0.1, rho=0.9):
-    v = (1 - rho) * g * g
-    return w - lr * g / math.sqrt(v)
+def _adagrad():
+    return _after_steps(optimizers.AdaGrad(learning_rate=0.1))
 
 
-def _adam(w=1.0, g=0.5, lr=0.1, b1=0.9, b2=0.999, t=1):
-    m = (1 - b1) * g
-    v = (1 - b2) * g * g
-    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-    return w - lr * m_hat / math.sqrt(v_hat)
+def _rmsprop():
+    return _after_steps(optimizers.RMSProp(learning_rate=0.1, rho=0.9))
+
+
+def _adam():
+    return _after_steps(optimizers.Adam(learning_rate=0.1))
 
 
 def _batchnorm(batch=(1.0, 2.0, 3.0), x=3.0, gamma=1.0, beta=0.0, eps=1e-3):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnkit.validation import check_int
+
 
 def as_float_array(x, name: str) -> np.ndarray:
     """``x`` as a floating NumPy array (float32 stays float32, integers become float64)."""
@@ -31,11 +33,7 @@ def check_ndim(array: np.ndarray, allowed: tuple[int, ...], name: str, meaning: 
 
 def positive_int(value, name: str) -> int:
     """``value`` as a positive int, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer (1, 2, ...), got {value}")
-    return int(value)
+    return check_int(name, value, 1)
 
 
 def pair(value, name: str) -> tuple[int, int]:

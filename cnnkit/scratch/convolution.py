@@ -20,6 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnkit.scratch._checks import as_float_array, check_ndim, pair, resolve_padding
+from cnnkit.validation import check_int
 
 
 def _prepare(x, kernels, bias, stride, padding):
@@ -67,8 +68,13 @@ def conv2d_loop(x, kernels, bias=None, stride=1, padding=0):
     x, kernels, bias, (s_h, s_w), batched = _prepare(x, kernels, bias, stride, padding)
     n, height, width, _ = x.shape
     f_h, f_w, _, c_out = kernels.shape
-    out_h = (height - f_h) // s_h + 1
-    out_w = (width - f_w) // s_w + 1
+    # Imported here, not at the top: cnnkit.formulas imports cnnkit.scratch (the box losses), and
+    # importing formulas.sizes while that runs would change the formula sheet's order.
+    from cnnkit.formulas.sizes import window_output_size
+
+    # x is already padded, so the output size is the 'valid' one of the padded input.
+    out_h = window_output_size(height, f_h, s_h)
+    out_w = window_output_size(width, f_w, s_w)
     out = np.zeros((n, out_h, out_w, c_out), dtype=np.result_type(x, kernels, bias))
     for image in range(n):
         for i in range(out_h):
@@ -143,13 +149,9 @@ def conv_transpose2d_single(grid, kernel, stride=1, padding=0, output_padding=0)
     kernel = as_float_array(kernel, "kernel")
     check_ndim(grid, (2,), "grid", "(H, W), one channel")
     check_ndim(kernel, (2,), "kernel", "(F_h, F_w)")
-    for name, value, smallest in (
-        ("stride", stride, 1),
-        ("padding", padding, 0),
-        ("output_padding", output_padding, 0),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
-            raise ValueError(f"{name} must be an int >= {smallest}, got {value!r}.")
+    stride = check_int("stride", stride, 1)
+    padding = check_int("padding", padding, 0)
+    output_padding = check_int("output_padding", output_padding, 0)
     (h, w), (f_h, f_w) = grid.shape, kernel.shape
     full = np.zeros(
         ((h - 1) * stride + f_h + output_padding, (w - 1) * stride + f_w + output_padding)

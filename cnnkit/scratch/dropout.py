@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnkit.scratch._checks import as_float_array
+from cnnkit.validation import check_real
 
 
 def dropout(x, rate: float, training: bool = False, rng=None, return_mask: bool = False):
@@ -19,10 +20,9 @@ def dropout(x, rate: float, training: bool = False, rng=None, return_mask: bool 
     With ``return_mask=True`` returns ``(out, mask)``, mask True where the element was kept.
     """
     x = as_float_array(x, "x")
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise TypeError(f"rate must be a number in [0, 1), got {rate!r}")
-    if not 0 <= rate < 1:
-        raise ValueError(f"rate must be in [0, 1): the fraction of units dropped, got {rate}")
+    rate = check_real(
+        "rate", rate, 0, 1, include_boundaries="left", hint="rate is the fraction of units dropped."
+    )
     if not training or rate == 0:
         mask = np.ones(x.shape, dtype=bool)
         out = x.copy()

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnkit.validation import check_real
+
 
 class Optimizer:
     """Base class: ``step(params, grads)`` calls ``_update(key, param, grad)`` for each pair."""
 
     def __init__(self, learning_rate: float):
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-            raise TypeError(f"learning_rate must be a number, got {learning_rate!r}")
-        if learning_rate <= 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate}")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = check_real(
+            "learning_rate", learning_rate, 0, include_boundaries="neither"
+        )
         self.iterations = 0  # number of completed steps, Keras's optimizer.iterations
         self.state: dict = {}
 
@@ -70,9 +70,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum}")
-        self.momentum = float(momentum)
+        self.momentum = check_real("momentum", momentum, 0, 1)
         self.nesterov = bool(nesterov)
 
     def _update(self, key, param, grad):
@@ -204,14 +202,3 @@ class Adam(Optimizer):
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
         return m * alpha / (np.sqrt(v) + self.epsilon)
-
-
-#: Keras's class name for each optimizer here (for tests and notebooks).
-KERAS_NAMES = {
-    "SGD": "SGD",
-    "Momentum": "SGD",
-    "Nesterov": "SGD",
-    "AdaGrad": "Adagrad",
-    "RMSProp": "RMSprop",
-    "Adam": "Adam",
-}

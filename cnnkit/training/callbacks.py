@@ -15,6 +15,8 @@ import time
 
 import keras
 
+from cnnkit.validation import check_int
+
 _OFF = {"0", "false", "no", "off"}
 _ON = {"1", "true", "yes", "on"}
 
@@ -120,8 +122,7 @@ class LiveHistory(keras.callbacks.Callback):
                 raise ValueError(
                     f"metrics must be metric names such as ('loss', 'accuracy') or None, got {metrics!r}"
                 )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer (epochs), got {every!r}")
+        every = check_int("every", every, 1, hint="every counts epochs between two redraws.")
         if live is not None and not isinstance(live, bool):
             raise TypeError(
                 f"live must be True, False or None (decide automatically), got {live!r}"

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from cnnkit.training.callbacks import live_plotting_enabled
+from cnnkit.validation import check_int
 
 __all__ = ["SampleGrid", "class_census", "mean_pairwise_distance"]
 
@@ -31,10 +32,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def __init__(self, samples: int = 16, every: int = 1, seed: int = 0, live: bool | None = None):
         super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}.")
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-            raise ValueError(f"samples must be a positive integer, got {samples!r}.")
+        every = check_int("every", every, 1, hint="every counts epochs between two grids.")
+        samples = check_int("samples", samples, 1)
         self.samples = samples
         self.every = every
         self.seed = seed

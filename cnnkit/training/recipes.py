@@ -11,8 +11,6 @@ reference's 15-epoch test accuracy.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 
@@ -32,50 +30,27 @@ def prepare_images(images: np.ndarray) -> np.ndarray:
 
 
 def keras_io_simple_convnet(input_shape=(28, 28, 1), classes=10):
-    """The keras.io "Simple MNIST convnet": conv 32 -> pool -> conv 64 -> pool -> dropout 0.5 -> softmax."""
-    import keras
-    from keras import layers
+    """The keras.io "Simple MNIST convnet" (:func:`cnnkit.models.basic_cnns.simple_convnet`),
+    compiled as keras.io does: Adam, sparse cross-entropy."""
+    from cnnkit.models.basic_cnns import simple_convnet
 
-    model = keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(classes, activation="softmax"),
-        ],
-        name="keras_io_simple_convnet",
-    )
+    model = simple_convnet(input_shape, classes)
     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return model
 
 
-class OneCycle:
-    """Learning rate that warms up linearly to ``peak`` over ``warmup`` of the steps, then follows a cosine to ~0."""
-
-    def __init__(self, peak: float, total_steps: int, warmup: float = 0.1):
-        if total_steps < 1:
-            raise ValueError(f"total_steps must be >= 1, got {total_steps}.")
-        self.peak, self.total_steps, self.warmup_steps = (
-            peak,
-            total_steps,
-            max(1, int(warmup * total_steps)),
-        )
-
-    def __call__(self, step: int) -> float:
-        if step < self.warmup_steps:
-            return self.peak * (step + 1) / self.warmup_steps
-        progress = min(
-            1.0, (step - self.warmup_steps) / max(1, self.total_steps - self.warmup_steps)
-        )
-        return self.peak * 0.5 * (1 + math.cos(math.pi * progress))
-
-
 #: Batch size of the recommended recipe; larger batches cost less per image on a CPU.
 RECOMMENDED_BATCH_SIZE = 256
+
+
+def one_cycle(peak_lr: float, total_steps: int, warmup: float = 0.15):
+    """The recipe's one-cycle learning rate: linear warm-up from 0 to ``peak_lr`` over the first
+    ``warmup`` of the steps, then a cosine to 0 (:func:`cnnkit.training.schedules.warmup_cosine`,
+    the kit's one home of it)."""
+    from cnnkit.training.schedules import warmup_cosine
+
+    warmup_steps = max(1, int(warmup * total_steps))
+    return warmup_cosine(peak_lr, warmup_steps, max(1, total_steps - warmup_steps))
 
 
 def recommended_fashion_mnist(
@@ -92,41 +67,27 @@ def recommended_fashion_mnist(
     label_smoothing: float = 0.1,
     betas: tuple[float, float] = (0.9, 0.99),
 ):
-    """The recommended recipe: a narrow two-convolution CNN, Adam with a one-cycle schedule (compiled, ready to fit).
-
-    conv ``kernel_sizes[0]`` ``widths[0]`` -> pool -> conv ``kernel_sizes[1]`` ``widths[1]`` -> pool -> Dense(``dense_units``) -> softmax,
-    trained on integer labels with label-smoothed cross-entropy (:func:`sparse_smoothed_crossentropy`).
+    """The recommended recipe: :func:`cnnkit.models.basic_cnns.narrow_convnet`, Adam with a
+    one-cycle schedule (compiled, ready to fit), trained on integer labels with label-smoothed cross-entropy (:func:`sparse_smoothed_crossentropy`).
     ``steps_per_epoch`` is ``ceil(training images / RECOMMENDED_BATCH_SIZE)`` (211 for 54,000 images),
     ``epochs`` the length of the one-cycle schedule. ``batch_norm=True`` puts batch normalisation
     after each convolution (the variant the benchmark measures beside it).
     """
     import keras
-    from keras import layers
 
-    if len(widths) != 2 or min(widths) < 1:
-        raise ValueError(f"widths must be two positive channel counts, got {widths!r}.")
+    from cnnkit.models.basic_cnns import narrow_convnet
+
     if not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}.")
-
-    def conv_block(x, filters, kernel, name):
-        if batch_norm:
-            # No bias: batch normalisation's beta does that job (students' question 2).
-            x = layers.Conv2D(filters, kernel, use_bias=False, name=f"{name}_conv")(x)
-            x = layers.BatchNormalization(name=f"{name}_bn")(x)
-            x = layers.ReLU(name=f"{name}_relu")(x)
-        else:
-            x = layers.Conv2D(filters, kernel, activation="relu", name=f"{name}_conv")(x)
-        return layers.MaxPooling2D(name=f"{name}_pool")(x)
-
-    inputs = keras.Input(shape=input_shape)
-    x = conv_block(inputs, widths[0], kernel_sizes[0], "block1")
-    x = conv_block(x, widths[1], kernel_sizes[1], "block2")
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(dense_units, activation="relu", name="fc")(x)
-    outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
-    name = "recommended_fashion_mnist" + ("_bn" if batch_norm else "")
-    model = keras.Model(inputs, outputs, name=name)
-    schedule = _KerasSchedule(OneCycle(peak_lr, epochs * steps_per_epoch, warmup=0.15))
+    model = narrow_convnet(
+        input_shape,
+        classes,
+        widths=widths,
+        kernel_sizes=kernel_sizes,
+        dense_units=dense_units,
+        batch_norm=batch_norm,
+    )
+    schedule = one_cycle(peak_lr, epochs * steps_per_epoch)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=schedule, beta_1=betas[0], beta_2=betas[1]),
         loss=sparse_smoothed_crossentropy(label_smoothing),
@@ -217,22 +178,3 @@ def TestAccuracyStop(  # noqa: N802  (a factory that reads like a class)
                 self.model.stop_training = True
 
     return _TestAccuracyStop()
-
-
-def _KerasSchedule(one_cycle: OneCycle):  # noqa: N802  (a factory that reads like a class)
-    import keras
-
-    class Schedule(keras.optimizers.schedules.LearningRateSchedule):
-        def __call__(self, step):
-            step = keras.ops.cast(step, "float32")
-            warmup = float(one_cycle.warmup_steps)
-            total = float(one_cycle.total_steps)
-            warm = one_cycle.peak * (step + 1.0) / warmup
-            progress = keras.ops.clip((step - warmup) / max(1.0, total - warmup), 0.0, 1.0)
-            cool = one_cycle.peak * 0.5 * (1.0 + keras.ops.cos(math.pi * progress))
-            return keras.ops.where(step < warmup, warm, cool)
-
-        def get_config(self):
-            return {"peak": one_cycle.peak, "total_steps": one_cycle.total_steps}
-
-    return Schedule()

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cnnkit.training.recipes import prepare_images  # noqa: F401  (part of this module's API)
+from cnnkit.validation import check_history
 
 INPUT_SHAPE = (28, 28, 1)
 
@@ -272,7 +273,7 @@ def summary_table(rows) -> pd.DataFrame:
 
 def epochs_to_reach(history, loss: float, key: str = "loss") -> int | None:
     """The first epoch (1-based) whose ``key`` is <= ``loss``; None when it never gets there."""
-    values = np.asarray(getattr(history, "history", history)[key])
+    values = np.asarray(check_history(history, required=(key,))[key])
     below = np.nonzero(values <= loss)[0]
     return int(below[0]) + 1 if below.size else None
 
@@ -297,22 +298,6 @@ def thinned_ensemble_accuracy(model: keras.Model, x, y, counts=(1, 2, 5, 10, 20)
     return pd.DataFrame(rows), float(np.mean(np.argmax(inference, axis=1) == y))
 
 
-def small_cnn(input_shape=INPUT_SHAPE, classes=10) -> keras.Model:
-    """Conv(16) - pool - Conv(32) - pool - Dense(10): 12,810 parameters, for comparing optimizers."""
-    return keras.Sequential(
-        [
-            keras.Input(input_shape),
-            keras.layers.Conv2D(16, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
-            keras.layers.Dense(classes, activation="softmax"),
-        ],
-        name="small_cnn",
-    )
-
-
 def dropout_cnn(input_shape=INPUT_SHAPE, classes=10, *, conv_rate=0.0):
     """``small_cnn`` with Dropout(conv_rate) after each convolution block, for the dropout sweep.
 
@@ -327,3 +312,13 @@ def dropout_cnn(input_shape=INPUT_SHAPE, classes=10, *, conv_rate=0.0):
         x = keras.layers.Dropout(conv_rate)(x)
     outputs = keras.layers.Dense(classes, activation="softmax")(keras.layers.Flatten()(x))
     return keras.Model(inputs, outputs, name="dropout_cnn")
+
+
+def small_cnn(input_shape=INPUT_SHAPE, classes=10) -> keras.Model:
+    """:func:`dropout_cnn` without dropout (Dropout(0) is the identity): Conv(16) - pool -
+    Conv(32) - pool - Dense(10), 12,810 parameters, for comparing optimizers in chapter 07.
+
+    The kit's general small CNN is :func:`cnnkit.models.basic_cnns.small_cnn` (chapter 02); this
+    name stays for chapter 07's optimizer comparison, which trains the dropout sweep's network.
+    """
+    return dropout_cnn(input_shape, classes, conv_rate=0.0)

@@ -21,19 +21,12 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.validation import check_int, check_real
+
 
 def _positive(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    return float(value)
-
-
-def _steps(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number of steps, got {value!r}")
-    return int(value)
+    """A learning rate (or other quantity) that must be a number > 0."""
+    return check_real(name, value, 0, include_boundaries="neither")
 
 
 def constant(learning_rate: float) -> keras.optimizers.schedules.LearningRateSchedule:
@@ -50,7 +43,7 @@ def step_decay(initial: float, drop: float = 0.5, every: int = 100):
             f"drop must be in (0, 1) (the factor applied every {every} steps), got {drop}"
         )
     return keras.optimizers.schedules.ExponentialDecay(
-        _positive(initial, "initial"), _steps(every, "every"), drop, staircase=True
+        _positive(initial, "initial"), check_int("every", every), drop, staircase=True
     )
 
 
@@ -59,14 +52,14 @@ def exponential(initial: float, rate: float = 0.5, decay_steps: int = 100):
     if not 0 < rate < 1:
         raise ValueError(f"rate must be in (0, 1), got {rate}")
     return keras.optimizers.schedules.ExponentialDecay(
-        _positive(initial, "initial"), _steps(decay_steps, "decay_steps"), rate
+        _positive(initial, "initial"), check_int("decay_steps", decay_steps), rate
     )
 
 
 def cosine(initial: float, decay_steps: int, alpha: float = 0.0):
     """lr = initial * (alpha + (1 - alpha)(1 + cos(pi t / T)) / 2), t <= T = decay_steps."""
     return keras.optimizers.schedules.CosineDecay(
-        _positive(initial, "initial"), _steps(decay_steps, "decay_steps"), alpha=alpha
+        _positive(initial, "initial"), check_int("decay_steps", decay_steps), alpha=alpha
     )
 
 
@@ -74,15 +67,15 @@ def warmup_cosine(peak: float, warmup_steps: int, decay_steps: int, start: float
     """Linear warm-up from ``start`` to ``peak`` over ``warmup_steps``, then cosine decay to 0."""
     return keras.optimizers.schedules.CosineDecay(
         float(start),
-        _steps(decay_steps, "decay_steps"),
+        check_int("decay_steps", decay_steps),
         warmup_target=_positive(peak, "peak"),
-        warmup_steps=_steps(warmup_steps, "warmup_steps"),
+        warmup_steps=check_int("warmup_steps", warmup_steps),
     )
 
 
 def course_schedules(peak: float, total_steps: int) -> dict:
     """The chapter's schedules, all starting at (or warming up to) ``peak`` over ``total_steps``."""
-    total_steps = _steps(total_steps, "total_steps")
+    total_steps = check_int("total_steps", total_steps)
     warmup = max(1, total_steps // 10)
     return {
         "constant": constant(peak),
@@ -95,7 +88,7 @@ def course_schedules(peak: float, total_steps: int) -> dict:
 
 def schedule_values(schedule, steps: int) -> np.ndarray:
     """The learning rate at steps 0, 1, ..., steps - 1 (a schedule or any callable step -> lr)."""
-    steps = _steps(steps, "steps")
+    steps = check_int("steps", steps)
     return np.array([float(keras.ops.convert_to_numpy(schedule(step))) for step in range(steps)])
 
 
@@ -107,7 +100,7 @@ def range_test_rates(min_lr: float, max_lr: float, steps: int) -> np.ndarray:
     min_lr, max_lr = _positive(min_lr, "min_lr"), _positive(max_lr, "max_lr")
     if min_lr >= max_lr:
         raise ValueError(f"min_lr ({min_lr}) must be smaller than max_lr ({max_lr})")
-    return np.geomspace(min_lr, max_lr, _steps(steps, "steps"))
+    return np.geomspace(min_lr, max_lr, check_int("steps", steps))
 
 
 def lr_range_test(

@@ -14,6 +14,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.training.remedies import baseline_mlp
+
 #: The search space of ``build_tunable``.
 SPACE = {"units": [16, 128], "learning_rate": [1e-3, 1e-2], "dropout": [0.0, 0.3]}
 
@@ -133,15 +135,8 @@ def trials_table(tuner, method: str = "") -> pd.DataFrame:
 
 
 def weak_mlp(units: int = 8, input_shape=(28, 28, 1), classes: int = 10) -> keras.Model:
-    """A deliberately weak model: one hidden layer of ``units`` units."""
-    return keras.Sequential(
-        [
-            keras.Input(input_shape),
-            keras.layers.Flatten(),
-            keras.layers.Dense(units, activation="relu"),
-            keras.layers.Dense(classes, activation="softmax"),
-        ]
-    )
+    """A deliberately weak model: the remedies' baseline MLP with one hidden layer of ``units``."""
+    return baseline_mlp(input_shape, classes, units=units, depth=1, name="weak_mlp")
 
 
 def ensemble_accuracy(models, x, y) -> tuple[list[float], float]:

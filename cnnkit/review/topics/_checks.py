@@ -13,6 +13,7 @@ from cnnkit.exercises.core import (
     correct,
     incorrect,
 )
+from cnnkit.review.problem import Draft
 
 
 def _keras():
@@ -141,3 +142,29 @@ def _pick_padding_case(rng: random.Random, candidates: Callable[[], tuple | None
         if case[-1] == want_divides:
             return case
     return fallback
+
+
+def float_draft(
+    statement: str,
+    exact: float,
+    solution: str,
+    pairs,
+    verify,
+    data: dict,
+    *,
+    tol: float = 0.0015,
+    digits: int = 3,
+    **fields,
+) -> Draft:
+    """A calculation whose answer is a real number: shown rounded to ``digits`` decimals,
+    accepted within ``tol`` of ``exact``, with ``pairs`` (wrong value, message) as the typical
+    mistakes; ``fields`` are Draft's optional fields (``source=...``)."""
+    return Draft(
+        statement,
+        round(exact, digits),
+        solution,
+        _check_float(exact, pairs, tol),
+        verify,
+        data,
+        **fields,
+    )

@@ -8,7 +8,7 @@ import random
 
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_float, _keras
+from cnnkit.review.topics._checks import _keras, float_draft
 
 
 def _box(rng: random.Random):
@@ -62,11 +62,11 @@ def iou(rng: random.Random) -> Draft:
         got = float((boxes == 2).sum() / (boxes > 0).sum())
         return abs(got - exact) < 1e-9, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 3),
+        exact,
         solution,
-        _check_float(exact, pairs, 0.0015),
+        pairs,
         verify,
         dict(a=a, b=b),
         source=sections.LOSSES_BEYOND,
@@ -109,11 +109,11 @@ def smooth_l1(rng: random.Random) -> Draft:
         )
         return abs(got - exact) < 1e-5, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 3),
+        exact,
         solution,
-        _check_float(exact, pairs, 0.0015),
+        pairs,
         verify,
         dict(errors=errors),
         source=sections.LOSSES_BEYOND,
@@ -147,13 +147,15 @@ def focal(rng: random.Random) -> Draft:
         got = float(loss(np.array([[1.0]]), np.array([[p]], "float32")))
         return abs(got - exact) < 1e-4, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 4),
+        exact,
         solution,
-        _check_float(exact, pairs, 2e-4),
+        pairs,
         verify,
         dict(p=p, gamma=gamma),
+        tol=2e-4,
+        digits=4,
         source=sections.FOCAL,
     )
 
@@ -190,13 +192,15 @@ def triplet(rng: random.Random) -> Draft:
         got = float(np.maximum(np.float64(d_pos) - d_neg + margin, 0.0))
         return abs(got - exact) < 1e-12, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 2),
+        exact,
         solution,
-        _check_float(exact, pairs, 0.006),
+        pairs,
         verify,
         dict(d_pos=d_pos, d_neg=d_neg, margin=margin),
+        tol=0.006,
+        digits=2,
         source=sections.LOSSES_BEYOND,
     )
 

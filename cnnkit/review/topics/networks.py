@@ -9,7 +9,7 @@ import random
 from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_float, _check_int, _keras, _x
+from cnnkit.review.topics._checks import _check_int, _keras, _x, float_draft
 
 
 def pool_values(rng: random.Random) -> Draft:
@@ -198,11 +198,11 @@ def batchnorm_value(rng: random.Random) -> Draft:
         value = float(got[index, 0])
         return abs(value - exact) < 1e-4, value
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 3),
+        exact,
         solution,
-        _check_float(exact, pairs, 0.0015),
+        pairs,
         verify,
         dict(batch=batch, index=index, gamma=gamma, beta=beta),
         source=sections.BATCH_NORM,

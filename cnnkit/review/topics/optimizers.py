@@ -7,8 +7,8 @@ import random
 
 from cnnkit.review.problem import Draft
 from cnnkit.review.topics._checks import (
-    _check_float,
     _keras,
+    float_draft,
 )
 
 # --------------------------------------------------------------------------- optimizer_step
@@ -157,11 +157,13 @@ def optimizer_step(rng: random.Random) -> Draft:
         got = float(np.asarray(variable.numpy())[0])
         return abs(got - exact) < 1e-4, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 4),
+        exact,
         "\n\n".join(steps),
-        _check_float(exact, pairs, tol),
+        pairs,
         verify,
         dict(kind=kind, w0=w0, grads=grads, lr=lr),
+        tol=tol,
+        digits=4,
     )

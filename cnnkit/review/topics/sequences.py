@@ -8,7 +8,7 @@ import random
 from cnnkit.exercises.core import check_number
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_float, _keras
+from cnnkit.review.topics._checks import _keras, float_draft
 
 
 def rnn_step(rng: random.Random) -> Draft:
@@ -52,13 +52,15 @@ def rnn_step(rng: random.Random) -> Draft:
         got = float(np.asarray(layer(np.array(xs, "float32").reshape(1, -1, 1)))[0, 0])
         return abs(got - exact) < 1e-4, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 4),
+        exact,
         solution,
-        _check_float(exact, pairs, 1e-3),
+        pairs,
         verify,
         dict(u=u, w=w, xs=xs),
+        tol=1e-3,
+        digits=4,
         source=sections.RECURRENCE,
     )
 
@@ -188,11 +190,11 @@ def gan_losses(rng: random.Random) -> Draft:
             got = float(bce(np.array([[1.0]]), np.array([[d_fake]], "float32")))
         return abs(got - exact) < 1e-4, got
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 3),
+        exact,
         solution + f"\n\n**Answer:** {round(exact, 3)}",
-        _check_float(exact, pairs, 0.0015),
+        pairs,
         verify,
         dict(d_real=d_real, d_fake=d_fake, who=who),
         source=sections.GAN_GAME,

@@ -9,6 +9,7 @@ from cnnkit.review.topics._checks import (
     _check_float,
     _check_int,
     _keras,
+    float_draft,
 )
 
 # --------------------------------------------------------------------------- batch_epoch
@@ -200,11 +201,12 @@ def dropout_expectation(rng: random.Random) -> Draft:
         agrees = scale_ok and identity_ok and rate_ok and mean_ok
         return agrees, values[kind]
 
-    return Draft(
+    return float_draft(
         statement,
-        round(exact, 3),
+        exact,
         "\n\n".join(steps),
-        _check_float(exact, pairs, tol if kind != "count" else 0.5),
+        pairs,
         verify,
         dict(rate=rate, x=x, kind=kind, units=units),
+        tol=tol if kind != "count" else 0.5,
     )
