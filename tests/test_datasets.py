@@ -1,6 +1,7 @@
 """Datasets: source order, checksums, atomic downloads, clear errors; tested on small files made here."""
 
 import functools
+import gzip
 import hashlib
 import http.server
 import io
@@ -14,7 +15,18 @@ import pytest
 
 from cnnkit import datasets
 from cnnkit.datasets import catalog, sources
-from cnnkit.datasets.formats import read_idx, write_idx
+from cnnkit.datasets.formats import read_idx
+
+
+def write_idx(array: np.ndarray, path: Path) -> None:
+    """Write a uint8 array as a gzipped IDX file (test fixtures)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(size).to_bytes(4, "big") for size in array.shape
+    )
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.tobytes())
+
 
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 

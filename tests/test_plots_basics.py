@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnkit.plots import basics, common, style  # noqa: E402
+from cnnkit import style  # noqa: E402
+from cnnkit.plots import basics, common  # noqa: E402
 
 
 def visible_axes(fig):

@@ -93,10 +93,6 @@ def chapter_notebook(source_path: Path) -> nbformat.NotebookNode:
     return new_notebook(cells)
 
 
-def cell_sources(notebook) -> list[tuple[str, str]]:
-    return [(cell.cell_type, cell.source) for cell in notebook.cells]
-
-
 def merge_outputs(new, old) -> None:
     """Keep outputs of ``old`` for code cells whose source is unchanged (same position and text)."""
     old_cells = {(index, cell.source): cell for index, cell in enumerate(old.cells)}

@@ -27,9 +27,6 @@ INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not attempted"
 STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 
-#: Every result produced in this process, in order; the exercise-system tests read it.
-CHECK_LOG: list[Result] = []
-
 # Symbols that ordinary fonts carry (the CJK font the kit installs has ✓ and ✗); emoji would
 # render as empty boxes where no emoji font is installed.
 _STYLE = {
@@ -540,7 +537,6 @@ class Problem:
         if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
             message = plain(message, limit=MESSAGE_LIMIT)
         result = Result(result.status, message, self.name)
-        CHECK_LOG.append(result)
         if self._checks_are_solution_views:
             self._record("solution", result.status)
         else:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from cnnkit.plots.common import pyplot
-from cnnkit.plots.style import label
+from cnnkit.style import label
 
 __all__ = [
     "class_histogram",
