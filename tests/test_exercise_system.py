@@ -217,9 +217,9 @@ def test_two_students_get_different_numbers(chapter, problem):
 
 
 def test_the_seed_is_stored_with_the_progress_and_names_are_normalised(tmp_path, monkeypatch):
-    progress_module = importlib.import_module("cnnkit.progress")
+    store = importlib.import_module("cnnkit.progress_store")
     monkeypatch.setenv("CNNKIT_HOME", str(tmp_path))
-    monkeypatch.setattr(progress_module, "_memory", None)
+    monkeypatch.setattr(store, "_memory", None)
     drawn = exercises.seed()
     assert 100_000 <= drawn < 1_000_000 and exercises.seed() == drawn
     assert json.loads((tmp_path / "progress.json").read_text())["seed"] == drawn

@@ -689,14 +689,14 @@ def test_design_checks_each_constraint_with_explain():
 
 
 def test_checks_are_recorded_in_progress(monkeypatch):
-    """Every check goes to cnnkit.progress.record (when the progress store is installed)."""
+    """Every check goes to cnnkit.progress_store.record (when the progress store is installed)."""
     import sys
     import types
 
     calls = []
-    fake = types.ModuleType("cnnkit.progress")
+    fake = types.ModuleType("cnnkit.progress_store")
     fake.record = lambda *args: calls.append(args)
-    monkeypatch.setitem(sys.modules, "cnnkit.progress", fake)
+    monkeypatch.setitem(sys.modules, "cnnkit.progress_store", fake)
     problem = practice("softmax", n=1, seed=0, verify=False)[0]
     problem.check(problem.answer)
     problem.check(...)  # not attempted: not recorded

@@ -415,7 +415,7 @@ def seed(value=None) -> int:
     ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
     come back on another machine. Two students with different seeds get different numbers.
     """
-    from cnnkit.progress import store_seed, stored_seed
+    from cnnkit.progress_store import store_seed, stored_seed
 
     if value is None:
         current = stored_seed()
@@ -548,7 +548,7 @@ class Problem:
         chapter, _, item = self.name.partition(".")
         if not item:
             return  # a problem outside a chapter: nothing to file it under
-        from cnnkit.progress import record
+        from cnnkit.progress_store import record
 
         try:
             record(event, chapter, item, status)
