@@ -234,17 +234,18 @@ def test_fashion_error_names_the_debian_package(isolated, monkeypatch):
         datasets.load("fashion_mnist")
 
 
-def test_interrupted_download_leaves_nothing_behind(isolated, monkeypatch):
-    class Interrupting(io.BytesIO):
-        headers = {"Content-Length": "200000"}
+def test_interrupted_download_leaves_nothing_behind(isolated, monkeypatch, http_server):
+    served, base_url = http_server
+    (served / "big.bin").write_bytes(b"x" * 200_000)
+    real_update = sources._SpeedGuard.update
 
-        def read(self, size=-1):
-            if self.tell() > 1000:
-                raise KeyboardInterrupt
-            return super().read(size)
+    def interrupt_after_1000_bytes(guard, count):  # the student presses Stop mid-download
+        real_update(guard, count)
+        if guard.received > 1000:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(sources, "_open_url", lambda url: Interrupting(b"x" * 200000))
-    spec = sources.RemoteFile("big.bin", "http://127.0.0.1:9/big.bin", ("0" * 64,))
+    monkeypatch.setattr(sources._SpeedGuard, "update", interrupt_after_1000_bytes)
+    spec = sources.RemoteFile("big.bin", f"{base_url}/big.bin", ("0" * 64,))
     destination = isolated / "data" / "demo" / "big.bin"
     with pytest.raises(KeyboardInterrupt):
         sources.download(spec.url, destination, spec, progress=False)

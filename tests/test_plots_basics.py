@@ -156,6 +156,15 @@ def test_confusion_matrix_counts_and_names():
         basics.confusion_counts([0, 5], [0, 1], n_classes=3)
 
 
+def test_confusion_counts_agree_with_counting_pairs_by_hand():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.integers(0, 4, 300), rng.integers(0, 4, 300)
+    expected = np.zeros((5, 5), dtype=int)  # class 4 never occurs: a row and column of zeros
+    for true, predicted in zip(y_true, y_pred, strict=True):
+        expected[true, predicted] += 1
+    np.testing.assert_array_equal(basics.confusion_counts(y_true, y_pred, n_classes=5), expected)
+
+
 def test_softmax_bars_sum_to_one_and_linear_collapse_lines():
     fig = basics.softmax_bars([2.0, 1.0, 0.1], class_names=("cat", "dog", "bird"))
     assert_closed_figure(fig)

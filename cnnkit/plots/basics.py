@@ -367,7 +367,12 @@ def sample_grid(images, labels, class_names=None, predictions=None, columns=10, 
 
 
 def confusion_counts(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
-    """counts[i, j] = how many samples of true class i were predicted as class j."""
+    """counts[i, j] = how many samples of true class i were predicted as class j.
+
+    scikit-learn's ``confusion_matrix`` with every class 0..n_classes-1 as a row and a column
+    (classes nobody predicted get zeros); labels outside that range are an error here, where
+    scikit-learn would drop them silently.
+    """
     y_true = np.asarray(y_true).astype(int).reshape(-1)
     y_pred = np.asarray(y_pred).astype(int).reshape(-1)
     if y_true.shape != y_pred.shape:
@@ -376,8 +381,9 @@ def confusion_counts(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
         n_classes = int(max(y_true.max(), y_pred.max())) + 1
     if y_true.min() < 0 or y_pred.min() < 0 or max(y_true.max(), y_pred.max()) >= n_classes:
         raise ValueError(f"labels must lie in 0..{n_classes - 1}")
-    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)
+    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+
+    return sklearn_confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))
 
 
 def confusion_matrix(y_true, y_pred, class_names=None, title: str | None = None):
