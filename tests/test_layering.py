@@ -273,3 +273,51 @@ def test_no_private_keras_kerastuner_or_ipykernel_api_in_cnnkit():
 )
 def test_the_private_api_check_catches(source):
     assert _private_uses(source, "cnnkit/probe.py")
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def _sources():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_every_figure_gets_pyplot_from_the_one_font_set_up():
+    """Only cnnkit/style.py imports matplotlib.pyplot; figures call style.pyplot() (directly or
+    through plots.common), so Chinese labels never render as empty boxes."""
+    direct = []
+    for relative, tree in _sources():
+        if relative == "cnnkit/style.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import) and any(
+                a.name == "matplotlib.pyplot" for a in node.names
+            ):
+                direct.append(f"{relative}:{node.lineno}")
+            elif isinstance(node, ast.ImportFrom) and (
+                node.module == "matplotlib.pyplot"
+                or (node.module == "matplotlib" and any(a.name == "pyplot" for a in node.names))
+            ):
+                direct.append(f"{relative}:{node.lineno}")
+    assert not direct, f"import pyplot through cnnkit.style.pyplot(): {direct}"
+
+
+FIGURE_NAMES = {"fig", "figure"}
+
+
+def test_no_result_is_stuck_on_a_figure():
+    """Figures return what they computed (plots.common.Drawn or a tuple); an attribute assigned
+    to a Figure (``fig.cnnkit_step = ...``) is invisible to readers and to type checkers."""
+    stuck = []
+    for relative, tree in _sources():
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in FIGURE_NAMES
+                ):
+                    stuck.append(f"{relative}:{node.lineno}: {target.value.id}.{target.attr} = ...")
+    assert not stuck, stuck
