@@ -211,3 +211,27 @@ def test_max_entropy_histogram_has_the_softmax_line_right_of_every_random_distri
     assert max(patch.get_x() + patch.get_width() for patch in ax.patches) <= line.get_xdata()[0]
     with pytest.raises(ValueError, match="at least one"):
         basics.max_entropy([], 1.0, 0.5, 1.0)
+
+
+def test_drawn_unpacks_and_shows_as_its_figure_in_ipython(monkeypatch):
+    import IPython
+
+    from cnnkit.plots.common import Drawn
+
+    fig = basics.training_curves({"loss": [1.0, 0.5]})
+    drawn = Drawn(fig, {"sum": 3.0})
+    figure, values = drawn
+    assert figure is fig and values == {"sum": 3.0}
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert drawn._repr_mimebundle_() is None  # outside IPython: no bundle, plain repr
+
+    class Formatter:
+        def format(self, obj, include=None, exclude=None):
+            return ({"text/plain": repr(obj), "image/png": b"png of " + repr(obj).encode()}, {})
+
+    class Shell:
+        display_formatter = Formatter()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    data, _ = drawn._repr_mimebundle_()
+    assert data["text/plain"] == repr(fig) and data["image/png"].endswith(repr(fig).encode())
