@@ -24,11 +24,10 @@ import os
 # overriding a user's choice) keeps its C++ start-up lines out of notebooks.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from cnnkit._version import __version__  # noqa: E402
 from cnnkit.settings import QUICK, install_quiet_tensorflow_import, setup  # noqa: E402
 
 install_quiet_tensorflow_import()
-
-__version__ = "0.1.0"
 
 _SUBMODULES = {
     "authoring",

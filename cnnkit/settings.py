@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnnkit._version import __version__
+
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("", "0", "false", "no", "off")
 
@@ -60,8 +62,6 @@ class Settings:
         """The one-line environment report that :func:`setup` prints."""
         where = "Colab" if self.in_colab else "local"
         mode = "quick mode (CNNKIT_QUICK=1)" if self.quick else "full mode"
-        from cnnkit import __version__
-
         return (
             f"cnnkit {__version__} | Keras {self.keras_version} on {self.backend}, "
             f"Python {self.python_version} | {self.device} | "
@@ -222,7 +222,7 @@ def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -
                 tf.config.threading.set_inter_op_parallelism_threads(threads)
 
     seed_everything(int(seed))
-    from cnnkit.plots.style import apply_course_style
+    from cnnkit.style import apply_course_style
 
     apply_course_style()
     settings = Settings(

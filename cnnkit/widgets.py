@@ -40,10 +40,10 @@ def _kernel_request_metadata():
     kernel = getattr(shell, "kernel", None)
     if kernel is None:
         return None
+    if not hasattr(kernel, "get_parent"):  # public since ipykernel 6; older kernels: headless
+        return None
     try:
-        parent = (
-            kernel.get_parent("shell") if hasattr(kernel, "get_parent") else kernel._parent_header
-        )
+        parent = kernel.get_parent("shell")
     except Exception:  # an unusual kernel: treat as headless rather than fail
         return None
     return (parent or {}).get("metadata") or {}
@@ -88,7 +88,8 @@ def _demo_kernel(size: int) -> np.ndarray:
 class OutputSizeCalculator:
     """Output-size calculator for one convolution: W, F, P, S -> W2, the formula and the step figure.
 
-    ``update(W, F, P, S)`` returns ``(figure_or_None, formula_text)`` and is what the sliders call;
+    ``update(W, F, P, S)`` returns ``(figure_or_None, formula_text)`` and is what the sliders call
+    (``.step`` keeps the numbers of the drawn step: ``sum``, ``products``, ``output``);
     tests and headless runs call it directly. Display the object (last expression of a cell) to
     get the sliders, or the static figure plus formula where widgets cannot run.
     """
@@ -130,14 +131,14 @@ class OutputSizeCalculator:
                 self.values[key] = int(value)
         W, F, P, S = (self.values[key] for key in "WFPS")
         text = self.formula_text(W, F, P, S)
-        figure = None
+        figure, step = None, None
         if F <= W + 2 * P:
             from cnnkit.plots.convolution import convolution_step
 
-            figure = convolution_step(
+            figure, step = convolution_step(
                 _demo_grid(W), _demo_kernel(F), position=(0, 0), stride=S, padding=P
             )
-        self.figure, self.text = figure, text
+        self.figure, self.step, self.text = figure, step, text
         return figure, text
 
     # --- interactive path -----------------------------------------------------------------------

@@ -65,9 +65,9 @@ def test_architecture_figure_falls_back_without_graphviz(monkeypatch):
     from cnnkit import models
 
     monkeypatch.setattr(architectures, "graphviz_available", lambda: False)
-    fig = architectures.architecture_figure(models.lenet5())
+    fig, values = architectures.architecture_figure(models.lenet5())
     assert_closed_figure(fig)
-    assert fig._cnnkit_method == "block_diagram"
+    assert values == {"method": "block_diagram"}
     assert fig.get_axes()[0].get_title() == "lenet5"
 
 

@@ -1,6 +1,7 @@
 """Datasets: source order, checksums, atomic downloads, clear errors; tested on small files made here."""
 
 import functools
+import gzip
 import hashlib
 import http.server
 import io
@@ -14,7 +15,18 @@ import pytest
 
 from cnnkit import datasets
 from cnnkit.datasets import catalog, sources
-from cnnkit.datasets.formats import read_idx, write_idx
+from cnnkit.datasets.formats import read_idx
+
+
+def write_idx(array: np.ndarray, path: Path) -> None:
+    """Write a uint8 array as a gzipped IDX file (test fixtures)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(size).to_bytes(4, "big") for size in array.shape
+    )
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.tobytes())
+
 
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 
@@ -222,17 +234,18 @@ def test_fashion_error_names_the_debian_package(isolated, monkeypatch):
         datasets.load("fashion_mnist")
 
 
-def test_interrupted_download_leaves_nothing_behind(isolated, monkeypatch):
-    class Interrupting(io.BytesIO):
-        headers = {"Content-Length": "200000"}
+def test_interrupted_download_leaves_nothing_behind(isolated, monkeypatch, http_server):
+    served, base_url = http_server
+    (served / "big.bin").write_bytes(b"x" * 200_000)
+    real_update = sources._SpeedGuard.update
 
-        def read(self, size=-1):
-            if self.tell() > 1000:
-                raise KeyboardInterrupt
-            return super().read(size)
+    def interrupt_after_1000_bytes(guard, count):  # the student presses Stop mid-download
+        real_update(guard, count)
+        if guard.received > 1000:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(sources, "_open_url", lambda url: Interrupting(b"x" * 200000))
-    spec = sources.RemoteFile("big.bin", "http://127.0.0.1:9/big.bin", ("0" * 64,))
+    monkeypatch.setattr(sources._SpeedGuard, "update", interrupt_after_1000_bytes)
+    spec = sources.RemoteFile("big.bin", f"{base_url}/big.bin", ("0" * 64,))
     destination = isolated / "data" / "demo" / "big.bin"
     with pytest.raises(KeyboardInterrupt):
         sources.download(spec.url, destination, spec, progress=False)

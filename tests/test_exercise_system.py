@@ -36,14 +36,25 @@ def chapter_of(name):
 
 
 def checks_made_by(path):
-    start = len(core.CHECK_LOG)
+    """Run the notebook in this process and return every Result its checks produced, in order
+    (the package keeps no log of its own: the test wraps ``Problem.check`` while it runs)."""
+    results = []
+    original_check = core.Problem.check
+
+    def logged_check(problem, *args, **kwargs):
+        result = original_check(problem, *args, **kwargs)
+        results.append(result)
+        return result
+
+    core.Problem.check = logged_check
     try:
         run_cells_in_process(path)
     finally:  # a solution notebook marks its checks as solution views; undo it for later tests
+        core.Problem.check = original_check
         for name in CHAPTERS:
             for problem in chapter_of(name).problems:
                 problem._checks_are_solution_views = False
-    return core.CHECK_LOG[start:]
+    return results
 
 
 def test_chapters_have_exercises():
@@ -206,9 +217,9 @@ def test_two_students_get_different_numbers(chapter, problem):
 
 
 def test_the_seed_is_stored_with_the_progress_and_names_are_normalised(tmp_path, monkeypatch):
-    progress_module = importlib.import_module("cnnkit.progress")
+    store = importlib.import_module("cnnkit.progress_store")
     monkeypatch.setenv("CNNKIT_HOME", str(tmp_path))
-    monkeypatch.setattr(progress_module, "_memory", None)
+    monkeypatch.setattr(store, "_memory", None)
     drawn = exercises.seed()
     assert 100_000 <= drawn < 1_000_000 and exercises.seed() == drawn
     assert json.loads((tmp_path / "progress.json").read_text())["seed"] == drawn

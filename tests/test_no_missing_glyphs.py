@@ -2,7 +2,7 @@
 
 Matplotlib warns "Glyph 21367 (...) missing from font(s) DejaVu Sans." when it draws a character
 the font lacks (it then draws an empty box). A committed notebook must carry no such warning, and
-a label made by ``cnnkit.plots.style.label`` must draw without one, whether a CJK font is
+a label made by ``cnnkit.style.label`` must draw without one, whether a CJK font is
 installed or not.
 """
 
@@ -20,7 +20,8 @@ matplotlib.use("Agg")
 
 import matplotlib as mpl  # noqa: E402
 
-from cnnkit.plots import common, style  # noqa: E402
+from cnnkit import style  # noqa: E402
+from cnnkit.plots import common  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -64,7 +65,7 @@ def test_committed_notebook_has_no_missing_glyph_warning(path):
     found = missing_glyph_warnings(path)
     assert not found, (
         f"{path.name} shows matplotlib missing-glyph warnings (empty boxes in its figures); draw "
-        "Chinese through cnnkit.plots.style.label with the font set up by "
+        "Chinese through cnnkit.style.label with the font set up by "
         "cnnkit.plots.common.pyplot(), then re-run the notebook:\n  " + "\n  ".join(found[:5])
     )
 

@@ -8,6 +8,11 @@ import pytest
 from cnnkit.authoring import notebooks as authoring
 from cnnkit.authoring.template import badge_markdown, setup_cell_source
 
+
+def cell_sources(notebook) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
 ROOT = authoring.REPOSITORY_ROOT
 CHAPTER_NOTEBOOKS = sorted(authoring.NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = sorted(authoring.SOURCE_DIR.glob("[0-9][0-9]_*.py"))
@@ -47,7 +52,7 @@ def test_every_source_has_its_notebook_and_back():
 def test_chapter_notebook_matches_its_source(source):
     built = authoring.chapter_notebook(source)
     committed = nbformat.read(authoring.NOTEBOOK_DIR / f"{source.stem}.ipynb", as_version=4)
-    assert authoring.cell_sources(committed) == authoring.cell_sources(built), (
+    assert cell_sources(committed) == cell_sources(built), (
         f"{source.stem}.ipynb drifted from notebooks/src/{source.name}: run `make notebooks`"
     )
 
@@ -70,7 +75,7 @@ def test_exercise_notebooks_equal_what_the_source_generates(chapter):
     for with_solutions, folder in ((False, authoring.EXERCISE_DIR), (True, authoring.SOLUTION_DIR)):
         generated = authoring.exercise_notebook(chapter, with_solutions=with_solutions)
         committed = nbformat.read(folder / f"{chapter.slug}.ipynb", as_version=4)
-        assert authoring.cell_sources(committed) == authoring.cell_sources(generated), (
+        assert cell_sources(committed) == cell_sources(generated), (
             f"{folder.name}/{chapter.slug}.ipynb drifted from cnnkit/exercises/{chapter.module_name}.py: "
             "run `make exercises`"
         )

@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnkit.plots import basics, common, style  # noqa: E402
+from cnnkit import style  # noqa: E402
+from cnnkit.plots import basics, common  # noqa: E402
 
 
 def visible_axes(fig):
@@ -155,6 +156,15 @@ def test_confusion_matrix_counts_and_names():
         basics.confusion_counts([0, 5], [0, 1], n_classes=3)
 
 
+def test_confusion_counts_agree_with_counting_pairs_by_hand():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.integers(0, 4, 300), rng.integers(0, 4, 300)
+    expected = np.zeros((5, 5), dtype=int)  # class 4 never occurs: a row and column of zeros
+    for true, predicted in zip(y_true, y_pred, strict=True):
+        expected[true, predicted] += 1
+    np.testing.assert_array_equal(basics.confusion_counts(y_true, y_pred, n_classes=5), expected)
+
+
 def test_softmax_bars_sum_to_one_and_linear_collapse_lines():
     fig = basics.softmax_bars([2.0, 1.0, 0.1], class_names=("cat", "dog", "bird"))
     assert_closed_figure(fig)
@@ -201,3 +211,27 @@ def test_max_entropy_histogram_has_the_softmax_line_right_of_every_random_distri
     assert max(patch.get_x() + patch.get_width() for patch in ax.patches) <= line.get_xdata()[0]
     with pytest.raises(ValueError, match="at least one"):
         basics.max_entropy([], 1.0, 0.5, 1.0)
+
+
+def test_drawn_unpacks_and_shows_as_its_figure_in_ipython(monkeypatch):
+    import IPython
+
+    from cnnkit.plots.common import Drawn
+
+    fig = basics.training_curves({"loss": [1.0, 0.5]})
+    drawn = Drawn(fig, {"sum": 3.0})
+    figure, values = drawn
+    assert figure is fig and values == {"sum": 3.0}
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert drawn._repr_mimebundle_() is None  # outside IPython: no bundle, plain repr
+
+    class Formatter:
+        def format(self, obj, include=None, exclude=None):
+            return ({"text/plain": repr(obj), "image/png": b"png of " + repr(obj).encode()}, {})
+
+    class Shell:
+        display_formatter = Formatter()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    data, _ = drawn._repr_mimebundle_()
+    assert data["text/plain"] == repr(fig) and data["image/png"].endswith(repr(fig).encode())

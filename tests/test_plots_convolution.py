@@ -42,7 +42,7 @@ def written_sum(fig):
 
 
 def test_convolution_step_has_four_panels_and_writes_the_sum():
-    fig = convplots.convolution_step(GRID, EDGE, position=(1, 1))
+    fig, step = convplots.convolution_step(GRID, EDGE, position=(1, 1))
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 4
     titles = [ax.get_title() for ax in fig.axes]
@@ -50,7 +50,7 @@ def test_convolution_step_has_four_panels_and_writes_the_sum():
     assert titles[1].startswith("kernel") and "3×3" in titles[1]
     assert titles[3].startswith("output") and "3×3" in titles[3]
     expected = correlate2d_single(GRID, EDGE)[1, 1]
-    assert written_sum(fig) == expected == fig.cnnkit_step["sum"]
+    assert written_sum(fig) == expected == step["sum"]
     # The products panel shows each window × kernel product; the output cell shows the sum.
     window = GRID[1:4, 1:4]
     assert texts(fig.axes[2]) == [
@@ -61,7 +61,7 @@ def test_convolution_step_has_four_panels_and_writes_the_sum():
 
 
 def test_output_panel_fills_cells_up_to_the_position_only():
-    fig = convplots.convolution_step(GRID, EDGE, position=(0, 2))
+    fig, step = convplots.convolution_step(GRID, EDGE, position=(0, 2))
     cells = texts(fig.axes[3])  # empty cells carry no text
     assert cells == [f"{int(v)}" for v in correlate2d_single(GRID, EDGE)[0]]
 
@@ -80,15 +80,15 @@ def test_written_sum_equals_numpy_for_random_configurations(size, kernel, stride
     weights = rng.integers(-2, 3, size=(kernel, kernel))
     out = correlate2d_single(grid, weights, stride=stride, padding=padding)
     position = (int(rng.integers(out.shape[0])), int(rng.integers(out.shape[1])))
-    fig = convplots.convolution_step(grid, weights, position, stride=stride, padding=padding)
+    fig, step = convplots.convolution_step(grid, weights, position, stride=stride, padding=padding)
     assert written_sum(fig) == out[position]
     # and the im2col convolution agrees with the figure's output grid
     by_conv2d = conv2d(grid[:, :, None], weights[:, :, None, None], stride=stride, padding=padding)
-    assert np.allclose(fig.cnnkit_step["output"], by_conv2d[:, :, 0])
+    assert np.allclose(step["output"], by_conv2d[:, :, 0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", formulas.OutputSizeRoundedWarning)
         expected_size = formulas.conv_output_size(size, kernel, stride, padding)
-    assert fig.cnnkit_step["output"].shape == (expected_size, expected_size)
+    assert step["output"].shape == (expected_size, expected_size)
 
 
 def test_convolution_step_rejects_a_position_outside_the_output():
@@ -102,10 +102,10 @@ def test_multichannel_step_adds_channel_sums_and_one_bias():
     rng = np.random.default_rng(0)
     image = rng.integers(0, 4, size=(4, 4, 3)).astype(float)
     kernel = rng.integers(-1, 2, size=(3, 3, 3)).astype(float)
-    fig = convplots.multichannel_step(image, kernel, position=(1, 0), bias=2.0)
+    fig, step = convplots.multichannel_step(image, kernel, position=(1, 0), bias=2.0)
     assert len(fig.axes) == 6
     expected = conv2d(image, kernel[..., None], bias=np.array([2.0]))[1, 0, 0]
-    assert fig.cnnkit_step["sum"] == pytest.approx(expected)
+    assert step["sum"] == pytest.approx(expected)
     assert fig._suptitle.get_text().endswith(f"= {int(expected)}")
     with pytest.raises(ValueError, match="spans all input channels"):
         convplots.multichannel_step(image, kernel[:, :, :2])
@@ -154,24 +154,24 @@ POOL_GRID = np.array([[1, 3, 0, 1], [2, 2, 4, 1], [0, 1, 5, 6], [1, 0, 7, 8]])
     "mode, function", [("max", max_pool2d), ("average", average_pool2d), ("min", min_pool2d)]
 )
 def test_pooling_step_writes_the_window_result(mode, function):
-    fig = poolplots.pooling_step(POOL_GRID, 2, position=(0, 0), mode=mode)
+    fig, step = poolplots.pooling_step(POOL_GRID, 2, position=(0, 0), mode=mode)
     assert len(fig.axes) == 3
     expected = function(POOL_GRID, 2)
-    assert fig.cnnkit_step["value"] == expected[0, 0]
+    assert step["value"] == expected[0, 0]
     assert fig.axes[1].get_title() == f"window: {mode} = {expected[0, 0]:g}"
     assert texts(fig.axes[2])[0] == f"{expected[0, 0]:g}"
 
 
 def test_the_average_two_versus_max_three_window():
-    assert poolplots.pooling_step(POOL_GRID, mode="max").cnnkit_step["value"] == 3
-    assert poolplots.pooling_step(POOL_GRID, mode="average").cnnkit_step["value"] == 2
+    assert poolplots.pooling_step(POOL_GRID, mode="max").values["value"] == 3
+    assert poolplots.pooling_step(POOL_GRID, mode="average").values["value"] == 2
 
 
 def test_overlapping_pooling_step_and_comparison():
     grid = np.arange(49).reshape(7, 7)
-    fig = poolplots.pooling_step(grid, pool_size=3, stride=2, position=(1, 2))
-    assert fig.cnnkit_step["output"].shape == (3, 3)
-    assert fig.cnnkit_step["value"] == grid[2:5, 4:7].max()
+    fig, step = poolplots.pooling_step(grid, pool_size=3, stride=2, position=(1, 2))
+    assert step["output"].shape == (3, 3)
+    assert step["value"] == grid[2:5, 4:7].max()
     fig = poolplots.pooling_comparison(POOL_GRID)
     assert len(fig.axes) == 4
     assert texts(fig.axes[1]) == ["3", "4", "1", "8"]
@@ -189,7 +189,7 @@ def test_similarity_vs_shift_draws_one_line_per_network():
 
 
 def test_hand_made_filters_fill_the_canvas_and_carry_chinese_titles():
-    from cnnkit.plots.style import label
+    from cnnkit.style import label
 
     rng = np.random.default_rng(0)
     photo = rng.random((60, 90))

@@ -14,6 +14,7 @@ from cnnkit.exercises import ch01
 
 # `from cnnkit import progress` may give the function ck.progress; the module is this:
 progress_module = importlib.import_module("cnnkit.progress")
+store = importlib.import_module("cnnkit.progress_store")  # the file behind the report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def cnnkit_home(tmp_path, monkeypatch):
     monkeypatch.setenv("CNNKIT_HOME", str(tmp_path))
-    monkeypatch.setattr(progress_module, "_memory", None)
-    monkeypatch.setattr(progress_module, "_memory_only", False)
-    monkeypatch.setattr(progress_module, "_warned", set())
+    monkeypatch.setattr(store, "_memory", None)
+    monkeypatch.setattr(store, "_memory_only", False)
+    monkeypatch.setattr(store, "_warned", set())
     for problem in ch01.CHAPTER.problems:  # as in a student's notebook, not the solution one
         monkeypatch.setattr(problem, "_checks_are_solution_views", False)
     return tmp_path
@@ -106,8 +107,8 @@ def test_a_home_that_is_a_file_warns_and_checking_goes_on(tmp_path, monkeypatch,
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("CNNKIT_HOME", str(blocker))
-    monkeypatch.setattr(progress_module, "_memory", None)
-    monkeypatch.setattr(progress_module, "_warned", set())
+    monkeypatch.setattr(store, "_memory", None)
+    monkeypatch.setattr(store, "_warned", set())
     assert ch01.q1.check(784 * 128 + 128).status == "correct"
     err = capsys.readouterr().err
     assert "cannot" in err and err.count("\n") == 1

@@ -60,14 +60,14 @@ def test_update_computes_the_formula_with_numbers_and_the_figure():
     figure, text = calculator.update(W=32, F=5, P=0, S=1)
     assert isinstance(figure, Figure)
     assert text.splitlines()[0] == "W2 = (W1 - F + 2P)/S + 1 = (32 - 5 + 2×0)/1 + 1 = 27/1 + 1 = 28"
-    assert figure.cnnkit_step["output"].shape == (28, 28)
+    assert calculator.step["output"].shape == (28, 28)
 
 
 def test_update_explains_flooring_and_impossible_configurations():
     calculator = widgets.OutputSizeCalculator(interactive=False)
     figure, text = calculator.update(W=8, F=3, P=0, S=2)
     assert "floor(5/2) + 1 = 3" in text and "Keras floors" in text
-    assert figure.cnnkit_step["output"].shape == (3, 3)
+    assert calculator.step["output"].shape == (3, 3)
     figure, text = calculator.update(W=3, F=7, P=1, S=1)
     assert figure is None and "impossible" in text and "larger than the padded input" in text
 
@@ -132,15 +132,21 @@ def test_interactive_path_builds_sliders_and_redraws_without_a_front_end(monkeyp
     calculator._ipython_display_()
     row, formula, figure = shown
     assert formula.data.startswith("**W2 = ") and formula.data.split("**")[1].endswith("= 5")
-    assert isinstance(figure, Figure) and figure.cnnkit_step["output"].shape == (5, 5)
+    assert isinstance(figure, Figure) and calculator.step["output"].shape == (5, 5)
     calculator.sliders["S"].value = 2  # the observer recomputes and updates both outputs
     assert calculator.values == {"W": 7, "F": 3, "P": 0, "S": 2}
     assert calculator.text.splitlines()[0].endswith("= 3")
     text_handle, figure_handle = handles
     assert text_handle.shown[-1].data.split("**")[1].endswith("= 3")
-    assert figure_handle.shown[-1].cnnkit_step["output"].shape == (3, 3)
+    assert figure_handle.shown[-1] is calculator.figure and calculator.step["output"].shape == (
+        3,
+        3,
+    )
     calculator.sliders["W"].value = 12
-    assert figure_handle.shown[-1].cnnkit_step["output"].shape == (5, 5)
+    assert figure_handle.shown[-1] is calculator.figure and calculator.step["output"].shape == (
+        5,
+        5,
+    )
     calculator.sliders["F"].value = 7
     calculator.sliders["W"].value = 3  # kernel larger than the input: a note, not a figure
     assert "no figure" in figure_handle.shown[-1].data

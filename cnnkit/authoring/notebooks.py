@@ -28,35 +28,30 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 
 
 def parse_percent_source(text: str) -> list[tuple[str, str]]:
-    """Split percent-format text into (cell_type, source) pairs."""
-    cells: list[tuple[str, list[str]]] = []
+    """Split percent-format text into (cell_type, source) pairs, with jupytext's reader.
+
+    The kit's sources follow stricter conventions than jupytext needs, checked first (a typo
+    there would otherwise turn prose into code silently): nothing but blank lines before the
+    first ``# %%`` marker, and every line of a Markdown cell starts with ``# `` (or is ``#``).
+    Cells that hold only blank lines are dropped; jupytext's cell metadata is not kept.
+    """
+    _check_conventions(text)
+    import jupytext
+
+    notebook = jupytext.reads(text, fmt="py:percent")
+    return [(cell.cell_type, cell.source) for cell in notebook.cells if cell.source.strip()]
+
+
+def _check_conventions(text: str) -> None:
+    kind = None
     for line in text.splitlines():
         match = _CELL_MARKER.match(line)
         if match:
             kind = "markdown" if "[markdown]" in match.group("rest") else "code"
-            cells.append((kind, []))
-            continue
-        if not cells:
-            if line.strip():
-                raise ValueError(f"text before the first '# %%' marker: {line!r}")
-            continue
-        cells[-1][1].append(line)
-    parsed = []
-    for kind, lines in cells:
-        if kind == "markdown":
-            lines = [_uncomment(line) for line in lines]
-        source = "\n".join(lines).strip("\n")
-        if source.strip():
-            parsed.append((kind, source))
-    return parsed
-
-
-def _uncomment(line: str) -> str:
-    if line.startswith("# "):
-        return line[2:]
-    if line.rstrip() in ("#", ""):
-        return ""
-    raise ValueError(f"a Markdown line must start with '# ': {line!r}")
+        elif kind is None and line.strip():
+            raise ValueError(f"text before the first '# %%' marker: {line!r}")
+        elif kind == "markdown" and not (line.startswith("# ") or line.rstrip() in ("#", "")):
+            raise ValueError(f"a Markdown line must start with '# ': {line!r}")
 
 
 def header_cells(notebook_path: str, title_markdown: str | None = None) -> list:
@@ -91,10 +86,6 @@ def chapter_notebook(source_path: Path) -> nbformat.NotebookNode:
         else:
             cells.append(nbformat.v4.new_code_cell(source))
     return new_notebook(cells)
-
-
-def cell_sources(notebook) -> list[tuple[str, str]]:
-    return [(cell.cell_type, cell.source) for cell in notebook.cells]
 
 
 def merge_outputs(new, old) -> None:

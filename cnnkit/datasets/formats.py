@@ -28,16 +28,6 @@ def read_idx(path: Path) -> np.ndarray:
     return array.reshape(shape)
 
 
-def write_idx(array: np.ndarray, path: Path) -> None:
-    """Write a uint8 array as a gzipped IDX file (used by the tests and the sample script)."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(size).to_bytes(4, "big") for size in array.shape
-    )
-    with gzip.open(path, "wb") as handle:
-        handle.write(header + array.tobytes())
-
-
 def read_cifar10_archive(path: Path):
     """((x_train, y_train), (x_test, y_test)) from cifar-10-python.tar.gz, shaped as keras.datasets gives them."""
     train_images, train_labels = [], []

@@ -3,8 +3,9 @@
 1. ``CNNKIT_DATA_DIR`` or the repository's ``data/`` folder (outside a checkout: ``~/.cache/cnnkit``);
 2. files already on the machine: the Keras cache (``KERAS_HOME`` or ``~/.keras``) and Debian's
    ``dataset-fashion-mnist`` package;
-3. a download from ``CNNKIT_DATA_MIRROR`` (when set) or the canonical URL, with a progress bar,
-   a checksum and an atomic rename (no half-written file survives).
+3. a download from ``CNNKIT_DATA_MIRROR`` (when set) or the canonical URL with
+   ``keras.utils.get_file`` (progress bar), a checksum and an atomic rename (no half-written file
+   survives), a timeout on every read and a minimum speed.
 
 When everything fails, one :class:`DatasetNotFoundError` names every place tried and the fix.
 """
@@ -14,11 +15,10 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import http.client
 import os
+import shutil
 import tempfile
 import time
-import urllib.error
 import urllib.request
 import warnings
 from dataclasses import dataclass, field
@@ -141,7 +141,8 @@ def is_valid(path: Path, spec: RemoteFile) -> bool:
 
 
 def remove_stale_partial_files(folder: Path, name: str) -> list[Path]:
-    """Delete ``.<name>.*.part`` files left by downloads that were killed (untouched for a while)."""
+    """Delete ``.<name>.*.part`` folders (or files, of older kits) left by downloads that were
+    killed (untouched for a while)."""
     removed = []
     if not folder.is_dir():
         return removed
@@ -149,7 +150,10 @@ def remove_stale_partial_files(folder: Path, name: str) -> list[Path]:
     for partial in folder.glob(f".{name}.*.part"):
         with contextlib.suppress(OSError):  # another process may be finishing or removing it
             if now - partial.stat().st_mtime > STALE_PART_SECONDS:
-                partial.unlink()
+                if partial.is_dir():
+                    shutil.rmtree(partial)
+                else:
+                    partial.unlink()
                 removed.append(partial)
     return removed
 
@@ -177,40 +181,113 @@ def download_urls(spec: RemoteFile) -> list[str]:
 
 
 def download(url: str, destination: Path, spec: RemoteFile, *, progress: bool = True) -> Path:
-    """Download ``url`` to ``destination`` atomically, verifying the checksum before the rename."""
+    """Download ``url`` to ``destination`` with ``keras.utils.get_file``, verify it, then rename.
+
+    ``get_file`` does the transfer (with Keras's progress bar; a failed or interrupted transfer
+    deletes what it wrote). It writes into a fresh folder beside ``destination``
+    (``.<name>.<random>.part/``), so no half-written file ever has the final name; the file is
+    checked against every checksum ``spec`` accepts (``get_file`` takes one, and Debian's
+    re-compressed .gz needs its content checksum) and only then moved into place with
+    ``os.replace``. While it runs, every HTTP read has a timeout and the transfer a minimum
+    speed (:class:`_GuardedDownloads`): a stalled or trickling server fails with a clear error.
+    """
+    import keras
+
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
     )
-    temporary = Path(temporary_name)
     try:
-        with os.fdopen(handle, "wb") as output, _open_url(url) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            # read1 returns what has arrived instead of waiting to fill the whole block, so the
-            # speed check below sees a trickle as it happens.
-            is_http = isinstance(response, http.client.HTTPResponse)
-            read_some = response.read1 if is_http else response.read
-            speed = _SpeedGuard(url)
-            with _progress_bar(total, spec.name, enabled=progress) as bar:
-                for block in iter(lambda: read_some(1 << 16), b""):
-                    output.write(block)
-                    bar.update(len(block))
-                    speed.update(len(block))
-            if total is not None and speed.received != total:
-                raise ValueError(
-                    f"{url} ended after {speed.received:,} of {total:,} bytes (connection cut)"
+        with _GuardedDownloads(), _keras_messages(enabled=progress):
+            fetched = Path(
+                keras.utils.get_file(
+                    fname=destination.name, origin=url, cache_dir=str(staging), cache_subdir=""
                 )
-        if not is_valid(temporary, spec):
+            )
+        if not is_valid(fetched, spec):
             raise ValueError(
                 f"{url} sent a file that does not match the checksum of {spec.name} "
                 "(a wrong file, or a login page of a filtered network)"
             )
-        os.replace(temporary, destination)
+        os.replace(fetched, destination)
     finally:
         # Interrupted, failed or corrupt: never leave a half-written file behind.
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
     return destination
+
+
+@contextlib.contextmanager
+def _keras_messages(*, enabled: bool):
+    """Keras's "Downloading data from ..." line and progress bar, or silence (``enabled=False``)."""
+    import keras
+
+    was_enabled = keras.config.is_interactive_logging_enabled()
+    if not enabled:
+        keras.config.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            keras.config.enable_interactive_logging()
+
+
+class _GuardedDownloads(urllib.request.BaseHandler):
+    """While active (``with _GuardedDownloads():``), urllib's HTTP(S) requests get a timeout on
+    every read and their responses the minimum-speed and length checks of :class:`_GuardedResponse`.
+
+    ``keras.utils.get_file`` downloads through ``urllib.request.urlopen``, which uses the opener
+    installed with the public ``urllib.request.install_opener``; the default opener is installed
+    again on exit. It runs after urllib's error processor (handler_order), so redirects and HTTP
+    errors are urllib's own, and only a final 2xx response is wrapped.
+    """
+
+    handler_order = 1100
+
+    def __enter__(self):
+        urllib.request.install_opener(urllib.request.build_opener(self))
+        return self
+
+    def __exit__(self, *exc):
+        urllib.request.install_opener(None)  # back to urllib's default opener
+
+    def http_request(self, request):
+        request.timeout = DOWNLOAD_TIMEOUT_SECONDS  # longest wait for any single read
+        return request
+
+    https_request = http_request
+
+    def http_response(self, request, response):
+        return _GuardedResponse(response, request.full_url)
+
+    https_response = http_response
+
+
+class _GuardedResponse:
+    """An HTTP response whose ``read`` returns what has arrived (``read1``: a trickle is seen as
+    it happens), enforces the minimum speed, and calls a response shorter than its
+    Content-Length a cut connection."""
+
+    def __init__(self, response, url: str):
+        self._response = response
+        self._url = url
+        self._expected = int(response.headers.get("Content-Length") or 0) or None
+        self._speed = _SpeedGuard(url)
+
+    def read(self, amount: int = -1) -> bytes:
+        if amount is None or amount < 0:
+            block = self._response.read()
+        else:
+            block = self._response.read1(amount)
+        self._speed.update(len(block))
+        if not block and self._expected is not None and self._speed.received != self._expected:
+            raise ValueError(
+                f"{self._url} ended after {self._speed.received:,} of {self._expected:,} bytes "
+                "(connection cut)"
+            )
+        return block
+
+    def __getattr__(self, name):  # info(), headers, close(), code...: the response's own
+        return getattr(self._response, name)
 
 
 class _SpeedGuard:
@@ -235,27 +312,6 @@ class _SpeedGuard:
             )
         self.window_start = time.monotonic()
         self.window_bytes = 0
-
-
-def _open_url(url: str):
-    request = urllib.request.Request(url, headers={"User-Agent": "cnnkit"})
-    return urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS)
-
-
-@contextlib.contextmanager
-def _progress_bar(total, description, *, enabled):
-    if not enabled:
-        yield _NullBar()
-        return
-    from tqdm.auto import tqdm
-
-    with tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {description}") as bar:
-        yield bar
-
-
-class _NullBar:
-    def update(self, _count):
-        pass
 
 
 def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Path:
@@ -292,7 +348,7 @@ def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Pat
             report.tried.append(url)
             try:
                 return download(url, destination, spec)
-            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            except Exception as error:  # get_file reports URL errors as a plain Exception
                 reason = getattr(error, "reason", error)
                 report.tried[-1] = f"{url} (failed: {reason})"
     raise DatasetNotFoundError(_not_found_message(dataset, spec, report))

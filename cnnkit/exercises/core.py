@@ -27,9 +27,6 @@ INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not attempted"
 STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 
-#: Every result produced in this process, in order; the exercise-system tests read it.
-CHECK_LOG: list[Result] = []
-
 # Symbols that ordinary fonts carry (the CJK font the kit installs has ✓ and ✗); emoji would
 # render as empty boxes where no emoji font is installed.
 _STYLE = {
@@ -418,7 +415,7 @@ def seed(value=None) -> int:
     ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
     come back on another machine. Two students with different seeds get different numbers.
     """
-    from cnnkit.progress import store_seed, stored_seed
+    from cnnkit.progress_store import store_seed, stored_seed
 
     if value is None:
         current = stored_seed()
@@ -540,7 +537,6 @@ class Problem:
         if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
             message = plain(message, limit=MESSAGE_LIMIT)
         result = Result(result.status, message, self.name)
-        CHECK_LOG.append(result)
         if self._checks_are_solution_views:
             self._record("solution", result.status)
         else:
@@ -552,7 +548,7 @@ class Problem:
         chapter, _, item = self.name.partition(".")
         if not item:
             return  # a problem outside a chapter: nothing to file it under
-        from cnnkit.progress import record
+        from cnnkit.progress_store import record
 
         try:
             record(event, chapter, item, status)

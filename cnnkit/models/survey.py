@@ -91,21 +91,34 @@ def _is_weight_layer(layer) -> bool:
     )
 
 
-def _input_layers(layer) -> list:
-    parents = []
-    for node in getattr(layer, "_inbound_nodes", []):
-        for tensor in node.input_tensors:
-            history = getattr(tensor, "_keras_history", None)
-            if history is not None:
-                parents.append(history[0])
+def _flat(tensors) -> list:
+    return keras.tree.flatten(tensors) if tensors is not None else []
+
+
+def _parents(model: keras.Model) -> dict[int, list]:
+    """{id(layer): the layers whose outputs it takes}, from the public ``layer.input`` and
+    ``layer.output`` of a functional (or built Sequential) model: in Keras's graph, the tensor a
+    layer receives is the very tensor object its producer returned."""
+    producer = {}
+    for layer in model.layers:
+        for tensor in _flat(layer.output):
+            producer[id(tensor)] = layer
+    parents = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            parents[id(layer)] = []
+            continue
+        tensors = _flat(layer.input)
+        parents[id(layer)] = [producer[id(t)] for t in tensors if id(t) in producer]
     return parents
 
 
 def weight_layer_depth(model: keras.Model) -> int:
     """Weight layers (convolution, depthwise, dense) on the longest input-to-output path."""
+    parents = _parents(model)
     depth: dict[int, int] = {}
     for layer in model.layers:  # functional models list layers in topological order
-        before = max((depth.get(id(parent), 0) for parent in _input_layers(layer)), default=0)
+        before = max((depth.get(id(parent), 0) for parent in parents[id(layer)]), default=0)
         depth[id(layer)] = before + int(_is_weight_layer(layer))
     return max(depth.values(), default=0)
 

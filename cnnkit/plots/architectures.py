@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnkit.plots.common import pyplot
+from cnnkit.plots.common import Drawn, pyplot
 
 __all__ = [
     "KIND_COLOURS",
@@ -212,7 +212,8 @@ def architecture_figure(model, title: str | None = None, prefer_graphviz: bool =
     """The model's architecture as a Figure: ``keras.utils.plot_model`` (layer graph with shapes)
     when Graphviz is installed and ``prefer_graphviz``, else :func:`block_diagram`.
 
-    The method used is in ``fig._cnnkit_method`` ("plot_model" or "block_diagram")."""
+    Returns a :class:`~cnnkit.plots.common.Drawn` (shown as the figure in a notebook) whose
+    ``values["method"]`` says which was used: "plot_model" or "block_diagram"."""
     if prefer_graphviz and graphviz_available():
         import keras
 
@@ -232,11 +233,8 @@ def architecture_figure(model, title: str | None = None, prefer_graphviz: bool =
             if title:
                 ax.set_title(title)
             plt.close(fig)
-            fig._cnnkit_method = "plot_model"
-            return fig
-    fig = block_diagram(model, title=title or model.name)
-    fig._cnnkit_method = "block_diagram"
-    return fig
+            return Drawn(fig, {"method": "plot_model"})
+    return Drawn(block_diagram(model, title=title or model.name), {"method": "block_diagram"})
 
 
 def _box(ax, x, y, text, colour, width=2.0, height=0.6):

@@ -2,7 +2,7 @@
 
 Each one builds its figure with ``plt.subplots``, closes it (so a notebook shows it once, as
 the cell's last expression) and returns it. Chinese terms go through
-:func:`cnnkit.plots.style.label`, which falls back to English when no CJK font is installed.
+:func:`cnnkit.style.label`, which falls back to English when no CJK font is installed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from cnnkit.plots.common import class_name, image_grid, pyplot
-from cnnkit.plots.style import label
+from cnnkit.style import label
 from cnnkit.validation import check_history
 
 #: English name, Chinese name of each activation (激活函数) the course draws.
@@ -259,23 +259,34 @@ def _metric_key(logs, metric):
     return candidates[0] if candidates else None
 
 
-def training_curves(history, metrics=None, title: str | None = None):
-    """Training and validation curves, one panel per metric (loss 损失, accuracy 准确率, ...).
+def curve_keys(history, metrics=None) -> tuple[str, ...]:
+    """The recorded keys :func:`training_curves` draws, one panel each (``val_`` partners aside).
 
-    ``history``: a Keras ``History``, a ``LiveHistory`` or a dict of lists. ``metrics``
-    (e.g. ``("loss", "accuracy")``) picks panels; metrics that were not recorded are skipped.
-    None draws every training metric (not ``learning_rate``).
+    ``metrics`` (e.g. ``("loss", "accuracy")``) picks them; "accuracy" also finds
+    "sparse_categorical_accuracy"; metrics that were not recorded are skipped. None means every
+    training metric except ``learning_rate``.
     """
     logs = history_dict(history)
     if metrics is None:
         metrics = [k for k in logs if not k.startswith("val_") and k != "learning_rate"]
     elif isinstance(metrics, str):
         metrics = [metrics]
-    keys = [key for key in (_metric_key(logs, m) for m in metrics) if key is not None]
+    keys = tuple(key for key in (_metric_key(logs, m) for m in metrics) if key is not None)
     if not keys:
         raise ValueError(
             f"none of the metrics {list(metrics)} was recorded; the history has {sorted(logs)}"
         )
+    return keys
+
+
+def training_curves(history, metrics=None, title: str | None = None):
+    """Training and validation curves, one panel per metric (loss 损失, accuracy 准确率, ...).
+
+    ``history``: a Keras ``History``, a ``LiveHistory`` or a dict of lists. ``metrics``
+    (e.g. ``("loss", "accuracy")``) picks panels (see :func:`curve_keys`).
+    """
+    logs = history_dict(history)
+    keys = curve_keys(logs, metrics)
     chinese = {"loss": "损失", "accuracy": "准确率"}
     plt = _plt()
     fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.1), squeeze=False)
@@ -299,19 +310,22 @@ def training_curves(history, metrics=None, title: str | None = None):
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.cnnkit_curve_keys = tuple(keys)  # what update_training_curves redraws, panel by panel
     return _finish(fig)
 
 
-def update_training_curves(fig, history):
+def update_training_curves(fig, history, keys):
     """Put the epochs recorded so far into a figure that :func:`training_curves` built.
 
+    ``keys``: the panels' keys, as :func:`curve_keys` gave them when the figure was built.
     Cheaper than building a new figure (no new axes, no layout pass): the live plot of
     :class:`cnnkit.training.LiveHistory` calls it after every epoch. Returns ``fig``.
     """
-    keys = getattr(fig, "cnnkit_curve_keys", None)
-    if keys is None:
-        raise ValueError("update_training_curves needs a figure made by training_curves()")
+    keys = tuple(keys)
+    if len(keys) != len(fig.get_axes()):
+        raise ValueError(
+            f"update_training_curves got {len(keys)} keys for a figure with "
+            f"{len(fig.get_axes())} panels: pass the curve_keys() the figure was built with"
+        )
     logs = history_dict(history)
     for ax, key in zip(fig.get_axes(), keys, strict=True):
         series = [logs.get(key, [])]
@@ -348,7 +362,12 @@ def sample_grid(images, labels, class_names=None, predictions=None, columns=10, 
 
 
 def confusion_counts(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
-    """counts[i, j] = how many samples of true class i were predicted as class j."""
+    """counts[i, j] = how many samples of true class i were predicted as class j.
+
+    scikit-learn's ``confusion_matrix`` with every class 0..n_classes-1 as a row and a column
+    (classes nobody predicted get zeros); labels outside that range are an error here, where
+    scikit-learn would drop them silently.
+    """
     y_true = np.asarray(y_true).astype(int).reshape(-1)
     y_pred = np.asarray(y_pred).astype(int).reshape(-1)
     if y_true.shape != y_pred.shape:
@@ -357,8 +376,9 @@ def confusion_counts(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
         n_classes = int(max(y_true.max(), y_pred.max())) + 1
     if y_true.min() < 0 or y_pred.min() < 0 or max(y_true.max(), y_pred.max()) >= n_classes:
         raise ValueError(f"labels must lie in 0..{n_classes - 1}")
-    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)
+    from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
+
+    return sklearn_confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))
 
 
 def confusion_matrix(y_true, y_pred, class_names=None, title: str | None = None):

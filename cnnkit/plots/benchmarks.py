@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnkit.plots.style import label
+from cnnkit.style import label
 
 
 def accuracy_vs_seconds(curves: dict, target: float | None = None, title: str | None = None):

@@ -7,32 +7,42 @@ Like every plot function of the course, :func:`image_grid` builds its figure wit
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
+from cnnkit.style import pyplot  # the one font set-up; re-exported for the plot modules
 
-def pyplot():
-    """``matplotlib.pyplot``, made able to draw the Chinese text that ``style.label`` returns.
 
-    :func:`cnnkit.plots.style.label` returns Chinese whenever a CJK font is installed. Matplotlib
-    falls back from one font to the next only across the entries of ``font.family`` (a generic
-    family such as "sans-serif" resolves to one font), so the CJK font must be listed there;
-    putting it into ``font.sans-serif`` alone (what ``style.apply_course_style`` does) still
-    gives empty boxes. Without ``ck.setup()`` (a test, a script) the course style is applied first.
+@dataclass(frozen=True, eq=False)
+class Drawn:
+    """A figure and the numbers it shows, returned together (never stuck on the Figure).
+
+    ``drawn.figure`` is the matplotlib Figure, ``drawn.values`` what the figure computed (for
+    example ``drawn.values["sum"]`` of a convolution step); ``figure, values = drawn`` unpacks it.
+    As the last expression of a notebook cell (or in ``display(drawn)``) it shows as its figure.
     """
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
 
-    from cnnkit.plots import style
+    figure: object
+    values: Mapping[str, object]
 
-    font = style.cjk_font()
-    if font:
-        if font not in mpl.rcParams["font.sans-serif"]:
-            style.apply_course_style()
-        families = list(mpl.rcParams["font.family"])
-        if font not in families:
-            mpl.rcParams["font.family"] = [*families, font]
-    return plt
+    def __iter__(self):
+        return iter((self.figure, self.values))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The figure's own output (the PNG and ``<Figure size ...>``), from IPython's formatter."""
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return None
+        shell = get_ipython()
+        if shell is None:
+            return None
+        return shell.display_formatter.format(self.figure, include=include, exclude=exclude)
+
+    def __repr__(self) -> str:
+        return f"Drawn({self.figure!r}, values: {', '.join(self.values)})"
 
 
 def finish(fig, title=None):

@@ -24,9 +24,9 @@ import math
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from cnnkit.plots.common import pyplot
-from cnnkit.plots.style import label
+from cnnkit.plots.common import Drawn, pyplot
 from cnnkit.scratch import conv_transpose2d_single, correlate2d_single
+from cnnkit.style import label
 
 #: Colours of the step figures.
 WINDOW_COLOUR = "#d62728"
@@ -84,8 +84,9 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
 
     ``stride`` and ``padding`` (an int P) follow W2 = floor((W1 - F + 2P)/S) + 1. The numbers
     come from :func:`cnnkit.scratch.correlate2d_single`, so the written sum is what Keras's
-    ``Conv2D`` computes (cross-correlation, no kernel flip). The figure carries the step's numbers
-    in ``fig.cnnkit_step`` (``sum``, ``products``, ``output``, ``position``).
+    ``Conv2D`` computes (cross-correlation, no kernel flip). Returns a
+    :class:`~cnnkit.plots.common.Drawn`: the figure and the step's numbers in ``.values``
+    (``sum``, ``products``, ``output``, ``position``); a notebook shows it as the figure.
     """
     grid = np.asarray(grid, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
@@ -160,14 +161,9 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
     _outline(axes[3], i, j, 1, 1)
     fig.suptitle(f"output[{i}, {j}] = sum of window × kernel = {_number(value)}", fontsize="medium")
     fig.tight_layout()
-    fig.cnnkit_step = {
-        "sum": value,
-        "products": step_products,
-        "output": output,
-        "position": (i, j),
-    }
     pyplot().close(fig)
-    return fig
+    step = {"sum": value, "products": step_products, "output": output, "position": (i, j)}
+    return Drawn(fig, step)
 
 
 def transposed_convolution_step(grid, kernel, position=(0, 0), stride=2, padding=0):
@@ -250,7 +246,8 @@ def multichannel_step(image, kernel, position=(0, 0), bias=0.0):
 
     ``image`` is (H, W, C), ``kernel`` (F, F, C). Row c shows channel c with the window and the
     kernel slice c; the title gives the channel's sum. The suptitle adds them up: one number of
-    one feature map, whatever C is. ``fig.cnnkit_step["sum"]`` holds the total (bias included).
+    one feature map, whatever C is. Returns a :class:`~cnnkit.plots.common.Drawn`:
+    ``.values["sum"]`` holds the total (bias included), ``.values["channel_sums"]`` the sums.
     """
     image = np.asarray(image, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
@@ -276,9 +273,8 @@ def multichannel_step(image, kernel, position=(0, 0), bias=0.0):
         f"one output number: {terms} + bias {_number(bias)} = {_number(total)}", fontsize="medium"
     )
     fig.tight_layout()
-    fig.cnnkit_step = {"sum": total, "channel_sums": sums}
     pyplot().close(fig)
-    return fig
+    return Drawn(fig, {"sum": total, "channel_sums": sums})
 
 
 def image_grid(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from cnnkit.plots.common import pyplot
-from cnnkit.plots.style import label
+from cnnkit.style import label
 from cnnkit.validation import check_history
 
 __all__ = [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnkit.plots.style import label
 from cnnkit.scratch import box_losses
+from cnnkit.style import label
 
 
 def _plt():

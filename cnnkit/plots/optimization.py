@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnkit.plots.style import label
+from cnnkit.style import label
 from cnnkit.validation import check_history
 
 
@@ -329,15 +329,16 @@ def ensemble_bars(
 
 
 def focal_loss_curves(gammas=(0.0, 0.5, 1.0, 2.0, 5.0)):
-    """-(1 - p)^gamma log p against p, the probability of the true class; gamma = 0 is cross-entropy."""
-    from cnnkit.training.losses import focal_term
+    """-(1 - p)^gamma log p against p, the probability of the true class; gamma = 0 is cross-entropy.
 
+    The curve is the formula itself, in NumPy (a figure module imports no training code).
+    """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     p = np.linspace(0.01, 1.0, 200)
     for gamma in gammas:
         name = "cross-entropy (γ = 0)" if gamma == 0 else f"γ = {gamma:g}"
-        ax.plot(p, focal_term(p, gamma), label=name)
+        ax.plot(p, -((1 - p) ** gamma) * np.log(p), label=name)
     ax.axvspan(0.6, 1.0, color="tab:green", alpha=0.08)
     ax.text(0.8, 3.5, "well-classified:\nfocal loss ≈ 0", ha="center", fontsize=8)
     ax.set_ylim(0, 5)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnkit.plots.common import pyplot
+from cnnkit.plots.common import Drawn, pyplot
 from cnnkit.plots.convolution import DONE_COLOUR, _draw_grid, _number, _outline
-from cnnkit.plots.style import label
 from cnnkit.scratch import average_pool2d, max_pool2d, min_pool2d
+from cnnkit.style import label
 
 POOLS = {"max": max_pool2d, "average": average_pool2d, "min": min_pool2d}
 _CHINESE = {"max": "最大池化", "average": "平均池化", "min": "最小池化"}
@@ -34,7 +34,8 @@ def pooling_step(grid, pool_size=2, stride=None, position=(0, 0), mode="max"):
     its max/average/min, and the output grid with that cell filled ('valid' padding).
 
     The numbers come from :mod:`cnnkit.scratch.pooling` (as Keras's pooling layers compute them);
-    ``fig.cnnkit_step`` holds ``value``, ``window`` and ``output``.
+    returns a :class:`~cnnkit.plots.common.Drawn`: the figure, and ``value``, ``window`` and
+    ``output`` in ``.values``; a notebook shows it as the figure.
     """
     pool = _pool_function(mode)
     grid = np.asarray(grid, dtype=float)
@@ -80,9 +81,8 @@ def pooling_step(grid, pool_size=2, stride=None, position=(0, 0), mode="max"):
         fontsize="medium",
     )
     fig.tight_layout()
-    fig.cnnkit_step = {"value": value, "window": window, "output": output}
     pyplot().close(fig)
-    return fig
+    return Drawn(fig, {"value": value, "window": window, "output": output})
 
 
 def pooling_comparison(grid, pool_size=2, stride=None):

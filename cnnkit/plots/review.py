@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from cnnkit.plots.common import pyplot
-from cnnkit.plots.style import label
+from cnnkit.style import label
 
 CORRECT_COLOUR = "#2e7d32"
 WRONG_COLOUR = "#c62828"
@@ -15,20 +13,18 @@ BLANK_COLOUR = "#bdbdbd"
 def exam_results(exam):
     """Horizontal bars, one per topic (course order) of a ``MockExam``: correct, wrong, blank.
 
-    Reads each problem's last checked answer (``problem.last_result``), as ``exam.score()`` does.
+    Draws ``exam.status_by_topic()`` (each problem's last checked answer, as ``exam.score()``
+    reads it); the figure module needs nothing else from the review package.
     """
     problems = list(exam)
     if not problems:
         raise ValueError("The exam has no problems to plot.")
-    from cnnkit.review.topics import TOPICS
-
-    order = {topic: index for index, topic in enumerate(TOPICS)}
-    topics = sorted({problem.topic for problem in problems}, key=lambda t: order.get(t, len(order)))
-    counts = {kind: Counter() for kind in ("correct", "incorrect", "not attempted")}
-    for problem in problems:
-        result = problem.last_result
-        status = "not attempted" if result is None else result.status
-        counts[status][problem.topic] += 1
+    by_topic = exam.status_by_topic()
+    topics = list(by_topic)
+    counts = {
+        kind: {topic: by_topic[topic][kind] for topic in topics}
+        for kind in ("correct", "incorrect", "not attempted")
+    }
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(topics) + 1.8))
     left = [0] * len(topics)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from cnnkit.plots.style import label
+from cnnkit.style import label, pyplot
 
 __all__ = [
     "adding_results",
@@ -50,6 +49,7 @@ def unrolled_rnn(steps: int = 4):
     """
     if not isinstance(steps, int) or not 1 <= steps <= 8:
         raise ValueError(f"steps must be an integer from 1 to 8, got {steps!r}.")
+    plt = pyplot()
     fig, (folded, unrolled) = plt.subplots(
         1, 2, figsize=(3 + 1.9 * steps, 3.6), gridspec_kw={"width_ratios": [1, steps + 0.6]}
     )
@@ -112,6 +112,7 @@ def hidden_state(states, image=None, units: int = 32, title: str | None = None):
         raise ValueError(f"states must have shape (T, units), got {states.shape}.")
     shown = states[:, :units]
     columns = 2 if image is not None else 1
+    plt = pyplot()
     fig, axes = plt.subplots(
         1,
         columns,
@@ -145,6 +146,7 @@ def forecast(t, series, split: int, predictions: dict):
     """
     t = np.asarray(t)
     series = np.asarray(series)
+    plt = pyplot()
     fig, (whole, zoom) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [2, 1]})
     whole.plot(t, series, color="0.6", lw=0.8, label="signal")
     whole.axvline(t[split], color="k", ls="--", lw=1)
@@ -172,6 +174,7 @@ def gradient_norms(norms: dict, title: str | None = None, relative: bool = False
     ``relative=True`` divides each line by its value at the last step, so every line ends at 1
     and the height at t = 1 is the factor by which the gradient shrank (or grew) over T - 1 steps.
     """
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     for name, values in norms.items():
         values = np.asarray(values, dtype=float)
@@ -197,6 +200,7 @@ def adding_results(results: dict, baseline: float):
     """
     names = list(results)
     lengths = sorted({length for scores in results.values() for length in scores})
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     width = 0.8 / max(len(names), 1)
     for i, name in enumerate(names):
@@ -219,6 +223,7 @@ def loss_curves(losses: dict, title: str | None = None):
 
     ``losses`` maps a run's name to its list of per-epoch losses (``history.history["loss"]``).
     """
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     finite_values = [v for values in losses.values() for v in values if np.isfinite(v)]
     top = max(finite_values) * 3 if finite_values else 1.0

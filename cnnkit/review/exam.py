@@ -170,6 +170,19 @@ class MockExam:
             if any(p.kind == s.kind for p in self.problems)
         ]
 
+    def status_by_topic(self) -> dict[str, Counter]:
+        """{topic: Counter of "correct", "incorrect", "not attempted"} in course order (the order
+        of ``review.topics.TOPICS``), from each problem's last check. What the exam figure draws."""
+        from cnnkit.review.topics import TOPICS
+
+        order = {topic: index for index, topic in enumerate(TOPICS)}
+        topics = sorted({p.topic for p in self}, key=lambda t: order.get(t, len(order)))
+        counts = {topic: Counter() for topic in topics}
+        for problem in self:
+            result = problem.last_result
+            counts[problem.topic]["not attempted" if result is None else result.status] += 1
+        return counts
+
     def score(self) -> ExamScore:
         """Points by section and topic from each problem's last check, and what to read again.
 

@@ -343,11 +343,3 @@ def missing_terms(paths: Iterable[str | Path]) -> dict[str, list[str]]:
         if missing:
             report[str(path)] = missing
     return report
-
-
-def format_missing(report: dict[str, list[str]]) -> str:
-    """A readable message for a test failure built from ``missing_terms``."""
-    lines = ["Chinese terms missing from cnnkit/review/glossary.csv:"]
-    for path, terms in sorted(report.items()):
-        lines.append(f"  {path}: {', '.join(terms)}")
-    return "\n".join(lines)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import deque
 from collections.abc import Sequence
 
 from cnnkit.review.problem import KINDS, PracticeProblem
@@ -25,8 +26,9 @@ from cnnkit.validation import check_int, check_seed
 
 log = logging.getLogger(__name__)
 
-#: Problems whose hand-computed answer Keras disagreed with (never shown to students).
-REJECTED: list[dict] = []
+#: The last problems whose hand-computed answer Keras disagreed with (never shown to students);
+#: bounded, so a long-running kernel does not grow it without end.
+REJECTED: deque[dict] = deque(maxlen=100)
 
 #: The most problems one call draws (each is verified; thousands would take minutes).
 MAX_PROBLEMS = 1000

@@ -91,7 +91,7 @@ class Draft:
 def _record(event: str, topic: str, item: str, status: str) -> None:
     """Record a check in the student's progress file; never breaks checking."""
     try:
-        from cnnkit.progress import record
+        from cnnkit.progress_store import record
     except ImportError:  # progress store not installed in this version of the kit
         return
     try:

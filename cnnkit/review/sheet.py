@@ -22,22 +22,6 @@ from pathlib import Path
 
 CSS_PATH = Path(__file__).with_name("sheet.css")
 FORMATS = ("html", "pdf")
-#: Font names (as embedded in a PDF) that cover Chinese.
-CJK_FONT_HINTS = (
-    "wenquanyi",
-    "wqy",
-    "notosanscjk",
-    "notoserifcjk",
-    "sourcehan",
-    "droidsansfallback",
-    "arplu",
-    "ukai",
-    "uming",
-    "simsun",
-    "simhei",
-    "yahei",
-    "pingfang",
-)
 
 
 class SheetToolMissing(RuntimeError):
@@ -294,26 +278,6 @@ def pdf_page_count(path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(str(path)).pages)
-
-
-def pdf_font_names(path) -> set[str]:
-    """The base font names embedded in a PDF (e.g. 'ABCDEF+WenQuanYiMicroHei')."""
-    from pypdf import PdfReader
-
-    names: set[str] = set()
-    for page in PdfReader(str(path)).pages:
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for font in fonts.get_object().values():
-            font = font.get_object()
-            names.add(str(font.get("/BaseFont", "")))
-            for descendant in font.get("/DescendantFonts", []) or []:
-                names.add(str(descendant.get_object().get("/BaseFont", "")))
-    return {name.lstrip("/") for name in names if name}
-
-
-def has_cjk_font(names: Iterable[str]) -> bool:
-    simplified = [name.split("+")[-1].replace("-", "").replace(" ", "").lower() for name in names]
-    return any(hint in name for name in simplified for hint in CJK_FONT_HINTS)
 
 
 def build_sheet(output_dir, formats: Iterable[str] = FORMATS) -> dict[str, Path]:

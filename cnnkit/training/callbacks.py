@@ -142,6 +142,7 @@ class LiveHistory(keras.callbacks.Callback):
         self._live_now = False
         self._handle = None
         self._figure = None
+        self._curve_keys = ()
         self._epoch_started = 0.0
         self._trained_since_draw = 0.0
         self._draw_cost = 0.0
@@ -193,12 +194,13 @@ class LiveHistory(keras.callbacks.Callback):
     # ------------------------------------------------------------------ drawing
     def _redraw(self):
         started = self._clock()
+        from cnnkit.plots.basics import curve_keys, update_training_curves
+
         if self._figure is None:
             self._figure = self.figure()
+            self._curve_keys = curve_keys(self.history, self.metrics)  # the figure's panels
         else:  # reuse the figure: only the line data change, no new axes or layout pass
-            from cnnkit.plots.basics import update_training_curves
-
-            update_training_curves(self._figure, self.history)
+            update_training_curves(self._figure, self.history, self._curve_keys)
         self._handle = _display(self._figure, self._handle)
         self._draw_cost = self._clock() - started
         self.draw_seconds += self._draw_cost

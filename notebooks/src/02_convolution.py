@@ -206,7 +206,7 @@ conv.set_weights([rgb_kernel[..., None].astype("float32"), np.array([1.0], "floa
 keras_map = conv(rgb[None].astype("float32")).numpy()[0, :, :, 0]
 print("Keras output (one feature map, 2×2):\n", keras_map)
 assert np.isclose(
-    keras_map[0, 0], convplots.multichannel_step(rgb, rgb_kernel, bias=1.0).cnnkit_step["sum"]
+    keras_map[0, 0], convplots.multichannel_step(rgb, rgb_kernel, bias=1.0).values["sum"]
 )
 
 # %% [markdown]

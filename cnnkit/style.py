@@ -1,4 +1,10 @@
-"""The course's matplotlib look, and Chinese labels that never render as empty boxes."""
+"""The course's matplotlib look, and Chinese labels that never render as empty boxes.
+
+The one font set-up of the kit. It sits at the bottom of the package (beside ``settings``, which
+applies it in ``ck.setup()``), and every figure of ``cnnkit.plots`` gets pyplot from
+:func:`pyplot`, so Chinese labels render with the CJK font whether or not ``ck.setup()`` ran.
+Matplotlib is imported inside the functions: importing this module stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -58,3 +64,24 @@ def apply_course_style() -> None:
         families = list(mpl.rcParams["font.family"])
         if font not in families:
             mpl.rcParams["font.family"] = [*families, font]
+
+
+def pyplot():
+    """``matplotlib.pyplot``, made able to draw the Chinese text that :func:`label` returns.
+
+    :func:`label` returns Chinese whenever a CJK font is installed. Matplotlib falls back from
+    one font to the next only across the entries of ``font.family`` (a generic family such as
+    "sans-serif" resolves to one font), so the CJK font must be listed there. Without
+    ``ck.setup()`` (a test, a script) the course style is applied first.
+    """
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    font = cjk_font()
+    if font:
+        if font not in mpl.rcParams["font.sans-serif"]:
+            apply_course_style()
+        families = list(mpl.rcParams["font.family"])
+        if font not in families:
+            mpl.rcParams["font.family"] = [*families, font]
+    return plt
