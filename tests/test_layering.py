@@ -21,7 +21,10 @@ DEVELOPING = ROOT / "docs" / "DEVELOPING.md"
 
 #: Bottom first. A unit is a top-level module or subpackage of cnnkit.
 LAYERS = (
-    ("foundation", ("_version", "settings", "style", "show_code", "claims", "progress_store")),
+    (
+        "foundation",
+        ("_version", "settings", "validation", "style", "show_code", "claims", "progress_store"),
+    ),
     ("arithmetic", ("scratch", "formulas")),
     ("data and checking", ("datasets", "layer_table", "exercises", "progress")),
     ("models", ("models",)),
