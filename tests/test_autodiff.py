@@ -81,10 +81,11 @@ def test_value_and_gradients_match_the_hand_derivation_and_feed_an_optimizer():
     weights, bias = rng.normal(size=(3, 2)), rng.normal(size=2)
     x, y = rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=(4, 2)).astype("float32")
     model = linear_model(weights, bias)
+    y_tensor = keras.ops.convert_to_tensor(y)
 
     def loss_and_prediction():
         prediction = model(x)
-        return keras.ops.mean((prediction - y) ** 2), prediction
+        return keras.ops.mean((prediction - y_tensor) ** 2), prediction
 
     (loss, prediction), (grad_weights, grad_bias) = value_and_gradients(
         loss_and_prediction, model.trainable_variables, has_aux=True

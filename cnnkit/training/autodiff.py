@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 __all__ = [
+    "apply_gradients",
     "backend_name",
     "input_gradients",
     "jax_stateless_step",
@@ -181,6 +182,21 @@ def value_and_gradients(compute: Callable, variables, *, has_aux: bool = False) 
     raise RuntimeError(
         f"gradients are not available on the {backend!r} backend"
     )  # pragma: no cover
+
+
+def apply_gradients(optimizer, gradients, variables) -> None:
+    """``optimizer.apply(gradients, variables)``, on PyTorch outside the autograd graph.
+
+    Keras's own PyTorch training step applies the update under ``torch.no_grad()``: an update
+    is not part of the next step's graph. TensorFlow and JAX need nothing extra.
+    """
+    if backend_name() == "torch":
+        import torch
+
+        with torch.no_grad():
+            optimizer.apply(gradients, variables)
+    else:
+        optimizer.apply(gradients, variables)
 
 
 def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data):

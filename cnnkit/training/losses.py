@@ -107,7 +107,7 @@ class CenterLossModel(keras.Model):
 
     ``embedding`` maps inputs to feature vectors (e.g. 2-D); ``classifier`` maps features to class
     logits. ``weight = 0`` trains with softmax alone (the centres are still tracked, not used).
-    Labels are integers (sparse). TensorFlow backend.
+    Labels are integers (sparse). Any Keras backend (TensorFlow, JAX, PyTorch).
     """
 
     def __init__(self, embedding, classifier, num_classes, weight=0.1, center_rate=0.5, **kwargs):
@@ -122,6 +122,8 @@ class CenterLossModel(keras.Model):
         self.weight = float(weight)
         self.center_rate = float(center_rate)
         dim = embedding.outputs[0].shape[-1]
+        if not classifier.built:  # all weights exist before the first (compiled) step
+            classifier.build(embedding.outputs[0].shape)
         self.centers = self.add_weight(
             shape=(self.num_classes, dim), initializer="zeros", trainable=False, name="centers"
         )
@@ -155,7 +157,7 @@ class CenterLossModel(keras.Model):
         return self._stateful_train_step(*args)
 
     def _stateful_train_step(self, data):
-        from cnnkit.training.autodiff import value_and_gradients
+        from cnnkit.training.autodiff import apply_gradients, value_and_gradients
 
         x, y = data[0], data[1]
         y = keras.ops.cast(keras.ops.reshape(y, (-1,)), "int32")
@@ -168,7 +170,7 @@ class CenterLossModel(keras.Model):
         (_, (logits, cross_entropy, center, difference)), gradients = value_and_gradients(
             total_loss, variables, has_aux=True
         )
-        self.optimizer.apply(gradients, variables)
+        apply_gradients(self.optimizer, gradients, variables)
         # c_j <- c_j - rate * sum_{i: y_i = j} (c_j - f_i) / (1 + n_j)
         one_hot = keras.ops.one_hot(y, self.num_classes)
         counts = keras.ops.sum(one_hot, axis=0)[:, None]
