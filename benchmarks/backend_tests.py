@@ -94,6 +94,13 @@ def notebooks() -> list[str]:
     return [str(path.relative_to(ROOT)) for path in paths]
 
 
+def _save(backend: str, entry: dict, machine: str) -> None:
+    """Merge this backend's results into the file (another backend may be running alongside)."""
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved[backend], saved["machine"] = entry, machine
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
@@ -138,7 +145,7 @@ def main(argv=None) -> int:
             print(
                 f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True
             )
-        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+            _save(backend, entry, results["machine"])
     return 1 if failures else 0
 
 
