@@ -110,7 +110,7 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
         **table,
     }
-    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
     print("| backend | first epoch (s) | later epochs (s) | test accuracy |")
     print("|---|---|---|---|")
     for backend, row in table.items():
