@@ -131,15 +131,19 @@ def main(argv=None) -> int:
         ).stdout.strip()
         if not args.no_unit:
             code, output, seconds = _run(python, backend, ["-n", args.workers, "tests"], 7200)
-            entry["unit_tests"] = {**_counts(output), "seconds": seconds, "passed_all": code == 0}
+            entry["unit_tests"] = {
+                "result": "pass" if code == 0 else "fail",
+                "seconds": seconds,
+                "tests": _counts(output),
+            }
             failures += code != 0
             print(f"{backend} unit tests: {entry['unit_tests']}", flush=True)
         for notebook in args.notebooks if args.notebooks is not None else notebooks():
             code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200)
             entry["notebooks"][notebook] = {
-                "passed": code == 0,
+                "result": "pass" if code == 0 else "fail",
                 "seconds": seconds,
-                **_counts(output),
+                "cells": _counts(output),
             }
             failures += code != 0
             print(

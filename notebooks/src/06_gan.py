@@ -139,7 +139,7 @@ transposed = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="valid", use_
 transposed.build((None, 2, 2, 1))
 transposed.set_weights([cross_kernel[:, :, None, None].astype("float32")])
 keras_strip = transposed(small_input[None, :, :, None].astype("float32"))
-keras_output = np.asarray(keras.layers.Cropping2D(1)(keras_strip))[0, :, :, 0]
+keras_output = keras.ops.convert_to_numpy(keras.layers.Cropping2D(1)(keras_strip))[0, :, :, 0]
 print("NumPy, cropped:\n", ours)
 print("Keras Conv2DTranspose + Cropping2D(1):\n", keras_output)
 ck.claim(
