@@ -29,7 +29,7 @@ LAB_BROWSER ?= auto
 COLAB_PYTHON ?=
 COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
+.PHONY: test-backends install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
 
 install: system-deps
 	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
@@ -72,6 +72,12 @@ test: install test-system-deps site-deps lint
 		--nbval-lax tests notebooks exercises
 	$(MAKE) --no-print-directory colab-test
 	$(MAKE) --no-print-directory lab-check
+
+# The unit tests and every notebook in quick mode under JAX and PyTorch, each backend in its own
+# cached environment (~/.cache/cnnkit/backend-venv-<name>, rebuilt when the pins of the extras
+# [jax] and [torch] change); results in benchmarks/backends.json. Not part of `make test`.
+test-backends: install
+	$(PYTHON) benchmarks/backend_tests.py
 
 # Jupyter Book 1.x (offline-capable) in build/venv-site, reinstalled only when its pins change.
 site-deps: test-system-deps

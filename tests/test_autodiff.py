@@ -7,7 +7,12 @@ import keras
 import numpy as np
 import pytest
 
-from cnnkit.training.autodiff import backend_name, input_gradients, loss_gradients
+from cnnkit.training.autodiff import (
+    backend_name,
+    input_gradients,
+    loss_gradients,
+    value_and_gradients,
+)
 
 
 def linear_model(weights, bias):
@@ -69,3 +74,45 @@ def test_loss_gradients_cover_every_trainable_variable(batch_norm):
         np.zeros(6),
     )
     assert [g.shape for g in gradients] == [tuple(v.shape) for v in model.trainable_variables]
+
+
+def test_value_and_gradients_match_the_hand_derivation_and_feed_an_optimizer():
+    rng = np.random.default_rng(2)
+    weights, bias = rng.normal(size=(3, 2)), rng.normal(size=2)
+    x, y = rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=(4, 2)).astype("float32")
+    model = linear_model(weights, bias)
+    y_tensor = keras.ops.convert_to_tensor(y)
+
+    def loss_and_prediction():
+        prediction = model(x)
+        return keras.ops.mean((prediction - y_tensor) ** 2), prediction
+
+    (loss, prediction), (grad_weights, grad_bias) = value_and_gradients(
+        loss_and_prediction, model.trainable_variables, has_aux=True
+    )
+    residual = x @ weights + bias - y
+    np.testing.assert_allclose(float(loss), np.mean(residual**2), rtol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(prediction), x @ weights + bias, rtol=1e-5
+    )
+    expected_w = x.T @ (2 * residual / 8)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(grad_weights), expected_w, rtol=1e-4, atol=1e-6
+    )
+    keras.optimizers.SGD(0.1).apply([grad_weights, grad_bias], model.trainable_variables)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model.trainable_variables[0]),
+        weights - 0.1 * expected_w,
+        rtol=1e-4,
+    )
+    with pytest.raises(ValueError, match="at least one variable"):
+        value_and_gradients(loss_and_prediction, [])
+
+
+def test_value_and_gradients_keep_batch_norm_statistics_moving():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.BatchNormalization(momentum=0.5)])
+    x = np.full((4, 3), 2.0, "float32")
+    value_and_gradients(lambda: keras.ops.sum(model(x, training=True)), model.trainable_variables)
+    moving_mean = keras.ops.convert_to_numpy(model.layers[0].moving_mean)
+    np.testing.assert_allclose(moving_mean, [1.0, 1.0, 1.0], rtol=1e-6)  # 0.5·0 + 0.5·2

@@ -170,3 +170,10 @@ def test_requirements_txt_holds_every_dependency():
         _normalise(Requirement(line).name) for line in lines if line.strip() and line[0] != "#"
     }
     assert required <= listed, f"missing in requirements.txt: {sorted(required - listed)}"
+
+
+def test_each_other_backend_has_an_extra_that_installs_it():
+    """`pip install cnnkit[jax]` / `cnnkit[torch]` bring the backend KERAS_BACKEND names."""
+    _, extras = declared()
+    for backend in sorted(OTHER_BACKENDS):
+        assert backend in extras.get(backend, set()), f"no extra [{backend}] installing {backend}"

@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from cnnkit.models.gan import (
     GAN,
@@ -12,7 +11,9 @@ from cnnkit.models.gan import (
     discriminator_loss,
     generator_loss,
 )
+from cnnkit.models.gan_steps import train_step_for_backend
 from cnnkit.plots import gan as plots
+from cnnkit.training.autodiff import loss_gradients
 from cnnkit.training.gan import SampleGrid, class_census, mean_pairwise_distance
 
 
@@ -25,9 +26,9 @@ def tiny_pair(latent_dim=8):
 def test_builders_shapes_and_ranges():
     generator, discriminator = tiny_pair()
     z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
-    images = np.asarray(generator(z))
+    images = keras.ops.convert_to_numpy(generator(z))
     assert images.shape == (3, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
-    logits = np.asarray(discriminator(images))
+    logits = keras.ops.convert_to_numpy(discriminator(images))
     assert logits.shape == (3, 1) and np.isfinite(logits).all()
     assert discriminator.layers[-1].get_config()["activation"] == "linear"  # a logit, no sigmoid
     with pytest.raises(ValueError, match="28×28"):
@@ -61,10 +62,20 @@ class FixedNoiseGAN(GAN):
 
     def __init__(self, *args, noise, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fixed_noise = tf.constant(noise)
+        self.fixed_noise = np.asarray(noise, "float32")
 
     def sample_noise(self, batch_size):
-        return self.fixed_noise
+        return keras.ops.convert_to_tensor(self.fixed_noise)
+
+
+def sgd_step(model, gradients, lr):
+    """w <- w - lr * g on the model's trainable weights (NumPy), the reference update."""
+    for weight, gradient in zip(model.trainable_weights, gradients, strict=True):
+        weight.assign(keras.ops.convert_to_numpy(weight) - lr * gradient)
+
+
+def trainable_arrays(model):
+    return [keras.ops.convert_to_numpy(weight) for weight in model.trainable_weights]
 
 
 def test_one_train_step_updates_d_first_then_g_against_the_updated_d():
@@ -77,40 +88,57 @@ def test_one_train_step_updates_d_first_then_g_against_the_updated_d():
     d_ref = keras.models.clone_model(discriminator)
     g_ref.set_weights(generator.get_weights())
     d_ref.set_weights(discriminator.get_weights())
-    d_before, g_before = discriminator.get_weights(), generator.get_weights()
+    d_before, g_before = trainable_arrays(discriminator), trainable_arrays(generator)
     lr = 0.05
-    fake = g_ref(z, training=True)
-    with tf.GradientTape() as tape:
-        d_loss = discriminator_loss(d_ref(real, training=True), d_ref(fake, training=True))
-    keras.optimizers.SGD(lr).apply_gradients(
-        zip(tape.gradient(d_loss, d_ref.trainable_weights), d_ref.trainable_weights, strict=True)
+    # D's step: L_D = BCE(1, D(x)) + BCE(0, D(G(z))) = 2 * BCE over [x, G(z)] with labels [1, 0]
+    # (equal batch halves), so the kit's backend-agnostic gradient helper computes dL_D/dD
+    fake = keras.ops.convert_to_numpy(g_ref(z, training=True))
+    both = np.concatenate([real, fake])
+    labels = np.concatenate([np.ones((4, 1)), np.zeros((4, 1))]).astype("float32")
+    d_loss, d_grads = loss_gradients(
+        d_ref,
+        lambda y, p: 2.0 * keras.losses.BinaryCrossentropy(from_logits=True)(y, p),
+        both,
+        labels,
     )
-    with tf.GradientTape() as tape:
-        g_loss = generator_loss(d_ref(g_ref(z, training=True), training=False))
-    keras.optimizers.SGD(lr).apply_gradients(
-        zip(tape.gradient(g_loss, g_ref.trainable_weights), g_ref.trainable_weights, strict=True)
-    )
+    sgd_step(d_ref, d_grads, lr)
+    # G's step through the updated D: dL_G/dG of the stacked model, D not trainable
+    d_ref.trainable = False
+    stacked = keras.Sequential([g_ref, d_ref])
+    g_loss, g_grads = loss_gradients(stacked, lambda y, p: generator_loss(p), z, np.zeros((4, 1)))
+    sgd_step(g_ref, g_grads, lr)
+    d_ref.trainable = True  # only to list its weights below
 
     gan = FixedNoiseGAN(generator, discriminator, noise=z)
     gan.compile(d_optimizer=keras.optimizers.SGD(lr), g_optimizer=keras.optimizers.SGD(lr))
-    logs = gan.train_step(tf.constant(real))
+    logs = gan.train_on_batch(real, return_dict=True)
     logs = {key: float(value) for key, value in logs.items()}
     assert set(logs) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
     assert all(np.isfinite(value) for value in logs.values())
-    assert logs["d_loss"] == pytest.approx(float(d_loss), rel=1e-4)
-    assert logs["g_loss"] == pytest.approx(float(g_loss), rel=1e-4)
+    assert logs["d_loss"] == pytest.approx(d_loss, rel=1e-4)
+    assert logs["g_loss"] == pytest.approx(g_loss, rel=1e-4)
     # both players moved ...
     assert any(
-        not np.allclose(a, b) for a, b in zip(d_before, discriminator.get_weights(), strict=True)
+        not np.allclose(a, b)
+        for a, b in zip(d_before, trainable_arrays(discriminator), strict=True)
     )
     assert any(
-        not np.allclose(a, b) for a, b in zip(g_before, generator.get_weights(), strict=True)
+        not np.allclose(a, b) for a, b in zip(g_before, trainable_arrays(generator), strict=True)
     )
     # ... exactly as D-then-G (G's gradient came through the updated D)
-    for mine, reference in zip(discriminator.get_weights(), d_ref.get_weights(), strict=True):
+    for mine, reference in zip(
+        trainable_arrays(discriminator), trainable_arrays(d_ref), strict=True
+    ):
         np.testing.assert_allclose(mine, reference, atol=1e-5)
-    for mine, reference in zip(generator.get_weights(), g_ref.get_weights(), strict=True):
+    for mine, reference in zip(trainable_arrays(generator), trainable_arrays(g_ref), strict=True):
         np.testing.assert_allclose(mine, reference, atol=1e-5)
+
+
+def test_the_step_for_each_backend_is_chosen_by_name():
+    assert train_step_for_backend().__name__.startswith(keras.backend.backend())
+    assert train_step_for_backend("jax").__name__ == "jax_train_step"
+    with pytest.raises(ValueError, match="no GAN training step for the 'numpy' backend"):
+        train_step_for_backend("numpy")
 
 
 def test_fit_logs_the_four_metrics_and_callback_keeps_grids_headless(capsys):

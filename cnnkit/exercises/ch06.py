@@ -233,14 +233,15 @@ def _tiny_models():
 
 def _reference_step(generator, discriminator, z, learning_rate):
     import keras
-    import tensorflow as tf
 
-    optimizer = keras.optimizers.SGD(learning_rate)
-    with tf.GradientTape() as tape:
+    from cnnkit.training.autodiff import value_and_gradients
+
+    def loss_of_g():
         p_fake = discriminator(generator(z, training=True), training=False)
-        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p_fake), p_fake)
-    gradients = tape.gradient(loss, generator.trainable_weights)
-    optimizer.apply_gradients(zip(gradients, generator.trainable_weights, strict=True))
+        return keras.losses.BinaryCrossentropy()(keras.ops.ones_like(p_fake), p_fake)
+
+    loss, gradients = value_and_gradients(loss_of_g, generator.trainable_weights)
+    keras.optimizers.SGD(learning_rate).apply(gradients, generator.trainable_weights)
     return float(loss)
 
 
@@ -250,10 +251,9 @@ def _check_generator_step(generator_step):
             f"Expected a function generator_step(generator, discriminator, optimizer, z), got {type(generator_step).__name__}."
         )
     import keras
-    import tensorflow as tf
 
     learning_rate = 0.5
-    z = tf.constant(np.random.default_rng(3).normal(size=(8, 4)).astype("float32"))
+    z = keras.ops.convert_to_tensor(np.random.default_rng(3).normal(size=(8, 4)).astype("float32"))
     generator, discriminator = _tiny_models()
     g_start = [w.copy() for w in generator.get_weights()]
     d_start = [w.copy() for w in discriminator.get_weights()]
@@ -279,8 +279,9 @@ def _check_generator_step(generator_step):
     g_now = generator.get_weights()
     if all(np.allclose(a, b) for a, b in zip(g_start, g_now, strict=True)):
         return incorrect(
-            "The generator's weights did not change: compute the gradient with tape.gradient and "
-            "call optimizer.apply_gradients(zip(gradients, generator.trainable_weights))."
+            "The generator's weights did not change: compute the gradients with "
+            "value_and_gradients(loss_of_g, generator.trainable_weights) and call "
+            "optimizer.apply(gradients, generator.trainable_weights)."
         )
     if not math.isclose(loss, reference_loss, rel_tol=1e-4):
         return incorrect(
@@ -299,8 +300,11 @@ q5 = Problem(
     title="Implement the generator's training step",
     statement=(
         "Write `generator_step(generator, discriminator, optimizer, z)`: compute "
-        "L_G = BCE(1, D(G(z))) under a `tf.GradientTape`, update **only the generator** with "
-        "`optimizer`, and return the loss. It is checked on a tiny G and D."
+        "L_G = BCE(1, D(G(z))) in a function `loss_of_g()`, take its gradients with the kit's "
+        "`value_and_gradients(loss_of_g, weights)` (on every Keras backend it uses that "
+        "backend's own mechanism: `tf.GradientTape`, `jax.value_and_grad`, `torch.autograd`), "
+        "update **only the generator** with `optimizer.apply(gradients, weights)`, and return "
+        "the loss. It is checked on a tiny G and D."
     ),
     starter=(
         "def generator_step(generator, discriminator, optimizer, z):\n"
@@ -309,46 +313,52 @@ q5 = Problem(
     ),
     solution_code=(
         "def generator_step(generator, discriminator, optimizer, z):\n"
-        "    with tf.GradientTape() as tape:\n"
+        "    def loss_of_g():\n"
         "        p_fake = discriminator(generator(z, training=True), training=False)\n"
-        "        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p_fake), p_fake)\n"
-        "    gradients = tape.gradient(loss, generator.trainable_weights)\n"
-        "    optimizer.apply_gradients(zip(gradients, generator.trainable_weights))\n"
+        "        return keras.losses.BinaryCrossentropy()(keras.ops.ones_like(p_fake), p_fake)\n"
+        "\n"
+        "    weights = generator.trainable_weights\n"
+        "    loss, gradients = value_and_gradients(loss_of_g, weights)\n"
+        "    optimizer.apply(gradients, weights)\n"
         "    return loss"
     ),
     checker=_check_generator_step,
     answer_name="generator_step",
     hints=(
-        "Everything from z to the loss must happen inside `with tf.GradientTape() as tape:`.",
-        "G wants D to say 'real': the target is `tf.ones_like(p_fake)`.",
-        "`tape.gradient(loss, generator.trainable_weights)`, then `optimizer.apply_gradients(zip(...))`.",
+        "Everything from z to the loss must happen inside `loss_of_g()`: that is what is differentiated.",
+        "G wants D to say 'real': the target is `keras.ops.ones_like(p_fake)`.",
+        "`value_and_gradients(loss_of_g, generator.trainable_weights)`, then `optimizer.apply(gradients, generator.trainable_weights)`.",
     ),
     explanation="The gradient flows through D into G, and only G's weights are updated.",
     wrong_answers=(
         WrongAnswer(
             "def generator_step(generator, discriminator, optimizer, z):\n"
-            "    weights = generator.trainable_weights + discriminator.trainable_weights\n"
-            "    with tf.GradientTape() as tape:\n"
+            "    def loss_of_g():\n"
             "        p = discriminator(generator(z))\n"
-            "        loss = keras.losses.BinaryCrossentropy()(tf.ones_like(p), p)\n"
-            "    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+            "        return keras.losses.BinaryCrossentropy()(keras.ops.ones_like(p), p)\n"
+            "\n"
+            "    weights = generator.trainable_weights + discriminator.trainable_weights\n"
+            "    loss, gradients = value_and_gradients(loss_of_g, weights)\n"
+            "    optimizer.apply(gradients, weights)\n"
             "    return loss",
             "discriminator's weights changed",
         ),
         WrongAnswer(
             "def generator_step(generator, discriminator, optimizer, z):\n"
-            "    with tf.GradientTape() as tape:\n"
+            "    def loss_of_g():\n"
             "        p = discriminator(generator(z))\n"
-            "        loss = keras.losses.BinaryCrossentropy()(tf.zeros_like(p), p)\n"
+            "        return keras.losses.BinaryCrossentropy()(keras.ops.zeros_like(p), p)\n"
+            "\n"
             "    weights = generator.trainable_weights\n"
-            "    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))\n"
+            "    loss, gradients = value_and_gradients(loss_of_g, weights)\n"
+            "    optimizer.apply(gradients, weights)\n"
             "    return loss",
             "target 1",
         ),
         WrongAnswer(
             "def generator_step(generator, discriminator, optimizer, z):\n"
             "    p = discriminator(generator(z))\n"
-            "    return keras.losses.BinaryCrossentropy()(tf.ones_like(p), p)",
+            "    return keras.losses.BinaryCrossentropy()(keras.ops.ones_like(p), p)",
             "did not change",
         ),
     ),
@@ -590,6 +600,9 @@ CHAPTER = Chapter(
         "the generator's training step, diagnosing mode collapse, the size of a transposed "
         "convolution and the diversity of generated samples."
     ),
-    preamble="import numpy as np\nimport keras\nimport tensorflow as tf",
+    preamble=(
+        "import numpy as np\nimport keras\n\n"
+        "from cnnkit.training.autodiff import value_and_gradients"
+    ),
     problems=[q1, q2, q3, q4, q5, q6, q7, q8],
 )

@@ -16,18 +16,20 @@ is very sure, where log(sigmoid(s)) of a rounded probability would be log(0) (se
 ``cnnkit.scratch``'s stable cross-entropy).
 
 ``GAN.train_step`` follows Keras 3's recipe for overriding ``train_step``: first ``d_steps``
-updates of D with G fixed, then ``g_steps`` updates of G with D fixed. Everything is written with
-``keras.ops`` and ``keras.random``; only taking the gradient is backend-specific in Keras 3 (here
-``tf.GradientTape``, TensorFlow). It tracks ``d_loss``, ``g_loss`` and D's accuracy on real
-(``d_acc_real``) and on generated (``d_acc_fake``) images.
+updates of D with G fixed, then ``g_steps`` updates of G with D fixed. The losses, the noise and
+the metrics are written with ``keras.ops`` and ``keras.random``; taking the gradient is the one
+backend-specific part of Keras 3, so the step itself is written three times, each in the pattern
+Keras documents for its backend (:mod:`cnnkit.models.gan_steps`: ``tf.GradientTape``,
+``jax.value_and_grad`` on a stateless step, ``torch.autograd``). It tracks ``d_loss``,
+``g_loss`` and D's accuracy on real (``d_acc_real``) and on generated (``d_acc_fake``) images.
 """
 
 from __future__ import annotations
 
 import keras
-import tensorflow as tf
 from keras import layers, ops
 
+from cnnkit.models import gan_steps
 from cnnkit.validation import check_int
 
 __all__ = [
@@ -139,16 +141,37 @@ class GAN(keras.Model):
         # D outputs logits: logit > 0 means "real" (probability > 1/2)
         self.d_acc_real = keras.metrics.BinaryAccuracy(name="d_acc_real", threshold=0.0)
         self.d_acc_fake = keras.metrics.BinaryAccuracy(name="d_acc_fake", threshold=0.0)
+        # both players are built models: without this, fit() on JAX would call the GAN on the
+        # real images once to build it, but the GAN's input is noise z
+        self.built = True
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Two optimizers, one per player (default: Adam(2e-4, beta_1=0.5) as in DCGAN)."""
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        # built now, outside any compiled step (JAX cannot create variables inside one)
+        if not self.d_optimizer.built:
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+        if not self.g_optimizer.built:
+            self.g_optimizer.build(self.generator.trainable_variables)
 
     @property
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker, self.d_acc_real, self.d_acc_fake]
+
+    @property
+    def metrics_variables(self):
+        """The metrics' variables and, on JAX, the two optimizers' variables after them.
+
+        JAX's ``fit`` threads trainable, non-trainable, *one* optimizer's and the metrics'
+        variables through the stateless step; the two players' optimizers ride with the metrics
+        so that their moments survive from step to step (:func:`gan_steps.jax_train_step`).
+        """
+        variables = [v for metric in self.metrics for v in metric.variables]
+        if keras.backend.backend() == "jax" and getattr(self, "d_optimizer", None) is not None:
+            variables += list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+        return variables
 
     def call(self, z, training=False):
         return self.generator(z, training=training)
@@ -163,40 +186,27 @@ class GAN(keras.Model):
         fake_logits = self.discriminator(fake_images, training=training)
         return discriminator_loss(real_logits, fake_logits), real_logits, fake_logits
 
-    def discriminator_step(self, real_images):
-        """One update of D with G fixed: minimise L_D. Returns (d_loss, real_logits, fake_logits)."""
-        z = self.sample_noise(ops.shape(real_images)[0])
-        fake_images = self.generator(z, training=True)
-        with tf.GradientTape() as tape:  # the one TensorFlow-specific line: record for gradients
-            d_loss, real_logits, fake_logits = self.discriminator_verdict(
-                real_images, fake_images, training=True
-            )
-        weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights, strict=True))
-        return d_loss, real_logits, fake_logits
+    def generator_verdict(self, z):
+        """L_G = -log D(G(z)) for noise z, D only judging (training=False). No update."""
+        fake_logits = self.discriminator(self.generator(z, training=True), training=False)
+        return generator_loss(fake_logits)
 
-    def generator_step(self, batch_size):
-        """One update of G with D fixed: minimise L_G = -log D(G(z)). Returns g_loss."""
-        z = self.sample_noise(batch_size)
-        with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=False)
-            g_loss = generator_loss(fake_logits)
-        weights = self.generator.trainable_weights  # only G's weights change
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
-        return g_loss
+    def frozen_verdict(self, real_images):
+        """With ``d_steps=0`` D does not learn: only measure how it judges the current G."""
+        fake_images = self.generator(self.sample_noise(ops.shape(real_images)[0]), training=False)
+        return self.discriminator_verdict(real_images, fake_images)
 
-    def train_step(self, data):
-        real_images = data[0] if isinstance(data, (tuple, list)) else data
-        batch_size = ops.shape(real_images)[0]
-        if self.d_steps == 0:  # D frozen: only measure how it judges the current G
-            fake_images = self.generator(self.sample_noise(batch_size), training=False)
-            d_loss, real_logits, fake_logits = self.discriminator_verdict(real_images, fake_images)
-        for _ in range(self.d_steps):  # 1) the discriminator learns, the generator is fixed
-            d_loss, real_logits, fake_logits = self.discriminator_step(real_images)
-        for _ in range(self.g_steps):  # 2) the generator learns against the updated D
-            g_loss = self.generator_step(batch_size)
+    def record(self, d_loss, g_loss, real_logits, fake_logits):
+        """Update the four tracked metrics and return them as the step's logs."""
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.d_acc_real.update_state(ops.ones_like(real_logits), real_logits)
         self.d_acc_fake.update_state(ops.zeros_like(fake_logits), fake_logits)
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def train_step(self, *args):
+        """One step of ``fit``: the active backend's step from :mod:`cnnkit.models.gan_steps`.
+
+        TensorFlow and PyTorch call ``train_step(data)``, JAX ``train_step(state, data)``.
+        """
+        return gan_steps.train_step_for_backend()(self, *args)

@@ -179,7 +179,9 @@ def _predicted_classes(predict, points):
     if hasattr(predict, "layers") and hasattr(predict, "predict"):  # a Keras model
         # A direct call runs eagerly: for toy 2-D data that is faster than tracing predict().
         out = predict(points, training=False)
-        out = out.numpy() if hasattr(out, "numpy") else out
+        import keras
+
+        out = keras.ops.convert_to_numpy(out)  # any backend (a torch tensor may carry a graph)
     else:
         out = predict(points)
     out = np.asarray(out)

@@ -20,6 +20,8 @@ __all__ = [
 
 
 def _as_images(images):
+    if callable(getattr(images, "detach", None)):  # a PyTorch tensor may carry an autograd graph
+        images = images.detach().cpu()
     images = np.asarray(images, dtype=float)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]

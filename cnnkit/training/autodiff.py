@@ -7,6 +7,8 @@ backpropagation through time), so this module hides that one difference:
 
     loss, grads = loss_gradients(model, loss_fn, x, y)   # dL/dW for every trainable variable
     dy_dx = input_gradients(model, x)                    # d(sum of outputs)/dx, shaped like x
+    loss, grads = value_and_gradients(compute, weights)  # any zero-argument loss, for a custom
+    optimizer.apply(grads, weights)                      # training step on every backend
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-__all__ = ["backend_name", "input_gradients", "loss_gradients"]
+__all__ = [
+    "apply_gradients",
+    "backend_name",
+    "input_gradients",
+    "jax_stateless_step",
+    "loss_gradients",
+    "value_and_gradients",
+]
 
 
 def backend_name() -> str:
@@ -109,3 +118,121 @@ def input_gradients(model: keras.Model, x, *, output_index: int | None = None) -
     else:  # pragma: no cover
         raise RuntimeError(f"gradients are not available on the {backend!r} backend")
     return np.asarray(keras.ops.convert_to_numpy(gradient))
+
+
+def value_and_gradients(compute: Callable, variables, *, has_aux: bool = False) -> tuple:
+    """(value, [d value / d v for v in variables]) of ``compute()``, a scalar built from Keras calls.
+
+    The gradients are tensors of the active backend, ready for ``optimizer.apply(grads, variables)``;
+    this is the piece of a custom training step that each backend does its own way
+    (``tf.GradientTape``, ``jax.value_and_grad``, ``torch.autograd.grad``). ``compute`` may read
+    any variable; on JAX, what it assigns (batch-norm statistics) is written back afterwards.
+    With ``has_aux=True``, ``compute()`` returns ``(value, aux)`` (tensors needed after the
+    gradient, such as the logits) and the result is ``((value, aux), gradients)``, as in JAX.
+    """
+    variables = list(variables)
+    if not variables:
+        raise ValueError("value_and_gradients needs at least one variable to differentiate by.")
+    backend = backend_name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            result = compute()
+        value = result[0] if has_aux else result
+        return result, tape.gradient(value, variables)
+    if backend == "torch":
+        import torch
+
+        result = compute()
+        value = result[0] if has_aux else result
+        gradients = torch.autograd.grad(value, [variable.value for variable in variables])
+        detached = keras.tree.map_structure(
+            lambda t: t.detach() if isinstance(t, torch.Tensor) else t, result
+        )
+        return detached, list(gradients)
+    if backend == "jax":
+        import jax
+        from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+        outer = get_stateless_scope()  # inside a stateless training step: start from its values
+        known = dict(outer.state_mapping) if outer is not None else {}
+        assigned = {}  # id -> variable that compute() assigned (batch-norm statistics, seeds)
+
+        def value_of(values):
+            with _RecordingScope(assigned) as scope:
+                scope.state_mapping = dict(known)
+                scope.state_mapping.update(
+                    {id(v): value for v, value in zip(variables, values, strict=True)}
+                )
+                result = compute()
+            value, aux = result if has_aux else (result, None)
+            updates = {key: scope.state_mapping[key] for key in assigned}
+            return value, (aux, updates)
+
+        start = [known.get(id(variable), None) for variable in variables]
+        start = [v.value if s is None else s for v, s in zip(variables, start, strict=True)]
+        (value, (aux, updates)), gradients = jax.value_and_grad(value_of, has_aux=True)(start)
+        for key, new_value in updates.items():
+            if outer is not None:
+                outer.state_mapping[key] = new_value
+            else:
+                assigned[key].assign(new_value)
+        return ((value, aux) if has_aux else value), list(gradients)
+    raise RuntimeError(
+        f"gradients are not available on the {backend!r} backend"
+    )  # pragma: no cover
+
+
+def apply_gradients(optimizer, gradients, variables) -> None:
+    """``optimizer.apply(gradients, variables)``, on PyTorch outside the autograd graph.
+
+    Keras's own PyTorch training step applies the update under ``torch.no_grad()``: an update
+    is not part of the next step's graph. TensorFlow and JAX need nothing extra.
+    """
+    if backend_name() == "torch":
+        import torch
+
+        with torch.no_grad():
+            optimizer.apply(gradients, variables)
+    else:
+        optimizer.apply(gradients, variables)
+
+
+def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data):
+    """Run ``stateful_step(data) -> logs`` as JAX's stateless ``train_step(state, data)``.
+
+    On JAX, ``fit`` calls ``train_step(state, data)`` with ``state`` = (trainable,
+    non-trainable, optimizer, metrics values) and expects ``(logs, new_state)``; ``test_step``
+    gets the same without the optimizer's values. Here the step
+    written the TensorFlow/PyTorch way (assign, ``optimizer.apply``, ``metric.update_state``,
+    gradients from :func:`value_and_gradients`) runs inside a ``keras.StatelessScope`` holding
+    those values, and the scope's final values are the new state.
+    """
+    groups = [model.trainable_variables, model.non_trainable_variables]
+    if len(state) == 4:  # a training step also carries the optimizer's variables
+        groups.append(model.optimizer.variables)
+    groups.append(model.metrics_variables)
+    variables = [variable for group in groups for variable in group]
+    values = [value for part in state for value in part]
+    with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
+        logs = stateful_step(data)
+    new_values = [scope.get_current_value(variable) for variable in variables]
+    new_state, start = [], 0
+    for group in groups:
+        new_state.append(new_values[start : start + len(group)])
+        start += len(group)
+    return logs, tuple(new_state)
+
+
+class _RecordingScope(keras.StatelessScope):
+    """A StatelessScope that also remembers which variables were assigned (JAX gradients)."""
+
+    def __init__(self, assigned: dict):
+        super().__init__()
+        self.assigned = assigned
+
+    def add_update(self, update):
+        variable, _ = update
+        self.assigned[id(variable)] = variable
+        super().add_update(update)

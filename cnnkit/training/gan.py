@@ -51,7 +51,7 @@ class SampleGrid(keras.callbacks.Callback):
             latent_dim = int(generator.input_shape[-1])
             rng = np.random.default_rng(self.seed)
             self._noise = rng.normal(size=(self.samples, latent_dim)).astype("float32")
-        images = np.asarray(generator(self._noise, training=False))
+        images = keras.ops.convert_to_numpy(generator(self._noise, training=False))
         self.grids.append((epoch, images))
         if self._live():
             self._show(epoch, images)

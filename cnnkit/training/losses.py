@@ -107,7 +107,7 @@ class CenterLossModel(keras.Model):
 
     ``embedding`` maps inputs to feature vectors (e.g. 2-D); ``classifier`` maps features to class
     logits. ``weight = 0`` trains with softmax alone (the centres are still tracked, not used).
-    Labels are integers (sparse). TensorFlow backend.
+    Labels are integers (sparse). Any Keras backend (TensorFlow, JAX, PyTorch).
     """
 
     def __init__(self, embedding, classifier, num_classes, weight=0.1, center_rate=0.5, **kwargs):
@@ -122,6 +122,8 @@ class CenterLossModel(keras.Model):
         self.weight = float(weight)
         self.center_rate = float(center_rate)
         dim = embedding.outputs[0].shape[-1]
+        if not classifier.built:  # all weights exist before the first (compiled) step
+            classifier.build(embedding.outputs[0].shape)
         self.centers = self.add_weight(
             shape=(self.num_classes, dim), initializer="zeros", trainable=False, name="centers"
         )
@@ -146,16 +148,29 @@ class CenterLossModel(keras.Model):
         center = 0.5 * keras.ops.mean(keras.ops.sum(difference**2, axis=1))
         return features, logits, cross_entropy, center, difference
 
-    def train_step(self, data):
-        import tensorflow as tf
+    def train_step(self, *args):
+        """One step of ``fit`` on any backend (JAX passes the state first: stateless there)."""
+        from cnnkit.training.autodiff import backend_name, jax_stateless_step
 
-        x, y = data
+        if backend_name() == "jax":
+            return jax_stateless_step(self, self._stateful_train_step, *args)
+        return self._stateful_train_step(*args)
+
+    def _stateful_train_step(self, data):
+        from cnnkit.training.autodiff import apply_gradients, value_and_gradients
+
+        x, y = data[0], data[1]
         y = keras.ops.cast(keras.ops.reshape(y, (-1,)), "int32")
-        with tf.GradientTape() as tape:
+
+        def total_loss():
             _, logits, cross_entropy, center, difference = self._compute_losses(x, y, True)
-            loss = cross_entropy + self.weight * center
+            return cross_entropy + self.weight * center, (logits, cross_entropy, center, difference)
+
         variables = self.trainable_variables
-        self.optimizer.apply(tape.gradient(loss, variables), variables)
+        (_, (logits, cross_entropy, center, difference)), gradients = value_and_gradients(
+            total_loss, variables, has_aux=True
+        )
+        apply_gradients(self.optimizer, gradients, variables)
         # c_j <- c_j - rate * sum_{i: y_i = j} (c_j - f_i) / (1 + n_j)
         one_hot = keras.ops.one_hot(y, self.num_classes)
         counts = keras.ops.sum(one_hot, axis=0)[:, None]
@@ -163,8 +178,16 @@ class CenterLossModel(keras.Model):
         self.centers.assign(self.centers - self.center_rate * offsets / (1.0 + counts))
         return self._record(y, logits, cross_entropy, center)
 
-    def test_step(self, data):
-        x, y = data
+    def test_step(self, *args):
+        """One evaluation step on any backend (stateless on JAX, like ``train_step``)."""
+        from cnnkit.training.autodiff import backend_name, jax_stateless_step
+
+        if backend_name() == "jax":
+            return jax_stateless_step(self, self._stateful_test_step, *args)
+        return self._stateful_test_step(*args)
+
+    def _stateful_test_step(self, data):
+        x, y = data[0], data[1]
         y = keras.ops.cast(keras.ops.reshape(y, (-1,)), "int32")
         _, logits, cross_entropy, center, _ = self._compute_losses(x, y, False)
         return self._record(y, logits, cross_entropy, center)

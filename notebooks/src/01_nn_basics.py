@@ -27,11 +27,11 @@ import time
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
 import cnnkit as ck
 from cnnkit import scratch
 from cnnkit.plots import basics as plots
+from cnnkit.training.autodiff import loss_gradients
 
 rng = np.random.default_rng(0)
 
@@ -156,8 +156,10 @@ plots.sample_grid(
 # **Backpropagation (反向传播)** sends the error back with the chain rule. For sigmoid plus
 # binary cross-entropy the product of the local derivatives is simply
 # dJ/dz = (p − y) / N, so dJ/dw = Xᵀ(p − y) / N and dJ/db = Σ(p − y) / N.
-# We compute both by hand on a batch of 8 images and compare with TensorFlow's automatic
-# differentiation (`tf.GradientTape`), then take one gradient step.
+# We compute both by hand on a batch of 8 images and compare with automatic differentiation,
+# then take one gradient step. The kit's `loss_gradients(model, loss, x, y)` returns the loss and
+# dL/dW for every weight, using the active Keras backend's own mechanism (`tf.GradientTape` on
+# TensorFlow, `jax.value_and_grad` on JAX, `torch.autograd` on PyTorch).
 
 # %%
 X8, y8 = xb_train[:8].astype("float64"), yb_train[:8]
@@ -166,12 +168,12 @@ loss_by_hand = scratch.binary_cross_entropy(y8, p8)
 dz = (p8 - y8) / len(y8)  # backward
 grad_w, grad_b = X8.T @ dz, dz.sum()
 
-with tf.GradientTape() as tape:
-    keras_loss = keras.losses.BinaryCrossentropy()(y8[:, None], neuron(X8.astype("float32")))
-keras_grad_w, keras_grad_b = tape.gradient(keras_loss, neuron.trainable_variables)
-np.testing.assert_allclose(loss_by_hand, float(keras_loss), rtol=1e-4)
-np.testing.assert_allclose(grad_w, keras_grad_w.numpy()[:, 0], rtol=1e-3, atol=1e-6)
-np.testing.assert_allclose(grad_b, keras_grad_b.numpy()[0], rtol=1e-3, atol=1e-6)
+keras_loss, (keras_grad_w, keras_grad_b) = loss_gradients(
+    neuron, keras.losses.BinaryCrossentropy(), X8, y8[:, None]
+)
+np.testing.assert_allclose(loss_by_hand, keras_loss, rtol=1e-4)
+np.testing.assert_allclose(grad_w, keras_grad_w[:, 0], rtol=1e-3, atol=1e-6)
+np.testing.assert_allclose(grad_b, keras_grad_b[0], rtol=1e-3, atol=1e-6)
 
 alpha = 0.1  # learning rate
 w_new, b_new = w_boot[:, 0] - alpha * grad_w, b_boot[0] - alpha * grad_b  # one step
@@ -310,10 +312,12 @@ def gradient_ratio(activation, depth=10):
     layers = [keras.layers.Dense(32, activation=activation) for _ in range(depth)]
     model = keras.Sequential([keras.Input((32,)), *layers, keras.layers.Dense(1)])
     X = rng.normal(size=(64, 32)).astype("float32")
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(model(X) ** 2)
-    grads = tape.gradient(loss, [layers[0].kernel, layers[-1].kernel])
-    return float(tf.norm(grads[0]) / tf.norm(grads[1]))
+    # L = mean(output²); dL/dW for every weight, on any backend
+    _, grads = loss_gradients(model, lambda y, p: keras.ops.mean(p**2), X, np.zeros((64, 1)))
+    paths = [weight.path for weight in model.trainable_variables]
+    first = grads[paths.index(layers[0].kernel.path)]
+    last = grads[paths.index(layers[-1].kernel.path)]
+    return float(np.linalg.norm(first) / np.linalg.norm(last))
 
 
 ratios = {activation: gradient_ratio(activation) for activation in ("sigmoid", "relu")}
@@ -576,7 +580,8 @@ plots.decision_boundary({"NumPy two-layer network": net.forward}, X_spiral, y_sp
 # is the data cell of section 2):
 #
 # 1. Get data: `ck.datasets.load("fashion_mnist")` in section 2.
-# 2. Load it into tensors: scale to float32 in [0, 1], split off validation data, `tf.data`.
+# 2. Load it into arrays: scale to float32 in [0, 1], split off validation data; `fit` batches
+#    and shuffles NumPy arrays itself, on every backend.
 # 3. Look at samples: a grid of images with their class names.
 # 4. Define the network: Flatten → Dense(256, ReLU) → Dropout → Dense(128, ReLU) → Dropout → Dense(10, softmax).
 # 5. Define the loss: sparse categorical cross-entropy (integer labels).
@@ -589,21 +594,23 @@ plots.decision_boundary({"NumPy two-layer network": net.forward}, X_spiral, y_sp
 # mode (a claim below checks it).
 
 # %% [markdown]
-# ### Step 2: load the data into tensors
+# ### Step 2: load the data into arrays
+#
+# NumPy arrays are the one data format every Keras backend takes: `fit` cuts them into batches
+# of `batch_size` and reshuffles the training set every epoch (`shuffle=True`). (A `tf.data`
+# pipeline does the same on TensorFlow only; `keras.utils.PyDataset` is the backend-agnostic
+# way when the data do not fit in memory.)
 
 # %%
 x_train01 = x_train.astype("float32") / 255  # pixels 0..255 -> 0..1
 x_test01 = x_test.astype("float32") / 255
 n_val = len(x_train01) // 10  # last 10% for validation
-train_ds = (
-    tf.data.Dataset.from_tensor_slices((x_train01[:-n_val], y_train[:-n_val]))
-    .shuffle(10_000, seed=0)
-    .batch(128)
-    .prefetch(2)
-)
-val_ds = tf.data.Dataset.from_tensor_slices((x_train01[-n_val:], y_train[-n_val:])).batch(1024)
-images, labels = next(iter(train_ds))
-print(f"one batch: images {images.shape} {images.dtype.name}, labels {labels.shape}")
+x_fit, y_fit = x_train01[:-n_val], y_train[:-n_val]
+x_val, y_val = x_train01[-n_val:], y_train[-n_val:]
+BATCH_SIZE = 128
+batches_per_epoch = ck.formulas.iterations_per_epoch(len(x_fit), BATCH_SIZE)
+print(f"training: {x_fit.shape} {x_fit.dtype.name}, validation: {x_val.shape}")
+print(f"one epoch = {batches_per_epoch} batches of {BATCH_SIZE} (the last one smaller)")
 
 # %% [markdown]
 # ### Step 3: look at samples
@@ -616,7 +623,7 @@ plots.sample_grid(x_train[:20], y_train[:20], class_names)
 
 # %%
 EPOCHS = 8 if ck.QUICK else 15
-steps = EPOCHS * int(train_ds.cardinality())
+steps = EPOCHS * batches_per_epoch
 mlp = keras.Sequential(
     [
         keras.Input((28, 28)),
@@ -656,10 +663,12 @@ assert mlp.count_params() == by_formula
 started = time.perf_counter()
 live = ck.training.LiveHistory()
 history = mlp.fit(
-    train_ds,
-    validation_data=val_ds,
+    x_fit,
+    y_fit,
+    batch_size=BATCH_SIZE,
+    validation_data=(x_val, y_val),
     epochs=EPOCHS,
-    shuffle=False,  # train_ds shuffles itself (step 2)
+    shuffle=True,  # a new order every epoch (step 2)
     verbose=0,
     callbacks=[live],
 )

@@ -25,6 +25,7 @@ import numpy as np
 
 import cnnkit as ck
 from cnnkit.formulas import conv_transpose_output_size
+from cnnkit.models import gan_steps
 from cnnkit.models.gan import (
     GAN,
     dcgan_discriminator,
@@ -138,7 +139,7 @@ transposed = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="valid", use_
 transposed.build((None, 2, 2, 1))
 transposed.set_weights([cross_kernel[:, :, None, None].astype("float32")])
 keras_strip = transposed(small_input[None, :, :, None].astype("float32"))
-keras_output = np.asarray(keras.layers.Cropping2D(1)(keras_strip))[0, :, :, 0]
+keras_output = keras.ops.convert_to_numpy(keras.layers.Cropping2D(1)(keras_strip))[0, :, :, 0]
 print("NumPy, cropped:\n", ours)
 print("Keras Conv2DTranspose + Cropping2D(1):\n", keras_output)
 ck.claim(
@@ -206,18 +207,27 @@ ck.explain(discriminator)
 # descend. Each training step is therefore two steps, in `GAN.train_step` (Keras 3's way of
 # customising `fit`: override `train_step`):
 #
-# 1. **update D** with G fixed (`discriminator_step`): a batch of real images (target 1) and
+# 1. **update D** with G fixed: a batch of real images (target 1) and
 #    of G(z) (target 0), gradient of L_D with respect to **D's weights only**;
-# 2. **update G** with D fixed (`generator_step`): new noise z, gradient of L_G *through* D
+# 2. **update G** with D fixed: new noise z, gradient of L_G *through* D
 #    into **G's weights only** (D's weights are not changed, otherwise D would learn to be
 #    fooled).
 #
 # `d_steps` and `g_steps` say how many updates of each player one step makes (1 and 1 in
-# DCGAN). The code that runs, written with `keras.ops` and `keras.random`; only recording the
-# gradient (`tf.GradientTape`) is specific to the TensorFlow backend:
+# DCGAN). The losses, the noise and the metrics are written with `keras.ops` and
+# `keras.random`; taking the gradient is the one part each Keras backend does its own way, so the
+# kit writes the step three times, in the pattern Keras documents for each backend
+# (`cnnkit/models/gan_steps.py`: `tf.GradientTape` on TensorFlow, `jax.value_and_grad` on a
+# stateless step on JAX, `torch.autograd` on PyTorch). Below is the one that runs on the active
+# backend (the setup line above names it):
 
 # %%
-ck.show_code(GAN.train_step, GAN.discriminator_step, GAN.generator_step, GAN.discriminator_verdict)
+ck.show_code(
+    GAN.train_step,
+    gan_steps.train_step_for_backend(),
+    GAN.discriminator_verdict,
+    GAN.generator_verdict,
+)
 
 # %% [markdown]
 # If one player gets far ahead, the other stops learning: a perfect D gives G vanishing

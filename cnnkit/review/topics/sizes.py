@@ -286,7 +286,9 @@ def receptive_field(rng: random.Random) -> Draft:
             ]
         )
         # One impulse per sample: output unit 0 responds exactly to the inputs in its field.
-        response = np.asarray(model(np.eye(length, dtype="float32")[..., None]))[:, 0, 0]
+        response = keras.ops.convert_to_numpy(model(np.eye(length, dtype="float32")[..., None]))[
+            :, 0, 0
+        ]
         seen = np.flatnonzero(response > 0)
         field = int(seen.max() - seen.min() + 1) if seen.size else 0
         return field == expected and seen.size == expected, field

@@ -1,0 +1,157 @@
+"""The unit tests and every notebook in quick mode under the JAX and PyTorch backends.
+
+    python benchmarks/backend_tests.py                       # both backends, tests + notebooks
+    python benchmarks/backend_tests.py --backends jax --notebooks notebooks/06_gan.ipynb --no-unit
+
+Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/backend-venv-<name>
+(with the system site-packages, so TensorFlow, Keras and the test tools come from the machine's
+install) and rebuilt only when the extra's pins in pyproject.toml change. Every notebook runs
+alone under nbval (``--nbval-lax``), so a failing notebook does not hide the others. The results
+(per backend, per notebook: pass/fail and seconds; unit-test counts) are merged into
+benchmarks/backends.json. `make test-backends` runs this; `make test` and CI do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "backends.json"
+BACKENDS = ("jax", "torch")
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnnkit"
+
+
+def extra_pins(backend: str) -> list[str]:
+    """The requirement lines of the extra ``backend`` in pyproject.toml."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return list(project["optional-dependencies"][backend])
+
+
+def backend_python(backend: str) -> Path:
+    """The Python of the cached environment for ``backend``, (re)built when its pins change."""
+    venv = CACHE / f"backend-venv-{backend}"
+    pins = extra_pins(backend)
+    key = hashlib.sha256(json.dumps([sys.version, pins]).encode()).hexdigest()[:16]
+    stamp = venv / ".cnnkit-pins"
+    python = venv / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text() == key:
+        return python
+    print(f"building {venv} for {backend}: {' '.join(pins)}", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--clear", "--system-site-packages", str(venv)], check=True
+    )
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+        check=True,
+    )
+    stamp.write_text(key)
+    return python
+
+
+def _run(
+    python: Path, backend: str, arguments: list[str], timeout: float
+) -> tuple[int, str, float]:
+    env = dict(os.environ, KERAS_BACKEND=backend, CNNKIT_QUICK="1", PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        code, output = done.returncode, done.stdout
+    except subprocess.TimeoutExpired:
+        code, output = -1, f"timed out after {timeout:.0f} s"
+    return code, output, round(time.perf_counter() - started, 1)
+
+
+def _counts(output: str) -> dict[str, int]:
+    """{'passed': n, 'failed': n, ...} from pytest's last line."""
+    summary = output.strip().splitlines()[-1] if output.strip() else ""
+    return {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", summary)}
+
+
+def notebooks() -> list[str]:
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths += sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    paths += sorted((ROOT / "exercises" / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    return [str(path.relative_to(ROOT)) for path in paths]
+
+
+def _save(backend: str, entry: dict, machine: str) -> None:
+    """Merge this backend's results into the file (another backend may be running alongside)."""
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved[backend], saved["machine"] = entry, machine
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
+    parser.add_argument("--notebooks", nargs="*", default=None, help="default: every notebook")
+    parser.add_argument("--no-unit", action="store_true", help="skip the unit tests")
+    parser.add_argument("--workers", default=os.environ.get("PYTEST_WORKERS", "2"))
+    parser.add_argument(
+        "--python", help="use this Python (with jax and torch) instead of the cache"
+    )
+    args = parser.parse_args(argv)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    failures = 0
+    for backend in args.backends:
+        python = Path(args.python) if args.python else backend_python(backend)
+        entry = results.setdefault(backend, {"notebooks": {}})
+        entry["versions"] = subprocess.run(
+            [
+                str(python),
+                "-c",
+                f"import {backend}, keras; print({backend}.__version__, keras.__version__)",
+            ],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, KERAS_BACKEND=backend),
+        ).stdout.strip()
+        if not args.no_unit:
+            code, output, seconds = _run(python, backend, ["-n", args.workers, "tests"], 7200)
+            entry["unit_tests"] = {
+                "result": "pass" if code == 0 else "fail",
+                "seconds": seconds,
+                "tests": _counts(output),
+            }
+            failures += code != 0
+            print(f"{backend} unit tests: {entry['unit_tests']}", flush=True)
+        for notebook in args.notebooks if args.notebooks is not None else notebooks():
+            code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200)
+            entry["notebooks"][notebook] = {
+                "result": "pass" if code == 0 else "fail",
+                "seconds": seconds,
+                "cells": _counts(output),
+            }
+            failures += code != 0
+            print(
+                f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True
+            )
+            _save(backend, entry, results["machine"])
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Training speed of the three Keras backends side by side: the keras.io simple convnet.
+
+    python benchmarks/backends.py                 # 2 epochs, batch 128, full Fashion-MNIST
+    python benchmarks/backends.py --rounds 2 --python-jax /path/to/python
+
+The model is keras.io's "Simple MNIST convnet" (Conv 32 -> pool -> Conv 64 -> pool -> dropout ->
+softmax, 34,826 parameters) on Fashion-MNIST, 2 epochs of batch 128 with 10% validation. Each
+backend trains in its own subprocess (KERAS_BACKEND is fixed at import); the backends alternate
+round by round so that a busy machine slows all of them alike. Recorded per backend: seconds of
+the first epoch (which includes tracing/compilation), of the later epochs, and test accuracy,
+in benchmarks/results.json under ``backend_seconds_per_epoch``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+BACKENDS = ("tensorflow", "jax", "torch")
+
+CHILD = """
+import json, sys, time
+import keras
+import numpy as np
+import cnnkit as ck
+
+ck.setup(seed=0, verbose=False)
+(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
+x_train = (x_train.astype("float32") / 255)[..., None]
+x_test = (x_test.astype("float32") / 255)[..., None]
+model = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    keras.layers.Conv2D(32, 3, activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(64, 3, activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Flatten(),
+    keras.layers.Dropout(0.5),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+
+
+class EpochTimes(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        times.append(time.perf_counter() - self.started)
+
+
+times = []
+model.fit(x_train, y_train, batch_size=128, epochs=EPOCHS, validation_split=0.1, verbose=0,
+          callbacks=[EpochTimes()])
+accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
+print(json.dumps({"epoch_seconds": times, "test_accuracy": float(accuracy),
+                  "parameters": model.count_params()}))
+"""
+
+
+def run_once(python: str, backend: str, epochs: int) -> dict:
+    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
+    env.pop("CNNKIT_QUICK", None)
+    done = subprocess.run(
+        [python, "-c", CHILD.replace("EPOCHS", str(epochs))],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (default 1)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
+    for backend in BACKENDS:
+        parser.add_argument(f"--python-{backend}", default=sys.executable)
+    args = parser.parse_args(argv)
+    runs = {backend: [] for backend in args.backends}
+    for round_number in range(args.rounds):
+        order = args.backends if round_number % 2 == 0 else args.backends[::-1]
+        for backend in order:
+            result = run_once(getattr(args, f"python_{backend}"), backend, args.epochs)
+            runs[backend].append(result)
+            print(backend, result, flush=True)
+    table = {}
+    for backend, results in runs.items():
+        firsts = [r["epoch_seconds"][0] for r in results]
+        laters = [s for r in results for s in r["epoch_seconds"][1:]]
+        table[backend] = {
+            "first_epoch_seconds": round(statistics.median(firsts), 1),
+            "later_epoch_seconds": round(statistics.median(laters), 1) if laters else None,
+            "test_accuracy": round(statistics.median(r["test_accuracy"] for r in results), 4),
+            "runs": len(results),
+        }
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved["backend_seconds_per_epoch"] = {
+        "model": "keras.io simple convnet (34,826 parameters), Fashion-MNIST, batch 128",
+        "epochs": args.epochs,
+        "cpus": os.cpu_count(),
+        **table,
+    }
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    print("| backend | first epoch (s) | later epochs (s) | test accuracy |")
+    print("|---|---|---|---|")
+    for backend, row in table.items():
+        print(
+            f"| {backend} | {row['first_epoch_seconds']} | {row['later_epoch_seconds']} | "
+            f"{row['test_accuracy']:.4f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
