@@ -1237,7 +1237,8 @@ target = np.array(transfer.TARGET_CLASSES)
 names = ck.datasets.class_names("fashion_mnist")
 in_target = np.isin(y_test, target)
 x_target_test, y_target_test = x_test[in_target], np.searchsorted(target, y_test[in_target])
-LABELS_PER_CLASS, SAMPLES = 100, 3
+LABELS_PER_CLASS = 100
+SAMPLES = 1 if ck.QUICK else 3  # draws of the labelled images; quick mode only checks the code runs
 HEAD_EPOCHS, TUNE_EPOCHS = (3, 2) if ck.QUICK else (20, 10)
 CUT = "block2_pool"
 print(
