@@ -153,9 +153,9 @@ def value_and_gradients(compute: Callable, variables, *, has_aux: bool = False) 
         return detached, list(gradients)
     if backend == "jax":
         import jax
-        from keras.src.backend.common.stateless_scope import get_stateless_scope
 
-        outer = get_stateless_scope()  # inside a stateless training step: start from its values
+        # Inside jax_stateless_step: start from the step's values, and leave updates in its scope.
+        outer = _OPEN_STEP_SCOPES[-1] if _OPEN_STEP_SCOPES else None
         known = dict(outer.state_mapping) if outer is not None else {}
         assigned = {}  # id -> variable that compute() assigned (batch-norm statistics, seeds)
 
@@ -199,6 +199,11 @@ def apply_gradients(optimizer, gradients, variables) -> None:
         optimizer.apply(gradients, variables)
 
 
+#: The scopes of the jax_stateless_step calls in progress, innermost last: value_and_gradients
+#: reads its starting values from the innermost (Keras has no public getter for the active scope).
+_OPEN_STEP_SCOPES: list = []
+
+
 def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data):
     """Run ``stateful_step(data) -> logs`` as JAX's stateless ``train_step(state, data)``.
 
@@ -216,7 +221,11 @@ def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data)
     variables = [variable for group in groups for variable in group]
     values = [value for part in state for value in part]
     with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
-        logs = stateful_step(data)
+        _OPEN_STEP_SCOPES.append(scope)
+        try:
+            logs = stateful_step(data)
+        finally:
+            _OPEN_STEP_SCOPES.pop()
     new_values = [scope.get_current_value(variable) for variable in variables]
     new_state, start = [], 0
     for group in groups:
