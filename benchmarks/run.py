@@ -35,6 +35,8 @@ TARGETS = {
     "full_course_seconds": ("every chapter <=", "600 s (04: 1200 s)"),
     "ci_seconds": ("<=", 5400.0),
 }
+# Figures reported without a target (run after the targets, so they can reuse this run's data).
+REPORTS = ("course_recipes",)
 
 
 def _python_seconds(code: str) -> float:
@@ -340,6 +342,131 @@ def _time_to_match_figure(runs: dict) -> None:
     figure.savefig(ROOT / "benchmarks" / "time_to_match.png", dpi=110)
 
 
+# The three networks chapter 04 trains on Fashion-MNIST, with the chapter's recipe (Adam with a
+# warm-up + cosine schedule to 3e-3, batch 128, the first 30,000 training images).
+COURSE_NETWORKS = {
+    "LeNet-5 (ReLU)": ("lenet5_relu", 10),
+    "VGG-small": ("vgg_small", 2),
+    "ResNet-small": ("resnet_small", 2),
+}
+COURSE_TRAIN_IMAGES = 30_000
+
+
+def _course_network_run(builder_name: str, epochs: int, data) -> dict:
+    """One chapter 04 network trained as the chapter trains it, test accuracy after every epoch.
+
+    Seconds are counted as for the keras.io reference: the fit plus ONE test evaluation (the
+    per-epoch evaluations drawn in the figure are measured, their time taken out).
+    """
+    import math
+
+    import keras
+
+    import cnnkit as ck
+    from cnnkit.training import recipes, schedules
+
+    (x_train, y_train), (x_test, y_test) = data
+    x_train, y_train = x_train[:COURSE_TRAIN_IMAGES], y_train[:COURSE_TRAIN_IMAGES]
+    keras.utils.set_random_seed(0)
+    if builder_name == "lenet5_relu":
+        model = ck.models.lenet5(activation="relu")
+    else:
+        model = getattr(ck.models, builder_name)()
+    batch = 128
+    steps = epochs * math.ceil(len(x_train) / batch)
+    schedule = schedules.warmup_cosine(3e-3, max(1, steps // 5), steps - steps // 5)
+    model.compile(
+        keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
+    watch = recipes.TestAccuracyStop(x_test, y_test, target=None, every=1.0)
+    started = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=batch, epochs=epochs, verbose=0, callbacks=[watch])
+    fit_seconds = time.perf_counter() - started
+    one_evaluation = watch.eval_seconds / len(watch.curve)
+    curve = [
+        {
+            "epoch": point["epoch"],
+            "seconds": round(point["seconds"] - index * one_evaluation, 1),
+            "accuracy": point["accuracy"],
+        }
+        for index, point in enumerate(watch.curve)
+    ]
+    return {
+        "seconds": round(fit_seconds - watch.eval_seconds + one_evaluation, 1),
+        "accuracy": watch.curve[-1]["accuracy"],
+        "epochs": epochs,
+        "parameters": model.count_params(),
+        "curve": curve,
+    }
+
+
+def course_recipes(time_to_match: dict | None = None) -> dict:
+    """Test accuracy against seconds for the five recipes the course trains, in one run.
+
+    The keras.io simple convnet and the recommended recipe come from this run's
+    ``time_to_match_ratio`` (its median-time runs); without it, one run of each is made here.
+    Writes benchmarks/accuracy_vs_seconds.png.
+    """
+    import keras
+
+    import cnnkit as ck
+    from cnnkit.plots.benchmarks import accuracy_vs_seconds
+
+    ck.setup(seed=0, verbose=False)
+    (x_train, y_train), test = _fashion()
+    if time_to_match is None:
+        train_count = int(len(x_train) * 0.9)
+        reference = _reference_run(((x_train, y_train), test))
+        keras.backend.clear_session()
+        recipe = _recipe_run(
+            ((x_train[:train_count], y_train[:train_count]), test), None, batch_norm=False
+        )
+        recipe["accuracy"] = recipe["curve"][-1]["accuracy"]
+        source = "one run of each, made by course_recipes"
+    else:
+        runs = time_to_match["runs"]
+        reference, recipe = (
+            sorted(runs[key], key=lambda run: run["seconds"])[len(runs[key]) // 2]
+            for key in ("reference", "recipe")
+        )
+        source = "the median-time runs of time_to_match_ratio in this run"
+    entries = {
+        "keras.io simple convnet (15 epochs)": {
+            "seconds": reference["seconds"],
+            "accuracy": reference["accuracy"],
+            "curve": reference["curve"],
+        },
+        "recommended recipe (stops at the target)": {
+            "seconds": recipe["seconds"],
+            "accuracy": recipe["curve"][-1]["accuracy"],
+            "curve": recipe["curve"],
+        },
+    }
+    for label, (builder_name, epochs) in COURSE_NETWORKS.items():
+        keras.backend.clear_session()
+        run = _course_network_run(builder_name, epochs, ((x_train, y_train), test))
+        entries[f"{label} (chapter 04, {epochs} epochs)"] = run
+        print(f"  {label}: {run['seconds']} s, test accuracy {run['accuracy']}", flush=True)
+    curves = {
+        name: ([p["seconds"] for p in entry["curve"]], [p["accuracy"] for p in entry["curve"]])
+        for name, entry in entries.items()
+    }
+    figure = accuracy_vs_seconds(curves, title="What each second of CPU training buys")
+    figure.savefig(ROOT / "benchmarks" / "accuracy_vs_seconds.png", dpi=110)
+    return {
+        "value": {name: entry["accuracy"] for name, entry in entries.items()},
+        "seconds": {name: entry["seconds"] for name, entry in entries.items()},
+        "recipes": entries,
+        "source": source,
+        "figure": "benchmarks/accuracy_vs_seconds.png",
+        "what": "test accuracy (10,000 test images) against training seconds on this machine; "
+        f"chapter 04 networks on the first {COURSE_TRAIN_IMAGES:,} training images",
+    }
+
+
 def scratch_conv_ratio() -> dict:
     from benchmarks.bench_scratch_conv import measure
 
@@ -426,7 +553,7 @@ def main(argv=None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--only", nargs="*", choices=sorted(TARGETS), help="run only these benchmarks"
+        "--only", nargs="*", choices=sorted([*TARGETS, *REPORTS]), help="run only these benchmarks"
     )
     parser.add_argument(
         "--full-notebooks",
@@ -435,7 +562,7 @@ def main(argv=None) -> int:
     )
     arguments = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    chosen = arguments.only or list(TARGETS)
+    chosen = arguments.only or [*TARGETS, *REPORTS]
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = dict(previous)
     runners = {
@@ -447,13 +574,18 @@ def main(argv=None) -> int:
         "time_to_match_ratio": time_to_match_ratio,
         "quick_course_seconds": quick_course_seconds,
         "peak_rss_mib": lambda: peak_rss_mib(arguments.full_notebooks),
+        "course_recipes": lambda: course_recipes(
+            results["time_to_match_ratio"] if "time_to_match_ratio" in chosen else None
+        ),
     }
     for key in chosen:
         print(f"running {key} ...", flush=True)
         results[key] = runners[key]()
-        results[key]["target"] = " ".join(str(part) for part in TARGETS[key])
-        results[key]["verdict"] = verdict(key, results[key])
         results[key]["measured_on"] = time.strftime("%Y-%m-%d")
+        results[key]["load_after"] = _load()
+        if key in TARGETS:
+            results[key]["target"] = " ".join(str(part) for part in TARGETS[key])
+            results[key]["verdict"] = verdict(key, results[key])
     results["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
