@@ -127,7 +127,7 @@ def classic_networks_html() -> str:
         f"<tr><td>C1…F6</td><td></td><td class='n'><b>{total:,}</b></td><td></td></tr>"
         "</tbody></table>"
         '<div class="note">Output: 10 Euclidean RBF units in the paper (84×10 fixed weights); '
-        "ck.models.lenet5(faithful=True) uses Dense(10), 850, so 60,850 in all. C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
+        "ck.models.lenet5_1998() uses Dense(10), 850, so 60,850 in all. C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
     )
 
 
