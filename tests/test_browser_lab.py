@@ -30,21 +30,12 @@ from pathlib import Path
 import pytest
 
 from cnnkit.authoring import lab
+from cnnkit.authoring.browser import CHROMIUM_ARGS  # the one set of flags (off the network)
 
 pytestmark = pytest.mark.slow
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPOSITORY_ROOT / "tests" / "screenshots" / "browser_lab"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 UI_TIMEOUT_MS = 120_000  # the page, a tab, a menu: seconds normally, minutes on a loaded machine
 RUN_TIMEOUT_MS = 900_000  # running a whole notebook in quick mode while other tests share the CPU
 EXERCISE = "01_nn_basics.ipynb"

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from cnnkit.autodiff import loss_gradients
 from cnnkit.models.gan import (
     GAN,
     dcgan_discriminator,
@@ -13,7 +14,6 @@ from cnnkit.models.gan import (
 )
 from cnnkit.models.gan_steps import train_step_for_backend
 from cnnkit.plots import gan as plots
-from cnnkit.training.autodiff import loss_gradients
 from cnnkit.training.gan import SampleGrid, class_census, mean_pairwise_distance
 
 

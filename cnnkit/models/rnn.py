@@ -131,9 +131,9 @@ def input_gradient_norms(model, x, y) -> np.ndarray:
     the input of step t. In a SimpleRNN the gradient reaching step t is a product of T - t
     Jacobians W^T·diag(f'); when they shrink it, it vanishes geometrically. Chain rule, one
     sample at a time: dL/dx_n = dL/dŷ_n · dŷ_n/dx_n with dL/dŷ_n = 2(ŷ_n - y_n)/N, and
-    dŷ_n/dx_n from :func:`cnnkit.training.autodiff.input_gradients` (any Keras backend).
+    dŷ_n/dx_n from :func:`cnnkit.autodiff.input_gradients` (any Keras backend).
     """
-    from cnnkit.training.autodiff import input_gradients
+    from cnnkit.autodiff import input_gradients
 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32).reshape(len(x), -1)

@@ -13,8 +13,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.autodiff import loss_gradients
 from cnnkit.models.deep_mlps import DEEP_VARIANTS, deep_mlp
-from cnnkit.training.autodiff import loss_gradients
 
 
 def layer_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
