@@ -32,6 +32,7 @@ LAYERS = (
             "claims",
             "progress_store",
             "autodiff",
+            "lazy",
         ),
     ),
     ("arithmetic", ("scratch", "formulas")),

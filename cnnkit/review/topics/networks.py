@@ -9,7 +9,7 @@ import random
 from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_int, _keras, _x, float_draft
+from cnnkit.review.topics._checks import _check_int, _keras, _x, float_draft, int_draft
 
 
 def pool_values(rng: random.Random) -> Draft:
@@ -259,11 +259,11 @@ def projection_shortcut(rng: random.Random) -> Draft:
             out,
         ), trainable
 
-    return Draft(
+    return int_draft(
         statement,
         expected,
         solution,
-        _check_int(expected, pairs),
+        pairs,
         verify,
         dict(channels=channels, size=size, use_bn=use_bn),
         source=sections.RESNET,

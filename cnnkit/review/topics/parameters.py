@@ -9,6 +9,7 @@ from cnnkit.review.topics._checks import (
     _check_int,
     _keras,
     _x,
+    int_draft,
 )
 from cnnkit.review.topics.sizes import _SIZES
 
@@ -88,7 +89,7 @@ def conv_params(rng: random.Random) -> Draft:
         count = layer.count_params()
         return count == expected, count
 
-    return Draft(
+    return int_draft(
         statement,
         expected,
         "\n\n".join(steps),
@@ -154,7 +155,7 @@ def dense_params(rng: random.Random) -> Draft:
         statement,
         expected,
         "\n\n".join(steps),
-        _check_int(expected, pairs),
+        pairs,
         verify,
         dict(inputs=inputs, units=units, flatten=flatten),
     )
@@ -239,11 +240,11 @@ def rnn_params(rng: random.Random) -> Draft:
         count = layer.count_params()
         return count == expected, count
 
-    return Draft(
+    return int_draft(
         statement,
         expected,
         "\n\n".join(steps),
-        _check_int(expected, pairs),
+        pairs,
         verify,
         dict(kind=kind, inputs=inputs, units=units),
     )
