@@ -27,6 +27,7 @@ __all__ = [
     "jax_stateless_step",
     "loss_gradients",
     "regroup",
+    "step_on_any_backend",
     "value_and_gradients",
 ]
 
@@ -230,6 +231,15 @@ def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data)
         finally:
             _OPEN_STEP_SCOPES.pop()
     return logs, regroup([scope.get_current_value(variable) for variable in variables], groups)
+
+
+def step_on_any_backend(model: keras.Model, stateful_step: Callable, *args):
+    """A ``train_step``/``test_step`` body written the TensorFlow/PyTorch way, on every backend:
+    ``stateful_step(data)`` on TensorFlow and PyTorch; on JAX, where Keras passes
+    ``(state, data)`` and expects ``(logs, new_state)``, through :func:`jax_stateless_step`."""
+    if backend_name() == "jax":
+        return jax_stateless_step(model, stateful_step, *args)
+    return stateful_step(*args)
 
 
 def regroup(values, groups) -> tuple[list, ...]:

@@ -68,6 +68,18 @@ def _draw_grid(ax, values, *, title="", fill=None, fontsize=None, text=None):
     ax.set_title(title)
 
 
+def _computed_so_far(output, i, j):
+    """``(fill, text)`` for drawing ``output`` while position (i, j) is being computed: the cells
+    before it (row by row) shaded as done, and the numbers of those cells and of (i, j) shown."""
+    rows, columns = output.shape[:2]
+    fill = [[DONE_COLOUR if (r, c) < (i, j) else None for c in range(columns)] for r in range(rows)]
+    text = [
+        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(columns)]
+        for r in range(rows)
+    ]
+    return fill, text
+
+
 def _outline(ax, top, left, height, width, colour=WINDOW_COLOUR):
     ax.add_patch(
         Rectangle((left, top), width, height, fill=False, edgecolor=colour, linewidth=2.5, zorder=5)
@@ -143,14 +155,7 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
         fontsize=max(6, min(10, 40 / max(f_h, f_w))),
     )
 
-    out_fill = [
-        [DONE_COLOUR if (r, c) < (i, j) else None for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
-    out_text = [
-        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
+    out_fill, out_text = _computed_so_far(output, i, j)
     _draw_grid(
         axes[3],
         output,
