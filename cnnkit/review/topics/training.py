@@ -192,12 +192,13 @@ def dropout_expectation(rng: random.Random) -> Draft:
         agrees = scale_ok and identity_ok and rate_ok and mean_ok
         return agrees, values[kind]
 
+    data = dict(rate=rate, x=x, kind=kind, units=units)
     return float_draft(
         statement,
         exact,
         "\n\n".join(steps),
         pairs,
         verify,
-        dict(rate=rate, x=x, kind=kind, units=units),
+        data,
         tol=tol if kind != "count" else 0.5,
     )
