@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnkit.authoring import lab
+from cnnkit.authoring import browser, lab
 from cnnkit.authoring.browser import CHROMIUM_ARGS  # the one set of flags (off the network)
 
 pytestmark = pytest.mark.slow
@@ -50,10 +50,10 @@ def _missing(reason: str):
 
 
 def _chromium() -> str:
-    for candidate in (os.environ.get("CNNKIT_CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    _missing("no Chromium here: as root, `make test` installs Debian's chromium")
+    try:
+        return browser.find_chromium()
+    except browser.BrowserNotFoundError:
+        _missing("no Chromium here: as root, `make test` installs Debian's chromium")
 
 
 def _ephemeral_port() -> int:

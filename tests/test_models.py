@@ -64,7 +64,7 @@ def test_lenet5_keras_variant_has_61706_parameters():
     assert model.get_layer("S4").output.shape[1:] == (5, 5, 16)
 
 
-def test_lenet5_faithful_matches_the_1998_paper_layer_by_layer():
+def test_lenet5_1998_matches_the_paper_layer_by_layer():
     model = M.lenet5_1998()
     paper = {"C1": 156, "S2": 12, "C3": 1516, "S4": 32, "C5": 48_120, "F6": 10_164}
     params = layer_params(model)
