@@ -1,4 +1,4 @@
-"""Gradients through cnnkit.training.autodiff equal the chain rule worked by hand, on any backend.
+"""Gradients through cnnkit.autodiff equal the chain rule worked by hand, on any backend.
 
 Run under each backend with KERAS_BACKEND=tensorflow|jax|torch; the numbers must agree.
 """
@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnkit.training.autodiff import (
+from cnnkit.autodiff import (
     backend_name,
     input_gradients,
     loss_gradients,

@@ -56,10 +56,10 @@ def test_flat_mlp_and_pooling_cnn_variants():
     sizes["stride-2 conv"] = 7
     for downsampling, size in sizes.items():
         keras.backend.clear_session()
-        model = basic_cnns.pooling_cnn(downsampling)
+        model = basic_cnns.pooling_cnn(downsampling=downsampling)
         assert model.get_layer("flatten").output.shape[1] == size * size * 64, downsampling
         assert model.count_params() == convs + formulas.dense_params(size * size * 64, 10)
-    overlapping = basic_cnns.pooling_cnn("max 3×3/2 (overlapping)").get_layer("pool1")
+    overlapping = basic_cnns.pooling_cnn(downsampling="max 3×3/2 (overlapping)").get_layer("pool1")
     assert overlapping.pool_size == (3, 3) and overlapping.strides == (2, 2)
     with pytest.raises(ValueError, match="downsampling must be one of"):
-        basic_cnns.pooling_cnn("max")
+        basic_cnns.pooling_cnn(downsampling="max")

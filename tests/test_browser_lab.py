@@ -29,22 +29,13 @@ from pathlib import Path
 
 import pytest
 
-from cnnkit.authoring import lab
+from cnnkit.authoring import browser, lab
+from cnnkit.authoring.browser import CHROMIUM_ARGS  # the one set of flags (off the network)
 
 pytestmark = pytest.mark.slow
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPOSITORY_ROOT / "tests" / "screenshots" / "browser_lab"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 UI_TIMEOUT_MS = 120_000  # the page, a tab, a menu: seconds normally, minutes on a loaded machine
 RUN_TIMEOUT_MS = 900_000  # running a whole notebook in quick mode while other tests share the CPU
 EXERCISE = "01_nn_basics.ipynb"
@@ -59,10 +50,10 @@ def _missing(reason: str):
 
 
 def _chromium() -> str:
-    for candidate in (os.environ.get("CNNKIT_CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    _missing("no Chromium here: as root, `make test` installs Debian's chromium")
+    try:
+        return browser.find_chromium()
+    except browser.BrowserNotFoundError:
+        _missing("no Chromium here: as root, `make test` installs Debian's chromium")
 
 
 def _ephemeral_port() -> int:

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from cnnkit.autodiff import loss_gradients
 from cnnkit.models.gan import (
     GAN,
     dcgan_discriminator,
@@ -13,14 +14,13 @@ from cnnkit.models.gan import (
 )
 from cnnkit.models.gan_steps import train_step_for_backend
 from cnnkit.plots import gan as plots
-from cnnkit.training.autodiff import loss_gradients
 from cnnkit.training.gan import SampleGrid, class_census, mean_pairwise_distance
 
 
 def tiny_pair(latent_dim=8):
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
-    return dcgan_generator(latent_dim, filters=4), dcgan_discriminator(filters=4, dropout=0.0)
+    return dcgan_generator((latent_dim,), filters=4), dcgan_discriminator(filters=4, dropout=0.0)
 
 
 def test_builders_shapes_and_ranges():
@@ -33,8 +33,8 @@ def test_builders_shapes_and_ranges():
     assert discriminator.layers[-1].get_config()["activation"] == "linear"  # a logit, no sigmoid
     with pytest.raises(ValueError, match="28×28"):
         dcgan_discriminator((32, 32, 1))
-    with pytest.raises(ValueError, match="latent_dim"):
-        dcgan_generator(0)
+    with pytest.raises(ValueError, match="input_shape"):
+        dcgan_generator((0,))
 
 
 def test_losses_take_logits_and_are_the_binary_cross_entropies_written_out():

@@ -205,9 +205,9 @@ def test_bad_models_raise_with_a_fix():
 
 
 def test_course_layers_explain_themselves():
-    from cnnkit.models import lenet5
+    from cnnkit.models import lenet5_1998
 
-    table = explain(lenet5(faithful=True), print_total=False)
+    table = explain(lenet5_1998(), print_total=False)
     formulas = dict(zip(table["layer"], table["formula"], strict=True))
     assert formulas["S2"].startswith("2×6 = 12")
     assert formulas["C3"].startswith("5×5×60 + 16 = 1,516")

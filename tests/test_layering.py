@@ -23,7 +23,17 @@ DEVELOPING = ROOT / "docs" / "DEVELOPING.md"
 LAYERS = (
     (
         "foundation",
-        ("_version", "settings", "validation", "style", "show_code", "claims", "progress_store"),
+        (
+            "_version",
+            "settings",
+            "validation",
+            "style",
+            "show_code",
+            "claims",
+            "progress_store",
+            "autodiff",
+            "lazy",
+        ),
     ),
     ("arithmetic", ("scratch", "formulas")),
     ("data and checking", ("datasets", "layer_table", "exercises", "progress")),
@@ -36,16 +46,7 @@ LAYERS = (
 
 #: Upward imports that other branches of issue 17 own and remove; each names its way out. The
 #: test fails when one of them disappears, so that this list only shrinks.
-KNOWN_UPWARD = {
-    ("cnnkit.exercises.ch06", "cnnkit.training.autodiff"): (
-        "the generator-step exercise computes its reference step with the kit's gradient helper; "
-        "a reference through keras's own train_on_batch would remove it (issue 17)"
-    ),
-    ("cnnkit.models.rnn", "cnnkit.training.autodiff"): (
-        "models.rnn computes input gradients with training.autodiff; the gradient study belongs "
-        "in training/ (branch onehome, issue 17)"
-    ),
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 
 #: Private attributes of Keras, KerasTuner and ipykernel objects that cnnkit once used.
 PRIVATE_NAMES = (
@@ -65,11 +66,7 @@ PRIVATE_NAMES = (
 #: Module roots whose underscore attributes are private, and private modules.
 KERAS_ROOTS = {"keras", "kt", "keras_tuner", "tf", "tensorflow", "ops"}
 PRIVATE_MODULES = re.compile(r"^(keras\.src|keras_tuner\.(src|engine)|tensorflow\.python)\b")
-KNOWN_PRIVATE = {
-    ("cnnkit/review/topics/training.py", "keras.src.trainers.data_adapters"): (
-        "counts batches with Keras's private data adapter (branch onehome, issue 17)"
-    ),
-}
+KNOWN_PRIVATE: dict[tuple[str, str], str] = {}
 
 
 def _unit_of(module: str) -> str:

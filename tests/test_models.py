@@ -64,8 +64,8 @@ def test_lenet5_keras_variant_has_61706_parameters():
     assert model.get_layer("S4").output.shape[1:] == (5, 5, 16)
 
 
-def test_lenet5_faithful_matches_the_1998_paper_layer_by_layer():
-    model = M.lenet5(faithful=True)
+def test_lenet5_1998_matches_the_paper_layer_by_layer():
+    model = M.lenet5_1998()
     paper = {"C1": 156, "S2": 12, "C3": 1516, "S4": 32, "C5": 48_120, "F6": 10_164}
     params = layer_params(model)
     for name, count in paper.items():
@@ -187,7 +187,7 @@ def test_custom_layers_round_trip_through_config_clone_and_save(tmp_path):
 
 
 def test_faithful_lenet_clones():
-    model = M.lenet5(faithful=True)
+    model = M.lenet5_1998()
     clone = keras.models.clone_model(model)
     assert layer_params(clone) == layer_params(model)
 
@@ -270,7 +270,7 @@ VGG_EXACT = {
 def test_vgg_configurations_a_to_e_match_the_paper(letter):
     """Exact counts from the builder, equal to the hand arithmetic, rounding to Table 2."""
     with keras.StatelessScope(initialize_variables=False):  # shapes only: no 500 MB of weights
-        model = M.vgg(letter)
+        model = M.vgg(config=letter)
         count = model.count_params()
         layers = [type(layer).__name__ for layer in model.layers]
     assert count == VGG_EXACT[letter] == vgg_formula(letter)
@@ -281,7 +281,7 @@ def test_vgg_configurations_a_to_e_match_the_paper(letter):
 
 
 def test_vgg_c_has_three_1x1_convolutions_and_block_names():
-    model = M.vgg("C", input_shape=(32, 32, 3), classes=10)
+    model = M.vgg(config="C", input_shape=(32, 32, 3), classes=10)
     ones = [layer.name for layer in model.layers if getattr(layer, "kernel_size", None) == (1, 1)]
     assert ones == ["block3_conv3", "block4_conv3", "block5_conv3"]
     assert model.name == "vgg16_c"
@@ -293,7 +293,7 @@ def test_vgg_c_has_three_1x1_convolutions_and_block_names():
     [(16, "VGG16", 138_357_544), (19, "VGG19", 143_667_240)],
 )
 def test_vgg_equals_keras_applications(depth, application, count):
-    model = M.vgg(depth)
+    model = M.vgg(config=depth)
     assert model.count_params() == vgg_formula(depth) == count
     ours = [(layer.name, layer.count_params()) for layer in model.layers if layer.weights]
     keras.backend.clear_session()
@@ -305,15 +305,15 @@ def test_vgg_equals_keras_applications(depth, application, count):
 
 @pytest.mark.parametrize("depth", [11, 13])
 def test_vgg_configurations_a_and_b(depth):
-    model = M.vgg(depth, input_shape=(32, 32, 3), classes=10)
+    model = M.vgg(config=depth, input_shape=(32, 32, 3), classes=10)
     assert model.count_params() == vgg_formula(depth, classes=10, side=32)
     n_conv = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
     assert n_conv + 3 == depth
 
 
 def test_vgg_batch_norm_adds_four_numbers_per_channel():
-    plain = M.vgg(11, input_shape=(32, 32, 3), classes=10)
-    bn = M.vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
+    plain = M.vgg(config=11, input_shape=(32, 32, 3), classes=10)
+    bn = M.vgg(config=11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
     channels = sum(int(spec.split("-")[1]) for block in M.VGG_CONFIGS["A"] for spec in block)
     assert bn.count_params() == plain.count_params() + 4 * channels
     assert bn.name == "vgg11_bn"
@@ -379,7 +379,7 @@ def test_inception_module_shape_and_names():
 @pytest.mark.slow
 @pytest.mark.parametrize(("depth", "count"), [(18, 11_689_512), (34, 21_797_672), (50, 25_557_032)])
 def test_resnet_trainable_counts_equal_torchvision(depth, count):
-    model = M.resnet(depth)
+    model = M.resnet(depth=depth)
     assert trainable(model) == count
     assert model.count_params() > count  # plus the BN moving statistics
     assert model.output_shape == (None, 1000)
@@ -393,7 +393,7 @@ def test_resnet_trainable_counts_equal_torchvision(depth, count):
 
 def test_resnet18_cifar_port_stage_shapes(capsys):
     """The builder prints nothing (its stage shapes come from stage_shapes)."""
-    model = M.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)
+    model = M.resnet(depth=18, input_shape=(32, 32, 3), classes=10, small_input=True)
     shapes = M.stage_shapes(model)
     assert shapes == {
         "input": (32, 32, 3),
@@ -412,8 +412,8 @@ def test_resnet18_cifar_port_stage_shapes(capsys):
 
 def test_plain_network_has_no_shortcuts():
     kwargs = dict(input_shape=(32, 32, 3), classes=10, small_input=True, width=8, stages=(2, 2))
-    residual = M.resnet(18, **kwargs)
-    plain = M.resnet(18, plain=True, **kwargs)
+    residual = M.resnet(depth=18, **kwargs)
+    plain = M.resnet(depth=18, plain=True, **kwargs)
     assert plain.name == "plain10_small_w8"
     assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
     assert sum(isinstance(layer, keras.layers.Add) for layer in residual.layers) == 4
@@ -423,7 +423,7 @@ def test_plain_network_has_no_shortcuts():
 
 def test_resnet_bottleneck_with_custom_stages():
     model = M.resnet(
-        50, input_shape=(32, 32, 3), classes=10, small_input=True, width=4, stages=(1, 1)
+        depth=50, input_shape=(32, 32, 3), classes=10, small_input=True, width=4, stages=(1, 1)
     )
     assert model.output_shape == (None, 10)
     assert M.stage_shapes(model)["stage2"] == (16, 16, 32)  # 4 * 2 filters, expanded 4x
@@ -476,7 +476,7 @@ def test_mobilenet_equals_keras_applications():
         (M.vgg_small, 468_394),
         (M.resnet_small, 176_090),
         (M.lenet5, 61_706),
-        (lambda: M.lenet5(faithful=True, input_shape=(32, 32, 1)), 60_850),
+        (lambda: M.lenet5_1998(input_shape=(32, 32, 1)), 60_850),
     ],
 )
 def test_small_models_forward_pass(builder, count):
@@ -501,13 +501,13 @@ def test_resnet_small_stages():
 
 TOO_SMALL = [
     (M.lenet5, (11, 11, 1), 12),
-    (lambda s: M.lenet5(s, faithful=True), (31, 31, 1), 32),
+    (lambda s: M.lenet5_1998(s), (31, 31, 1), 32),
     (M.alexnet, (66, 66, 3), 67),
     (M.zfnet, (52, 52, 3), 53),
-    (lambda s: M.vgg(16, s), (31, 31, 3), 32),
+    (lambda s: M.vgg(s, config=16), (31, 31, 3), 32),
     (M.googlenet, (31, 31, 3), 32),
-    (lambda s: M.resnet(18, s), (31, 32, 3), 32),
-    (lambda s: M.resnet(18, s, small_input=True), (7, 7, 3), 8),
+    (lambda s: M.resnet(s, depth=18), (31, 32, 3), 32),
+    (lambda s: M.resnet(s, depth=18, small_input=True), (7, 7, 3), 8),
     (M.mobilenet, (31, 31, 3), 32),
     (M.vgg_small, (3, 3, 1), 4),
     (M.resnet_small, (3, 3, 1), 4),
@@ -524,10 +524,10 @@ def test_too_small_input_names_the_minimum(builder, shape, minimum):
     ("builder", "shape"),
     [
         (M.lenet5, (12, 12, 1)),
-        (lambda s: M.lenet5(s, faithful=True), (32, 32, 1)),
+        (lambda s: M.lenet5_1998(s), (32, 32, 1)),
         (lambda s: M.alexnet(s, classes=10), (67, 67, 3)),
         (lambda s: M.zfnet(s, classes=10), (53, 53, 3)),
-        (lambda s: M.vgg(11, s, classes=10), (32, 32, 3)),
+        (lambda s: M.vgg(s, config=11, classes=10), (32, 32, 3)),
         (lambda s: M.googlenet(s, classes=10), (32, 32, 3)),
         (M.resnet_small, (4, 4, 1)),
     ],
@@ -540,13 +540,13 @@ def test_the_minimum_input_builds(builder, shape):
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: M.vgg(15), ValueError, "depth must be one of"),
-        (lambda: M.resnet(20), ValueError, "depth must be one of"),
+        (lambda: M.vgg(config=15), ValueError, "depth must be one of"),
+        (lambda: M.resnet(depth=20), ValueError, "depth must be one of"),
         (lambda: M.alexnet(groups=3), ValueError, "groups"),
         (lambda: M.lenet5(classes=0), ValueError, "classes"),
         (lambda: M.lenet5((28, 28)), ValueError, "three entries"),
         (lambda: M.lenet5("28x28"), TypeError, "tuple"),
-        (lambda: M.resnet(18, stages=(2, 0)), ValueError, "stages"),
+        (lambda: M.resnet(depth=18, stages=(2, 0)), ValueError, "stages"),
     ],
 )
 def test_bad_arguments_are_explained(call, error, match):
@@ -564,7 +564,7 @@ def test_resnet_small_without_batch_norm_has_conv_biases_and_no_bn():
     # plain_small's 172,218 trainable - BN's 2 per channel (928) + one bias per conv filter (464)
     assert model.count_params() == 171_754
     with pytest.raises(ValueError, match="small_input"):
-        M.resnet(18, batch_norm=False)
+        M.resnet(depth=18, batch_norm=False)
 
 
 def test_survey_counts_macs_depth_and_blocks():
@@ -581,11 +581,11 @@ def test_survey_counts_macs_depth_and_blocks():
     )
     assert survey.model_macs(lenet) == expected
     assert survey.weight_layer_depth(lenet) == 5
-    faithful = survey.profile(M.lenet5(faithful=True))
+    faithful = survey.profile(M.lenet5_1998())
     c3 = faithful["table"].set_index("layer").loc["C3", "parameters"]
     assert c3 == 1_516
     assert faithful["weight_layers"] == 5
-    resnet = M.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True, width=8)
+    resnet = M.resnet(depth=18, input_shape=(32, 32, 3), classes=10, small_input=True, width=8)
     assert survey.weight_layer_depth(resnet) == 18  # projections are on a shorter path
     blocks = survey.block_summary(resnet)
     assert blocks["parameters"].sum() == resnet.count_params()
@@ -693,7 +693,9 @@ def test_euclidean_rbf_is_squared_distance_and_lenet_rbf_builds():
     labels = np.arange(40) % 10
     codes = M.rbf_prototypes(images, labels, classes=10)
     assert codes.shape == (10, 84) and set(np.unique(codes)) == {-1.0, 1.0}
-    model = M.lenet5_rbf(codes)
+    model = M.lenet5_rbf(prototypes=codes)
+    with pytest.raises(ValueError, match="one prototype per class"):
+        M.lenet5_rbf(classes=9, prototypes=codes)
     assert model.output_shape == (None, 10)
     assert model.count_params() == 60_850 - 850 + 840  # softmax layer replaced by 840 fixed numbers
     loss = M.rbf_loss(np.array([0]), np.array([[0.0, 10.0]], dtype="float32"))
@@ -739,30 +741,30 @@ def test_modern_blocks_match_their_parameter_arithmetic():
 def test_ablation_networks_differ_in_one_choice():
     from cnnkit.models import ablations
 
-    a = ablations.receptive_field_net("7x7", "pool", width=8)
-    b = ablations.receptive_field_net("3x3-stack", "pool", width=8)
+    a = ablations.receptive_field_net(field="7x7", downsample="pool", width=8)
+    b = ablations.receptive_field_net(field="3x3-stack", downsample="pool", width=8)
     assert a.count_params() - b.count_params() == (49 - 27) * 8 * 8 - 2 * 8  # two more biases
-    c = ablations.receptive_field_net("3x3-stack", "stride", width=8)
+    c = ablations.receptive_field_net(field="3x3-stack", downsample="stride", width=8)
     assert c.count_params() - b.count_params() == 9 * 8 * 8 + 8
     assert ablations.max_valid_depth(14) == 6 and ablations.max_valid_depth(28) == 13
-    valid = ablations.padding_net("valid", 6, width=4)
+    valid = ablations.padding_net(padding="valid", convs=6, width=4)
     assert valid.get_layer("conv6").output.shape[1:3] == (2, 2)
     with pytest.raises(ValueError, match="at least 15x15"):
-        ablations.padding_net("valid", 7)
-    first = ablations.bn_order_net("conv-bn-relu", width=4)
-    second = ablations.bn_order_net("conv-relu-bn", width=4)
+        ablations.padding_net(padding="valid", convs=7)
+    first = ablations.bn_order_net(order="conv-bn-relu", width=4)
+    second = ablations.bn_order_net(order="conv-relu-bn", width=4)
     assert first.count_params() == second.count_params()
     kinds = [type(layer).__name__ for layer in second.layers[1:4]]
     assert kinds == ["Conv2D", "ReLU", "BatchNormalization"]
-    before = ablations.bn_residual_net("before-add", width=4)
-    after = ablations.bn_residual_net("after-add", width=4)
+    before = ablations.bn_residual_net(bn_position="before-add", width=4)
+    after = ablations.bn_residual_net(bn_position="after-add", width=4)
     assert before.count_params() == after.count_params()
     names = [layer.name for layer in after.layers]
     assert names.index("block1_add") < names.index("block1_bn2")  # BN behind the addition
     names = [layer.name for layer in before.layers]
     assert names.index("block1_bn2") < names.index("block1_add")
     with pytest.raises(ValueError, match="order must be"):
-        ablations.bn_order_net("bn-conv")
+        ablations.bn_order_net(order="bn-conv")
 
 
 def test_resnet_recipe_scales_the_rate_and_decays_every_kernel():
@@ -785,43 +787,118 @@ def test_resnet_recipe_scales_the_rate_and_decays_every_kernel():
 def test_profile_without_weights_counts_without_allocating():
     from cnnkit.models import survey
 
-    facts = survey.profile_without_weights(lambda: M.vgg(11, input_shape=(32, 32, 3), classes=10))
-    built = M.vgg(11, input_shape=(32, 32, 3), classes=10)
+    facts = survey.profile_without_weights(
+        lambda: M.vgg(config=11, input_shape=(32, 32, 3), classes=10)
+    )
+    built = M.vgg(config=11, input_shape=(32, 32, 3), classes=10)
     assert facts["parameters"] == built.count_params()
     assert facts["macs"] == survey.profile(built)["macs"]
 
 
-#: Builders of the classic networks (chapter 04) and the ablations: the one signature rule.
-RULE_BUILDERS = [
-    M.lenet5,
-    M.alexnet,
-    M.zfnet,
-    M.vgg,
-    M.vgg_small,
-    M.googlenet,
-    M.resnet,
-    M.resnet_small,
-    M.mobilenet,
-    M.ablations.bn_order_net,
-    M.ablations.bn_residual_net,
-]
+#: Public functions of cnnkit.models that are not builders: they take a tensor (blocks), a model,
+#: data or logits, or they load saved weights. Every other public function is a builder.
+NOT_BUILDERS = {
+    "alexnet": {"rgb_principal_components", "pca_colour_augmentation"},
+    "ablations": {"max_valid_depth"},
+    "gan": {"discriminator_loss", "generator_loss"},
+    "gan_steps": {
+        "tensorflow_train_step",
+        "torch_train_step",
+        "jax_train_step",
+        "train_step_for_backend",
+    },
+    "inception": {"inception_module"},
+    "lenet": {"rbf_prototypes", "rbf_loss"},
+    "mlp_growth": {"add_hidden_layer"},
+    "mobilenet": {"separable_saving", "mobilenet_block"},
+    "modern": {"dense_block", "squeeze_excitation", "mbconv_block"},
+    "resnet": {"residual_block", "stage_shapes"},
+    "rnn": {"recurrent_layer", "input_gradient_norms", "set_gate_bias", "reset_recurrent_states"},
+    "survey": {
+        "layer_macs",
+        "model_macs",
+        "weight_layer_depth",
+        "block_name",
+        "block_summary",
+        "head_tail",
+        "profile",
+        "profile_without_weights",
+    },
+    "transfer": {
+        "cut_backbone",
+        "transfer_classifier",
+        "unfreeze_for_fine_tuning",
+        "pretrained_backbone",
+        "save_backbone",
+        "imagenet_weights_cached",
+        "imagenet_backbone",
+    },
+    "vgg": {"vgg_block"},
+}
+#: Builders whose output is not a choice among classes: a regression, a logit, an image, features.
+WITHOUT_CLASSES = {
+    "dense_sequence_regressor",
+    "sequence_regressor",
+    "exploding_rnn",
+    "bag_of_words_classifier",  # one sigmoid unit: P(positive)
+    "review_reader",  # one sigmoid unit: P(positive)
+    "stateful_reader",
+    "dcgan_generator",
+    "dcgan_discriminator",
+    "fashion_backbone",
+}
 
 
-@pytest.mark.parametrize("builder", RULE_BUILDERS, ids=lambda b: b.__name__)
+def _public_functions_of_models():
+    import importlib
+    import inspect
+    import pkgutil
+
+    for module_info in pkgutil.iter_modules(M.__path__):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"cnnkit.models.{module_info.name}")
+        for name, value in vars(module).items():
+            if (
+                not name.startswith("_")
+                and inspect.isfunction(value)
+                and value.__module__ == module.__name__
+            ):
+                yield module_info.name, name, value
+
+
+def _all_builders():
+    excluded = set().union(*NOT_BUILDERS.values())
+    return [function for _, name, function in _public_functions_of_models() if name not in excluded]
+
+
+def test_the_list_of_non_builders_is_current():
+    public = {(module, name) for module, name, _ in _public_functions_of_models()}
+    listed = {(module, name) for module, names in NOT_BUILDERS.items() for name in names}
+    assert listed <= public, sorted(listed - public)
+    assert WITHOUT_CLASSES <= {function.__name__ for function in _all_builders()}
+    assert len(_all_builders()) >= 40  # every family's builders are found
+
+
+@pytest.mark.parametrize("builder", _all_builders(), ids=lambda b: b.__name__)
 def test_builders_follow_one_signature_rule(builder):
-    """input_shape and classes first (after at most one variant argument); the rest keyword-only."""
+    """input_shape first, classes second (both with defaults; no classes for a model that does
+    not classify), every other parameter keyword-only."""
     import inspect
 
     parameters = list(inspect.signature(builder).parameters.values())
     names = [p.name for p in parameters]
-    position = names.index("input_shape")
-    assert position <= 1 and names[position + 1] == "classes", names
-    after = parameters[position + 2 :]
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in after), names
+    positional = (
+        ["input_shape"] if builder.__name__ in WITHOUT_CLASSES else ["input_shape", "classes"]
+    )
+    assert names[: len(positional)] == positional, names
+    assert all(p.default is not inspect.Parameter.empty for p in parameters[: len(positional)])
+    rest = parameters[len(positional) :]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in rest), names
 
 
 def test_building_a_model_prints_nothing(capsys):
     M.resnet_small(stages=(1, 1))
     M.vgg_small()
-    M.lenet5(faithful=True)
+    M.lenet5_1998()
     assert capsys.readouterr().out == ""

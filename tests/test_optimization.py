@@ -293,29 +293,36 @@ def test_center_loss_model_rejects_bad_settings():
 
 
 # -------------------------------------------------------------------------------- remedies
-def test_build_mlp_variants():
+def test_remedy_builders():
+    from cnnkit.models import basic_cnns, regularized_mlps
+
     counts = {}
-    for remedy in remedies.REMEDIES:
-        model = remedies.build_mlp(remedy)
+    for remedy, build in remedies.REMEDIES.items():
+        model = build()
         counts[remedy] = model.count_params()
         assert model.output_shape == (None, 10)
     assert counts["baseline"] == 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10
     assert counts["early stopping"] == counts["L2"] == counts["dropout"] == counts["baseline"]
     assert counts["fewer parameters"] == 784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10
-    layer_types = {type(layer).__name__ for layer in remedies.augmented_mlp().layers}
+    layer_types = {type(layer).__name__ for layer in regularized_mlps.augmented_mlp().layers}
     assert "Sequential" in layer_types  # the augmentation block
-    augment = remedies.augmented_mlp().get_layer("augmentation")
+    augment = regularized_mlps.augmented_mlp().get_layer("augmentation")
     assert {type(layer).__name__ for layer in augment.layers} == {"RandomFlip", "RandomTranslation"}
-    assert "BatchNormalization" in {type(l).__name__ for l in remedies.batch_norm_mlp().layers}
-    assert sum(type(l).__name__ == "Dropout" for l in remedies.dropout_mlp(rate=0.3).layers) == 2
-    l2 = remedies.l2_mlp(l2=0.01)
+    batch_norm = regularized_mlps.batch_norm_mlp()
+    assert "BatchNormalization" in {type(l).__name__ for l in batch_norm.layers}
+    dropout = regularized_mlps.dropout_mlp(rate=0.3)
+    assert sum(type(l).__name__ == "Dropout" for l in dropout.layers) == 2
+    l2 = regularized_mlps.l2_mlp(l2=0.01)
     assert sum(l.kernel_regularizer is not None for l in l2.layers if hasattr(l, "kernel")) == 2
-    assert remedies.small_cnn().count_params() == 160 + 4640 + 800 * 10 + 10
-    assert remedies.dropout_cnn(conv_rate=0.2).count_params() == remedies.small_cnn().count_params()
+    assert regularized_mlps.weak_mlp(units=8).count_params() == 784 * 8 + 8 + 8 * 10 + 10
+    cnn = basic_cnns.two_block_cnn()
+    assert cnn.count_params() == 160 + 4640 + 800 * 10 + 10
+    assert basic_cnns.two_block_cnn(dropout=0.2).count_params() == cnn.count_params()
     stop = remedies.early_stopping(4)
     assert stop.patience == 4 and stop.restore_best_weights and stop.monitor == "val_loss"
+    x, y = _tiny_images(4)
     with pytest.raises(ValueError, match="unknown remedy"):
-        remedies.build_mlp("pruning")
+        remedies.run_remedies(x, y, x, y, epochs=1, remedies=("pruning",))
 
 
 def test_epochs_to_reach():
@@ -325,10 +332,11 @@ def test_epochs_to_reach():
 
 
 def test_magnitude_pruning_and_sparsity_curve():
+    from cnnkit.models import regularized_mlps
     from cnnkit.training import pruning
 
     keras.utils.set_random_seed(0)
-    model = remedies.baseline_mlp(units=16)
+    model = regularized_mlps.baseline_mlp(units=16)
     before = [w.copy() for w in model.get_weights()]
     x, y = _tiny_images(40)
     curve = pruning.sparsity_curve(model, remedies.prepare_images(x), y, (0.0, 0.5, 0.9))
@@ -419,11 +427,13 @@ def test_prepare_images():
 
 # ----------------------------------------------------------- gradients, optimizer check, tuner
 def test_gradient_norms_vanish_for_sigmoid():
+    from cnnkit.models import deep_mlps
+
     rng = np.random.default_rng(0)
     table = gradients.compare_gradient_norms(
         rng.uniform(size=(64, 784)), rng.integers(0, 10, 64), depth=8
     )
-    assert table.shape == (9, 4) and list(table.columns) == list(gradients.DEEP_VARIANTS)
+    assert table.shape == (9, 4) and list(table.columns) == list(deep_mlps.DEEP_VARIANTS)
     sigmoid = table["sigmoid (Glorot)"]
     assert sigmoid["layer 2"] < 1e-2 * sigmoid["layer 8"]
     assert table["ReLU, too-large init N(0, 1)"].min() > 100 * table["ReLU (He)"].max()

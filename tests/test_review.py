@@ -737,7 +737,7 @@ def test_classic_table_agrees_with_chapter_04_for_the_lenets():
     from cnnkit.review.classic import CLASSIC_NETWORKS
 
     lenet = CLASSIC_NETWORKS["LeNet-5"]
-    profile = survey.profile(ck.models.lenet5(faithful=True))
+    profile = survey.profile(ck.models.lenet5_1998())
     assert (profile["parameters"], profile["macs"]) == (lenet.params, lenet.macs)
     assert "×".join(map(str, profile["input_shape"])) == lenet.input
     assert ck.models.lenet5().count_params() == lenet.modern_params

@@ -71,29 +71,29 @@ def test_image_rows_scales_and_keeps_rows_as_steps():
 )
 def test_builders_match_the_parameter_formulas(kind, formula):
     keras.backend.clear_session()
-    model = rnn.row_classifier(kind, units=8)
+    model = rnn.row_classifier(kind=kind, units=8)
     assert model.output_shape == (None, 10)
     assert model.count_params() == formula(28, 8) + formulas.dense_params(8, 10)
-    regressor = rnn.sequence_regressor(kind, units=4, steps=None, features=2)
+    regressor = rnn.sequence_regressor((None, 2), kind=kind, units=4)
     assert regressor.count_params() == formula(2, 4) + 5
     for steps in (3, 11):  # weights shared through time: any length
         assert regressor(np.zeros((2, steps, 2), "float32")).shape == (2, 1)
 
 
 def test_dense_baseline_grows_with_the_sequence_and_bad_kind_is_explained():
-    small, large = rnn.dense_sequence_regressor(10), rnn.dense_sequence_regressor(100)
+    small, large = rnn.dense_sequence_regressor((10, 1)), rnn.dense_sequence_regressor((100, 1))
     assert large.count_params() - small.count_params() == 90 * 32
     with pytest.raises(ValueError, match="'rnn', 'lstm', 'gru'"):
         rnn.recurrent_layer("transformer")
     with pytest.raises(ValueError, match="units"):
-        rnn.row_classifier("gru", units=0)
+        rnn.row_classifier(units=0)
 
 
 def test_gradient_norms_through_time_vanish_in_a_simple_rnn():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     x, y = adding_problem(64, 60, seed=0)
-    norms = rnn.input_gradient_norms(rnn.sequence_regressor("rnn", 16, 60, 2), x, y)
+    norms = rnn.input_gradient_norms(rnn.sequence_regressor((60, 2), kind="rnn", units=16), x, y)
     assert norms.shape == (60,) and np.all(np.isfinite(norms)) and norms[-1] > 0
     assert norms[0] < 1e-2 * norms[-1]  # 60 steps back, the gradient has all but vanished
 
@@ -151,9 +151,9 @@ def test_negation_reviews_differ_only_in_word_order():
 
 def test_review_models_and_gate_bias():
     keras.backend.clear_session()
-    bag = rnn.bag_of_words_classifier(48, hidden=8)
+    bag = rnn.bag_of_words_classifier((48,), hidden=8)
     assert bag.count_params() == formulas.dense_params(48, 8) + formulas.dense_params(8, 1)
-    reader = rnn.review_reader("gru", 48, embedding=4, units=5)
+    reader = rnn.review_reader(vocabulary_size=48, kind="gru", embedding=4, units=5)
     assert reader(np.array([[0, 0, 3, 4]])).shape == (1, 1)
     # padding is masked: left padding does not change the prediction
     np.testing.assert_allclose(
@@ -179,8 +179,8 @@ def test_opened_gates_keep_the_gradient_through_time():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     x, y = adding_problem(32, 60, seed=0)
-    shut = rnn.sequence_regressor("lstm", 8, 60, 2)
-    opened = rnn.sequence_regressor("lstm", 8, 60, 2)
+    shut = rnn.sequence_regressor((60, 2), kind="lstm", units=8)
+    opened = rnn.sequence_regressor((60, 2), kind="lstm", units=8)
     opened.set_weights(shut.get_weights())
     rnn.set_gate_bias(opened.get_layer("lstm"), 5.0)
     shut_norms = rnn.input_gradient_norms(shut, x, y)
@@ -194,10 +194,10 @@ def test_exploding_rnn_has_a_huge_gradient_that_clipping_tames():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     x, y = adding_problem(64, 20, seed=0)
-    gradient = gradients_by_sgd_step(rnn.exploding_rnn(20, units=16), x, y)
+    gradient = gradients_by_sgd_step(rnn.exploding_rnn((20, 2), units=16), x, y)
     assert np.sqrt(sum((g.astype(float) ** 2).sum() for g in gradient.values())) > 100
     keras.utils.set_random_seed(0)
-    model = rnn.exploding_rnn(20, units=16)
+    model = rnn.exploding_rnn((20, 2), units=16)
     model.compile(optimizer=keras.optimizers.SGD(0.01, clipnorm=1.0), loss="mse")
     before = [w.copy() for w in model.get_weights()]
     model.train_on_batch(x, y)
@@ -209,7 +209,7 @@ def test_stateful_reader_carries_the_state_until_reset():
     from cnnkit.scratch import simple_rnn_forward
 
     keras.backend.clear_session()
-    reader = rnn.stateful_reader(units=3, batch_size=2, features=2)
+    reader = rnn.stateful_reader((None, 2), units=3, batch_size=2)
     U, W, b = reader.get_layer("rnn").get_weights()
     x = np.random.default_rng(0).normal(size=(2, 6, 2)).astype("float32")
     reader.predict_on_batch(x[:, :3])
@@ -236,7 +236,7 @@ def test_input_gradient_norms_equal_the_gradient_tape_of_the_mse():
     keras.backend.clear_session()
     keras.utils.set_random_seed(1)
     x, y = adding_problem(8, 12, seed=1)
-    model = rnn.sequence_regressor("gru", 4, 12, 2)
+    model = rnn.sequence_regressor((12, 2), kind="gru", units=4)
     inputs = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(inputs)
@@ -244,4 +244,4 @@ def test_input_gradient_norms_equal_the_gradient_tape_of_the_mse():
     expected = np.linalg.norm(tape.gradient(loss, inputs).numpy(), axis=-1).mean(axis=0)
     np.testing.assert_allclose(rnn.input_gradient_norms(model, x, y), expected, rtol=1e-4)
     with pytest.raises(ValueError, match="one output"):
-        rnn.input_gradient_norms(rnn.row_classifier("gru", 4, (12, 2)), x, y)
+        rnn.input_gradient_norms(rnn.row_classifier((12, 2), kind="gru", units=4), x, y)

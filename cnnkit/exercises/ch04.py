@@ -88,7 +88,7 @@ q1 = Problem(
         "on a 32×32×1 input: C1 (6 maps, 5×5), S2 (trainable 2×2 subsampling: one coefficient "
         "and one bias per map), C3 (16 maps, 5×5, the paper's table connects 60 (S2, C3) map "
         "pairs), S4, C5 (120 maps, 5×5) and F6 (84 units). Check with "
-        "`ck.explain(ck.models.lenet5(faithful=True))`."
+        "`ck.explain(ck.models.lenet5_1998())`."
     ),
     starter=(
         "# each entry: (output shape, parameters), e.g. 'C1': ((height, width, channels), count)\n"
@@ -394,7 +394,7 @@ def _check_stage_shapes(answer):
 q5 = Problem(
     title="Predict the ResNet-18 stage shapes (32×32 input)",
     statement=(
-        "`ck.models.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)`: a 3×3 "
+        "`ck.models.resnet(depth=18, input_shape=(32, 32, 3), classes=10, small_input=True)`: a 3×3 "
         "stride-1 stem with 64 filters, then four stages of two basic blocks; stages 2-4 start with "
         "stride 2 and double the channels. Give each stage's output shape."
     ),

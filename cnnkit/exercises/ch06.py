@@ -234,7 +234,7 @@ def _tiny_models():
 def _reference_step(generator, discriminator, z, learning_rate):
     import keras
 
-    from cnnkit.training.autodiff import value_and_gradients
+    from cnnkit.autodiff import value_and_gradients
 
     def loss_of_g():
         p_fake = discriminator(generator(z, training=True), training=False)
@@ -601,8 +601,7 @@ CHAPTER = Chapter(
         "convolution and the diversity of generated samples."
     ),
     preamble=(
-        "import numpy as np\nimport keras\n\n"
-        "from cnnkit.training.autodiff import value_and_gradients"
+        "import numpy as np\nimport keras\n\nfrom cnnkit.autodiff import value_and_gradients"
     ),
     problems=[q1, q2, q3, q4, q5, q6, q7, q8],
 )

@@ -1,7 +1,7 @@
 """Input checks shared by every builder in :mod:`cnnkit.models`.
 
 Each builder states the smallest image it can take and calls :func:`check_input_shape`
-before creating any layer, so a student who passes ``(8, 8, 1)`` to ``vgg(16)`` reads
+before creating any layer, so a student who passes ``(8, 8, 1)`` to ``vgg(config=16)`` reads
 "needs an input of at least 32x32 pixels" instead of a negative-dimension error from
 deep inside a convolution.
 """

@@ -4,6 +4,7 @@ Each builder returns a functional ``keras.Model`` for small grey images (14x14x1
 ending in global average pooling and a softmax layer, so that two calls with different
 arguments differ only in the choice the experiment measures:
 
+- :func:`activation_net`: the same four-convolution CNN with ReLU, tanh or sigmoid.
 - :func:`bn_order_net`: ``conv-BN-ReLU`` against ``conv-ReLU-BN`` in a plain stack.
 - :func:`bn_residual_net`: in a residual block, batch normalisation *before* the addition
   (the ResNet paper) or *after* it.
@@ -21,6 +22,7 @@ from keras import layers
 from cnnkit.models._validation import check_classes, check_input_shape
 
 __all__ = [
+    "activation_net",
     "bn_order_net",
     "bn_residual_net",
     "receptive_field_net",
@@ -37,7 +39,18 @@ def _head(x, classes):
     return layers.Dense(classes, activation="softmax", name="predictions")(x)
 
 
-def bn_order_net(order="conv-bn-relu", input_shape=(14, 14, 1), classes=10, *, width=16, convs=6):
+def activation_net(input_shape=(14, 14, 1), classes=10, *, activation="relu"):
+    """Four 3x3 'same' convolutions (16, 16, 32, 32 filters, no batch normalisation) with the
+    given ``activation``, then the head: only the activation differs between two calls."""
+    classes = check_classes(classes, "activation_net")
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = inputs
+    for i, filters in enumerate((16, 16, 32, 32), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", activation=activation, name=f"conv{i}")(x)
+    return keras.Model(inputs, _head(x, classes), name=f"cnn_{activation}")
+
+
+def bn_order_net(input_shape=(14, 14, 1), classes=10, *, order="conv-bn-relu", width=16, convs=6):
     """``convs`` 3x3 convolutions (``width`` filters, then ``2 * width`` after a 2x2 max pooling
     half-way), each followed by BN and ReLU in the given ``order``."""
     if order not in _ORDERS:
@@ -61,7 +74,7 @@ def bn_order_net(order="conv-bn-relu", input_shape=(14, 14, 1), classes=10, *, w
 
 
 def bn_residual_net(
-    bn_position="before-add", input_shape=(14, 14, 1), classes=10, *, width=16, blocks=3
+    input_shape=(14, 14, 1), classes=10, *, bn_position="before-add", width=16, blocks=3
 ):
     """A 3x3 conv-BN-ReLU stem, then ``blocks`` basic residual blocks of ``width`` filters.
 
@@ -92,7 +105,7 @@ def bn_residual_net(
 
 
 def receptive_field_net(
-    field="3x3-stack", downsample="pool", input_shape=(14, 14, 1), classes=10, *, width=32
+    input_shape=(14, 14, 1), classes=10, *, field="3x3-stack", downsample="pool", width=32
 ):
     """A 3x3 stem convolution (``width`` filters), then a 7x7 receptive field built either as
     ``field="7x7"`` (one 7x7 convolution, ``49 C^2`` weights) or ``"3x3-stack"`` (three 3x3
@@ -131,7 +144,7 @@ def max_valid_depth(size: int, kernel: int = 3) -> int:
     return (size - 1) // (kernel - 1)
 
 
-def padding_net(padding="same", convs=6, input_shape=(14, 14, 1), classes=10, *, width=32):
+def padding_net(input_shape=(14, 14, 1), classes=10, *, padding="same", convs=6, width=32):
     """``convs`` 3x3 convolutions with ReLU and the given ``padding``, then the head.
 
     With ``'valid'`` every convolution shrinks the map by 2, so a 14x14 image allows at most

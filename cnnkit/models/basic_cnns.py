@@ -7,6 +7,10 @@
 - :func:`flat_mlp`: Flatten -> Dense -> Dense softmax, a network that sees no neighbourhoods.
 - :func:`pooling_cnn`: chapter 03's two-block CNN with a choice of downsampling (none, 2×2 max
   pooling, overlapping 3×3/2 max pooling, average pooling, or stride-2 convolutions).
+- :func:`two_block_cnn`: chapter 07's 'valid' conv-pool-conv-pool CNN with optional dropout after
+  each block (the dropout sweep, and the network of the optimizer comparison).
+- :func:`simple_convnet`, :func:`narrow_convnet`: the keras.io reference and the kit's recommended
+  recipe's network (:mod:`cnnkit.training.recipes` compiles and trains them).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from cnnkit.validation import check_int
 _check_count = check_int
 
 
-def small_cnn(use_bias=True, input_shape=(28, 28, 1), classes=10, name="small_cnn"):
+def small_cnn(input_shape=(28, 28, 1), classes=10, *, use_bias=True, name="small_cnn"):
     """16 -> 32 -> 64 filters of 3×3 ('same'), 2×2 max pooling after the first two, one Dense."""
     inputs = keras.Input(input_shape)
     x = keras.layers.Conv2D(
@@ -39,13 +43,14 @@ def small_cnn(use_bias=True, input_shape=(28, 28, 1), classes=10, name="small_cn
 
 
 def typical_stack(
+    input_shape=(28, 28, 1),
+    classes=10,
+    *,
     convs_per_block=2,
     blocks=2,
     dense_layers=1,
     filters=16,
     dense_units=64,
-    input_shape=(28, 28, 1),
-    classes=10,
 ):
     """[(Conv 3×3 -> ReLU) × N -> MaxPool 2×2] × M -> (Dense -> ReLU) × L -> Dense -> Softmax.
 
@@ -76,7 +81,7 @@ def typical_stack(
     return keras.Model(inputs, outputs, name=f"stack_N{convs_per_block}_M{blocks}_L{dense_layers}")
 
 
-def flat_mlp(hidden_units=256, input_shape=(28, 28, 1), classes=10, name="flat_mlp"):
+def flat_mlp(input_shape=(28, 28, 1), classes=10, *, hidden_units=256, name="flat_mlp"):
     """Flatten -> Dense(ReLU) -> Dense(softmax): every pixel is just one more input number."""
     inputs = keras.Input(input_shape)
     x = keras.layers.Flatten(name="flatten")(inputs)
@@ -88,7 +93,7 @@ def flat_mlp(hidden_units=256, input_shape=(28, 28, 1), classes=10, name="flat_m
 DOWNSAMPLING = ("none", "max 2×2", "max 3×3/2 (overlapping)", "average 2×2", "stride-2 conv")
 
 
-def pooling_cnn(downsampling="max 2×2", input_shape=(28, 28, 1), classes=10):
+def pooling_cnn(input_shape=(28, 28, 1), classes=10, *, downsampling="max 2×2"):
     """Conv(32) -> downsample -> Conv(64) -> downsample -> Flatten -> Dense softmax.
 
     ``downsampling`` is one of :data:`DOWNSAMPLING`: no downsampling at all (the classifier
@@ -121,6 +126,24 @@ def pooling_cnn(downsampling="max 2×2", input_shape=(28, 28, 1), classes=10):
     x = keras.layers.Flatten(name="flatten")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name="cnn_" + downsampling.split(" ")[0].replace("-", "_"))
+
+
+def two_block_cnn(input_shape=(28, 28, 1), classes=10, *, dropout=0.0):
+    """Conv(16) - pool - Conv(32) - pool - Dense(classes), 'valid' 3×3 convolutions, with
+    Dropout(``dropout``) after each convolution block (Dropout(0) is the identity). On 28×28×1
+    with 10 classes: 12,810 parameters, whatever the rate.
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single activations
+    of a convolution removes less information than in a dense layer: the usual rates are lower.
+    """
+    inputs = keras.Input(input_shape)
+    x = inputs
+    for filters in (16, 32):
+        x = keras.layers.Conv2D(filters, 3, activation="relu")(x)
+        x = keras.layers.MaxPooling2D()(x)
+        x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(keras.layers.Flatten()(x))
+    return keras.Model(inputs, outputs, name="two_block_cnn")
 
 
 def simple_convnet(input_shape=(28, 28, 1), classes=10):

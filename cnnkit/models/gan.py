@@ -47,18 +47,23 @@ _check_positive_int = check_int
 
 
 def dcgan_generator(
-    latent_dim: int = 64, filters: int = 64, name: str = "generator"
+    input_shape: tuple[int] = (64,), *, filters: int = 64, name: str = "generator"
 ) -> keras.Model:
-    """G: noise z (latent_dim,) -> image 28×28×1 in [-1, 1] (tanh), as in DCGAN (Radford et al. 2015).
+    """G: noise z of ``input_shape = (latent_dim,)`` -> image 28×28×1 in [-1, 1] (tanh), as in
+    DCGAN (Radford et al. 2015).
 
     Dense -> 7×7×(2·filters) -> transposed convolution ×2 (stride 2) -> 14×14×filters -> 28×28×1,
     batch normalisation and ReLU in between.
     """
-    _check_positive_int("latent_dim", latent_dim)
+    if len(tuple(input_shape)) != 1:
+        raise ValueError(
+            f"dcgan_generator: input_shape is (latent_dim,), e.g. (64,); got {input_shape!r}"
+        )
+    _check_positive_int("input_shape[0] (latent_dim)", tuple(input_shape)[0])
     _check_positive_int("filters", filters)
     return keras.Sequential(
         [
-            keras.Input((latent_dim,), name="z"),
+            keras.Input(tuple(input_shape), name="z"),
             layers.Dense(7 * 7 * 2 * filters, use_bias=False, name="project"),
             layers.BatchNormalization(name="project_bn"),
             layers.ReLU(name="project_relu"),
@@ -78,6 +83,7 @@ def dcgan_generator(
 
 def dcgan_discriminator(
     input_shape: tuple[int, int, int] = (28, 28, 1),
+    *,
     filters: int = 64,
     dropout: float = 0.3,
     name: str = "discriminator",

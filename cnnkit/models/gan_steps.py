@@ -18,6 +18,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from cnnkit.autodiff import regroup
+
 __all__ = ["jax_train_step", "tensorflow_train_step", "torch_train_step", "train_step_for_backend"]
 
 
@@ -148,12 +150,7 @@ def jax_train_step(gan, state, data):
             )
             gan.g_optimizer.apply(gradients, weights)
         logs = gan.record(d_loss, g_loss, real_logits, fake_logits)
-    new_values = [scope.get_current_value(variable) for variable in variables]
-    new_state, start = [], 0
-    for group in groups:
-        new_state.append(new_values[start : start + len(group)])
-        start += len(group)
-    return logs, tuple(new_state)
+    return logs, regroup([scope.get_current_value(variable) for variable in variables], groups)
 
 
 _STEPS = {

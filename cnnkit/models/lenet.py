@@ -14,18 +14,15 @@ __all__ = ["lenet5", "lenet5_rbf", "rbf_loss", "rbf_prototypes"]
 
 
 def lenet5(
-    input_shape: tuple[int, int, int] | None = None,
+    input_shape: tuple[int, int, int] = (28, 28, 1),
     classes: int = 10,
     *,
-    faithful: bool = False,
     activation: str = "tanh",
 ) -> keras.Model:
-    """LeNet-5, the convolutional network LeCun et al. (1998) built to read the digits on
-    bank cheques. Key idea: local receptive fields, shared weights and subsampling,
-    alternating convolution and pooling, then fully connected layers.
-
-    ``faithful=False`` (default input ``(28, 28, 1)``): the version found in most Keras
-    courses. Layers and parameters for 28x28x1 and 10 classes::
+    """LeNet-5 as most Keras courses build it, after LeCun et al. (1998), the network built to
+    read the digits on bank cheques. Key idea: local receptive fields, shared weights and
+    subsampling, alternating convolution and pooling, then fully connected layers. The paper's
+    own network is :func:`lenet5_1998`. Layers and parameters for 28x28x1 and 10 classes::
 
         C1  Conv2D 6@5x5, padding="same"  -> 28x28x6     5*5*1*6 + 6     =    156
         S2  MaxPooling 2x2                -> 14x14x6                          0
@@ -36,36 +33,13 @@ def lenet5(
         out Dense 10, softmax                            84*10 + 10      =    850
                                                                     total  61,706
 
-    ``faithful=True`` (default input ``(32, 32, 1)``): the paper's network::
-
-        C1  Conv2D 6@5x5 "valid"          -> 28x28x6     5*5*6 + 6       =    156
-        S2  Subsampling (trainable)       -> 14x14x6     6 coeffs + 6 biases = 12
-        C3  PartialConv2D, Table I        -> 10x10x16    5*5*60 + 16     =  1,516
-        S4  Subsampling (trainable)       -> 5x5x16      16 + 16         =     32
-        C5  Conv2D 120@5x5                -> 1x1x120     5*5*16*120 + 120 = 48,120
-        F6  Dense 84                                     120*84 + 84     = 10,164
-        out Dense 10, softmax                            84*10 + 10      =    850
-                                                                    total  60,850
-
-    The paper's output layer is 10 Euclidean radial basis function (RBF) units, each
-    comparing F6 with a fixed 84-pixel (7x12) bitmap of its digit; a Dense softmax layer
-    stands in for it here, as in every modern reproduction. The paper's squashing function
-    is a scaled tanh, ``1.7159 * tanh(2/3 * a)``; plain ``tanh`` is used here.
-
     Args:
-        input_shape: ``(height, width, channels)``; ``None`` means ``(28, 28, 1)``, or
-            ``(32, 32, 1)`` when ``faithful``. At least 12x12 (28x28 gives 61,706
-            parameters) or, when ``faithful``, 32x32.
+        input_shape: ``(height, width, channels)``, at least 12x12.
         classes: number of output units.
-        faithful: build the 1998 paper's network instead of the common Keras variant.
         activation: activation of the convolution and hidden dense layers ("tanh" as in
             the paper, or "relu").
     """
     classes = check_classes(classes, "lenet5")
-    if faithful:
-        return _lenet5_faithful(input_shape or (32, 32, 1), classes, activation)
-
-    input_shape = input_shape or (28, 28, 1)
     minimum = minimum_input_size(
         [(5, 1, "same"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid")]
     )
@@ -82,13 +56,34 @@ def lenet5(
     return keras.Model(inputs, outputs, name="lenet5")
 
 
-def _lenet5_faithful(input_shape, classes, activation) -> keras.Model:
+def lenet5_1998(
+    input_shape: tuple[int, int, int] = (32, 32, 1),
+    classes: int = 10,
+    *,
+    activation: str = "tanh",
+) -> keras.Model:
+    """LeNet-5 as LeCun et al. (1998) built it (at least 32x32 inputs)::
+
+        C1  Conv2D 6@5x5 "valid"          -> 28x28x6     5*5*6 + 6       =    156
+        S2  Subsampling (trainable)       -> 14x14x6     6 coeffs + 6 biases = 12
+        C3  PartialConv2D, Table I        -> 10x10x16    5*5*60 + 16     =  1,516
+        S4  Subsampling (trainable)       -> 5x5x16      16 + 16         =     32
+        C5  Conv2D 120@5x5                -> 1x1x120     5*5*16*120 + 120 = 48,120
+        F6  Dense 84                                     120*84 + 84     = 10,164
+        out Dense 10, softmax                            84*10 + 10      =    850
+                                                                    total  60,850
+
+    The paper's output layer is 10 Euclidean radial basis function (RBF) units, each
+    comparing F6 with a fixed 84-pixel (7x12) bitmap of its digit (:func:`lenet5_rbf`); a
+    Dense softmax layer stands in for it here, as in every modern reproduction. The paper's
+    squashing function is a scaled tanh, ``1.7159 * tanh(2/3 * a)``; plain ``tanh`` is the
+    default here.
+    """
+    classes = check_classes(classes, "lenet5_1998")
     minimum = minimum_input_size(
         [(5, 1, "valid"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid"), (5, 1, "valid")]
     )
-    check_input_shape(
-        input_shape, minimum, "lenet5(faithful=True)", "C1, C3 and C5 are 5x5 valid convs"
-    )
+    check_input_shape(input_shape, minimum, "lenet5_1998", "C1, C3 and C5 are 5x5 valid convs")
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.Conv2D(6, 5, activation=activation, name="C1")(inputs)
     x = Subsampling(2, activation="sigmoid", name="S2")(x)
@@ -116,12 +111,17 @@ def rbf_prototypes(images, labels, classes: int, shape: tuple[int, int] = (12, 7
     return np.stack(prototypes).astype("float32")
 
 
-def lenet5_rbf(prototypes, input_shape=(32, 32, 1)) -> keras.Model:
+def lenet5_rbf(input_shape=(32, 32, 1), classes=10, *, prototypes) -> keras.Model:
     """The 1998 LeNet-5 with its real output layer: the paper's trunk up to F6 (84 units, scaled
-    tanh ``1.7159 tanh(2a/3)``) followed by :class:`EuclideanRBF` with the fixed ``prototypes``.
-    The model outputs squared distances: predict with ``argmin``, train with
-    :func:`rbf_loss`."""
-    trunk = lenet5(input_shape, classes=len(prototypes), faithful=True, activation=_scaled_tanh)
+    tanh ``1.7159 tanh(2a/3)``) followed by :class:`EuclideanRBF` with the fixed ``prototypes``
+    (one 84-value row per class, :func:`rbf_prototypes`). The model outputs squared distances:
+    predict with ``argmin``, train with :func:`rbf_loss`."""
+    if len(prototypes) != classes:
+        raise ValueError(
+            f"lenet5_rbf: {len(prototypes)} prototypes for {classes} classes; pass one "
+            "prototype per class (rbf_prototypes(images, labels, classes))"
+        )
+    trunk = lenet5_1998(input_shape, classes, activation=_scaled_tanh)
     f6 = trunk.get_layer("F6").output
     distances = EuclideanRBF(prototypes, name="RBF")(f6)
     return keras.Model(trunk.input, distances, name="lenet5_rbf")

@@ -76,10 +76,10 @@ def residual_block(x, filters, strides, name, bottleneck=False, plain=False, bat
 
 
 def resnet(
-    depth: int = 18,
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
     *,
+    depth: int = 18,
     small_input: bool = False,
     width: int = 64,
     stages: Sequence[int] | None = None,
@@ -124,10 +124,10 @@ def resnet(
     padding 1; on even sizes Keras pads only bottom/right).
 
     Args:
-        depth: 18, 34, 50, 101 or 152.
         input_shape: ``(height, width, channels)``, at least the network's total stride
             (32 with the standard stem and four stages; 8 with ``small_input``).
         classes: number of output units.
+        depth: 18, 34, 50, 101 or 152.
         name: the model's name (default: ``resnet18``, ``plain34``, ``resnet14_small_w16``...).
     """
     if depth not in RESNET_STAGES:
@@ -195,7 +195,7 @@ def stage_shapes(model: keras.Model) -> dict[str, tuple]:
     """Shape (without the batch axis) after the input, the stem and every stage of a model
     built by :func:`resnet` -- the table the students' CIFAR ResNet-18 port prints.
 
-    ``resnet(18, input_shape=(32, 32, 3), small_input=True)`` gives
+    ``resnet(depth=18, input_shape=(32, 32, 3), small_input=True)`` gives
     ``{'input': (32, 32, 3), 'stem': (32, 32, 64), 'stage1': (32, 32, 64),
     'stage2': (16, 16, 128), 'stage3': (8, 8, 256), 'stage4': (4, 4, 512)}``.
     """
@@ -239,7 +239,7 @@ def resnet_small(
     experiment; ``batch_norm=False`` drops every batch normalisation.
     """
     return resnet(
-        18,
+        depth=18,
         input_shape=input_shape,
         classes=classes,
         small_input=True,

@@ -50,8 +50,22 @@ def _units(units):
     return check_int("units", units, 1)
 
 
+def _sequence_shape(input_shape):
+    """``(steps, features)``: steps a positive int or None (any length), features a positive int."""
+    shape = tuple(input_shape)
+    if len(shape) != 2:
+        raise ValueError(
+            f"a sequence model's input_shape is (steps, features), e.g. (None, 1); got {input_shape!r}"
+        )
+    steps, features = shape
+    if steps is not None:
+        check_int("steps (input_shape[0])", steps, 1)
+    check_int("features (input_shape[1])", features, 1)
+    return shape
+
+
 def row_classifier(
-    kind: str = "gru", units: int = 128, input_shape=(28, 28), classes: int = 10
+    input_shape=(28, 28), classes: int = 10, *, kind: str = "gru", units: int = 128
 ) -> keras.Model:
     """Read an image one row per time step: (rows, columns) -> recurrent(units) -> Dense(classes, softmax).
 
@@ -69,15 +83,18 @@ def row_classifier(
     )
 
 
-def sequence_regressor(kind: str, units: int, steps: int | None, features: int = 1) -> keras.Model:
-    """A recurrent layer reading ``steps`` x_t of ``features`` values, then Dense(1) on the last state.
+def sequence_regressor(
+    input_shape=(None, 1), *, kind: str = "lstm", units: int = 32
+) -> keras.Model:
+    """A recurrent layer reading ``input_shape = (steps, features)``: ``steps`` inputs x_t of
+    ``features`` values each, then Dense(1) on the last state (a regression: no classes).
 
     ``steps=None`` accepts sequences of any length: the same U, W, b serve every step.
     """
     layer = recurrent_layer(kind)
     return keras.Sequential(
         [
-            keras.Input((steps, features), name="sequence"),
+            keras.Input(_sequence_shape(input_shape), name="sequence"),
             layer(_units(units), name=kind.lower()),
             layers.Dense(1, name="prediction"),
         ],
@@ -85,14 +102,20 @@ def sequence_regressor(kind: str, units: int, steps: int | None, features: int =
     )
 
 
-def dense_sequence_regressor(steps: int, features: int = 1, hidden: int = 32) -> keras.Model:
-    """Feed-forward baseline: the whole sequence flattened to steps·features inputs -> Dense(hidden) -> 1.
+def dense_sequence_regressor(input_shape=(20, 1), *, hidden: int = 32) -> keras.Model:
+    """Feed-forward baseline: the whole sequence ``input_shape = (steps, features)`` flattened to
+    steps·features inputs -> Dense(hidden) -> 1.
 
     It has no memory: it must see every step at once, and its first layer grows with the length.
     """
+    if _sequence_shape(input_shape)[0] is None:
+        raise ValueError(
+            "dense_sequence_regressor needs a fixed number of steps (its first layer has one "
+            f"weight per step); got input_shape={input_shape!r}. Pass (steps, features)."
+        )
     return keras.Sequential(
         [
-            keras.Input((steps, features), name="sequence"),
+            keras.Input(_sequence_shape(input_shape), name="sequence"),
             layers.Flatten(name="flatten"),
             layers.Dense(_units(hidden), activation="relu", name="hidden"),
             layers.Dense(1, name="prediction"),
@@ -108,9 +131,9 @@ def input_gradient_norms(model, x, y) -> np.ndarray:
     the input of step t. In a SimpleRNN the gradient reaching step t is a product of T - t
     Jacobians W^T·diag(f'); when they shrink it, it vanishes geometrically. Chain rule, one
     sample at a time: dL/dx_n = dL/dŷ_n · dŷ_n/dx_n with dL/dŷ_n = 2(ŷ_n - y_n)/N, and
-    dŷ_n/dx_n from :func:`cnnkit.training.autodiff.input_gradients` (any Keras backend).
+    dŷ_n/dx_n from :func:`cnnkit.autodiff.input_gradients` (any Keras backend).
     """
-    from cnnkit.training.autodiff import input_gradients
+    from cnnkit.autodiff import input_gradients
 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32).reshape(len(x), -1)
@@ -148,7 +171,7 @@ def set_gate_bias(layer, value: float = 5.0):
     return layer
 
 
-def exploding_rnn(steps: int, features: int = 2, units: int = 32, gain: float = 2.0) -> keras.Model:
+def exploding_rnn(input_shape=(None, 2), *, units: int = 32, gain: float = 2.0) -> keras.Model:
     """A SimpleRNN whose gradient explodes (梯度爆炸): ReLU and recurrent weights W = gain · orthogonal.
 
     Backwards, every step multiplies the gradient by W^T·diag(relu'), and an orthogonal matrix
@@ -156,7 +179,7 @@ def exploding_rnn(steps: int, features: int = 2, units: int = 32, gain: float = 
     """
     return keras.Sequential(
         [
-            keras.Input((steps, features), name="sequence"),
+            keras.Input(_sequence_shape(input_shape), name="sequence"),
             layers.SimpleRNN(
                 _units(units),
                 activation="relu",
@@ -169,14 +192,15 @@ def exploding_rnn(steps: int, features: int = 2, units: int = 32, gain: float = 
     )
 
 
-def bag_of_words_classifier(vocabulary_size: int, hidden: int = 32) -> keras.Model:
+def bag_of_words_classifier(input_shape=(10_000,), *, hidden: int = 32) -> keras.Model:
     """Feed-forward: the review as ONE multi-hot vector (which words occur), Dense -> P(positive).
 
-    The vector has one entry per vocabulary word; the order of the words is gone.
+    ``input_shape = (vocabulary size,)``: one entry per vocabulary word; the order of the words
+    is gone. One sigmoid output (positive or not), so no ``classes``.
     """
     return keras.Sequential(
         [
-            keras.Input((vocabulary_size,), name="multi_hot"),
+            keras.Input(tuple(input_shape), name="multi_hot"),
             layers.Dense(_units(hidden), activation="relu", name="hidden"),
             layers.Dense(1, activation="sigmoid", name="positive"),
         ],
@@ -184,15 +208,23 @@ def bag_of_words_classifier(vocabulary_size: int, hidden: int = 32) -> keras.Mod
     )
 
 
-def review_reader(kind: str, vocabulary_size: int, embedding: int = 16, units: int = 32):
+def review_reader(
+    input_shape=(None,),
+    *,
+    vocabulary_size: int = 10_000,
+    kind: str = "gru",
+    embedding: int = 16,
+    units: int = 32,
+):
     """Recurrent: word ids -> Embedding (a vector per word) -> LSTM/GRU reading in order -> P(positive).
 
+    ``input_shape = (words,)`` (None: any length); ids are below ``vocabulary_size``.
     ``mask_zero=True``: id 0 is padding, and the recurrent layer skips those steps.
     """
     layer = recurrent_layer(kind)
     return keras.Sequential(
         [
-            keras.Input((None,), dtype="int32", name="word_ids"),
+            keras.Input(tuple(input_shape), dtype="int32", name="word_ids"),
             layers.Embedding(vocabulary_size, embedding, mask_zero=True, name="embedding"),
             layer(_units(units), name="reader"),
             layers.Dense(1, activation="sigmoid", name="positive"),
@@ -201,7 +233,7 @@ def review_reader(kind: str, vocabulary_size: int, embedding: int = 16, units: i
     )
 
 
-def stateful_reader(units: int, batch_size: int, features: int) -> keras.Model:
+def stateful_reader(input_shape=(None, 1), *, units: int = 4, batch_size: int = 1) -> keras.Model:
     """A SimpleRNN with ``stateful=True``: the last state of one batch is the first of the next.
 
     Sample i of each batch continues sample i of the previous batch, so the batch size is fixed.
@@ -209,7 +241,7 @@ def stateful_reader(units: int, batch_size: int, features: int) -> keras.Model:
     """
     return keras.Sequential(
         [
-            keras.Input((None, features), batch_size=batch_size, name="chunk"),
+            keras.Input(_sequence_shape(input_shape), batch_size=batch_size, name="chunk"),
             layers.SimpleRNN(_units(units), stateful=True, name="rnn"),
         ],
         name="stateful_reader",

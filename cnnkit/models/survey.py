@@ -2,7 +2,7 @@
 
 Chapter 04's comparison table is computed with these, never typed in::
 
-    profile = survey.profile(ck.models.vgg(16))
+    profile = survey.profile(ck.models.vgg(config=16))
     profile["parameters"], profile["macs"], profile["weight_layers"]   # 138,357,544, 15.47 G, 16
 
 - :func:`layer_macs`: multiply-accumulates of one layer for one image, from its output shape and

@@ -5,20 +5,6 @@ Modules load on first use: ``ck.plots.basics.activation_functions()``.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from cnnkit.lazy import lazy_package
 
-
-def __getattr__(name: str):
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as error:
-        if error.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"cnnkit.plots has no module or attribute {name!r}") from None
-    globals()[name] = module
-    return module
-
-
-def __dir__():
-    return sorted(module.name for module in pkgutil.iter_modules(__path__))
+__getattr__, __dir__ = lazy_package(__name__, __path__)

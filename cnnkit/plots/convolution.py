@@ -68,6 +68,19 @@ def _draw_grid(ax, values, *, title="", fill=None, fontsize=None, text=None):
     ax.set_title(title)
 
 
+def _draw_output_so_far(ax, output, i, j, title):
+    """Draw ``output`` while position (i, j) is being computed: the cells before it (row by row)
+    shaded as done, the numbers of those cells and of (i, j) shown, (i, j) outlined."""
+    rows, columns = output.shape[:2]
+    fill = [[DONE_COLOUR if (r, c) < (i, j) else None for c in range(columns)] for r in range(rows)]
+    text = [
+        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(columns)]
+        for r in range(rows)
+    ]
+    _draw_grid(ax, output, title=title, fill=fill, text=text)
+    _outline(ax, i, j, 1, 1)
+
+
 def _outline(ax, top, left, height, width, colour=WINDOW_COLOUR):
     ax.add_patch(
         Rectangle((left, top), width, height, fill=False, edgecolor=colour, linewidth=2.5, zorder=5)
@@ -143,22 +156,8 @@ def convolution_step(grid, kernel, position=(0, 0), stride=1, padding=0):
         fontsize=max(6, min(10, 40 / max(f_h, f_w))),
     )
 
-    out_fill = [
-        [DONE_COLOUR if (r, c) < (i, j) else None for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
-    out_text = [
-        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
-    _draw_grid(
-        axes[3],
-        output,
-        title=f"{label('output', '输出')} {output.shape[0]}×{output.shape[1]}, S={stride}",
-        fill=out_fill,
-        text=out_text,
-    )
-    _outline(axes[3], i, j, 1, 1)
+    title = f"{label('output', '输出')} {output.shape[0]}×{output.shape[1]}, S={stride}"
+    _draw_output_so_far(axes[3], output, i, j, title)
     fig.suptitle(f"output[{i}, {j}] = sum of window × kernel = {_number(value)}", fontsize="medium")
     fig.tight_layout()
     pyplot().close(fig)

@@ -88,33 +88,42 @@ def _history(history):
 def gan_losses(history, title: str | None = None):
     """d_loss and g_loss per epoch. ln 4 ≈ 1.386 (D loss) and ln 2 ≈ 0.693 (G loss) mark the equilibrium D = 1/2."""
     logs = _history(history)
-    fig, ax = pyplot().subplots(figsize=(6.5, 3.5))
-    epochs = np.arange(1, len(logs["d_loss"]) + 1)
-    ax.plot(epochs, logs["d_loss"], marker="o", label=label("D loss", "判别器损失"))
-    ax.plot(epochs, logs["g_loss"], marker="o", label=label("G loss", "生成器损失"))
-    ax.axhline(np.log(4), color="tab:blue", ls=":", lw=1)
-    ax.axhline(np.log(2), color="tab:orange", ls=":", lw=1)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("binary cross-entropy")
-    ax.set_title(title or "losses of the two players (dotted: D(x) = 1/2 everywhere)")
-    ax.legend()
-    fig.tight_layout()
-    pyplot().close(fig)
-    return fig
+    return _per_epoch(
+        {
+            label("D loss", "判别器损失"): logs["d_loss"],
+            label("G loss", "生成器损失"): logs["g_loss"],
+        },
+        levels={np.log(4): "tab:blue", np.log(2): "tab:orange"},
+        ylabel="binary cross-entropy",
+        title=title or "losses of the two players (dotted: D(x) = 1/2 everywhere)",
+    )
 
 
 def discriminator_accuracy(history, title: str | None = None):
     """D's accuracy on real images (D(x) > 0.5) and on generated ones (D(G(z)) < 0.5) per epoch."""
     logs = _history(history)
+    return _per_epoch(
+        {"on real images": logs["d_acc_real"], "on generated images": logs["d_acc_fake"]},
+        levels={0.5: "k"},
+        ylabel="accuracy of D",
+        title=title or "D's accuracy (0.5 = D can no longer tell)",
+        ylim=(0, 1.02),
+    )
+
+
+def _per_epoch(curves: dict, *, levels: dict, ylabel: str, title: str, ylim=None):
+    """One line with markers per curve (label -> value per epoch), dotted reference ``levels``
+    (value -> colour), epochs counted from 1."""
     fig, ax = pyplot().subplots(figsize=(6.5, 3.5))
-    epochs = np.arange(1, len(logs["d_acc_real"]) + 1)
-    ax.plot(epochs, logs["d_acc_real"], marker="o", label="on real images")
-    ax.plot(epochs, logs["d_acc_fake"], marker="o", label="on generated images")
-    ax.axhline(0.5, color="k", ls=":", lw=1)
-    ax.set_ylim(0, 1.02)
+    for name, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
+    for level, colour in levels.items():
+        ax.axhline(level, color=colour, ls=":", lw=1)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy of D")
-    ax.set_title(title or "D's accuracy (0.5 = D can no longer tell)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     pyplot().close(fig)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnkit.plots.common import Drawn, pyplot
-from cnnkit.plots.convolution import DONE_COLOUR, _draw_grid, _number, _outline
+from cnnkit.plots.convolution import _draw_grid, _draw_output_so_far, _number, _outline
 from cnnkit.scratch import average_pool2d, max_pool2d, min_pool2d
 from cnnkit.style import label
 
@@ -59,22 +59,8 @@ def pooling_step(grid, pool_size=2, stride=None, position=(0, 0), mode="max"):
     _draw_grid(axes[0], grid, title=f"{label('input', '输入')} {grid.shape[0]}×{grid.shape[1]}")
     _outline(axes[0], top, left, pool_size, pool_size)
     _draw_grid(axes[1], window, title=f"window: {mode} = {_number(value)}")
-    fill = [
-        [DONE_COLOUR if (r, c) < (i, j) else None for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
-    text = [
-        [_number(output[r, c]) if (r, c) <= (i, j) else "" for c in range(output.shape[1])]
-        for r in range(output.shape[0])
-    ]
-    _draw_grid(
-        axes[2],
-        output,
-        title=f"{label(f'{mode} pooling', _CHINESE[mode])} {output.shape[0]}×{output.shape[1]}",
-        fill=fill,
-        text=text,
-    )
-    _outline(axes[2], i, j, 1, 1)
+    title = f"{label(f'{mode} pooling', _CHINESE[mode])} {output.shape[0]}×{output.shape[1]}"
+    _draw_output_so_far(axes[2], output, i, j, title)
     fig.suptitle(
         f"window {pool_size}×{pool_size}, stride {stride}: output[{i}, {j}] = {mode} of the window "
         f"= {_number(value)}",

@@ -57,7 +57,7 @@ CLASSIC_NETWORKS: dict[str, ClassicNetwork] = {
             326_520,
             "conv + trainable subsampling twice, then FC; tanh; bank cheques",
             "卷积+池化交替，最后全连接",
-            "ck.models.lenet5(faithful=True); modern: ck.models.lenet5()",
+            "ck.models.lenet5_1998(); modern: ck.models.lenet5()",
             61_706,
         ),
         _net(

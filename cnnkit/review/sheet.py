@@ -127,7 +127,7 @@ def classic_networks_html() -> str:
         f"<tr><td>C1…F6</td><td></td><td class='n'><b>{total:,}</b></td><td></td></tr>"
         "</tbody></table>"
         '<div class="note">Output: 10 Euclidean RBF units in the paper (84×10 fixed weights); '
-        "ck.models.lenet5(faithful=True) uses Dense(10), 850, so 60,850 in all. C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
+        "ck.models.lenet5_1998() uses Dense(10), 850, so 60,850 in all. C3 uses a partial connection table (fewer connections, broken symmetry).</div>"
     )
 
 
@@ -150,35 +150,30 @@ def formula_rows(section: str | None = None) -> list[dict]:
         from cnnkit.formulas import FORMULAS
 
         rows += [
-            dict(
-                section="layers",
-                key=entry.key,
-                title=entry.title,
-                chinese=entry.chinese,
-                formula=entry.text,
-                example=format_kwargs(entry.example),
-                result=format_value(entry.evaluate()),
-                chapter=entry.chapter,
-            )
-            for entry in FORMULAS.values()
+            _sheet_row("layers", entry, format_kwargs(entry.example)) for entry in FORMULAS.values()
         ]
     if section in (None, "training"):
         from cnnkit.review.reference import active_review_formulas
 
         rows += [
-            dict(
-                section="training",
-                key=entry.key,
-                title=entry.title,
-                chinese=entry.chinese,
-                formula=entry.text,
-                example=entry.example,
-                result=format_value(entry.evaluate()),
-                chapter=entry.chapter,
-            )
+            _sheet_row("training", entry, entry.example)
             for entry in active_review_formulas().values()
         ]
     return rows
+
+
+def _sheet_row(section: str, entry, example: str) -> dict:
+    """One row of the sheet: a formula entry with its worked example and the value it gives."""
+    return dict(
+        section=section,
+        key=entry.key,
+        title=entry.title,
+        chinese=entry.chinese,
+        formula=entry.text,
+        example=example,
+        result=format_value(entry.evaluate()),
+        chapter=entry.chapter,
+    )
 
 
 def formula_sheet_frame(section: str | None = None):

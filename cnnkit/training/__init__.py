@@ -8,8 +8,7 @@ and its public names can be re-exported by adding them to ``_EXPORTS``.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from cnnkit.lazy import lazy_package
 
 #: public name -> module (inside cnnkit.training) that defines it
 _EXPORTS = {
@@ -18,23 +17,6 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    else:
-        try:
-            value = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"cnnkit.training has no module or attribute {name!r}") from None
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    modules = {module.name for module in pkgutil.iter_modules(__path__)}
-    return sorted(set(globals()) | set(_EXPORTS) | modules)
-
+__getattr__, __dir__ = lazy_package(__name__, __path__, exports=_EXPORTS)
 
 __all__ = sorted(_EXPORTS)

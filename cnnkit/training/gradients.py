@@ -4,47 +4,17 @@ In a deep stack, backpropagation multiplies one factor per layer. With sigmoid (
 1/4) the factors are small and the gradient shrinks layer by layer towards the input; with weights
 that are too large it grows instead. ReLU with He initialisation (Var w = 2 / fan_in) keeps the
 scale roughly constant; batch normalisation re-centres and re-scales every layer on top of that.
+The networks are :func:`cnnkit.models.deep_mlps.deep_mlp`; this module measures their gradients.
 """
 
 from __future__ import annotations
-
-import re
 
 import keras
 import numpy as np
 import pandas as pd
 
-from cnnkit.training.autodiff import loss_gradients
-
-#: The four deep networks compared: (activation, kernel initializer, batch norm).
-DEEP_VARIANTS = {
-    "sigmoid (Glorot)": ("sigmoid", "glorot_uniform", False),
-    "ReLU, too-large init N(0, 1)": ("relu", keras.initializers.RandomNormal(stddev=1.0), False),
-    "ReLU (He)": ("relu", "he_normal", False),
-    "ReLU + BN (He)": ("relu", "he_normal", True),
-}
-
-
-def deep_mlp(variant: str, depth: int = 12, units: int = 64, input_dim: int = 784, classes=10):
-    """A ``depth``-layer MLP of one of ``DEEP_VARIANTS`` (names such as "sigmoid (Glorot)")."""
-    if variant not in DEEP_VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(DEEP_VARIANTS)}")
-    activation, initializer, batch_norm = DEEP_VARIANTS[variant]
-    inputs = keras.Input((input_dim,))
-    x = inputs
-    for index in range(depth):
-        x = keras.layers.Dense(
-            units,
-            kernel_initializer=initializer,
-            use_bias=not batch_norm,
-            name=f"dense_{index + 1}",
-        )(x)
-        if batch_norm:
-            x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.Activation(activation)(x)
-    outputs = keras.layers.Dense(classes, activation="softmax", name="output")(x)
-    # Keras model names must be valid scope names: "ReLU + BN (He)" -> "ReLU_BN_He"
-    return keras.Model(inputs, outputs, name="_".join(re.findall(r"[A-Za-z0-9]+", variant)))
+from cnnkit.autodiff import loss_gradients
+from cnnkit.models.deep_mlps import DEEP_VARIANTS, deep_mlp
 
 
 def layer_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
@@ -70,7 +40,7 @@ def compare_gradient_norms(x, y, depth: int = 12, units: int = 64, seed: int = 0
     for variant in DEEP_VARIANTS:
         keras.backend.clear_session()
         keras.utils.set_random_seed(seed)
-        model = deep_mlp(variant, depth=depth, units=units, input_dim=x.shape[1])
+        model = deep_mlp(x.shape[1:], variant=variant, depth=depth, units=units)
         columns[variant] = layer_gradient_norms(model, x, np.asarray(y))
     table = pd.DataFrame(columns)
     table.index = [f"layer {i + 1}" for i in range(depth)] + ["output"]

@@ -150,14 +150,12 @@ class CenterLossModel(keras.Model):
 
     def train_step(self, *args):
         """One step of ``fit`` on any backend (JAX passes the state first: stateless there)."""
-        from cnnkit.training.autodiff import backend_name, jax_stateless_step
+        from cnnkit.autodiff import step_on_any_backend
 
-        if backend_name() == "jax":
-            return jax_stateless_step(self, self._stateful_train_step, *args)
-        return self._stateful_train_step(*args)
+        return step_on_any_backend(self, self._stateful_train_step, *args)
 
     def _stateful_train_step(self, data):
-        from cnnkit.training.autodiff import apply_gradients, value_and_gradients
+        from cnnkit.autodiff import apply_gradients, value_and_gradients
 
         x, y = data[0], data[1]
         y = keras.ops.cast(keras.ops.reshape(y, (-1,)), "int32")
@@ -180,11 +178,9 @@ class CenterLossModel(keras.Model):
 
     def test_step(self, *args):
         """One evaluation step on any backend (stateless on JAX, like ``train_step``)."""
-        from cnnkit.training.autodiff import backend_name, jax_stateless_step
+        from cnnkit.autodiff import step_on_any_backend
 
-        if backend_name() == "jax":
-            return jax_stateless_step(self, self._stateful_test_step, *args)
-        return self._stateful_test_step(*args)
+        return step_on_any_backend(self, self._stateful_test_step, *args)
 
     def _stateful_test_step(self, data):
         x, y = data[0], data[1]

@@ -7,7 +7,7 @@ without any retraining.
 
 Greedy layer-wise construction (逐层贪婪构建): train a network with one hidden layer, then freeze it
 and train one new hidden layer (and a new output layer) on top, and so on; each stage trains only
-the parameters of its new layer.
+the parameters of its new layer (:func:`cnnkit.models.mlp_growth.add_hidden_layer` builds each stage).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pandas as pd
+
+from cnnkit.models.mlp_growth import add_hidden_layer
+from cnnkit.models.regularized_mlps import baseline_mlp
 
 
 def magnitude_prune(model: keras.Model, sparsity: float) -> float:
@@ -47,24 +50,12 @@ def sparsity_curve(model: keras.Model, x, y, sparsities=(0.0, 0.5, 0.8, 0.9, 0.9
     return pd.DataFrame(rows)
 
 
-def add_hidden_layer(trained: keras.Model, units: int, classes: int = 10) -> keras.Model:
-    """Freeze every layer of ``trained``, keep its last hidden layer, add Dense(units) and a new head."""
-    for layer in trained.layers:
-        layer.trainable = False
-    features = trained.layers[-2].output  # the last hidden layer (the old head is dropped)
-    x = keras.layers.Dense(units, activation="relu")(features)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(trained.inputs, outputs, name=f"{trained.name}_plus_{units}")
-
-
 def greedy_layerwise(data, widths=(128, 64, 32), *, epochs: int = 3, seed: int = 0):
     """Grow an MLP one hidden layer at a time; returns a DataFrame with one row per stage."""
     x_train, y_train, x_val, y_val = data
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    inputs = keras.Input(x_train.shape[1:])
-    hidden = keras.layers.Dense(widths[0], activation="relu")(keras.layers.Flatten()(inputs))
-    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden), name="stage")
+    model = baseline_mlp(x_train.shape[1:], 10, units=widths[0], depth=1, name="stage")
     rows = []
     for stage, units in enumerate(widths, start=1):
         if stage > 1:

@@ -6,7 +6,8 @@ after the first pooling), a 128-unit dense layer, no batch normalisation (批量
 the cost of an epoch here), Adam with beta_2 = 0.99 and a one-cycle learning rate (warm-up to
 4e-3, cosine to ~0), batch 256, label smoothing (标签平滑) 0.1 and float32 inputs prepared once.
 Trained with :class:`TestAccuracyStop`, it stops at the half epoch where it first reaches the
-reference's 15-epoch test accuracy.
+reference's 15-epoch test accuracy. Both networks are builders in :mod:`cnnkit.models.basic_cnns`
+(``simple_convnet``, the reference, and ``narrow_convnet``); this module compiles and trains them.
 """
 
 from __future__ import annotations
@@ -27,16 +28,6 @@ def prepare_images(images: np.ndarray) -> np.ndarray:
     if images.dtype == np.uint8:
         return images.astype("float32") / np.float32(255.0)
     return images.astype("float32")
-
-
-def keras_io_simple_convnet(input_shape=(28, 28, 1), classes=10):
-    """The keras.io "Simple MNIST convnet" (:func:`cnnkit.models.basic_cnns.simple_convnet`),
-    compiled as keras.io does: Adam, sparse cross-entropy."""
-    from cnnkit.models.basic_cnns import simple_convnet
-
-    model = simple_convnet(input_shape, classes)
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    return model
 
 
 #: Batch size of the recommended recipe; larger batches cost less per image on a CPU.

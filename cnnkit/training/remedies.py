@@ -1,14 +1,9 @@
-"""Overfitting (过拟合) on purpose, and each remedy as its own small Keras function.
+"""Overfitting (过拟合) on purpose, each remedy trained and measured the same way.
 
-The baseline is a wide multilayer perceptron (two Dense(256) layers, ~270k parameters) trained
-for many epochs on a small subset of Fashion-MNIST: it memorises the training set, its validation
-loss turns round and rises, and its training accuracy ends far above its validation accuracy.
-Every remedy is one short function the chapter shows with ``ck.show_code`` before running it:
+The baseline and every remedy's model are builders in :mod:`cnnkit.models.regularized_mlps`
+(the chapter shows them with ``ck.show_code``); this module fits them:
 
-    l2_mlp (L2 weight decay, 权重衰减)        dropout_mlp (随机失活)
-    augmented_mlp (数据增强)                  batch_norm_mlp (批归一化)
-    early_stopping (早停法, a callback)       smaller_mlp (fewer parameters)
-    more data: the baseline itself on a larger training set
+    early_stopping (早停法, a callback)       more data: the baseline on a larger training set
 
 ``train`` fits one model (same optimizer, seed, batch size for all) and returns its history and a
 summary row; the gap (泛化差距) is train accuracy - validation accuracy of the final weights,
@@ -23,84 +18,16 @@ import keras
 import numpy as np
 import pandas as pd
 
+from cnnkit.models.regularized_mlps import (
+    augmented_mlp,
+    baseline_mlp,
+    batch_norm_mlp,
+    dropout_mlp,
+    l2_mlp,
+    smaller_mlp,
+)
 from cnnkit.training.recipes import prepare_images  # noqa: F401  (part of this module's API)
 from cnnkit.validation import check_history
-
-INPUT_SHAPE = (28, 28, 1)
-
-
-# --- the baseline and one function per remedy -------------------------------------------------
-
-
-def baseline_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, name="baseline"):
-    """Flatten -> ``depth`` x Dense(units, relu) -> Dense(classes, softmax): big enough to memorise."""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Flatten()(inputs)
-    for _ in range(depth):
-        x = keras.layers.Dense(units, activation="relu")(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name=name)
-
-
-def l2_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, l2=1e-3):
-    """The baseline with L2 weight decay: the loss gains l2 * sum(w^2) for every hidden kernel."""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Flatten()(inputs)
-    for _ in range(depth):
-        x = keras.layers.Dense(
-            units, activation="relu", kernel_regularizer=keras.regularizers.L2(l2)
-        )(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="L2")
-
-
-def dropout_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2, rate=0.5):
-    """The baseline with Dropout(rate) after each hidden layer (active only in training)."""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Flatten()(inputs)
-    for _ in range(depth):
-        x = keras.layers.Dense(units, activation="relu")(x)
-        x = keras.layers.Dropout(rate)(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="dropout")
-
-
-def augmented_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2):
-    """The baseline behind random flips and shifts: each epoch sees new variants of every image.
-
-    Keras's preprocessing layers are active only in training (``model.fit``), so evaluation and
-    prediction see the images unchanged.
-    """
-    augment = keras.Sequential(
-        [
-            keras.layers.RandomFlip("horizontal"),
-            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
-        ],
-        name="augmentation",
-    )
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Flatten()(augment(inputs))
-    for _ in range(depth):
-        x = keras.layers.Dense(units, activation="relu")(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="augmentation")
-
-
-def batch_norm_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=256, depth=2):
-    """The baseline with Dense -> BatchNormalization -> ReLU (the bias is BN's beta, so no bias)."""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Flatten()(inputs)
-    for _ in range(depth):
-        x = keras.layers.Dense(units, use_bias=False)(x)
-        x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.Activation("relu")(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="batch_norm")
-
-
-def smaller_mlp(input_shape=INPUT_SHAPE, classes=10, *, units=32, depth=2):
-    """Fewer parameters: the baseline's architecture with 32 units per layer instead of 256."""
-    return baseline_mlp(input_shape, classes, units=units, depth=depth, name="smaller")
 
 
 def early_stopping(patience=5):
@@ -110,7 +37,7 @@ def early_stopping(patience=5):
     )
 
 
-#: Remedy name -> the function that builds its model ("early stopping" and "more data" train the
+#: Remedy name -> the builder of its model ("early stopping" and "more data" train the
 #: baseline: the first with the ``early_stopping`` callback, the second on more images).
 REMEDIES = {
     "baseline": baseline_mlp,
@@ -121,13 +48,6 @@ REMEDIES = {
     "early stopping": baseline_mlp,
     "fewer parameters": smaller_mlp,
 }
-
-
-def build_mlp(remedy: str = "baseline", *, input_shape=INPUT_SHAPE, classes=10, **options):
-    """The model of one remedy by name (a key of ``REMEDIES``); ``options`` go to its function."""
-    if remedy not in REMEDIES:
-        raise ValueError(f"unknown remedy {remedy!r}; choose one of {', '.join(REMEDIES)}")
-    return REMEDIES[remedy](input_shape, classes, **options)
 
 
 # --- training and measuring ---------------------------------------------------------------------
@@ -302,29 +222,3 @@ def thinned_ensemble_accuracy(model: keras.Model, x, y, counts=(1, 2, 5, 10, 20)
             rows.append({"k": k, "accuracy": float(np.mean(np.argmax(total, axis=1) == y))})
     inference = keras.ops.convert_to_numpy(model(x, training=False))
     return pd.DataFrame(rows), float(np.mean(np.argmax(inference, axis=1) == y))
-
-
-def dropout_cnn(input_shape=INPUT_SHAPE, classes=10, *, conv_rate=0.0):
-    """``small_cnn`` with Dropout(conv_rate) after each convolution block, for the dropout sweep.
-
-    Neighbouring pixels of a feature map are strongly correlated, so dropping single activations
-    of a convolution removes less information than in a dense layer: the usual rates are lower.
-    """
-    inputs = keras.Input(input_shape)
-    x = inputs
-    for filters in (16, 32):
-        x = keras.layers.Conv2D(filters, 3, activation="relu")(x)
-        x = keras.layers.MaxPooling2D()(x)
-        x = keras.layers.Dropout(conv_rate)(x)
-    outputs = keras.layers.Dense(classes, activation="softmax")(keras.layers.Flatten()(x))
-    return keras.Model(inputs, outputs, name="dropout_cnn")
-
-
-def small_cnn(input_shape=INPUT_SHAPE, classes=10) -> keras.Model:
-    """:func:`dropout_cnn` without dropout (Dropout(0) is the identity): Conv(16) - pool -
-    Conv(32) - pool - Dense(10), 12,810 parameters, for comparing optimizers in chapter 07.
-
-    The kit's general small CNN is :func:`cnnkit.models.basic_cnns.small_cnn` (chapter 02); this
-    name stays for chapter 07's optimizer comparison, which trains the dropout sweep's network.
-    """
-    return dropout_cnn(input_shape, classes, conv_rate=0.0)

@@ -30,8 +30,8 @@ import pandas as pd
 
 import cnnkit as ck
 from cnnkit import scratch
+from cnnkit.autodiff import loss_gradients
 from cnnkit.plots import basics as plots
-from cnnkit.training.autodiff import loss_gradients
 
 rng = np.random.default_rng(0)
 

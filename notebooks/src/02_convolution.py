@@ -638,7 +638,7 @@ ck.explain(sequence_model)
 # The classic pattern is **[(Conv -> ReLU) × N -> Pool] × M -> (FC -> ReLU) × L -> FC -> Softmax**,
 # with N < 5, M > 3 on real images and 0 ≤ L ≤ 2. On 28×28 images 2×2 pooling can run at most
 # 4 times (28 -> 14 -> 7 -> 3 -> 1), so here M ≤ 4, and M = 4 would leave a 1×1 map; we use
-# M = 2 and M = 3. `typical_stack(N, M, L)` builds the pattern;
+# M = 2 and M = 3. `typical_stack(convs_per_block=N, blocks=M, dense_layers=L)` builds the pattern;
 # we build three members of the family and measure each: parameters, test accuracy, time.
 
 # %%

@@ -232,7 +232,7 @@ x_small, y_small = x_train[:n_small], y_train[:n_small]
 overfit_rows = []
 for downsampling in ("none", "max 2×2", "average 2×2", "max 3×3/2 (overlapping)"):
     keras.utils.set_random_seed(1)
-    model = basic_cnns.pooling_cnn(downsampling)
+    model = basic_cnns.pooling_cnn(downsampling=downsampling)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     started = time.perf_counter()
     model.fit(x_small, y_small, epochs=small_epochs, batch_size=64, verbose=0)

@@ -45,14 +45,14 @@ CHAPTER_START = time.perf_counter()
 
 # %%
 NETWORKS = [  # (name, year, builder, key idea)
-    ("LeNet-5 (1998)", 1998, partial(ck.models.lenet5, faithful=True), "conv + subsampling, tanh"),
+    ("LeNet-5 (1998)", 1998, ck.models.lenet5_1998, "conv + subsampling, tanh"),
     ("AlexNet", 2012, ck.models.alexnet, "ReLU, dropout, augmentation, LRN, 2 GPUs"),
     ("ZFNet", 2013, ck.models.zfnet, "7×7/2 conv1, wider conv3-5"),
-    ("VGG16", 2014, partial(ck.models.vgg, 16), "only 3×3 convs, deep"),
+    ("VGG16", 2014, partial(ck.models.vgg, config=16), "only 3×3 convs, deep"),
     ("GoogLeNet", 2014, ck.models.googlenet, "inception modules, 1×1 reductions"),
-    ("ResNet-18", 2015, partial(ck.models.resnet, 18), "residual blocks + BN"),
-    ("ResNet-34", 2015, partial(ck.models.resnet, 34), "deeper basic blocks"),
-    ("ResNet-50", 2015, partial(ck.models.resnet, 50), "bottleneck blocks"),
+    ("ResNet-18", 2015, partial(ck.models.resnet, depth=18), "residual blocks + BN"),
+    ("ResNet-34", 2015, partial(ck.models.resnet, depth=34), "deeper basic blocks"),
+    ("ResNet-50", 2015, partial(ck.models.resnet, depth=50), "bottleneck blocks"),
     ("MobileNet", 2017, ck.models.mobilenet, "depthwise-separable convs"),
 ]
 start = time.perf_counter()
@@ -148,11 +148,11 @@ def test_accuracy(model):
 # `Subsampling` and `PartialConv2D` are in `cnnkit/models/layers.py`):
 
 # %%
-ck.show_code(ck.models.lenet5, ck.models.lenet.__dict__["_lenet5_faithful"])
+ck.show_code(ck.models.lenet5, ck.models.lenet5_1998)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-faithful, keras_lenet = ck.models.lenet5(faithful=True), ck.models.lenet5()
+faithful, keras_lenet = ck.models.lenet5_1998(), ck.models.lenet5()
 columns = ["layer", "output shape", "parameters", "formula"]
 side_by_side = pd.concat(
     {
@@ -223,7 +223,7 @@ ck.plots.common.image_grid(
 # %%
 keras.utils.set_random_seed(0)
 start = time.perf_counter()
-lenet_rbf = ck.models.lenet5_rbf(prototypes)
+lenet_rbf = ck.models.lenet5_rbf(prototypes=prototypes)
 lenet_rbf.compile(keras.optimizers.Adam(1e-3), loss=ck.models.rbf_loss, jit_compile=False)
 lenet_rbf.fit(x_rbf, y_train[RBF_TRAIN], batch_size=64, epochs=1 if ck.QUICK else 4, verbose=0)
 distances = lenet_rbf.predict(x_rbf_test, batch_size=1_000, verbose=0)
@@ -272,21 +272,14 @@ alexnet["table"]
 
 
 # %%
-def small_cnn(activation):
-    inputs = keras.Input((14, 14, 1))
-    x = inputs
-    for filters in (16, 16, 32, 32):
-        x = keras.layers.Conv2D(filters, 3, padding="same", activation=activation)(x)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(10, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name=f"cnn_{activation}")
+ck.show_code(ablations.activation_net)
 
-
+# %%
 keras.utils.set_random_seed(0)
 activation_runs, seconds = {}, 0.0
 for name in ("relu", "sigmoid") if ck.QUICK else ("relu", "tanh", "sigmoid"):
     activation_runs[name], took = fit_small(
-        small_cnn(name), keras.optimizers.SGD(0.05, momentum=0.9)
+        ablations.activation_net(activation=name), keras.optimizers.SGD(0.05, momentum=0.9)
     )
     seconds += took
 for name, logs in sorted(activation_runs.items(), key=lambda item: item[1]["loss"][-1]):
@@ -431,7 +424,7 @@ ck.show_code(ck.models.vgg_block, ck.models.vgg)
 # %%
 rows = []
 for letter, millions in ck.models.VGG_PAPER_MILLIONS.items():
-    p = survey.profile_without_weights(partial(ck.models.vgg, letter))
+    p = survey.profile_without_weights(partial(ck.models.vgg, config=letter))
     rows.append(
         {
             "config": letter,
@@ -512,18 +505,20 @@ ck.show_code(ablations.receptive_field_net, ablations.padding_net)
 # %%
 print("'valid' 3×3 convolutions that fit on 14×14:", ablations.max_valid_depth(14))
 try:
-    ablations.padding_net("valid", convs=7)
+    ablations.padding_net(padding="valid", convs=7)
 except ValueError as error:
     print("7 of them:", error)
 
 SHORT_EPOCHS = 1 if ck.QUICK else 3
 variants = {
-    "7×7, pool": partial(ablations.receptive_field_net, "7x7", "pool"),
-    "3 × 3×3, pool": partial(ablations.receptive_field_net, "3x3-stack", "pool"),
-    "3 × 3×3, stride 2": partial(ablations.receptive_field_net, "3x3-stack", "stride"),
-    "6 convs, 'valid'": partial(ablations.padding_net, "valid", 6),
-    "6 convs, 'same'": partial(ablations.padding_net, "same", 6),
-    "12 convs, 'same'": partial(ablations.padding_net, "same", 12),
+    "7×7, pool": partial(ablations.receptive_field_net, field="7x7", downsample="pool"),
+    "3 × 3×3, pool": partial(ablations.receptive_field_net, field="3x3-stack", downsample="pool"),
+    "3 × 3×3, stride 2": partial(
+        ablations.receptive_field_net, field="3x3-stack", downsample="stride"
+    ),
+    "6 convs, 'valid'": partial(ablations.padding_net, padding="valid", convs=6),
+    "6 convs, 'same'": partial(ablations.padding_net, padding="same", convs=6),
+    "12 convs, 'same'": partial(ablations.padding_net, padding="same", convs=12),
 }
 # Quick mode trains one of the six (every network is still built and counted).
 trained = ("6 convs, 'valid'",) if ck.QUICK else tuple(variants)
@@ -778,7 +773,7 @@ print(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-cifar_resnet = ck.models.resnet(18, input_shape=(32, 32, 3), classes=10, small_input=True)
+cifar_resnet = ck.models.resnet(depth=18, input_shape=(32, 32, 3), classes=10, small_input=True)
 shapes = ck.models.stage_shapes(cifar_resnet)
 for stage, shape in shapes.items():
     print(f"{stage:>7}: {shape}")
@@ -797,7 +792,7 @@ keras.backend.clear_session()
 # solution. With shortcuts, the identity is the default (F = 0), and the deeper network trains
 # at least as well. Three networks, all with batch normalisation and He initialisation, same
 # data, SGD with momentum 0.9, same epochs: plain with 8 weight layers, plain with 32, and the
-# residual version of the 32 (`ck.models.resnet(..., plain=True)` drops the shortcuts).
+# residual version of the 32 (`ck.models.resnet(depth=..., plain=True)` drops the shortcuts).
 
 # %%
 DEEP_STAGES = (2, 2, 2) if ck.QUICK else (5, 5, 5)  # 14 or 32 weight layers
@@ -811,7 +806,7 @@ keras.utils.set_random_seed(0)
 depth_runs, rows = {}, []
 for label, options in degradation_nets.items():
     model = ck.models.resnet(
-        18, input_shape=(14, 14, 1), classes=10, small_input=True, width=8, **options
+        depth=18, input_shape=(14, 14, 1), classes=10, small_input=True, width=8, **options
     )
     row = {
         "network": label,
@@ -873,10 +868,10 @@ ck.show_code(ablations.bn_order_net, ablations.bn_residual_net)
 
 # %%
 placements = {
-    "conv-BN-ReLU (plain)": partial(ablations.bn_order_net, "conv-bn-relu"),
-    "conv-ReLU-BN (plain)": partial(ablations.bn_order_net, "conv-relu-bn"),
-    "BN before add (residual)": partial(ablations.bn_residual_net, "before-add"),
-    "BN after add (residual)": partial(ablations.bn_residual_net, "after-add"),
+    "conv-BN-ReLU (plain)": partial(ablations.bn_order_net, order="conv-bn-relu"),
+    "conv-ReLU-BN (plain)": partial(ablations.bn_order_net, order="conv-relu-bn"),
+    "BN before add (residual)": partial(ablations.bn_residual_net, bn_position="before-add"),
+    "BN after add (residual)": partial(ablations.bn_residual_net, bn_position="after-add"),
 }
 trained = list(placements)[:1] if ck.QUICK else list(placements)  # quick: 1 of 4
 keras.utils.set_random_seed(0)
@@ -977,7 +972,7 @@ RECIPES = ("paper: SGD 0.9, wd 1e-4, ÷10 on plateau", "Adam 1e-3")
 for label in RECIPES[:1] if ck.QUICK else RECIPES:  # quick mode trains the paper's recipe only
     keras.utils.set_random_seed(0)
     model = ck.models.resnet(
-        18, input_shape=(14, 14, 1), classes=10, small_input=True, width=16, stages=(1, 1, 1)
+        depth=18, input_shape=(14, 14, 1), classes=10, small_input=True, width=16, stages=(1, 1, 1)
     )
     if label.startswith("paper"):
         callbacks = [resnet_recipe.resnet_paper_recipe(model, RECIPE_BATCH)]

@@ -227,7 +227,7 @@ rng = np.random.default_rng(1)
 x_small = rng.normal(size=(4, 3, 2)).astype("float32")
 y_small = rng.normal(size=4).astype("float32")
 keras.utils.set_random_seed(1)
-small_rnn = sequence_regressor("rnn", units=3, steps=3, features=2)
+small_rnn = sequence_regressor((3, 2), kind="rnn", units=3)
 U, W, b = small_rnn.get_layer("rnn").get_weights()
 V, c = small_rnn.get_layer("prediction").get_weights()
 
@@ -271,7 +271,7 @@ x_train_rows, x_test_rows = image_rows(x_train_img), image_rows(x_test_img)
 print("training sequences:", x_train_rows.shape, "= (images, 28 steps, 28 features per step)")
 
 units = 32 if ck.QUICK else 128
-row_model = row_classifier("gru", units=units)
+row_model = row_classifier(kind="gru", units=units)
 ck.explain(row_model)
 
 # %%
@@ -400,8 +400,10 @@ x_fc_train, y_fc_train = forecasting_windows(series[:split], window)
 x_fc_test, y_fc_test = forecasting_windows(series[split - window :], window)
 
 keras.utils.set_random_seed(0)
-dense_fc = dense_sequence_regressor(window, hidden=32)
-rnn_fc = sequence_regressor("rnn", units=16, steps=None)  # any length: weights shared through time
+dense_fc = dense_sequence_regressor((window, 1), hidden=32)
+rnn_fc = sequence_regressor(
+    (None, 1), kind="rnn", units=16
+)  # any length: weights shared through time
 forecasts, errors = {}, {}
 for name, model in [("dense (flattened)", dense_fc), ("SimpleRNN (step by step)", rnn_fc)]:
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
@@ -490,11 +492,15 @@ started = time.perf_counter()
 keras.utils.set_random_seed(0)
 review_models = {
     "dense on multi-hot": (
-        bag_of_words_classifier(len(reviews.VOCABULARY)),
+        bag_of_words_classifier((len(reviews.VOCABULARY),)),
         reviews.multi_hot(review_train),
         reviews.multi_hot(review_test),
     ),
-    "Embedding + GRU": (review_reader("gru", len(reviews.VOCABULARY)), review_train, review_test),
+    "Embedding + GRU": (
+        review_reader(kind="gru", vocabulary_size=len(reviews.VOCABULARY)),
+        review_train,
+        review_test,
+    ),
 }
 review_accuracy = {}
 for name, (model, inputs, test_inputs) in review_models.items():
@@ -526,7 +532,7 @@ _ = ck.claim(
 #
 # With IMDB on the machine (`ck.datasets.load("imdb", num_words=10_000)`, see the README for the
 # file and mirrors) the same two builders apply: `reviews.multi_hot(ids, 10_000)` for the dense
-# network, `keras.utils.pad_sequences(ids, maxlen=200)` for `review_reader("lstm", 10_000)`.
+# network, `keras.utils.pad_sequences(ids, maxlen=200)` for `review_reader(kind="lstm", vocabulary_size=10_000)`.
 #
 # ## 7. Long memory: the adding problem
 #
@@ -555,7 +561,7 @@ for length in lengths:
     x_add_test, y_add_test = adding_problem(1000, length, seed=2)
     for name, kind in [("SimpleRNN", "rnn"), ("LSTM", "lstm"), ("GRU", "gru")]:
         keras.utils.set_random_seed(0)
-        model = sequence_regressor(kind, units=32, steps=length, features=2)
+        model = sequence_regressor((length, 2), kind=kind, units=32)
         model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="mse")
         model.fit(x_add, y_add, batch_size=64, epochs=epochs, verbose=0)
         adding_results[name][length] = model.evaluate(x_add_test, y_add_test, verbose=0)
@@ -610,7 +616,7 @@ for name, (kind, gate_bias) in variants.items():
     ratios, logs = [], []
     for seed in range(1 if ck.QUICK else 3):
         keras.utils.set_random_seed(seed)
-        model = sequence_regressor(kind, units=32, steps=T, features=2)
+        model = sequence_regressor((T, 2), kind=kind, units=32)
         if gate_bias is not None:
             set_gate_bias(model.get_layer(kind), gate_bias)
         norms = np.maximum(input_gradient_norms(model, x_long, y_long), 1e-30)
@@ -697,7 +703,7 @@ started = time.perf_counter()
 T_explode = 20
 x_ex, y_ex = adding_problem(500 if ck.QUICK else 2000, T_explode, seed=4)
 keras.utils.set_random_seed(0)
-gradient = gradients_by_sgd_step(exploding_rnn(T_explode), x_ex[:256], y_ex[:256], loss="mse")
+gradient = gradients_by_sgd_step(exploding_rnn((T_explode, 2)), x_ex[:256], y_ex[:256], loss="mse")
 initial_norm = float(np.sqrt(sum((g.astype(float) ** 2).sum() for g in gradient.values())))
 print(f"gradient norm at initialisation (all weights): {initial_norm:,.0f}")
 clip_losses = {}
@@ -707,7 +713,7 @@ for name, options in [
     ("clipvalue=0.1", {"clipvalue": 0.1}),
 ]:
     keras.utils.set_random_seed(0)
-    model = exploding_rnn(T_explode)
+    model = exploding_rnn((T_explode, 2))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01, **options), loss="mse")
     history = model.fit(x_ex, y_ex, batch_size=64, epochs=3 if ck.QUICK else 8, verbose=0)
     clip_losses[name] = history.history["loss"]
@@ -755,7 +761,7 @@ ck.show_code(stateful_reader, reset_recurrent_states)
 
 # %%
 keras.utils.set_random_seed(0)
-reader = stateful_reader(units=4, batch_size=2, features=3)
+reader = stateful_reader((None, 3), units=4, batch_size=2)
 U, W, b = reader.get_layer("rnn").get_weights()
 long_sequences = rng.normal(size=(2, 10, 3)).astype("float32")  # 2 sequences of 10 steps
 in_one_go = simple_rnn_forward(long_sequences, U, W, b, return_sequences=False)  # s_10

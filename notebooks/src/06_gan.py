@@ -188,7 +188,7 @@ ck.show_code(dcgan_generator)
 # %%
 latent_dim = 64
 keras.utils.set_random_seed(42)
-generator = dcgan_generator(latent_dim, filters=32)
+generator = dcgan_generator((latent_dim,), filters=32)
 ck.explain(generator)
 
 # %% [markdown]

@@ -23,6 +23,7 @@ import pandas as pd
 
 import cnnkit as ck
 from cnnkit import scratch
+from cnnkit.models import basic_cnns, deep_mlps, mlp_growth, regularized_mlps
 from cnnkit.plots import losses as loss_plots
 from cnnkit.plots import optimization as plots
 from cnnkit.scratch import box_losses, embedding_losses, surfaces, trajectories
@@ -71,7 +72,7 @@ def timed(what):
 # `EPOCHS_OVERFIT` epochs on only `N_SMALL` images: far more parameters than samples.
 
 # %%
-ck.show_code(remedies.baseline_mlp, remedies.train)
+ck.show_code(regularized_mlps.baseline_mlp, remedies.train)
 
 # %% [markdown]
 # Every run below goes through `remedies.train`: same data, epochs, optimizer (Adam, 1e-3), batch
@@ -82,7 +83,7 @@ ck.show_code(remedies.baseline_mlp, remedies.train)
 rows, histories, models = {}, {}, {}
 with timed("baseline"):
     models["baseline"], histories["baseline"], rows["baseline"] = remedies.train(
-        remedies.baseline_mlp, small, epochs=EPOCHS_OVERFIT, name="baseline"
+        regularized_mlps.baseline_mlp, small, epochs=EPOCHS_OVERFIT, name="baseline"
     )
 base = rows["baseline"]
 val_loss = np.asarray(histories["baseline"]["val_loss"])
@@ -121,7 +122,7 @@ plots.overfitting_curves(histories["baseline"])
 # applies weight decay separately from the gradient. The run shows what L2 does here.
 
 # %%
-ck.show_code(remedies.l2_mlp)
+ck.show_code(regularized_mlps.l2_mlp)
 
 
 # %%
@@ -134,7 +135,7 @@ def run(name, build, data=small, **options):
     return rows[name]
 
 
-row = run("L2", remedies.l2_mlp)
+row = run("L2", regularized_mlps.l2_mlp)
 print(f"gap: baseline {base['gap']:.3f}, L2 {row['gap']:.3f}")
 print(f"validation loss: baseline {base['val loss']:.2f}, L2 {row['val loss']:.2f}")
 ck.claim(
@@ -151,10 +152,10 @@ ck.claim(
 # no unit can rely on a particular other one being there.
 
 # %%
-ck.show_code(remedies.dropout_mlp)
+ck.show_code(regularized_mlps.dropout_mlp)
 
 # %%
-row = run("dropout", remedies.dropout_mlp)
+row = run("dropout", regularized_mlps.dropout_mlp)
 ck.claim(
     row["val loss"] < base["val loss"] and row["gap"] < base["gap"] - 0.02,
     f"dropout ends with a lower validation loss ({row['val loss']:.2f} vs {base['val loss']:.2f}) "
@@ -169,10 +170,10 @@ ck.claim(
 # image: the network cannot memorise pixels that move.
 
 # %%
-ck.show_code(remedies.augmented_mlp)
+ck.show_code(regularized_mlps.augmented_mlp)
 
 # %%
-row = run("augmentation", remedies.augmented_mlp)
+row = run("augmentation", regularized_mlps.augmented_mlp)
 ck.claim(
     row["gap"] < base["gap"] - 0.05,
     f"augmentation shrinks the gap from {base['gap']:.3f} to {row['gap']:.3f}",
@@ -195,7 +196,7 @@ ck.claim(
 ck.show_code(remedies.early_stopping)
 
 # %%
-row = run("early stopping", remedies.baseline_mlp, callbacks=[remedies.early_stopping(5)])
+row = run("early stopping", regularized_mlps.baseline_mlp, callbacks=[remedies.early_stopping(5)])
 ck.claim(
     row["epochs run"] < EPOCHS_OVERFIT and row["val loss"] < base["val loss"],
     f"early stopping ran {row['epochs run']} of {EPOCHS_OVERFIT} epochs and kept weights with a "
@@ -212,10 +213,10 @@ ck.claim(
 # whether it is one here.
 
 # %%
-ck.show_code(remedies.batch_norm_mlp)
+ck.show_code(regularized_mlps.batch_norm_mlp)
 
 # %%
-row = run("batch norm", remedies.batch_norm_mlp)
+row = run("batch norm", regularized_mlps.batch_norm_mlp)
 bn_helps = row["gap"] < base["gap"] - 0.02
 print(f"gap: baseline {base['gap']:.3f}, batch norm {row['gap']:.3f}")
 ck.claim(
@@ -231,17 +232,17 @@ ck.claim(
 # the baseline itself trained on `N_TRAIN` images instead of `N_SMALL`.
 
 # %%
-ck.show_code(remedies.smaller_mlp)
+ck.show_code(regularized_mlps.smaller_mlp)
 
 # %%
-row = run("fewer parameters", remedies.smaller_mlp)
+row = run("fewer parameters", regularized_mlps.smaller_mlp)
 ck.claim(
     row["gap"] < base["gap"] - 0.03 and row["val loss"] < base["val loss"] - 0.05,
     f"32 units per layer shrink the gap from {base['gap']:.3f} to {row['gap']:.3f} and lower the "
     f"validation loss from {base['val loss']:.2f} to {row['val loss']:.2f}",
     full_only=True,
 )
-row = run("more data", remedies.baseline_mlp, data=more)
+row = run("more data", regularized_mlps.baseline_mlp, data=more)
 ck.claim(
     row["val accuracy"] > base["val accuracy"] + 0.015 and row["gap"] < base["gap"] - 0.03,
     f"{N_TRAIN // N_SMALL}x more data raises validation accuracy from {base['val accuracy']:.3f} "
@@ -269,7 +270,7 @@ plots.remedy_comparison(table, histories)
 # with dropout after each convolution block (half as many epochs), on the same small training set.
 
 # %%
-ck.show_code(remedies.dropout_cnn)
+ck.show_code(basic_cnns.two_block_cnn)
 
 # %%
 dense_rates = (0.0, 0.5) if QUICK else (0.0, 0.3, 0.5, 0.7)
@@ -282,14 +283,18 @@ with timed("dropout sweep"):
             found = rows["baseline" if rate == 0 else "dropout"]
         else:
             found = remedies.train(
-                remedies.dropout_mlp, small, epochs=EPOCHS_OVERFIT, name=f"{rate}", rate=rate
+                regularized_mlps.dropout_mlp,
+                small,
+                epochs=EPOCHS_OVERFIT,
+                name=f"{rate}",
+                rate=rate,
             )[2]
         dense_rows.append({"rate": rate, **found})
     conv_rows = [
         {
             "rate": rate,
             **remedies.train(
-                remedies.dropout_cnn, small, epochs=EPOCHS_CNN, name=f"{rate}", conv_rate=rate
+                basic_cnns.two_block_cnn, small, epochs=EPOCHS_CNN, name=f"{rate}", dropout=rate
             )[2],
         }
         for rate in conv_rates
@@ -370,11 +375,11 @@ plots.thinned_ensemble(ensemble_table, inference_accuracy)
 #
 # Batch normalisation did not cure overfitting above. What it is known for is making a deep
 # network easier to optimise; we measure that: we train the same 8-layer ReLU MLP (He initialisation) with plain SGD (lr 0.01),
-# once without and once with `BatchNormalization` after each Dense layer (`gradients.deep_mlp`),
+# once without and once with `BatchNormalization` after each Dense layer (`deep_mlps.deep_mlp`),
 # and count the epochs each needs to reach the lowest training loss the plain network reaches.
 
 # %%
-ck.show_code(gradients.deep_mlp)
+ck.show_code(deep_mlps.deep_mlp)
 
 # %%
 bn_epochs = 1 if QUICK else 12
@@ -384,7 +389,7 @@ with timed("batch norm speed"):
     for variant in ("ReLU (He)", "ReLU + BN (He)"):
         keras.backend.clear_session()
         keras.utils.set_random_seed(0)
-        model = gradients.deep_mlp(variant, depth=8, units=64)
+        model = deep_mlps.deep_mlp(variant=variant, depth=8, units=64)
         model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
         bn_histories[variant] = model.fit(
             flat, y_train, epochs=bn_epochs, batch_size=64, verbose=0
@@ -437,7 +442,7 @@ plots.sweep_lines({"magnitude pruning, no retraining": curve}, "sparsity", "accu
 # initialisations (as pre-training), and the idea survives in fine-tuning (chapter 04).
 
 # %%
-ck.show_code(pruning.add_hidden_layer)
+ck.show_code(mlp_growth.add_hidden_layer)
 
 # %%
 with timed("greedy construction"):
@@ -464,7 +469,7 @@ ck.claim(
 noisy_labels, flipped = data_problems.flip_labels(y_small, 0.4, seed=0)
 with timed("label noise"):
     _, _, noisy = remedies.train(
-        remedies.baseline_mlp,
+        regularized_mlps.baseline_mlp,
         (x_small, noisy_labels, x_val, y_val),
         epochs=EPOCHS_OVERFIT,
         name="40 % flipped",
@@ -688,7 +693,7 @@ for name, make in OPTIMIZERS.items():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     history, row = remedies.fit_and_summarise(
-        remedies.small_cnn(),
+        basic_cnns.two_block_cnn(),
         (x_train, y_train, x_val, y_val),
         epochs=EPOCHS,
         optimizer=make(),
@@ -757,7 +762,7 @@ for name, schedule in plan.items():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     history, row = remedies.fit_and_summarise(
-        remedies.smaller_mlp(units=128),
+        regularized_mlps.smaller_mlp(units=128),
         (x_train, y_train, x_val, y_val),
         epochs=2 * EPOCHS,
         name=name,
@@ -783,7 +788,7 @@ pd.DataFrame(rows).set_index("name")[["val accuracy", "best val accuracy", "trai
 # %%
 keras.backend.clear_session()
 keras.utils.set_random_seed(0)
-probe = remedies.smaller_mlp(units=128)
+probe = regularized_mlps.smaller_mlp(units=128)
 probe.compile(optimizer=keras.optimizers.SGD(momentum=0.9), loss="sparse_categorical_crossentropy")
 range_results = schedules.lr_range_test(
     probe, x_train, y_train, min_lr=1e-5, max_lr=10.0, steps=60 if QUICK else 200
@@ -845,12 +850,12 @@ started = time.perf_counter()
 for seed in range(2 if QUICK else 5):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = tuning.weak_mlp(8)
+    model = regularized_mlps.weak_mlp(units=8)
     remedies.fit_and_summarise(model, (x_train, y_train, x_val, y_val), epochs=EPOCHS)
     weak_models.append(model)
 members, ensemble = tuning.ensemble_accuracy(weak_models, x_val, y_val)
 keras.utils.set_random_seed(0)
-single = tuning.weak_mlp(8 * len(weak_models))
+single = regularized_mlps.weak_mlp(units=8 * len(weak_models))
 _, single_row = remedies.fit_and_summarise(single, (x_train, y_train, x_val, y_val), epochs=EPOCHS)
 print(f"[ensemble: {time.perf_counter() - started:.1f} s]")
 print(

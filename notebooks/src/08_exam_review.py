@@ -538,10 +538,10 @@ review.classic_networks_frame()
 from cnnkit.models import survey
 
 lenet = CLASSIC_NETWORKS["LeNet-5"]
-paper = survey.profile(ck.models.lenet5(faithful=True))
+paper = survey.profile(ck.models.lenet5_1998())
 assert (paper["parameters"], paper["macs"]) == (lenet.params, lenet.macs)
 assert ck.models.lenet5().count_params() == lenet.modern_params
-resnet18 = ck.models.resnet(18)
+resnet18 = ck.models.resnet(depth=18)
 resnet18_trainable = sum(math.prod(w.shape) for w in resnet18.trainable_weights)
 assert resnet18_trainable == CLASSIC_NETWORKS["ResNet-18"].params
 print(

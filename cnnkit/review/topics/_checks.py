@@ -144,6 +144,30 @@ def _pick_padding_case(rng: random.Random, candidates: Callable[[], tuple | None
     return fallback
 
 
+def int_draft(statement: str, expected: int, solution: str, pairs, verify, data: dict, **fields):
+    """A calculation whose answer is a whole number (a count): accepted when equal to
+    ``expected``, with ``pairs`` (wrong value, message) as the typical mistakes; ``fields`` are
+    Draft's optional fields (``source=...``)."""
+    return Draft(statement, expected, solution, _check_int(expected, pairs), verify, data, **fields)
+
+
+def shape_draft(
+    statement: str,
+    expected: tuple,
+    solution: str,
+    pairs,
+    depth_message: str,
+    verify,
+    data,
+    **fields,
+):
+    """A calculation whose answer is an output shape (height, width, depth): accepted when equal
+    to ``expected``; ``pairs`` map wrong sizes to messages, ``depth_message`` answers a wrong
+    depth (see :func:`_check_shape`)."""
+    checker = _check_shape(expected, pairs, depth_message)
+    return Draft(statement, expected, solution, checker, verify, data, **fields)
+
+
 def float_draft(
     statement: str,
     exact: float,

@@ -74,12 +74,5 @@ def activation_values(rng: random.Random) -> Draft:
         got = np.asarray(ops[name](), dtype=float)
         return bool(np.allclose(got, exact, atol=1e-5)), got.round(4).tolist()
 
-    return Draft(
-        statement,
-        expected,
-        solution,
-        check,
-        verify,
-        dict(function=name, values=values),
-        source=sections.ACTIVATIONS,
-    )
+    data = dict(function=name, values=values)
+    return Draft(statement, expected, solution, check, verify, data, source=sections.ACTIVATIONS)

@@ -62,14 +62,9 @@ def iou(rng: random.Random) -> Draft:
         got = float((boxes == 2).sum() / (boxes > 0).sum())
         return abs(got - exact) < 1e-9, got
 
+    data = dict(a=a, b=b)
     return float_draft(
-        statement,
-        exact,
-        solution,
-        pairs,
-        verify,
-        dict(a=a, b=b),
-        source=sections.LOSSES_BEYOND,
+        statement, exact, solution, pairs, verify, data, source=sections.LOSSES_BEYOND
     )
 
 
@@ -109,14 +104,9 @@ def smooth_l1(rng: random.Random) -> Draft:
         )
         return abs(got - exact) < 1e-5, got
 
+    data = dict(errors=errors)
     return float_draft(
-        statement,
-        exact,
-        solution,
-        pairs,
-        verify,
-        dict(errors=errors),
-        source=sections.LOSSES_BEYOND,
+        statement, exact, solution, pairs, verify, data, source=sections.LOSSES_BEYOND
     )
 
 
@@ -147,16 +137,9 @@ def focal(rng: random.Random) -> Draft:
         got = float(loss(np.array([[1.0]]), np.array([[p]], "float32")))
         return abs(got - exact) < 1e-4, got
 
+    data = dict(p=p, gamma=gamma)
     return float_draft(
-        statement,
-        exact,
-        solution,
-        pairs,
-        verify,
-        dict(p=p, gamma=gamma),
-        tol=2e-4,
-        digits=4,
-        source=sections.FOCAL,
+        statement, exact, solution, pairs, verify, data, tol=2e-4, digits=4, source=sections.FOCAL
     )
 
 
@@ -192,13 +175,14 @@ def triplet(rng: random.Random) -> Draft:
         got = float(np.maximum(np.float64(d_pos) - d_neg + margin, 0.0))
         return abs(got - exact) < 1e-12, got
 
+    data = dict(d_pos=d_pos, d_neg=d_neg, margin=margin)
     return float_draft(
         statement,
         exact,
         solution,
         pairs,
         verify,
-        dict(d_pos=d_pos, d_neg=d_neg, margin=margin),
+        data,
         tol=0.006,
         digits=2,
         source=sections.LOSSES_BEYOND,

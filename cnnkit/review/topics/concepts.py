@@ -21,6 +21,17 @@ def _no_verify():
     return True, None  # a concept item is checked by its author, not computed
 
 
+def _concept_draft(item, kind, statement, answer, solution, check, *, justified=False, **fields):
+    """The Draft of one concept item: checked by ``check`` alone (nothing to compute), recorded by
+    its question (a true/false item by its claim), with its source section; ``justified`` adds
+    the item's justification, ``fields`` other Draft fields (``options``)."""
+    if justified:
+        fields["justification"] = item.justification
+    asked = item.claim if isinstance(item, TrueFalse) else item.question
+    data, fields["kind"], fields["source"] = dict(item=asked), kind, item.source
+    return Draft(statement, answer, solution, check, _no_verify, data, **fields)
+
+
 def normalise_text(text: str) -> str:
     """NFKC (full-width letters and digits become ASCII), case-folded, spaces collapsed."""
     text = unicodedata.normalize("NFKC", str(text)).casefold()
@@ -181,17 +192,15 @@ def choice_generator(items: Sequence[Choice]) -> Callable[[random.Random], Draft
             return incorrect(f"Not {LETTERS[chosen]}: {options[chosen][1]}")
 
         check.typical_mistake = LETTERS[(right + 1) % len(texts)]
-        return Draft(
+        return _concept_draft(
+            item,
+            "choice",
             item.question,
             letter,
             f"**Answer:** {letter}. {item.right}\n\n{item.justification}",
             check,
-            _no_verify,
-            dict(item=item.question),
-            kind="choice",
-            source=item.source,
             options=texts,
-            justification=item.justification,
+            justified=True,
         )
 
     return generate
@@ -209,16 +218,14 @@ def true_false_generator(items: Sequence[TrueFalse]) -> Callable[[random.Random]
             return incorrect(f"The statement is {verdict}. {item.justification}")
 
         check.typical_mistake = not item.truth
-        return Draft(
+        return _concept_draft(
+            item,
+            "true_false",
             f"True or false? {item.claim} Answer True or False.",
             item.truth,
             f"**Answer:** {item.truth}. {item.justification}",
             check,
-            _no_verify,
-            dict(item=item.claim),
-            kind="true_false",
-            source=item.source,
-            justification=item.justification,
+            justified=True,
         )
 
     return generate
@@ -267,16 +274,14 @@ def ordering_generator(items: Sequence[Ordering]) -> Callable[[random.Random], D
         typical[0], typical[1] = typical[1], typical[0]
         check.typical_mistake = "".join(typical)
         numbered = "\n".join(f"{i}. {step}" for i, step in enumerate(item.steps, 1))
-        return Draft(
+        return _concept_draft(
+            item,
+            "ordering",
             statement,
             answer,
             f"{numbered}\n\n{item.justification}\n\n**Answer:** {answer}",
             check,
-            _no_verify,
-            dict(item=item.question),
-            kind="ordering",
-            source=item.source,
-            justification=item.justification,
+            justified=True,
         )
 
     return generate
@@ -305,15 +310,13 @@ def short_answer_generator(items: Sequence[ShortAnswer]) -> Callable[[random.Ran
             )
 
         check.typical_mistake = "It makes the network work better."  # vague: names no key idea
-        return Draft(
+        return _concept_draft(
+            item,
+            "short_answer",
             f"{item.question} Answer in one to three sentences (a text in quotes).",
             item.model_answer,
             f"Key ideas: {needed}.\n\n**Answer:** {item.model_answer}",
             check,
-            _no_verify,
-            dict(item=item.question),
-            kind="short_answer",
-            source=item.source,
         )
 
     return generate

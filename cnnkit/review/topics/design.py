@@ -180,13 +180,14 @@ def cnn_design(rng: random.Random) -> Draft:
         result = check(layers)
         return result.status == "correct", result.message
 
+    data = dict(input_shape=input_shape, classes=classes, budget=budget, field=field)
     return Draft(
         statement,
         layers,
         solution,
         check,
         verify,
-        dict(input_shape=input_shape, classes=classes, budget=budget, field=field),
+        data,
         kind="design",
         source=sections.TYPICAL_STACK,
     )

@@ -96,12 +96,5 @@ def early_stopping_epochs(rng: random.Random) -> Draft:
         kept = callback.best_epoch + 1
         return (ran, kept) == (stop, best), (ran, kept)
 
-    return Draft(
-        statement,
-        (stop, best),
-        solution,
-        check,
-        verify,
-        dict(losses=losses, patience=patience),
-        source=sections.REMEDIES,
-    )
+    data = dict(losses=losses, patience=patience)
+    return Draft(statement, (stop, best), solution, check, verify, data, source=sections.REMEDIES)

@@ -7,7 +7,7 @@ import random
 
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_int, _keras, _x
+from cnnkit.review.topics._checks import _keras, _x, int_draft
 
 _CASES = ("full", "local", "shared", "filters")
 
@@ -65,14 +65,9 @@ def local_connectivity(rng: random.Random) -> Draft:
             formulas.locally_connected_params(hidden, k, 1, use_bias=False),
         )
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_int(expected, pairs),
-        verify,
-        dict(side=side, kernel=k, filters=filters, case=case),
-        source=sections.WHY_NOT_FC,
+    data = dict(side=side, kernel=k, filters=filters, case=case)
+    return int_draft(
+        statement, expected, "\n\n".join(steps), pairs, verify, data, source=sections.WHY_NOT_FC
     )
 
 
@@ -115,12 +110,5 @@ def fc_as_conv(rng: random.Random) -> Draft:
         same = conv.count_params() == dense.count_params() == expected
         return same and tuple(y.shape[1:]) == (1, 1, units), conv.count_params()
 
-    return Draft(
-        statement,
-        expected,
-        solution,
-        _check_int(expected, pairs),
-        verify,
-        dict(side=side, depth=depth, units=units),
-        source=sections.FC_AS_CONV,
-    )
+    data = dict(side=side, depth=depth, units=units)
+    return int_draft(statement, expected, solution, pairs, verify, data, source=sections.FC_AS_CONV)

@@ -81,7 +81,8 @@ def softmax(rng: random.Random) -> Draft:
         got = np.asarray(keras.ops.softmax(np.array([logits], dtype="float32"), axis=-1))[0]
         return bool(np.allclose(got, exact, atol=1e-6)), got.round(6).tolist()
 
-    return Draft(statement, expected, "\n\n".join(steps), check, verify, dict(logits=logits))
+    data = dict(logits=logits)
+    return Draft(statement, expected, "\n\n".join(steps), check, verify, data)
 
 
 # --------------------------------------------------------------------------- cross_entropy

@@ -9,7 +9,7 @@ import random
 from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _check_int, _keras, _x, float_draft
+from cnnkit.review.topics._checks import _keras, _x, float_draft, int_draft
 
 
 def pool_values(rng: random.Random) -> Draft:
@@ -69,13 +69,14 @@ def pool_values(rng: random.Random) -> Draft:
         got = np.asarray(layer(x)).reshape(-1)
         return bool(np.allclose(got, exact, atol=1e-5)), got.tolist()
 
+    data = dict(grid=grid, kind=kind)
     return Draft(
         statement,
         [round(v, 2) for v in exact],
         solution,
         check,
         verify,
-        dict(grid=grid, kind=kind),
+        data,
         source=sections.POOL_GRID,
     )
 
@@ -137,15 +138,8 @@ def inception_depth(rng: random.Random) -> Draft:
         shape = tuple(layers.Concatenate()(branches).shape[1:])
         return shape == expected, shape
 
-    return Draft(
-        statement,
-        depth,
-        solution,
-        _check_int(depth, pairs),
-        verify,
-        dict(size=size, channels=channels, branches=(b1, b3r, b3, b5r, b5, bp)),
-        source=sections.INCEPTION,
-    )
+    data = dict(size=size, channels=channels, branches=(b1, b3r, b3, b5r, b5, bp))
+    return int_draft(statement, depth, solution, pairs, verify, data, source=sections.INCEPTION)
 
 
 def batchnorm_value(rng: random.Random) -> Draft:
@@ -198,15 +192,8 @@ def batchnorm_value(rng: random.Random) -> Draft:
         value = float(got[index, 0])
         return abs(value - exact) < 1e-4, value
 
-    return float_draft(
-        statement,
-        exact,
-        solution,
-        pairs,
-        verify,
-        dict(batch=batch, index=index, gamma=gamma, beta=beta),
-        source=sections.BATCH_NORM,
-    )
+    data = dict(batch=batch, index=index, gamma=gamma, beta=beta)
+    return float_draft(statement, exact, solution, pairs, verify, data, source=sections.BATCH_NORM)
 
 
 def projection_shortcut(rng: random.Random) -> Draft:
@@ -259,12 +246,5 @@ def projection_shortcut(rng: random.Random) -> Draft:
             out,
         ), trainable
 
-    return Draft(
-        statement,
-        expected,
-        solution,
-        _check_int(expected, pairs),
-        verify,
-        dict(channels=channels, size=size, use_bn=use_bn),
-        source=sections.RESNET,
-    )
+    data = dict(channels=channels, size=size, use_bn=use_bn)
+    return int_draft(statement, expected, solution, pairs, verify, data, source=sections.RESNET)

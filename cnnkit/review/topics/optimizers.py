@@ -157,13 +157,5 @@ def optimizer_step(rng: random.Random) -> Draft:
         got = float(np.asarray(variable.numpy())[0])
         return abs(got - exact) < 1e-4, got
 
-    return float_draft(
-        statement,
-        exact,
-        "\n\n".join(steps),
-        pairs,
-        verify,
-        dict(kind=kind, w0=w0, grads=grads, lr=lr),
-        tol=tol,
-        digits=4,
-    )
+    data = dict(kind=kind, w0=w0, grads=grads, lr=lr)
+    return float_draft(statement, exact, "\n\n".join(steps), pairs, verify, data, tol=tol, digits=4)

@@ -6,9 +6,9 @@ import random
 
 from cnnkit.review.problem import Draft
 from cnnkit.review.topics._checks import (
-    _check_int,
     _keras,
     _x,
+    int_draft,
 )
 from cnnkit.review.topics.sizes import _SIZES
 
@@ -88,13 +88,14 @@ def conv_params(rng: random.Random) -> Draft:
         count = layer.count_params()
         return count == expected, count
 
-    return Draft(
+    data = dict(kernel=kernel, in_channels=in_channels, filters=filters, use_bias=use_bias)
+    return int_draft(
         statement,
         expected,
         "\n\n".join(steps),
-        _check_int(expected, _conv_param_pairs(kernel, in_channels, filters, use_bias, height)),
+        _conv_param_pairs(kernel, in_channels, filters, use_bias, height),
         verify,
-        dict(kernel=kernel, in_channels=in_channels, filters=filters, use_bias=use_bias),
+        data,
     )
 
 
@@ -150,14 +151,8 @@ def dense_params(rng: random.Random) -> Draft:
         count = layer.count_params()
         return count == expected, count
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_int(expected, pairs),
-        verify,
-        dict(inputs=inputs, units=units, flatten=flatten),
-    )
+    data = dict(inputs=inputs, units=units, flatten=flatten)
+    return int_draft(statement, expected, "\n\n".join(steps), pairs, verify, data)
 
 
 # --------------------------------------------------------------------------- rnn_params
@@ -239,11 +234,5 @@ def rnn_params(rng: random.Random) -> Draft:
         count = layer.count_params()
         return count == expected, count
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_int(expected, pairs),
-        verify,
-        dict(kind=kind, inputs=inputs, units=units),
-    )
+    data = dict(kind=kind, inputs=inputs, units=units)
+    return int_draft(statement, expected, "\n\n".join(steps), pairs, verify, data)

@@ -52,13 +52,14 @@ def rnn_step(rng: random.Random) -> Draft:
         got = float(np.asarray(layer(np.array(xs, "float32").reshape(1, -1, 1)))[0, 0])
         return abs(got - exact) < 1e-4, got
 
+    data = dict(u=u, w=w, xs=xs)
     return float_draft(
         statement,
         exact,
         solution,
         pairs,
         verify,
-        dict(u=u, w=w, xs=xs),
+        data,
         tol=1e-3,
         digits=4,
         source=sections.RECURRENCE,
@@ -116,14 +117,9 @@ def sigmoid_chain(rng: random.Random) -> Draft:
         return check_number(answer, exact, mistakes=mistakes, rel_tol=0.01)
 
     check.typical_mistake = next(iter(reversed(list(mistakes))), None)
+    data = dict(layers=layers, z=z)
     return Draft(
-        statement,
-        float(f"{exact:.3e}"),
-        solution,
-        check,
-        verify,
-        dict(layers=layers, z=z),
-        source=sections.VANISHING,
+        statement, float(f"{exact:.3e}"), solution, check, verify, data, source=sections.VANISHING
     )
 
 
@@ -190,12 +186,13 @@ def gan_losses(rng: random.Random) -> Draft:
             got = float(bce(np.array([[1.0]]), np.array([[d_fake]], "float32")))
         return abs(got - exact) < 1e-4, got
 
+    data = dict(d_real=d_real, d_fake=d_fake, who=who)
     return float_draft(
         statement,
         exact,
         solution + f"\n\n**Answer:** {round(exact, 3)}",
         pairs,
         verify,
-        dict(d_real=d_real, d_fake=d_fake, who=who),
+        data,
         source=sections.GAN_GAME,
     )

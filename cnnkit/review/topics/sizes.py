@@ -7,12 +7,12 @@ import random
 
 from cnnkit.review.problem import Draft
 from cnnkit.review.topics._checks import (
-    _check_int,
-    _check_shape,
     _fmt_shape,
     _keras,
     _pick_padding_case,
     _x,
+    int_draft,
+    shape_draft,
 )
 
 # --------------------------------------------------------------------------- conv_output_size
@@ -120,21 +120,15 @@ def conv_output_size(rng: random.Random) -> Draft:
         shape = tuple(y.shape[1:])
         return shape == expected, shape
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_shape(expected, pairs, depth_message),
-        verify,
-        dict(
-            size=size,
-            kernel=kernel,
-            stride=stride,
-            padding=padding,
-            channels=channels,
-            filters=filters,
-        ),
+    data = dict(
+        size=size,
+        kernel=kernel,
+        stride=stride,
+        padding=padding,
+        channels=channels,
+        filters=filters,
     )
+    return shape_draft(statement, expected, "\n\n".join(steps), pairs, depth_message, verify, data)
 
 
 # --------------------------------------------------------------------------- pool_output_size
@@ -203,14 +197,8 @@ def pool_output_size(rng: random.Random) -> Draft:
         shape = tuple(y.shape[1:])
         return shape == expected, shape
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_shape(expected, pairs, depth_message),
-        verify,
-        dict(size=size, pool=pool, stride=stride, padding=padding, channels=channels, kind=kind),
-    )
+    data = dict(size=size, pool=pool, stride=stride, padding=padding, channels=channels, kind=kind)
+    return shape_draft(statement, expected, "\n\n".join(steps), pairs, depth_message, verify, data)
 
 
 # --------------------------------------------------------------------------- receptive_field
@@ -293,11 +281,5 @@ def receptive_field(rng: random.Random) -> Draft:
         field = int(seen.max() - seen.min() + 1) if seen.size else 0
         return field == expected and seen.size == expected, field
 
-    return Draft(
-        statement,
-        expected,
-        "\n\n".join(steps),
-        _check_int(expected, pairs),
-        verify,
-        dict(stack=stack),
-    )
+    data = dict(stack=stack)
+    return int_draft(statement, expected, "\n\n".join(steps), pairs, verify, data)

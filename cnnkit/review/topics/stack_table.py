@@ -205,11 +205,5 @@ def stack_table(rng: random.Random) -> Draft:
 
     verify = _table_verifier(input_shape, layers, rows, total)
 
-    return Draft(
-        statement,
-        expected,
-        solution,
-        check,
-        verify,
-        dict(input_shape=input_shape, layers=layers),
-    )
+    data = dict(input_shape=input_shape, layers=layers)
+    return Draft(statement, expected, solution, check, verify, data)

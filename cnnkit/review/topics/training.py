@@ -78,30 +78,21 @@ def batch_epoch(rng: random.Random) -> Draft:
     def verify():
         import numpy as np
 
-        try:
-            from keras.src.trainers.data_adapters import get_data_adapter
+        # Keras's own count: fit tells its callbacks the steps per epoch ("steps" in params);
+        # the callback reads it before the first batch and stops after that one batch.
+        keras = _keras()
+        steps_seen = []
 
-            x = np.zeros((samples, 1), dtype="float32")
-            got = get_data_adapter(x, x, batch_size=batch).num_batches
-        except ImportError:  # a Keras without the adapter: count the steps of a real fit
-            keras = _keras()
-            steps_seen = []
-            model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-            model.compile("sgd", "mse")
-            x = np.zeros((samples, 1), dtype="float32")
-            model.fit(
-                x,
-                x,
-                batch_size=batch,
-                epochs=1,
-                verbose=0,
-                callbacks=[
-                    keras.callbacks.LambdaCallback(
-                        on_train_batch_end=lambda b, _: steps_seen.append(b)
-                    )
-                ],
-            )
-            got = len(steps_seen)
+        def read_steps(_logs=None):
+            steps_seen.append(counter.params["steps"])
+            counter.model.stop_training = True
+
+        counter = keras.callbacks.LambdaCallback(on_train_begin=read_steps)
+        model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        x = np.zeros((samples, 1), dtype="float32")
+        model.fit(x, x, batch_size=batch, epochs=1, verbose=0, callbacks=[counter])
+        got = steps_seen[0]
         return got == per_epoch, got
 
     return Draft(statement, expected, "\n\n".join(steps), checker, verify, data)
@@ -201,12 +192,13 @@ def dropout_expectation(rng: random.Random) -> Draft:
         agrees = scale_ok and identity_ok and rate_ok and mean_ok
         return agrees, values[kind]
 
+    data = dict(rate=rate, x=x, kind=kind, units=units)
     return float_draft(
         statement,
         exact,
         "\n\n".join(steps),
         pairs,
         verify,
-        dict(rate=rate, x=x, kind=kind, units=units),
+        data,
         tol=tol if kind != "count" else 0.5,
     )

@@ -3,7 +3,9 @@
 Keras 3 runs the same model code on three backends, but taking a gradient is the one thing each
 backend does its own way (``tf.GradientTape``, ``jax.grad`` on a stateless call,
 ``torch.autograd.grad``). The course needs gradients to *look at* them (vanishing gradients,
-backpropagation through time), so this module hides that one difference:
+backpropagation through time), so this module hides that one difference. It sits on the
+ground floor (it imports only Keras and NumPy): the models' training steps and the training
+helpers both use it.
 
     loss, grads = loss_gradients(model, loss_fn, x, y)   # dL/dW for every trainable variable
     dy_dx = input_gradients(model, x)                    # d(sum of outputs)/dx, shaped like x
@@ -24,6 +26,8 @@ __all__ = [
     "input_gradients",
     "jax_stateless_step",
     "loss_gradients",
+    "regroup",
+    "step_on_any_backend",
     "value_and_gradients",
 ]
 
@@ -226,12 +230,34 @@ def jax_stateless_step(model: keras.Model, stateful_step: Callable, state, data)
             logs = stateful_step(data)
         finally:
             _OPEN_STEP_SCOPES.pop()
-    new_values = [scope.get_current_value(variable) for variable in variables]
-    new_state, start = [], 0
-    for group in groups:
-        new_state.append(new_values[start : start + len(group)])
-        start += len(group)
-    return logs, tuple(new_state)
+    return logs, regroup([scope.get_current_value(variable) for variable in variables], groups)
+
+
+def step_on_any_backend(model: keras.Model, stateful_step: Callable, *args):
+    """A ``train_step``/``test_step`` body written the TensorFlow/PyTorch way, on every backend:
+    ``stateful_step(data)`` on TensorFlow and PyTorch; on JAX, where Keras passes
+    ``(state, data)`` and expects ``(logs, new_state)``, through :func:`jax_stateless_step`."""
+    if backend_name() == "jax":
+        return jax_stateless_step(model, stateful_step, *args)
+    return stateful_step(*args)
+
+
+def regroup(values, groups) -> tuple[list, ...]:
+    """Split the flat list ``values`` into consecutive lists as long as each of ``groups``.
+
+    JAX's stateless ``train_step`` returns its new state grouped as it came in (trainable,
+    non-trainable, optimizer, metrics values); the step works on one flat list of variables.
+    """
+    sizes = [len(group) for group in groups]
+    if sum(sizes) != len(values):
+        raise ValueError(
+            f"regroup: {len(values)} values for groups of sizes {sizes} (sum {sum(sizes)})"
+        )
+    grouped, start = [], 0
+    for size in sizes:
+        grouped.append(list(values[start : start + size]))
+        start += size
+    return tuple(grouped)
 
 
 class _RecordingScope(keras.StatelessScope):
