@@ -29,7 +29,7 @@ LAB_BROWSER ?= auto
 COLAB_PYTHON ?=
 COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: test-backends install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
+.PHONY: test-backends test-backends-ci install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
 
 install: system-deps
 	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
@@ -72,12 +72,20 @@ test: install test-system-deps site-deps lint
 		--nbval-lax tests notebooks exercises
 	$(MAKE) --no-print-directory colab-test
 	$(MAKE) --no-print-directory lab-check
+	@if [ "$(CI)" = "true" ]; then $(MAKE) --no-print-directory test-backends-ci; \
+	else echo "test: JAX and PyTorch passes run in CI (CI=true) or with make test-backends-ci"; fi
 
 # The unit tests and every notebook in quick mode under JAX and PyTorch, each backend in its own
 # cached environment (~/.cache/cnnkit/backend-venv-<name>, rebuilt when the pins of the extras
-# [jax] and [torch] change); results in benchmarks/backends.json. Not part of `make test`.
+# [jax] and [torch] change); results in benchmarks/backends.json (then `make notebooks` updates
+# the backends line under each chapter's title).
 test-backends: install
 	$(PYTHON) benchmarks/backend_tests.py
+
+# What CI adds to `make test` (CI=true): per backend, the unit tests, every exercise and solution
+# notebook and chapters 01-03 and 08, in the same cached environments; fails when any fails.
+test-backends-ci: install
+	$(PYTHON) benchmarks/backend_tests.py --subset ci --no-save
 
 # Jupyter Book 1.x (offline-capable) in build/venv-site, reinstalled only when its pins change.
 site-deps: test-system-deps

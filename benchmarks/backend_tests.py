@@ -1,6 +1,7 @@
 """The unit tests and every notebook in quick mode under the JAX and PyTorch backends.
 
     python benchmarks/backend_tests.py                       # both backends, tests + notebooks
+    python benchmarks/backend_tests.py --subset ci           # what CI runs (`make test-backends-ci`)
     python benchmarks/backend_tests.py --backends jax --notebooks notebooks/06_gan.ipynb --no-unit
 
 Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/backend-venv-<name>
@@ -8,7 +9,14 @@ Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/back
 install) and rebuilt only when the extra's pins in pyproject.toml change. Every notebook runs
 alone under nbval (``--nbval-lax``), so a failing notebook does not hide the others. The results
 (per backend, per notebook: pass/fail and seconds; unit-test counts) are merged into
-benchmarks/backends.json. `make test-backends` runs this; `make test` and CI do not.
+benchmarks/backends.json. `make test-backends` runs this; `make test` runs ``--subset ci`` when
+``CI=true`` (the unit tests, every exercise and solution notebook, chapters 01-03 and 08), without
+writing the results file. The exit status is 1 when anything failed, and every failure's output
+is printed.
+
+The unit tests whose subject does not depend on the Keras backend and that cost minutes (a
+browser, a web server, a book build, a second virtual environment) run once, under TensorFlow,
+in `make test`; the backend passes leave them out (BACKEND_INDEPENDENT says why for each).
 """
 
 from __future__ import annotations
@@ -28,6 +36,17 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "backends.json"
 BACKENDS = ("jax", "torch")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cnnkit"
+
+#: Test files left out of the backend passes, and why: none computes with Keras.
+BACKEND_INDEPENDENT = {
+    "tests/test_browser_lab.py": "drives JupyterLab in Chromium (the lab's pages, no Keras)",
+    "tests/test_site.py": "builds the website from the committed notebooks (nothing executed)",
+    "tests/test_book.py": "prints the book from the committed notebooks (nothing executed)",
+    "tests/colab_stack": "runs every notebook on Colab's stack in its own TensorFlow venv",
+}
+
+#: What CI runs per backend: every exercise and solution notebook and these chapters.
+CI_CHAPTERS = ("01", "02", "03", "08")
 
 
 def extra_pins(backend: str) -> list[str]:
@@ -87,8 +106,11 @@ def _counts(output: str) -> dict[str, int]:
     return {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", summary)}
 
 
-def notebooks() -> list[str]:
+def notebooks(subset: str = "all") -> list[str]:
+    """Every chapter, exercise and solution notebook; with ``subset="ci"`` only CI_CHAPTERS."""
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if subset == "ci":
+        paths = [path for path in paths if path.name[:2] in CI_CHAPTERS]
     paths += sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
     paths += sorted((ROOT / "exercises" / "solutions").glob("[0-9][0-9]_*.ipynb"))
     return [str(path.relative_to(ROOT)) for path in paths]
@@ -106,6 +128,15 @@ def main(argv=None) -> int:
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
     parser.add_argument("--notebooks", nargs="*", default=None, help="default: every notebook")
     parser.add_argument("--no-unit", action="store_true", help="skip the unit tests")
+    parser.add_argument(
+        "--subset",
+        choices=("all", "ci"),
+        default="all",
+        help="ci: exercise and solution notebooks and chapters " + ", ".join(CI_CHAPTERS),
+    )
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write benchmarks/backends.json (CI)"
+    )
     parser.add_argument("--workers", default=os.environ.get("PYTEST_WORKERS", "2"))
     parser.add_argument(
         "--python", help="use this Python (with jax and torch) instead of the cache"
@@ -130,7 +161,10 @@ def main(argv=None) -> int:
             env=dict(os.environ, KERAS_BACKEND=backend),
         ).stdout.strip()
         if not args.no_unit:
-            code, output, seconds = _run(python, backend, ["-n", args.workers, "tests"], 7200)
+            ignored = [f"--ignore={path}" for path in BACKEND_INDEPENDENT]
+            code, output, seconds = _run(
+                python, backend, ["-n", args.workers, "-rfE", *ignored, "tests"], 7200
+            )
             entry["unit_tests"] = {
                 "result": "pass" if code == 0 else "fail",
                 "seconds": seconds,
@@ -138,7 +172,12 @@ def main(argv=None) -> int:
             }
             failures += code != 0
             print(f"{backend} unit tests: {entry['unit_tests']}", flush=True)
-        for notebook in args.notebooks if args.notebooks is not None else notebooks():
+            if code != 0:
+                print(_failure_report(output), flush=True)
+            if not args.no_save:
+                _save(backend, entry, results["machine"])
+        chosen = args.notebooks if args.notebooks is not None else notebooks(args.subset)
+        for notebook in chosen:
             code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200)
             entry["notebooks"][notebook] = {
                 "result": "pass" if code == 0 else "fail",
@@ -149,8 +188,19 @@ def main(argv=None) -> int:
             print(
                 f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True
             )
-            _save(backend, entry, results["machine"])
+            if code != 0:
+                print(_failure_report(output), flush=True)
+            if not args.no_save:
+                _save(backend, entry, results["machine"])
+    if failures:
+        print(f"FAILED: {failures} backend run(s) failed (see above)", flush=True)
     return 1 if failures else 0
+
+
+def _failure_report(output: str, lines: int = 60) -> str:
+    """The end of pytest's output (the short summary of what failed), indented."""
+    tail = output.strip().splitlines()[-lines:]
+    return "\n".join("    " + line for line in tail)
 
 
 if __name__ == "__main__":

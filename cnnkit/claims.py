@@ -47,8 +47,10 @@ def _as_truth_value(condition) -> bool:
         return bool(condition)
     if isinstance(condition, np.ndarray) and condition.size == 1 and condition.dtype == bool:
         return bool(condition.reshape(()))
-    if hasattr(condition, "numpy") and callable(condition.numpy):  # a scalar tensor of any backend
+    if hasattr(condition, "numpy") and callable(condition.numpy):  # TensorFlow, PyTorch tensors
         return _as_truth_value(np.asarray(condition.numpy()))
+    if hasattr(condition, "__array__") and not isinstance(condition, np.ndarray):  # JAX arrays
+        return _as_truth_value(np.asarray(condition))
     if isinstance(condition, numbers.Number):
         raise TypeError(
             f"claim() needs a comparison that is True or False, got the number {condition!r}; "

@@ -161,6 +161,16 @@ def test_claim_accepts_numpy_booleans(capsys):
     assert claim(np.array([True]), "one-element array", quick=True)
 
 
+def test_claim_accepts_a_comparison_tensor_of_the_active_backend(capsys):
+    import keras
+
+    loss = keras.ops.mean(keras.ops.convert_to_tensor([0.2, 0.4]))  # jax, torch or tf tensor
+    assert claim(loss < 0.5, "loss below 0.5", quick=True)
+    assert not claim(loss > 0.5, "loss above 0.5", quick=True, full_only=True)
+    with pytest.raises(TypeError, match="single True/False"):
+        claim(keras.ops.convert_to_tensor([0.2, 0.4]) < 0.5, "two conditions", quick=True)
+
+
 @pytest.mark.parametrize("condition", [0.93, [True, False], "yes", None])
 def test_claim_rejects_conditions_that_are_not_comparisons(condition):
     with pytest.raises(TypeError, match="claim"):

@@ -6,6 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cnnkit.authoring import backend_status
 from cnnkit.authoring import notebooks as authoring
 from cnnkit.authoring.template import badge_markdown, setup_cell_source
 
@@ -107,3 +108,30 @@ def test_gan_chapter_shows_the_code_it_runs_and_no_sketch_of_it():
     ):
         assert any(shown in call for call in calls), shown
     assert "```python" not in source and "tf.GradientTape()" not in source
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=relative)
+def test_backends_line_agrees_with_backends_json(path):
+    """The first Markdown cell names exactly the backends benchmarks/backends.json records as passing."""
+    notebook = nbformat.read(path, as_version=4)
+    found = backend_status.line_in(notebook.cells[0].source)
+    assert found == backend_status.backends_line(relative(path)), (
+        "the backends line under the title and benchmarks/backends.json disagree: "
+        "run `make notebooks` after `make test-backends`"
+    )
+
+
+def test_backends_line_names_only_the_backends_that_passed():
+    results = {
+        "jax": {"notebooks": {"notebooks/x.ipynb": {"result": "pass"}}},
+        "torch": {"notebooks": {"notebooks/x.ipynb": {"result": "fail"}}},
+    }
+    line = backend_status.backends_line("notebooks/x.ipynb", results)
+    assert "TensorFlow (full mode, committed outputs), JAX (quick mode, tested)" in line
+    assert "not yet passing on PyTorch" in line
+    results["torch"]["notebooks"]["notebooks/x.ipynb"]["result"] = "pass"
+    line = backend_status.backends_line("notebooks/x.ipynb", results)
+    assert "JAX and PyTorch (quick mode, tested)" in line and "not yet" not in line
+    untested = backend_status.backends_line("notebooks/y.ipynb", results)
+    assert "not yet passing on JAX or PyTorch" in untested
+    assert backend_status.line_in(f"# Title\n\n{line}\n\nProse") == line

@@ -7,15 +7,20 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
 
 from cnnkit import scratch  # noqa: E402
+from cnnkit.autodiff import value_and_gradients  # noqa: E402
 
 
 @pytest.fixture
 def float64():
     """Keras in float64 for the duration of a test (losses and optimizers included)."""
     previous = keras.config.floatx()
+    if keras.backend.backend() == "jax":  # JAX computes in 32 bits unless 64-bit types are on
+        import jax
+
+        x64 = jax.config.jax_enable_x64
+        jax.config.update("jax_enable_x64", True)
     keras.config.set_floatx("float64")
     keras.utils.set_random_seed(0)
     try:
@@ -23,6 +28,16 @@ def float64():
     finally:
         keras.config.set_floatx(previous)
         keras.backend.clear_session()
+        if keras.backend.backend() == "jax":
+            jax.config.update("jax_enable_x64", x64)
+
+
+def keras_loss_and_gradients(loss_fn, model, x, y):
+    """(loss, [dL/dW as NumPy]) with the active backend's own autodiff."""
+    loss, gradients = value_and_gradients(lambda: loss_fn(y, model(x)), model.trainable_variables)
+    return float(keras.ops.convert_to_numpy(loss)), [
+        keras.ops.convert_to_numpy(gradient) for gradient in gradients
+    ]
 
 
 def _data(n=24, d=5, k=3, seed=0):
@@ -38,13 +53,11 @@ def test_network_forward_and_gradients_match_keras(activation, float64):
     model = net.to_keras()
     np.testing.assert_allclose(net.forward(X), model.predict(X, verbose=0), rtol=1e-5, atol=1e-7)
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(X))
-    keras_grads = tape.gradient(loss, model.trainable_variables)
-    assert net.loss(X, y) == pytest.approx(float(loss), rel=1e-5)
+    loss, keras_grads = keras_loss_and_gradients(loss_fn, model, X, y)
+    assert net.loss(X, y) == pytest.approx(loss, rel=1e-5)
     grads = net.backward(X, y)
     for name, expected in zip(scratch.TwoLayerNetwork.PARAMETER_NAMES, keras_grads, strict=True):
-        np.testing.assert_allclose(grads[name], expected.numpy(), rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(grads[name], expected, rtol=1e-5, atol=1e-8)
 
 
 def test_network_numerical_gradient_check():
@@ -176,13 +189,13 @@ def test_simple_rnn_bptt_matches_keras_gradient_tape(float64):
     model = _small_rnn_regressor(rng)
     U, W, b, V, c = model.get_weights()
     loss, gradients, per_step = scratch.simple_rnn_bptt(x, y, U, W, b, V, c)
-    with tf.GradientTape() as tape:
-        keras_loss = keras.losses.MeanSquaredError()(y[:, None], model(x))
-    keras_gradients = tape.gradient(keras_loss, model.trainable_weights)
-    assert loss == pytest.approx(float(keras_loss), rel=1e-9)
+    keras_loss, keras_gradients = keras_loss_and_gradients(
+        keras.losses.MeanSquaredError(), model, x, y[:, None]
+    )
+    assert loss == pytest.approx(keras_loss, rel=1e-9)
     for name, expected in zip("UWbVc", keras_gradients, strict=True):
         np.testing.assert_allclose(
-            gradients[name].reshape(expected.shape), expected.numpy(), rtol=1e-7, atol=1e-10
+            gradients[name].reshape(expected.shape), expected, rtol=1e-7, atol=1e-10
         )
     # the gradient of the shared W is the sum of one term per time step, none of them zero
     assert per_step.shape == (4, 3, 3)
@@ -202,13 +215,11 @@ def test_gradients_by_sgd_step_equal_the_gradient_tape_and_restore_the_weights(f
     x, y = rng.normal(size=(6, 4, 2)), rng.normal(size=6)
     model = _small_rnn_regressor(rng)
     before = model.get_weights()
-    with tf.GradientTape() as tape:
-        value = keras.losses.MeanSquaredError()(y[:, None], model(x))
-    expected = tape.gradient(value, model.trainable_weights)
+    _, expected = keras_loss_and_gradients(keras.losses.MeanSquaredError(), model, x, y[:, None])
     ours = gradients_by_sgd_step(model, x, y, loss="mse")
     assert list(ours) == [w.path for w in model.trainable_weights]
     for gradient, reference in zip(ours.values(), expected, strict=True):
-        np.testing.assert_allclose(gradient, reference.numpy(), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(gradient, reference, rtol=1e-6, atol=1e-9)
     for weight, original in zip(model.get_weights(), before, strict=True):
         np.testing.assert_array_equal(weight, original)
 

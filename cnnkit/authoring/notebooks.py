@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnnkit.authoring import backend_status
 from cnnkit.authoring.template import badge_markdown, setup_cell_source
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +80,14 @@ def chapter_notebook(source_path: Path) -> nbformat.NotebookNode:
     title = None
     if parsed and parsed[0][0] == "markdown" and parsed[0][1].startswith("# "):
         title = parsed.pop(0)[1]  # the title goes under the badge, above the setup cell
+    # Under the heading: the backends it has been run on (benchmarks/backends.json). Markdown
+    # only, so merge_outputs still finds every code cell unchanged and keeps its outputs.
+    status = backend_status.backends_line(notebook_path)
+    if title is None:
+        title = status
+    else:
+        heading, _, rest = title.partition("\n")
+        title = "\n\n".join(part for part in (heading, status, rest.strip("\n")) if part)
     cells = header_cells(notebook_path, title)
     for kind, source in parsed:
         if kind == "markdown":

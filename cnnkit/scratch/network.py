@@ -191,9 +191,17 @@ class TwoLayerNetwork:
         """The same network as a ``keras.Sequential`` with a copy of these weights.
 
         ``dtype`` (e.g. "float64") sets the layers' dtype; None uses Keras's floatx.
+        On JAX, asking for float64 switches on JAX's 64-bit types (``jax_enable_x64``).
         """
         import keras
 
+        if dtype is not None and "64" in str(dtype) and keras.backend.backend() == "jax":
+            import jax
+
+            # JAX silently computes in 32 bits unless 64-bit types are on, and the switch is
+            # process-wide (JAX has no per-model one). Models left at Keras's float32 default
+            # are unaffected: their layers cast inputs and weights to float32.
+            jax.config.update("jax_enable_x64", True)
         if self.activation == "step":
             raise ValueError(
                 "Keras has no step activation (it has no useful gradient); use another one"

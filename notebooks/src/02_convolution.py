@@ -150,7 +150,7 @@ by_numpy = correlate2d_single(grid, vertical_edge)
 conv = keras.layers.Conv2D(1, 3, use_bias=False)
 conv.build((None, 5, 5, 1))
 conv.set_weights([vertical_edge.reshape(3, 3, 1, 1).astype("float32")])
-by_keras = conv(grid.reshape(1, 5, 5, 1).astype("float32")).numpy()[0, :, :, 0]
+by_keras = keras.ops.convert_to_numpy(conv(grid.reshape(1, 5, 5, 1).astype("float32")))[0, :, :, 0]
 assert np.allclose(by_numpy, by_keras)
 print(by_numpy.astype(int))
 
@@ -178,7 +178,7 @@ def apply_filter(image, kernel):
     layer = keras.layers.Conv2D(1, kernel.shape, padding="same", use_bias=False)
     layer.build((None, *image.shape, 1))
     layer.set_weights([kernel.reshape(*kernel.shape, 1, 1).astype("float32")])
-    return layer(image[None, :, :, None]).numpy()[0, :, :, 0]
+    return keras.ops.convert_to_numpy(layer(image[None, :, :, None]))[0, :, :, 0]
 
 
 filtered = [apply_filter(photo, kernel) for kernel in filters.values()]
@@ -203,7 +203,7 @@ convplots.multichannel_step(rgb, rgb_kernel, position=(0, 0), bias=1.0)
 conv = keras.layers.Conv2D(1, 3)
 conv.build((None, 4, 4, 3))
 conv.set_weights([rgb_kernel[..., None].astype("float32"), np.array([1.0], "float32")])
-keras_map = conv(rgb[None].astype("float32")).numpy()[0, :, :, 0]
+keras_map = keras.ops.convert_to_numpy(conv(rgb[None].astype("float32")))[0, :, :, 0]
 print("Keras output (one feature map, 2×2):\n", keras_map)
 assert np.isclose(
     keras_map[0, 0], convplots.multichannel_step(rgb, rgb_kernel, bias=1.0).values["sum"]
@@ -217,7 +217,7 @@ assert np.isclose(
 # %%
 # NBVAL_CHECK_OUTPUT
 one_by_one = keras.layers.Conv2D(2, 1, use_bias=False)
-out = one_by_one(rgb[None].astype("float32")).numpy()[0]
+out = keras.ops.convert_to_numpy(one_by_one(rgb[None].astype("float32")))[0]
 mixing = one_by_one.kernel.numpy()[0, 0]  # (3 input channels, 2 filters)
 assert np.allclose(out, rgb @ mixing, atol=1e-5)
 print("1×1 conv = per-pixel matrix product:", rgb.shape, "@", mixing.shape, "->", out.shape)
@@ -413,10 +413,14 @@ print("image class:", class_names[y_test[0]], "| shallow:", shallow.shape, "| de
 convplots.image_grid([sample[0, :, :, 0]], ["input image"], size=2.5)
 
 # %%
-convplots.feature_maps(shallow.numpy(), title="conv1 (shallow): edges and textures, 28×28")
+convplots.feature_maps(
+    keras.ops.convert_to_numpy(shallow), title="conv1 (shallow): edges and textures, 28×28"
+)
 
 # %%
-convplots.feature_maps(deep.numpy(), title="conv3 (deep): coarse, more semantic, 7×7")
+convplots.feature_maps(
+    keras.ops.convert_to_numpy(deep), title="conv3 (deep): coarse, more semantic, 7×7"
+)
 
 # %% [markdown]
 # ## 7. A fully connected layer is a convolution
@@ -430,14 +434,14 @@ convplots.feature_maps(deep.numpy(), title="conv3 (deep): coarse, more semantic,
 assert formulas.dense_params(7 * 7 * 512, 4096) == formulas.conv_params(7, 512, 4096) == 102_764_544
 feature_map = np.random.default_rng(2).normal(size=(4, 7, 7, 8)).astype("float32")
 dense = keras.layers.Dense(16)
-dense_out = dense(keras.layers.Flatten()(feature_map)).numpy()
+dense_out = keras.ops.convert_to_numpy(dense(keras.layers.Flatten()(feature_map)))
 as_conv = keras.layers.Conv2D(16, 7)
 as_conv.build((None, 7, 7, 8))
 kernel, bias = dense.get_weights()
 as_conv.set_weights(
     [kernel.reshape(7, 7, 8, 16), bias]
 )  # Flatten's order is (row, column, channel)
-conv_out = as_conv(feature_map).numpy()
+conv_out = keras.ops.convert_to_numpy(as_conv(feature_map))
 print("dense:", dense_out.shape, " conv:", conv_out.shape)
 assert np.allclose(dense_out, conv_out.reshape(4, 16), atol=1e-5)
 print("identical outputs; parameters:", dense.count_params(), "=", as_conv.count_params())
@@ -463,8 +467,8 @@ def shift_down_right(images, dy, dx):
 dy, dx = 3, 5
 image = x_test[1:2]
 shifted = shift_down_right(image, dy, dx)
-map_of_shifted = first_layer(shifted).numpy()
-shifted_map = shift_down_right(first_layer(image).numpy(), dy, dx)
+map_of_shifted = keras.ops.convert_to_numpy(first_layer(shifted))
+shifted_map = shift_down_right(keras.ops.convert_to_numpy(first_layer(image)), dy, dx)
 inner = (
     slice(None),
     slice(dy, -1),
@@ -524,9 +528,9 @@ results
 assert results["parameters"].diff().iloc[-1] == -(16 + 32 + 64)
 conv, norm = keras.layers.Conv2D(4, 3), keras.layers.BatchNormalization()
 x = np.random.default_rng(3).normal(size=(8, 6, 6, 2)).astype("float32")
-before = norm(conv(x), training=True).numpy()
+before = keras.ops.convert_to_numpy(norm(conv(x), training=True))
 conv.bias.assign(np.array([5.0, -3.0, 10.0, 0.5], "float32"))
-after = norm(conv(x), training=True).numpy()
+after = keras.ops.convert_to_numpy(norm(conv(x), training=True))
 ck.claim(
     np.allclose(before, after, atol=1e-4),
     "changing the convolution's bias leaves the batch-normalised output unchanged",

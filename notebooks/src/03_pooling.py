@@ -47,9 +47,9 @@ display(poolplots.pooling_step(grid, pool_size=2, position=(0, 1), mode="max"))
 # %%
 # NBVAL_CHECK_OUTPUT
 x = grid.reshape(1, 4, 4, 1).astype("float32")
-keras_max = keras.layers.MaxPooling2D(2)(x).numpy()[0, :, :, 0]
-keras_average = keras.layers.AveragePooling2D(2)(x).numpy()[0, :, :, 0]
-keras_min = -keras.layers.MaxPooling2D(2)(-x).numpy()[0, :, :, 0]
+keras_max = keras.ops.convert_to_numpy(keras.layers.MaxPooling2D(2)(x))[0, :, :, 0]
+keras_average = keras.ops.convert_to_numpy(keras.layers.AveragePooling2D(2)(x))[0, :, :, 0]
+keras_min = -keras.ops.convert_to_numpy(keras.layers.MaxPooling2D(2)(-x))[0, :, :, 0]
 assert np.allclose(keras_max, max_pool2d(grid, 2))
 assert np.allclose(keras_average, average_pool2d(grid, 2))
 assert np.allclose(keras_min, min_pool2d(grid, 2))
@@ -357,7 +357,7 @@ s2.get_layer("S2").set_weights([coefficient, bias])
 maps = np.random.default_rng(0).normal(size=(1, 28, 28, 6)).astype("float32")
 window_sums = 4 * average_pool2d(maps, 2)
 by_hand = 1 / (1 + np.exp(-(coefficient * window_sums + bias)))
-assert np.allclose(s2(maps).numpy(), by_hand, atol=1e-5)
+assert np.allclose(keras.ops.convert_to_numpy(s2(maps)), by_hand, atol=1e-5)
 print("sigmoid(coefficient × window sum + bias), per map: matches NumPy")
 ck.explain(s2)
 

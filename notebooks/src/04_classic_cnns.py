@@ -99,9 +99,11 @@ comparison
 (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
 x_train, x_test = recipes.prepare_images(x_train), recipes.prepare_images(x_test)
 EXPERIMENT = slice(0, 500 if ck.QUICK else 10_000)
-x_small = keras.layers.AveragePooling2D(2)(x_train[EXPERIMENT]).numpy()  # 14×14: 4× cheaper
+x_small = keras.ops.convert_to_numpy(
+    keras.layers.AveragePooling2D(2)(x_train[EXPERIMENT])
+)  # 14×14: 4× cheaper
 y_small = y_train[EXPERIMENT]
-x_small_test = keras.layers.AveragePooling2D(2)(x_test).numpy()
+x_small_test = keras.ops.convert_to_numpy(keras.layers.AveragePooling2D(2)(x_test))
 EXPERIMENT_EPOCHS = 1 if ck.QUICK else 5
 print(f"experiments: {len(x_small):,} images of 14×14, {EXPERIMENT_EPOCHS} epochs")
 
@@ -349,7 +351,7 @@ a[..., :] = [1.0, 2.0, 3.0, 4.0, 5.0]
 lrn = ck.models.LocalResponseNormalization(depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75)
 by_hand = 3.0 / (2.0 + 1e-4 * (1 + 4 + 9 + 16 + 25)) ** 0.75
 print(f"LRN of channel 2 (value 3): 3 / (2 + 1e-4 × 55)^0.75 = {by_hand:.4f}")
-assert np.isclose(lrn(a).numpy()[0, 0, 0, 2], by_hand)
+assert np.isclose(keras.ops.convert_to_numpy(lrn(a))[0, 0, 0, 2], by_hand)
 for size, stride in ((3, 2), (2, 2)):
     with warnings.catch_warnings():  # 2×2/2 on 55 drops the last column; we know
         warnings.simplefilter("ignore", formulas.OutputSizeRoundedWarning)
@@ -612,7 +614,7 @@ pd.DataFrame(rows).set_index("branch")
 # NBVAL_CHECK_OUTPUT
 branch_a = np.arange(8, dtype="float32").reshape(1, 2, 2, 2)  # 2 channels
 branch_b = 100 + np.arange(4, dtype="float32").reshape(1, 2, 2, 1)  # 1 channel
-stacked = keras.layers.Concatenate(axis=-1)([branch_a, branch_b]).numpy()
+stacked = keras.ops.convert_to_numpy(keras.layers.Concatenate(axis=-1)([branch_a, branch_b]))
 print("shape", stacked.shape, "| pixel (0, 0) across channels:", stacked[0, 0, 0])
 assert stacked.shape == (1, 2, 2, 3)
 
@@ -670,7 +672,7 @@ F = W2 @ np.maximum(W1 @ x, 0)  # conv -> ReLU -> conv, without the BN
 y = np.maximum(F + x, 0)
 print("x        =", x, "\nF(x)     =", F, "\nF(x) + x =", F + x, "\ny = ReLU =", y)
 added = keras.layers.Add()([F[None].astype("float32"), x[None].astype("float32")])
-assert np.allclose(keras.layers.ReLU()(added).numpy()[0], y)
+assert np.allclose(keras.ops.convert_to_numpy(keras.layers.ReLU()(added))[0], y)
 print("inception would concatenate instead: 6 numbers, not 3 ->", np.concatenate([F, x]))
 
 # %% [markdown]
@@ -754,12 +756,12 @@ rng = np.random.default_rng(0)
 images = rng.normal(size=(8, 6, 6, 3)).astype("float32")
 conv = keras.layers.Conv2D(4, 3, use_bias=True)
 bn = keras.layers.BatchNormalization()
-with_bias = bn(conv(images), training=True).numpy()
+with_bias = keras.ops.convert_to_numpy(bn(conv(images), training=True))
 conv.bias.assign(rng.normal(size=4).astype("float32") * 5)
 print("bias:", np.round(conv.bias.numpy(), 2))
 print(
     "BN output unchanged:",
-    np.allclose(bn(conv(images), training=True).numpy(), with_bias, atol=1e-4),
+    np.allclose(keras.ops.convert_to_numpy(bn(conv(images), training=True)), with_bias, atol=1e-4),
 )
 
 # %% [markdown]
