@@ -835,6 +835,10 @@ NOT_BUILDERS = {
     },
     "vgg": {"vgg_block"},
 }
+#: The two builders the public API (design.md) calls with the depth first, as keras.applications
+#: names VGG16 and ResNet50: ``ck.models.vgg(16)``, ``ck.models.resnet(18)``. Their variant comes
+#: before input_shape and classes; everything after classes is keyword-only, as for every builder.
+VARIANT_FIRST = {"vgg": "config", "resnet": "depth"}
 #: Builders whose output is not a choice among classes: a regression, a logit, an image, features.
 WITHOUT_CLASSES = {
     "dense_sequence_regressor",
@@ -891,10 +895,25 @@ def test_builders_follow_one_signature_rule(builder):
     positional = (
         ["input_shape"] if builder.__name__ in WITHOUT_CLASSES else ["input_shape", "classes"]
     )
+    if builder.__name__ in VARIANT_FIRST:
+        positional = [VARIANT_FIRST[builder.__name__], *positional]
     assert names[: len(positional)] == positional, names
     assert all(p.default is not inspect.Parameter.empty for p in parameters[: len(positional)])
     rest = parameters[len(positional) :]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in rest), names
+
+
+def test_the_design_contracts_spellings_build_the_documented_networks():
+    """design.md's public API: lenet5(), lenet5(faithful=True), vgg(16), resnet(18)."""
+    from cnnkit.models import survey
+
+    assert M.lenet5().count_params() == 61_706
+    assert M.lenet5(faithful=True).count_params() == M.lenet5_1998().count_params()
+    assert [layer.name for layer in M.lenet5(faithful=True).layers] == [
+        layer.name for layer in M.lenet5_1998().layers
+    ]
+    assert survey.profile_without_weights(lambda: M.vgg(16))["parameters"] == 138_357_544
+    assert survey.profile_without_weights(lambda: M.resnet(18))["trainable"] == 11_689_512
 
 
 def test_building_a_model_prints_nothing(capsys):

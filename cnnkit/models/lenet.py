@@ -18,6 +18,7 @@ def lenet5(
     classes: int = 10,
     *,
     activation: str = "tanh",
+    faithful: bool = False,
 ) -> keras.Model:
     """LeNet-5 as most Keras courses build it, after LeCun et al. (1998), the network built to
     read the digits on bank cheques. Key idea: local receptive fields, shared weights and
@@ -38,7 +39,15 @@ def lenet5(
         classes: number of output units.
         activation: activation of the convolution and hidden dense layers ("tanh" as in
             the paper, or "relu").
+        faithful: build the paper's network instead, :func:`lenet5_1998` (the public API's
+            ``ck.models.lenet5(faithful=True)``); a 28x28 input becomes the paper's 32x32, the
+            size to which LeCun et al. padded the MNIST digits.
     """
+    if faithful:
+        paper_input = (
+            (32, 32, input_shape[2]) if tuple(input_shape[:2]) == (28, 28) else input_shape
+        )
+        return lenet5_1998(paper_input, classes, activation=activation)
     classes = check_classes(classes, "lenet5")
     minimum = minimum_input_size(
         [(5, 1, "same"), (2, 2, "valid"), (5, 1, "valid"), (2, 2, "valid")]

@@ -76,10 +76,10 @@ def residual_block(x, filters, strides, name, bottleneck=False, plain=False, bat
 
 
 def resnet(
+    depth: int = 18,
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
     *,
-    depth: int = 18,
     small_input: bool = False,
     width: int = 64,
     stages: Sequence[int] | None = None,

@@ -79,10 +79,10 @@ def vgg_block(x, layer_specs, block: int, batch_norm: bool = False):
 
 
 def vgg(
+    config: int | str = 16,
     input_shape: tuple[int, int, int] = (224, 224, 3),
     classes: int = 1000,
     *,
-    config: int | str = 16,
     batch_norm: bool = False,
 ) -> keras.Model:
     """VGG (2014), configurations A, A-LRN, B, C, D, E of the paper (``config`` is the letter,
