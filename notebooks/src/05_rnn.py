@@ -148,7 +148,7 @@ ck.show_code(lstm_step)
 
 # %%
 lstm_layer = keras.layers.LSTM(4, return_sequences=True)
-keras_lstm = np.asarray(lstm_layer(x_seq))
+keras_lstm = keras.ops.convert_to_numpy(lstm_layer(x_seq))
 numpy_lstm = lstm_forward(x_seq, *lstm_layer.get_weights())  # lstm_step for t = 1..5
 print("LSTM weights:", [w.shape for w in lstm_layer.get_weights()])
 lstm_difference = np.abs(numpy_lstm - keras_lstm).max()
@@ -176,7 +176,7 @@ ck.show_code(gru_step)
 
 # %%
 gru_layer = keras.layers.GRU(4, return_sequences=True)
-keras_gru = np.asarray(gru_layer(x_seq))
+keras_gru = keras.ops.convert_to_numpy(gru_layer(x_seq))
 numpy_gru = gru_forward(x_seq, *gru_layer.get_weights())  # gru_step for t = 1..5
 print("GRU weights:", [w.shape for w in gru_layer.get_weights()])
 gru_difference = np.abs(numpy_gru - keras_gru).max()
