@@ -72,8 +72,6 @@ test: install test-system-deps site-deps lint
 		--nbval-lax tests notebooks exercises
 	$(MAKE) --no-print-directory colab-test
 	$(MAKE) --no-print-directory lab-check
-	@if [ "$(CI)" = "true" ]; then $(MAKE) --no-print-directory test-backends-ci; \
-	else echo "test: JAX and PyTorch passes run in CI (CI=true) or with make test-backends-ci"; fi
 
 # The unit tests and every notebook in quick mode under JAX and PyTorch, each backend in its own
 # cached environment (~/.cache/cnnkit/backend-venv-<name>, rebuilt when the pins of the extras
@@ -82,8 +80,10 @@ test: install test-system-deps site-deps lint
 test-backends: install
 	$(PYTHON) benchmarks/backend_tests.py
 
-# What CI adds to `make test` (CI=true): per backend, the unit tests, every exercise and solution
-# notebook and chapters 01-03 and 08, in the same cached environments; fails when any fails.
+# The CI subset per backend: the unit tests, every exercise and solution notebook and chapters
+# 01-03 and 08, in the same cached environments; fails when any fails. Not in `make test`: the
+# JAX unit tests alone took 2,406 s (one process, 2 shared cores), beyond .ci/run's 45 minutes
+# with TensorFlow's ~800 s (benchmarks/backends.json, "ci_estimate").
 test-backends-ci: install
 	$(PYTHON) benchmarks/backend_tests.py --subset ci --no-save
 

@@ -636,12 +636,12 @@ def test_transfer_classifier_freezes_and_keeps_bn_statistics():
     assert model.output_shape == (None, 3)
     assert len(model.trainable_weights) == 2  # only the new head
     bn = backbone.get_layer("block1_conv1_bn")
-    before = bn.moving_mean.numpy().copy()
+    before = keras.ops.convert_to_numpy(bn.moving_mean).copy()
     transfer.unfreeze_for_fine_tuning(backbone)  # BN stays in inference mode, statistics kept
     model.compile("adam", "sparse_categorical_crossentropy")
     conv = backbone.get_layer("block1_conv1").kernel.numpy().copy()
     model.fit(np.random.rand(8, 28, 28, 1), np.zeros(8, dtype=int), epochs=1, verbose=0)
-    assert np.allclose(bn.moving_mean.numpy(), before)
+    assert np.allclose(keras.ops.convert_to_numpy(bn.moving_mean), before)
     assert not np.allclose(backbone.get_layer("block1_conv1").kernel.numpy(), conv)
     assert set(transfer.SOURCE_CLASSES).isdisjoint(transfer.TARGET_CLASSES)
     assert len(transfer.SOURCE_CLASSES) + len(transfer.TARGET_CLASSES) == 10
@@ -685,7 +685,7 @@ def test_euclidean_rbf_is_squared_distance_and_lenet_rbf_builds():
     layer = M.EuclideanRBF(prototypes)
     x = np.array([[1.0, 1.0], [0.0, -1.0]], dtype="float32")
     expected = ((x[:, None, :] - prototypes[None]) ** 2).sum(-1)
-    assert np.allclose(layer(x).numpy(), expected)
+    assert np.allclose(keras.ops.convert_to_numpy(layer(x)), expected)
     assert layer.count_params() == 6 and not layer.trainable_weights
     with pytest.raises(ValueError, match="84"):
         M.EuclideanRBF(np.ones((10, 84)))(np.ones((1, 5), dtype="float32"))
@@ -727,7 +727,7 @@ def test_modern_blocks_match_their_parameter_arithmetic():
     se = keras.Model(inputs, modern.squeeze_excitation(inputs, ratio=8))
     assert se.count_params() == 2 * 32 * 32 // 8 + 32 // 8 + 32
     x = np.random.rand(2, 8, 8, 32).astype("float32")
-    weights = se(x).numpy() / x  # each channel scaled by one number in (0, 1)
+    weights = keras.ops.convert_to_numpy(se(x)) / x  # each channel scaled by one number in (0, 1)
     assert np.allclose(weights, weights[:, :1, :1, :], rtol=1e-4)
     assert ((weights > 0) & (weights < 1)).all()
     inputs = keras.Input((8, 8, 16))

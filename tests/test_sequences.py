@@ -92,10 +92,12 @@ def test_dense_baseline_grows_with_the_sequence_and_bad_kind_is_explained():
 def test_gradient_norms_through_time_vanish_in_a_simple_rnn():
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
-    x, y = adding_problem(64, 60, seed=0)
-    norms = rnn.input_gradient_norms(rnn.sequence_regressor((60, 2), kind="rnn", units=16), x, y)
-    assert norms.shape == (60,) and np.all(np.isfinite(norms)) and norms[-1] > 0
-    assert norms[0] < 1e-2 * norms[-1]  # 60 steps back, the gradient has all but vanished
+    x, y = adding_problem(64, 100, seed=0)
+    norms = rnn.input_gradient_norms(rnn.sequence_regressor((100, 2), kind="rnn", units=16), x, y)
+    assert norms.shape == (100,) and np.all(np.isfinite(norms)) and norms[-1] > 0
+    # 100 steps back (chapter 05's length), the gradient has all but vanished; the ratio is
+    # 1e-6 to 6e-4 over seeds 0-2 on TensorFlow, JAX and PyTorch (60 steps: up to 1.2e-2)
+    assert norms[0] < 1e-2 * norms[-1]
 
 
 def test_figures():
@@ -212,14 +214,14 @@ def test_stateful_reader_carries_the_state_until_reset():
     reader = rnn.stateful_reader((None, 2), units=3, batch_size=2)
     U, W, b = reader.get_layer("rnn").get_weights()
     x = np.random.default_rng(0).normal(size=(2, 6, 2)).astype("float32")
-    reader.predict_on_batch(x[:, :3])
+    rnn.read_chunk(reader, x[:, :3])
     np.testing.assert_allclose(
-        reader.predict_on_batch(x[:, 3:]), simple_rnn_forward(x, U, W, b)[:, -1], atol=1e-5
+        rnn.read_chunk(reader, x[:, 3:]), simple_rnn_forward(x, U, W, b)[:, -1], atol=1e-5
     )
     fresh = simple_rnn_forward(x[:, :3], U, W, b)[:, -1]
-    assert np.abs(reader.predict_on_batch(x[:, :3]) - fresh).max() > 1e-3
+    assert np.abs(rnn.read_chunk(reader, x[:, :3]) - fresh).max() > 1e-3
     rnn.reset_recurrent_states(reader)
-    np.testing.assert_allclose(reader.predict_on_batch(x[:, :3]), fresh, atol=1e-5)
+    np.testing.assert_allclose(rnn.read_chunk(reader, x[:, :3]), fresh, atol=1e-5)
 
 
 def test_new_figures():

@@ -22,9 +22,9 @@ def test_setup_seeds_numpy_and_keras():
     import keras
 
     ck.setup(seed=3, verbose=False)
-    first = (np.random.rand(3), keras.random.uniform((3,)).numpy())
+    first = (np.random.rand(3), keras.ops.convert_to_numpy(keras.random.uniform((3,))))
     ck.setup(seed=3, verbose=False)
-    second = (np.random.rand(3), keras.random.uniform((3,)).numpy())
+    second = (np.random.rand(3), keras.ops.convert_to_numpy(keras.random.uniform((3,))))
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
 

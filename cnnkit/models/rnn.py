@@ -26,6 +26,7 @@ __all__ = [
     "bag_of_words_classifier",
     "exploding_rnn",
     "recurrent_layer",
+    "read_chunk",
     "reset_recurrent_states",
     "review_reader",
     "row_classifier",
@@ -246,6 +247,15 @@ def stateful_reader(input_shape=(None, 1), *, units: int = 4, batch_size: int = 
         ],
         name="stateful_reader",
     )
+
+
+def read_chunk(model: keras.Model, chunk) -> np.ndarray:
+    """Feed one chunk of steps to a stateful model and return its output as NumPy.
+
+    A direct call keeps the state on every backend (``predict_on_batch`` does not on JAX,
+    whose compiled prediction step leaves the state variables unchanged).
+    """
+    return keras.ops.convert_to_numpy(model(np.asarray(chunk, dtype="float32"), training=False))
 
 
 def reset_recurrent_states(model: keras.Model) -> None:

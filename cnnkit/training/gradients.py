@@ -13,17 +13,33 @@ import keras
 import numpy as np
 import pandas as pd
 
-from cnnkit.autodiff import loss_gradients
+from cnnkit.autodiff import value_and_gradients
 from cnnkit.models.deep_mlps import DEEP_VARIANTS, deep_mlp
 
 
 def layer_gradient_norms(model: keras.Model, x, y) -> np.ndarray:
-    """||dL/dW|| (Frobenius) of every Dense kernel, first layer to last, for one batch (x, y)."""
+    """||dL/dW|| (Frobenius) of every Dense kernel, first layer to last, for one batch (x, y).
+
+    L = cross-entropy computed from the logits z = h·W + b of the "output" layer (before its
+    softmax), as TensorFlow's Keras does by itself for a softmax output: from the clipped
+    probabilities, a saturated softmax (too-large weights) would give exactly zero gradient on
+    JAX and PyTorch, while dL/dz = p − onehot(y) is what backpropagation really sends back.
+    """
     kernel_ids = {
         id(layer.kernel) for layer in model.layers if isinstance(layer, keras.layers.Dense)
     }
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    _, gradients = loss_gradients(model, loss_fn, x, y)
+    output = model.get_layer("output")
+    features = keras.Model(model.inputs, output.input)  # shares the model's weights
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    x = keras.ops.convert_to_tensor(np.asarray(x, dtype="float32"))
+    y = keras.ops.convert_to_tensor(np.asarray(y))
+
+    def loss():
+        logits = keras.ops.matmul(features(x, training=True), output.kernel) + output.bias
+        return loss_fn(y, logits)
+
+    _, gradients = value_and_gradients(loss, model.trainable_variables)
+    gradients = [keras.ops.convert_to_numpy(gradient) for gradient in gradients]
     return np.array(
         [
             float(np.linalg.norm(gradient))

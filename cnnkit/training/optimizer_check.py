@@ -41,7 +41,9 @@ def step_by_step(name: str, learning_rate: float = 0.01, steps: int = 5, seed: i
         for step in range(1, steps + 1):
             grads = [rng.normal(size=p.shape) for p in params]
             ours.step(params, grads)
-            theirs.apply_gradients(zip(grads, variables, strict=True))
+            # tensors of the active backend: PyTorch's optimizers refuse NumPy arrays
+            tensors = [keras.ops.convert_to_tensor(g, dtype="float64") for g in grads]
+            theirs.apply_gradients(zip(tensors, variables, strict=True))
             difference = max(
                 float(np.max(np.abs(p - keras.ops.convert_to_numpy(v))))
                 for p, v in zip(params, variables, strict=True)

@@ -792,7 +792,6 @@ inputs_experiment
 # make of scores that are not probabilities?
 
 # %%
-# NBVAL_CHECK_OUTPUT
 scores = np.array([[2.0, -1.0, 0.5]])  # raw scores (logits) for 3 classes; the true class is 0
 label = np.array([0])
 as_probabilities = float(keras.losses.SparseCategoricalCrossentropy()(label, scores))
@@ -804,12 +803,17 @@ print(f"scores passed as if probabilities: {as_probabilities:.4f}   <- meaningle
 print(f"from_logits=True:                  {from_logits:.4f}")
 print(f"softmax, then cross-entropy:       {softmax_first:.4f}")
 print(f"by hand, -ln softmax(z)[0]:        {-scratch.log_softmax(scores)[0, 0]:.4f}")
+assert abs(from_logits - softmax_first) < 1e-5  # the two right ways agree (on every backend)
+assert abs(from_logits + scratch.log_softmax(scores)[0, 0]) < 1e-5
+assert abs(as_probabilities - from_logits) > 0.1  # the wrong way does not
 
 # %% [markdown]
 # Keras clips the "probabilities" into [1e-7, 1 − 1e-7] and then rescales them to sum to 1: the
 # score 2.0 becomes 1 − 1e-7, the negative score −1.0 silently becomes 1e-7, 0.5 stays. The true
 # class then gets (1 − 1e-7) / 1.5 ≈ 2/3 and the "loss" is ln 1.5 = 0.4055, the number printed
-# above: a number comes out, but not the cross-entropy.
+# above on TensorFlow: a number comes out, but not the cross-entropy. On JAX and PyTorch, Keras
+# only clips: the true class gets 1 − 1e-7 and the "loss" is −ln(1 − 1e-7) ≈ 1e-7, a perfect
+# score for a wrong input. Either way, not the cross-entropy.
 # Experiment 2: a network whose last layer has *no* softmax, trained with the default
 # `from_logits=False`, against the same network told `from_logits=True`.
 

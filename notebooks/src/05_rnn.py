@@ -36,6 +36,7 @@ from cnnkit.models.rnn import (
     dense_sequence_regressor,
     exploding_rnn,
     input_gradient_norms,
+    read_chunk,
     reset_recurrent_states,
     review_reader,
     row_classifier,
@@ -147,7 +148,7 @@ ck.show_code(lstm_step)
 
 # %%
 lstm_layer = keras.layers.LSTM(4, return_sequences=True)
-keras_lstm = np.asarray(lstm_layer(x_seq))
+keras_lstm = keras.ops.convert_to_numpy(lstm_layer(x_seq))
 numpy_lstm = lstm_forward(x_seq, *lstm_layer.get_weights())  # lstm_step for t = 1..5
 print("LSTM weights:", [w.shape for w in lstm_layer.get_weights()])
 lstm_difference = np.abs(numpy_lstm - keras_lstm).max()
@@ -175,7 +176,7 @@ ck.show_code(gru_step)
 
 # %%
 gru_layer = keras.layers.GRU(4, return_sequences=True)
-keras_gru = np.asarray(gru_layer(x_seq))
+keras_gru = keras.ops.convert_to_numpy(gru_layer(x_seq))
 numpy_gru = gru_forward(x_seq, *gru_layer.get_weights())  # gru_step for t = 1..5
 print("GRU weights:", [w.shape for w in gru_layer.get_weights()])
 gru_difference = np.abs(numpy_gru - keras_gru).max()
@@ -757,7 +758,7 @@ sequence_plots.loss_curves(clip_losses)
 # sequence, or the new sequence is read as if it continued the old one.
 
 # %%
-ck.show_code(stateful_reader, reset_recurrent_states)
+ck.show_code(stateful_reader, read_chunk, reset_recurrent_states)
 
 # %%
 keras.utils.set_random_seed(0)
@@ -766,8 +767,8 @@ U, W, b = reader.get_layer("rnn").get_weights()
 long_sequences = rng.normal(size=(2, 10, 3)).astype("float32")  # 2 sequences of 10 steps
 in_one_go = simple_rnn_forward(long_sequences, U, W, b, return_sequences=False)  # s_10
 
-reader.predict_on_batch(long_sequences[:, :5])  # steps 1-5: the state s_5 is kept
-in_chunks = reader.predict_on_batch(long_sequences[:, 5:])  # steps 6-10 start from s_5
+read_chunk(reader, long_sequences[:, :5])  # steps 1-5: the state s_5 is kept
+in_chunks = read_chunk(reader, long_sequences[:, 5:])  # steps 6-10 start from s_5
 print("s_10 read in one go  :", np.round(in_one_go[0], 4))
 print("s_10 read in 2 chunks:", np.round(in_chunks[0], 4))
 _ = ck.claim(
@@ -782,9 +783,9 @@ _ = ck.claim(
 # %%
 new_sequences = rng.normal(size=(2, 5, 3)).astype("float32")
 fresh = simple_rnn_forward(new_sequences, U, W, b, return_sequences=False)
-without_reset = reader.predict_on_batch(new_sequences)
+without_reset = read_chunk(reader, new_sequences)
 reset_recurrent_states(reader)
-with_reset = reader.predict_on_batch(new_sequences)
+with_reset = read_chunk(reader, new_sequences)
 print("read fresh (s_0 = 0):", np.round(fresh[0], 4))
 print("without reset       :", np.round(without_reset[0], 4))
 print("after reset_states():", np.round(with_reset[0], 4))

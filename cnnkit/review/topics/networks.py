@@ -66,7 +66,7 @@ def pool_values(rng: random.Random) -> Draft:
         keras = _keras()
         layer = keras.layers.MaxPooling2D(2) if kind == "max" else keras.layers.AveragePooling2D(2)
         x = np.array(grid, dtype="float32").reshape(1, 4, 4, 1)
-        got = np.asarray(layer(x)).reshape(-1)
+        got = keras.ops.convert_to_numpy(layer(x)).reshape(-1)
         return bool(np.allclose(got, exact, atol=1e-5)), got.tolist()
 
     data = dict(grid=grid, kind=kind)
@@ -188,7 +188,9 @@ def batchnorm_value(rng: random.Random) -> Draft:
             gamma_initializer=keras.initializers.Constant(gamma),
             beta_initializer=keras.initializers.Constant(beta),
         )
-        got = np.asarray(layer(np.array(batch, dtype="float32").reshape(4, 1), training=True))
+        got = keras.ops.convert_to_numpy(
+            layer(np.array(batch, dtype="float32").reshape(4, 1), training=True)
+        )
         value = float(got[index, 0])
         return abs(value - exact) < 1e-4, value
 
