@@ -81,8 +81,8 @@ x_seq = rng.normal(size=(2, 5, 3)).astype("float32")  # 2 sequences, 5 steps, 3 
 
 rnn_layer = keras.layers.SimpleRNN(4, return_sequences=True)  # 4 units, tanh
 output_layer = keras.layers.Dense(2, activation="softmax")  # o_t = softmax(V s_t + c)
-keras_states = np.asarray(rnn_layer(x_seq))
-keras_outputs = np.asarray(output_layer(keras_states))
+keras_states = keras.ops.convert_to_numpy(rnn_layer(x_seq))
+keras_outputs = keras.ops.convert_to_numpy(output_layer(keras_states))
 
 U, W, b = rnn_layer.get_weights()  # kernel, recurrent_kernel, bias
 V, c = output_layer.get_weights()
