@@ -195,6 +195,10 @@ def seed_everything(seed: int) -> None:
 def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -> Settings:
     """Prepare a notebook: quiet TensorFlow, seed everything, print a one-line report.
 
+    On TensorFlow it also makes ``fit`` build the optimizer before tracing the train step,
+    which halves the tracing of each new model (`cnnkit.trace_once`), and in quick mode turns
+    off grappler's graph optimisation (a few steps per model do not repay it).
+
     The Keras backend is fixed when Keras is first imported: choose it with
     ``%env KERAS_BACKEND=jax`` (or ``torch``, ``tensorflow``) before the first import.
 
@@ -216,6 +220,13 @@ def setup(seed: int = 42, *, threads: int | None = None, verbose: bool = True) -
     backend = keras.backend.backend()
     if backend == "tensorflow":
         tf = quiet_tensorflow()
+        from cnnkit import trace_once
+
+        trace_once.install()  # one trace per new model instead of two (see cnnkit/trace_once.py)
+        if QUICK:
+            # Quick mode fits each model for a few steps: grappler's graph optimisation (about a
+            # second per new model here) costs more than it saves. Full mode keeps it (fused ops).
+            tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
         if threads is not None:
             with contextlib.suppress(RuntimeError):  # already initialised: keep the running pools
                 tf.config.threading.set_intra_op_parallelism_threads(threads)

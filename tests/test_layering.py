@@ -33,6 +33,7 @@ LAYERS = (
             "progress_store",
             "autodiff",
             "lazy",
+            "trace_once",
         ),
     ),
     ("arithmetic", ("scratch", "formulas")),
