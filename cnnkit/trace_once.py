@@ -24,7 +24,7 @@ def build_before_fit(model, x=None, y=None) -> bool:
 
     Only for a built, compiled model with Keras's own ``train_step`` (a custom step may apply
     its optimizers to other variables). The metrics are built from the first example of
-    ``x`` and ``y`` when both are arrays (or lists/dicts of arrays), the inputs take any batch
+    ``x`` and ``y`` when both are single arrays, the inputs take any batch
     size and no layer is stateful (a forward pass would move a stateful RNN's state);
     otherwise only the optimizer.
     Returns True when it built something.
@@ -63,13 +63,15 @@ def _has_stateful_layer(model) -> bool:
 
 
 def _first_example(data):
-    """``data[:1]`` for an array or a list/tuple/dict of arrays, else None."""
-    leaves = keras.tree.flatten(data) if data is not None else []
-    if not leaves or not all(hasattr(leaf, "shape") and len(leaf.shape) > 0 for leaf in leaves):
+    """``data[:1]`` for one array (NumPy or tensor) with at least one example, else None.
+
+    Lists and dicts of arrays (multi-input models) are left to Keras: a direct call may not
+    match the structure that ``fit`` would give the model.
+    """
+    shape = getattr(data, "shape", None)
+    if shape is None or len(shape) == 0 or not shape[0]:
         return None
-    if any(leaf.shape[0] < 1 for leaf in leaves):
-        return None
-    return keras.tree.map_structure(lambda leaf: leaf[:1], data)
+    return data[:1]
 
 
 @functools.wraps(_ORIGINAL_FIT)

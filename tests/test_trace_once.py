@@ -134,3 +134,20 @@ def test_fit_keeps_keras_signature_and_positional_arguments(keras_fit):
     assert len(history.history["loss"]) == 2
     trace_once.uninstall()
     assert keras.Model.fit is trace_once._ORIGINAL_FIT
+
+
+def test_multi_input_model_is_left_to_keras_without_a_warning(keras_fit):
+    import warnings
+
+    images, labels = keras.Input((4,)), keras.Input((1,))
+    joined = keras.layers.Concatenate()([images, labels])
+    model = keras.Model([images, labels], keras.layers.Dense(3)(joined))
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.ones((8, 4), "float32")
+    y = np.zeros((8,), "int64")
+    trace_once.install()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert trace_once.build_before_fit(model, [x, y[:, None]], y)
+        model.fit([x, y[:, None]], y, epochs=1, verbose=0)
+    assert model.optimizer.built
