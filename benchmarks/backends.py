@@ -1,13 +1,15 @@
-"""Training speed of the three Keras backends side by side: the keras.io simple convnet.
+"""Training speed of the three Keras backends side by side: two networks the course trains.
 
-    python benchmarks/backends.py                 # 2 epochs, batch 128, full Fashion-MNIST
-    python benchmarks/backends.py --rounds 2 --python-jax /path/to/python
+    python benchmarks/backends.py                 # both networks, 2 epochs, batch 128
+    python benchmarks/backends.py --rounds 2 --python-jax /path/to/python --models simple_convnet
 
-The model is keras.io's "Simple MNIST convnet" (Conv 32 -> pool -> Conv 64 -> pool -> dropout ->
-softmax, 34,826 parameters) on Fashion-MNIST, 2 epochs of batch 128 with 10% validation. Each
-backend trains in its own subprocess (KERAS_BACKEND is fixed at import); the backends alternate
-round by round so that a busy machine slows all of them alike. Recorded per backend: seconds of
-the first epoch (which includes tracing/compilation), of the later epochs, and test accuracy,
+The networks: keras.io's "Simple MNIST convnet" (Conv 32 -> pool -> Conv 64 -> pool -> dropout
+-> softmax, 34,826 parameters) on all 60,000 Fashion-MNIST training images, and chapter 04's
+VGG-small (``ck.models.vgg_small``) on the first 10,000 (it costs about 10x more per image), both
+2 epochs of batch 128 with 10% validation, Adam, tested on the 10,000 test images. Each backend
+trains in its own subprocess (KERAS_BACKEND is fixed at import); the backends alternate round by
+round so that a busy machine slows all of them alike. Recorded per network and backend: seconds
+of the first epoch (which includes tracing/compilation), of the later epochs, and test accuracy,
 in benchmarks/results.json under ``backend_seconds_per_epoch``.
 """
 
@@ -19,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,16 +38,12 @@ ck.setup(seed=0, verbose=False)
 (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
 x_train = (x_train.astype("float32") / 255)[..., None]
 x_test = (x_test.astype("float32") / 255)[..., None]
-model = keras.Sequential([
-    keras.Input((28, 28, 1)),
-    keras.layers.Conv2D(32, 3, activation="relu"),
-    keras.layers.MaxPooling2D(2),
-    keras.layers.Conv2D(64, 3, activation="relu"),
-    keras.layers.MaxPooling2D(2),
-    keras.layers.Flatten(),
-    keras.layers.Dropout(0.5),
-    keras.layers.Dense(10, activation="softmax"),
-])
+MODEL = "MODEL_NAME"
+if MODEL == "vgg_small":
+    x_train, y_train = x_train[:10_000], y_train[:10_000]
+    model = ck.models.vgg_small()
+else:
+    model = ck.models.basic_cnns.simple_convnet()
 model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
 
 
@@ -65,11 +64,18 @@ print(json.dumps({"epoch_seconds": times, "test_accuracy": float(accuracy),
 """
 
 
-def run_once(python: str, backend: str, epochs: int) -> dict:
+#: Network -> what it is, for the results table.
+MODELS = {
+    "simple_convnet": "keras.io simple convnet (34,826 parameters), 60,000 images, batch 128",
+    "vgg_small": "chapter 04's VGG-small (ck.models.vgg_small), 10,000 images, batch 128",
+}
+
+
+def run_once(python: str, backend: str, epochs: int, model: str = "simple_convnet") -> dict:
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
     env.pop("CNNKIT_QUICK", None)
     done = subprocess.run(
-        [python, "-c", CHILD.replace("EPOCHS", str(epochs))],
+        [python, "-c", CHILD.replace("EPOCHS", str(epochs)).replace("MODEL_NAME", model)],
         env=env,
         capture_output=True,
         text=True,
@@ -83,21 +89,24 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (default 1)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=BACKENDS)
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     for backend in BACKENDS:
         parser.add_argument(f"--python-{backend}", default=sys.executable)
     args = parser.parse_args(argv)
-    runs = {backend: [] for backend in args.backends}
+    runs = {(model, backend): [] for model in args.models for backend in args.backends}
     for round_number in range(args.rounds):
         order = args.backends if round_number % 2 == 0 else args.backends[::-1]
-        for backend in order:
-            result = run_once(getattr(args, f"python_{backend}"), backend, args.epochs)
-            runs[backend].append(result)
-            print(backend, result, flush=True)
-    table = {}
-    for backend, results in runs.items():
+        for model in args.models:
+            for backend in order:
+                python = getattr(args, f"python_{backend}")
+                result = run_once(python, backend, args.epochs, model)
+                runs[model, backend].append(result)
+                print(model, backend, result, flush=True)
+    tables = {model: {"what": MODELS[model]} for model in args.models}
+    for (model, backend), results in runs.items():
         firsts = [r["epoch_seconds"][0] for r in results]
         laters = [s for r in results for s in r["epoch_seconds"][1:]]
-        table[backend] = {
+        tables[model][backend] = {
             "first_epoch_seconds": round(statistics.median(firsts), 1),
             "later_epoch_seconds": round(statistics.median(laters), 1) if laters else None,
             "test_accuracy": round(statistics.median(r["test_accuracy"] for r in results), 4),
@@ -105,19 +114,22 @@ def main(argv=None) -> int:
         }
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     saved["backend_seconds_per_epoch"] = {
-        "model": "keras.io simple convnet (34,826 parameters), Fashion-MNIST, batch 128",
         "epochs": args.epochs,
         "cpus": os.cpu_count(),
-        **table,
+        "measured_on": time.strftime("%Y-%m-%d"),
+        "load_after": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        **tables,
     }
     RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
-    print("| backend | first epoch (s) | later epochs (s) | test accuracy |")
-    print("|---|---|---|---|")
-    for backend, row in table.items():
-        print(
-            f"| {backend} | {row['first_epoch_seconds']} | {row['later_epoch_seconds']} | "
-            f"{row['test_accuracy']:.4f} |"
-        )
+    print("| network | backend | first epoch (s) | later epochs (s) | test accuracy |")
+    print("|---|---|---|---|---|")
+    for model, table in tables.items():
+        for backend in args.backends:
+            row = table[backend]
+            print(
+                f"| {model} | {backend} | {row['first_epoch_seconds']} | "
+                f"{row['later_epoch_seconds']} | {row['test_accuracy']:.4f} |"
+            )
     return 0
 
 
