@@ -41,11 +41,24 @@ def build_before_fit(model, x=None, y=None) -> bool:
     optimizer.build(model.trainable_variables)
     first_x, first_y = _first_example(x), _first_example(y)
     if first_x is not None and first_y is not None and _one_example_pass_is_safe(model):
-        predicted = model(first_x, training=False)
+        predicted = model(_as_model_inputs(model, first_x), training=False)
         model.compute_loss(x=first_x, y=first_y, y_pred=predicted, training=False)
         model.compute_metrics(first_x, first_y, predicted)
         model.reset_metrics()
     return True
+
+
+def _as_model_inputs(model, first_x):
+    """``first_x`` in the structure a functional model was built with (e.g. ``inputs=[x]``)."""
+    if isinstance(model, keras.Sequential):
+        return first_x
+    try:
+        structure = model.input
+    except AttributeError:  # a subclassed model that has not been called yet
+        return first_x
+    if len(keras.tree.flatten(structure)) != 1:
+        return first_x
+    return keras.tree.pack_sequence_as(structure, [first_x])
 
 
 def _one_example_pass_is_safe(model) -> bool:

@@ -151,3 +151,17 @@ def test_multi_input_model_is_left_to_keras_without_a_warning(keras_fit):
         assert trace_once.build_before_fit(model, [x, y[:, None]], y)
         model.fit([x, y[:, None]], y, epochs=1, verbose=0)
     assert model.optimizer.built
+
+
+def test_functional_model_built_with_a_list_of_one_input_gets_no_warning(keras_fit):
+    import warnings
+
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(
+        inputs=[inputs], outputs=keras.layers.Dense(3)(keras.layers.Flatten()(inputs))
+    )
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x, y = _data(16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert trace_once.build_before_fit(model, x, y)
