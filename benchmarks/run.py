@@ -498,8 +498,21 @@ def _run_copies(paths: list[Path], *, quick: bool) -> dict:
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, copy)
             figures[relative.as_posix()] = run_notebook(copy, quick=quick)
+            figures[relative.as_posix()]["warnings"] = _warning_lines(copy)
             print(f"  {relative}: {figures[relative.as_posix()]}", flush=True)
     return figures
+
+
+def _warning_lines(path: Path) -> list[str]:
+    """Lines of the notebook's outputs that carry a Python warning (a clean run has none)."""
+    import nbformat
+
+    lines = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            lines += [line[:200] for line in text.splitlines() if "Warning:" in line]
+    return lines
 
 
 def quick_course_seconds() -> dict:
@@ -510,6 +523,7 @@ def quick_course_seconds() -> dict:
         "slowest_notebook": slowest,
         "slowest_seconds": figures[slowest]["seconds"],
         "per_notebook_seconds": {key: entry["seconds"] for key, entry in figures.items()},
+        "warnings": {key: entry["warnings"] for key, entry in figures.items() if entry["warnings"]},
     }
 
 
