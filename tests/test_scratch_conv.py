@@ -11,8 +11,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")
 
 from cnnkit import scratch  # noqa: E402
+from tests.hypothesis_budget import examples  # noqa: E402
 
-HYPOTHESIS = settings(deadline=None, max_examples=25)
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
+HYPOTHESIS = settings(deadline=None, max_examples=examples(25))
 
 
 def _keras_conv(x, kernels, bias, stride, padding):
