@@ -72,10 +72,18 @@ def extra_pins(backend: str) -> list[str]:
     return list(project["optional-dependencies"][backend])
 
 
+#: The CPU build to install where the extra's pin alone would bring another: PyPI's Linux torch
+#: wheels are the CUDA build (pip fetched several GB of nvidia-* packages for ``torch>=2.3``); the
+#: CPU build is a local version ("+cpu") from pip's find-links (this machine's /opt/wheels) or
+#: PyTorch's CPU index (set PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu).
+#: CNNKIT_TORCH_CPU chooses another, e.g. "torch==2.5.1+cpu".
+CPU_BUILDS = {"torch": os.environ.get("CNNKIT_TORCH_CPU", "torch==2.13.0+cpu")}
+
+
 def backend_python(backend: str) -> Path:
     """The Python of the cached environment for ``backend``, (re)built when its pins change."""
     venv = CACHE / f"backend-venv-{backend}"
-    pins = extra_pins(backend)
+    pins = extra_pins(backend) + ([CPU_BUILDS[backend]] if backend in CPU_BUILDS else [])
     key = hashlib.sha256(json.dumps([sys.version, pins]).encode()).hexdigest()[:16]
     stamp = venv / ".cnnkit-pins"
     python = venv / "bin" / "python"
