@@ -14,10 +14,12 @@ benchmarks/backends.json. `make test-backends` runs this.
 ``--subset ci`` is what `make test` adds in CI (``CI=true``; `make test-backends-ci`): per
 backend, the comparison tests (``pytest -m comparison``: NumPy, a formula or a parameter count
 against what Keras computes, hypothesis capped at CI_HYPOTHESIS_EXAMPLES examples), every
-exercise and solution notebook, and chapters CI_CHAPTERS. ``--parallel`` runs the backends side
-by side, one process each (XLA's compiles are mostly single-threaded, so two passes share 2
-cores well). The exit status is 1 when anything failed, and the end of every failing run's
-output is printed.
+exercise and solution notebook, and chapters CI_CHAPTERS. ``--parallel`` builds the backends'
+environments side by side and then runs ``--jobs`` (2) test runs at once from one queue of both
+backends' runs (JAX's unit tests, the longest, first), each on one CPU thread: XLA's compiles are
+mostly single-threaded, and two thread pools sized for the whole machine slowed each other
+down. The exit status is 1 when anything failed, and the end of every failing run's output is
+printed.
 
 The unit tests whose subject does not depend on the Keras backend and that cost minutes (a
 browser, a web server, a book build, a second virtual environment) run once, under TensorFlow,
@@ -59,7 +61,7 @@ CI_CHAPTERS = ("01", "02", "03", "08")
 CI_MARKER = "comparison"
 #: Hypothesis examples per test in CI (tests/hypothesis_budget.py): on JAX every new random shape
 #: is a new XLA compile; the fixed examples (the syllabus's numbers, every model) all still run.
-CI_HYPOTHESIS_EXAMPLES = 8
+CI_HYPOTHESIS_EXAMPLES = 5
 
 
 def extra_pins(backend: str) -> list[str]:
@@ -117,6 +119,19 @@ def jax_compilation_cache() -> dict[str, str]:
             "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1"
         ),
     }
+
+
+def one_thread(backend: str) -> dict[str, str]:
+    """The environment that keeps ``backend`` on one CPU thread.
+
+    With --parallel, two runs share 2 cores; each backend's own thread pool sized for the whole
+    machine made them fight (PyTorch's chapter 03 took 397 s beside a JAX run, 78 s alone).
+    """
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if backend == "jax":
+        flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        env["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    return env
 
 
 def _run(
@@ -200,29 +215,44 @@ def main(argv=None) -> int:
         "--python", help="use this Python (with jax and torch) instead of the cache"
     )
     parser.add_argument(
-        "--parallel", action="store_true", help="run the backends side by side, one process each"
+        "--parallel",
+        action="store_true",
+        help="run --jobs test runs at once (default 2), one CPU thread each, backends mixed",
     )
+    parser.add_argument("--jobs", type=int, default=2, help="with --parallel: runs at once")
     args = parser.parse_args(argv)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     started = time.perf_counter()
-    if args.parallel and len(args.backends) > 1:
-        with ThreadPoolExecutor(len(args.backends)) as pool:
-            counts = list(pool.map(lambda b: run_backend(b, args, results), args.backends))
-    else:
-        counts = [run_backend(backend, args, results) for backend in args.backends]
-    failures = sum(counts)
+    with ThreadPoolExecutor(len(args.backends) if args.parallel else 1) as pool:
+        pythons = dict(
+            zip(
+                args.backends,
+                pool.map(lambda b: prepare(b, args, results), args.backends),
+                strict=True,
+            )
+        )
+    jobs = [(backend, None) for backend in args.backends if not args.no_unit]
+    chosen = args.notebooks if args.notebooks is not None else notebooks(args.subset)
+    jobs += [(backend, notebook) for notebook in chosen for backend in args.backends]
+    workers = min(args.jobs, os.cpu_count() or 1) if args.parallel else 1
+    extra_env = one_thread if workers > 1 else (lambda backend: {})
+    with ThreadPoolExecutor(workers) as pool:
+        failures = sum(
+            pool.map(
+                lambda job: run_job(*job, pythons[job[0]], args, results, extra_env(job[0])), jobs
+            )
+        )
     print(f"backend passes: {time.perf_counter() - started:.0f} s", flush=True)
     if failures:
         print(f"FAILED: {failures} backend run(s) failed (see above)", flush=True)
     return 1 if failures else 0
 
 
-def run_backend(backend: str, args: argparse.Namespace, results: dict) -> int:
-    """One backend's unit tests and notebooks; the number of failed runs."""
-    failures = 0
+def prepare(backend: str, args: argparse.Namespace, results: dict) -> Path:
+    """The Python for ``backend`` (its cached environment, built if needed) and its versions."""
     started = time.perf_counter()
     python = Path(args.python) if args.python else backend_python(backend)
     print(f"{backend}: environment ready in {time.perf_counter() - started:.0f} s", flush=True)
@@ -237,9 +267,22 @@ def run_backend(backend: str, args: argparse.Namespace, results: dict) -> int:
         text=True,
         env=dict(os.environ, KERAS_BACKEND=backend),
     ).stdout.strip()
-    if not args.no_unit:
-        arguments, extra_env = unit_arguments(args.subset, args.workers)
-        code, output, seconds = _run(python, backend, arguments, 7200, **extra_env)
+    return python
+
+
+def run_job(
+    backend: str,
+    notebook: str | None,
+    python: Path,
+    args: argparse.Namespace,
+    results: dict,
+    extra_env: dict[str, str],
+) -> int:
+    """The unit tests (``notebook`` None) or one notebook on ``backend``: 1 when it failed."""
+    entry = results[backend]
+    if notebook is None:
+        arguments, unit_env = unit_arguments(args.subset, args.workers)
+        code, output, seconds = _run(python, backend, arguments, 7200, **extra_env, **unit_env)
         result = {
             "result": "pass" if code == 0 else "fail",
             "seconds": seconds,
@@ -247,31 +290,21 @@ def run_backend(backend: str, args: argparse.Namespace, results: dict) -> int:
         }
         if args.subset == "ci":
             result["selection"] = f"-m {CI_MARKER}"
-            entry["unit_tests_ci"] = result
-        else:
-            entry["unit_tests"] = result
-        failures += code != 0
+        entry["unit_tests_ci" if args.subset == "ci" else "unit_tests"] = result
         print(f"{backend} unit tests ({args.subset}): {result}", flush=True)
-        if code != 0:
-            print(_failure_report(output, backend), flush=True)
-        if not args.no_save:
-            _save(backend, entry, results["machine"])
-    chosen = args.notebooks if args.notebooks is not None else notebooks(args.subset)
-    for notebook in chosen:
-        code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200)
+    else:
+        code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200, **extra_env)
         entry["notebooks"][notebook] = {
             "result": "pass" if code == 0 else "fail",
             "seconds": seconds,
             "cells": _counts(output),
         }
-        failures += code != 0
         print(f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True)
-        if code != 0:
-            print(_failure_report(output, backend), flush=True)
-        if not args.no_save:
-            _save(backend, entry, results["machine"])
-    print(f"{backend}: done in {time.perf_counter() - started:.0f} s", flush=True)
-    return failures
+    if code != 0:
+        print(_failure_report(output, backend), flush=True)
+    if not args.no_save:
+        _save(backend, entry, results["machine"])
+    return int(code != 0)
 
 
 def _failure_report(output: str, backend: str, lines: int = 60) -> str:

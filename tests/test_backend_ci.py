@@ -52,3 +52,12 @@ def test_the_comparison_marker_is_registered_and_used_in_the_comparison_files():
     assert '"comparison:' in (ROOT / "pyproject.toml").read_text()
     for name in ("test_formulas", "test_scratch_conv", "test_models", "test_autodiff"):
         assert "pytestmark = pytest.mark.comparison" in (ROOT / "tests" / f"{name}.py").read_text()
+
+
+def test_parallel_runs_keep_each_backend_on_one_thread(monkeypatch):
+    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
+    jax = backend_tests.one_thread("jax")
+    assert jax["OMP_NUM_THREADS"] == "1"
+    assert jax["XLA_FLAGS"].startswith("--xla_dump_to=/tmp/x ")  # the user's flags are kept
+    assert "intra_op_parallelism_threads=1" in jax["XLA_FLAGS"]
+    assert "XLA_FLAGS" not in backend_tests.one_thread("torch")
