@@ -84,9 +84,12 @@ test-backends: install
 
 # The CI subset per backend, part of `make test` when CI=true: the comparison tests
 # (pytest -m comparison: NumPy, formulas and parameter counts against Keras), every exercise and
-# solution notebook and chapters 01-03 and 08 in quick mode; JAX and PyTorch side by side, one
-# process each, in the same cached environments; fails when any fails, printing what failed.
-# Measured: CI_SECONDS_PLACEHOLDER (benchmarks/backends.json, "ci_estimate").
+# solution notebook and chapters 01-03 and 08 in quick mode, in the same cached environments;
+# both backends' runs in one queue, two at a time, one CPU thread each; fails when any fails,
+# printing what failed.
+# Measured 2026-11-30 on 2 shared cores: 1,060 s (JAX's runs 1,342 s, PyTorch's 737 s, two at a
+# time) + 57 s building the environments on a clean machine; with TensorFlow's .ci/run (726 s)
+# about 31 of the 45 minutes (benchmarks/backends.json, "ci_estimate").
 test-backends-ci: install
 	$(PYTHON) benchmarks/backend_tests.py --subset ci --parallel --no-save
 
