@@ -72,6 +72,8 @@ test: install test-system-deps site-deps lint
 		--nbval-lax tests notebooks exercises
 	$(MAKE) --no-print-directory colab-test
 	$(MAKE) --no-print-directory lab-check
+	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-backends-ci; \
+	else echo "test: the JAX and PyTorch passes run in CI (CI=true) or with make test-backends-ci"; fi
 
 # The unit tests and every notebook in quick mode under JAX and PyTorch, each backend in its own
 # cached environment (~/.cache/cnnkit/backend-venv-<name>, rebuilt when the pins of the extras
@@ -80,12 +82,16 @@ test: install test-system-deps site-deps lint
 test-backends: install
 	$(PYTHON) benchmarks/backend_tests.py
 
-# The CI subset per backend: the unit tests, every exercise and solution notebook and chapters
-# 01-03 and 08, in the same cached environments; fails when any fails. Not in `make test`: the
-# JAX unit tests alone took 2,406 s (one process, 2 shared cores), beyond .ci/run's 45 minutes
-# with TensorFlow's ~800 s (benchmarks/backends.json, "ci_estimate").
+# The CI subset per backend, part of `make test` when CI=true: the comparison tests
+# (pytest -m comparison: NumPy, formulas and parameter counts against Keras), every exercise and
+# solution notebook and chapters 01-03 and 08 in quick mode, in the same cached environments;
+# both backends' runs in one queue, two at a time, one CPU thread each; fails when any fails,
+# printing what failed.
+# Measured 2026-11-30 on 2 shared cores: 1,060 s (JAX's runs 1,342 s, PyTorch's 737 s, two at a
+# time) + 57 s building the environments on a clean machine; with TensorFlow's .ci/run (726 s)
+# about 31 of the 45 minutes (benchmarks/backends.json, "ci_estimate").
 test-backends-ci: install
-	$(PYTHON) benchmarks/backend_tests.py --subset ci --no-save
+	$(PYTHON) benchmarks/backend_tests.py --subset ci --parallel --no-save
 
 # Jupyter Book 1.x (offline-capable) in build/venv-site, reinstalled only when its pins change.
 site-deps: test-system-deps

@@ -1,7 +1,7 @@
 """The unit tests and every notebook in quick mode under the JAX and PyTorch backends.
 
     python benchmarks/backend_tests.py                       # both backends, tests + notebooks
-    python benchmarks/backend_tests.py --subset ci           # what CI runs (`make test-backends-ci`)
+    python benchmarks/backend_tests.py --subset ci --parallel --no-save   # what CI runs
     python benchmarks/backend_tests.py --backends jax --notebooks notebooks/06_gan.ipynb --no-unit
 
 Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/backend-venv-<name>
@@ -9,11 +9,17 @@ Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/back
 install) and rebuilt only when the extra's pins in pyproject.toml change. Every notebook runs
 alone under nbval (``--nbval-lax``), so a failing notebook does not hide the others. The results
 (per backend, per notebook: pass/fail and seconds; unit-test counts) are merged into
-benchmarks/backends.json. `make test-backends` runs this. ``--subset ci`` (`make
-test-backends-ci`: the unit tests, every exercise and solution notebook, chapters 01-03 and 08)
-is the pass the issue wanted in CI; it is not in `make test` because it does not fit .ci/run's
-45 minutes (see the Makefile). The exit status is 1 when anything failed, and the end of every
-failing run's output is printed.
+benchmarks/backends.json. `make test-backends` runs this.
+
+``--subset ci`` is what `make test` adds in CI (``CI=true``; `make test-backends-ci`): per
+backend, the comparison tests (``pytest -m comparison``: NumPy, a formula or a parameter count
+against what Keras computes, hypothesis capped at CI_HYPOTHESIS_EXAMPLES examples), every
+exercise and solution notebook, and chapters CI_CHAPTERS. ``--parallel`` builds the backends'
+environments side by side and then runs ``--jobs`` (2) test runs at once from one queue of both
+backends' runs (JAX's unit tests, the longest, first), each on one CPU thread: XLA's compiles are
+mostly single-threaded, and two thread pools sized for the whole machine slowed each other
+down. The exit status is 1 when anything failed, and the end of every failing run's output is
+printed.
 
 The unit tests whose subject does not depend on the Keras backend and that cost minutes (a
 browser, a web server, a book build, a second virtual environment) run once, under TensorFlow,
@@ -30,7 +36,9 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +56,12 @@ BACKEND_INDEPENDENT = {
 
 #: What CI runs per backend: every exercise and solution notebook and these chapters.
 CI_CHAPTERS = ("01", "02", "03", "08")
+#: CI's unit tests per backend: the Keras comparisons (the issue's "every NumPy-vs-Keras and
+#: formula-vs-Keras comparison passes on each backend"); the rest of tests/ runs under TensorFlow.
+CI_MARKER = "comparison"
+#: Hypothesis examples per test in CI (tests/hypothesis_budget.py): on JAX every new random shape
+#: is a new XLA compile; the fixed examples (the syllabus's numbers, every model) all still run.
+CI_HYPOTHESIS_EXAMPLES = 5
 
 
 def extra_pins(backend: str) -> list[str]:
@@ -60,10 +74,18 @@ def extra_pins(backend: str) -> list[str]:
     return list(project["optional-dependencies"][backend])
 
 
+#: The CPU build to install where the extra's pin alone would bring another: PyPI's Linux torch
+#: wheels are the CUDA build (pip fetched several GB of nvidia-* packages for ``torch>=2.3``); the
+#: CPU build is a local version ("+cpu") from pip's find-links (this machine's /opt/wheels) or
+#: PyTorch's CPU index (set PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu).
+#: CNNKIT_TORCH_CPU chooses another, e.g. "torch==2.5.1+cpu".
+CPU_BUILDS = {"torch": os.environ.get("CNNKIT_TORCH_CPU", "torch==2.13.0+cpu")}
+
+
 def backend_python(backend: str) -> Path:
     """The Python of the cached environment for ``backend``, (re)built when its pins change."""
     venv = CACHE / f"backend-venv-{backend}"
-    pins = extra_pins(backend)
+    pins = extra_pins(backend) + ([CPU_BUILDS[backend]] if backend in CPU_BUILDS else [])
     key = hashlib.sha256(json.dumps([sys.version, pins]).encode()).hexdigest()[:16]
     stamp = venv / ".cnnkit-pins"
     python = venv / "bin" / "python"
@@ -81,10 +103,45 @@ def backend_python(backend: str) -> Path:
     return python
 
 
+def jax_compilation_cache() -> dict[str, str]:
+    """JAX's persistent compilation cache, kept next to the environments.
+
+    Most of a JAX notebook's time is XLA compiling Keras's train and predict functions; an
+    exercise notebook compiles what its solution notebook compiled, and a rerun what the last run
+    compiled. The cache is keyed by JAX's version and the computation, so a stale entry is never
+    used. Compilations shorter than 0.1 s are not worth a file.
+    """
+    return {
+        "JAX_COMPILATION_CACHE_DIR": os.environ.get(
+            "JAX_COMPILATION_CACHE_DIR", str(CACHE / "jax-compilation-cache")
+        ),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": os.environ.get(
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1"
+        ),
+    }
+
+
+def one_thread(backend: str) -> dict[str, str]:
+    """The environment that keeps ``backend`` on one CPU thread.
+
+    With --parallel, two runs share 2 cores; each backend's own thread pool sized for the whole
+    machine made them fight (PyTorch's chapter 03 took 397 s beside a JAX run, 78 s alone).
+    """
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if backend == "jax":
+        flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        env["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    return env
+
+
 def _run(
-    python: Path, backend: str, arguments: list[str], timeout: float
+    python: Path, backend: str, arguments: list[str], timeout: float, **extra_env: str
 ) -> tuple[int, str, float]:
-    env = dict(os.environ, KERAS_BACKEND=backend, CNNKIT_QUICK="1", PYTHONPATH=str(ROOT))
+    if backend == "jax":
+        extra_env = {**jax_compilation_cache(), **extra_env}
+    env = dict(
+        os.environ, KERAS_BACKEND=backend, CNNKIT_QUICK="1", PYTHONPATH=str(ROOT), **extra_env
+    )
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -117,11 +174,26 @@ def notebooks(subset: str = "all") -> list[str]:
     return [str(path.relative_to(ROOT)) for path in paths]
 
 
+_SAVING = threading.Lock()
+
+
 def _save(backend: str, entry: dict, machine: str) -> None:
     """Merge this backend's results into the file (another backend may be running alongside)."""
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    saved[backend], saved["machine"] = entry, machine
-    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    with _SAVING:
+        saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        saved[backend], saved["machine"] = entry, machine
+        RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+
+
+def unit_arguments(subset: str, workers: str) -> tuple[list[str], dict[str, str]]:
+    """pytest's arguments and extra environment for the unit tests of ``subset``."""
+    if subset == "ci":
+        # one process per backend: the backends themselves run side by side (--parallel)
+        return ["-p", "no:xdist", "-rfE", "-m", CI_MARKER, "tests"], {
+            "CNNKIT_HYPOTHESIS_EXAMPLES": str(CI_HYPOTHESIS_EXAMPLES)
+        }
+    ignored = [f"--ignore={path}" for path in BACKEND_INDEPENDENT]
+    return ["-n", workers, "-rfE", *ignored, "tests"], {}
 
 
 def main(argv=None) -> int:
@@ -142,66 +214,103 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--python", help="use this Python (with jax and torch) instead of the cache"
     )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="run --jobs test runs at once (default 2), one CPU thread each, backends mixed",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="with --parallel: runs at once")
     args = parser.parse_args(argv)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    failures = 0
-    for backend in args.backends:
-        python = Path(args.python) if args.python else backend_python(backend)
-        entry = results.setdefault(backend, {"notebooks": {}})
-        entry["versions"] = subprocess.run(
-            [
-                str(python),
-                "-c",
-                f"import {backend}, keras; print({backend}.__version__, keras.__version__)",
-            ],
-            capture_output=True,
-            text=True,
-            env=dict(os.environ, KERAS_BACKEND=backend),
-        ).stdout.strip()
-        if not args.no_unit:
-            ignored = [f"--ignore={path}" for path in BACKEND_INDEPENDENT]
-            code, output, seconds = _run(
-                python, backend, ["-n", args.workers, "-rfE", *ignored, "tests"], 7200
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(args.backends) if args.parallel else 1) as pool:
+        pythons = dict(
+            zip(
+                args.backends,
+                pool.map(lambda b: prepare(b, args, results), args.backends),
+                strict=True,
             )
-            entry["unit_tests"] = {
-                "result": "pass" if code == 0 else "fail",
-                "seconds": seconds,
-                "tests": _counts(output),
-            }
-            failures += code != 0
-            print(f"{backend} unit tests: {entry['unit_tests']}", flush=True)
-            if code != 0:
-                print(_failure_report(output), flush=True)
-            if not args.no_save:
-                _save(backend, entry, results["machine"])
-        chosen = args.notebooks if args.notebooks is not None else notebooks(args.subset)
-        for notebook in chosen:
-            code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200)
-            entry["notebooks"][notebook] = {
-                "result": "pass" if code == 0 else "fail",
-                "seconds": seconds,
-                "cells": _counts(output),
-            }
-            failures += code != 0
-            print(
-                f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True
+        )
+    jobs = [(backend, None) for backend in args.backends if not args.no_unit]
+    chosen = args.notebooks if args.notebooks is not None else notebooks(args.subset)
+    jobs += [(backend, notebook) for notebook in chosen for backend in args.backends]
+    workers = min(args.jobs, os.cpu_count() or 1) if args.parallel else 1
+    extra_env = one_thread if workers > 1 else (lambda backend: {})
+    with ThreadPoolExecutor(workers) as pool:
+        failures = sum(
+            pool.map(
+                lambda job: run_job(*job, pythons[job[0]], args, results, extra_env(job[0])), jobs
             )
-            if code != 0:
-                print(_failure_report(output), flush=True)
-            if not args.no_save:
-                _save(backend, entry, results["machine"])
+        )
+    print(f"backend passes: {time.perf_counter() - started:.0f} s", flush=True)
     if failures:
         print(f"FAILED: {failures} backend run(s) failed (see above)", flush=True)
     return 1 if failures else 0
 
 
-def _failure_report(output: str, lines: int = 60) -> str:
-    """The end of pytest's output (the short summary of what failed), indented."""
+def prepare(backend: str, args: argparse.Namespace, results: dict) -> Path:
+    """The Python for ``backend`` (its cached environment, built if needed) and its versions."""
+    started = time.perf_counter()
+    python = Path(args.python) if args.python else backend_python(backend)
+    print(f"{backend}: environment ready in {time.perf_counter() - started:.0f} s", flush=True)
+    entry = results.setdefault(backend, {"notebooks": {}})
+    entry["versions"] = subprocess.run(
+        [
+            str(python),
+            "-c",
+            f"import {backend}, keras; print({backend}.__version__, keras.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, KERAS_BACKEND=backend),
+    ).stdout.strip()
+    return python
+
+
+def run_job(
+    backend: str,
+    notebook: str | None,
+    python: Path,
+    args: argparse.Namespace,
+    results: dict,
+    extra_env: dict[str, str],
+) -> int:
+    """The unit tests (``notebook`` None) or one notebook on ``backend``: 1 when it failed."""
+    entry = results[backend]
+    if notebook is None:
+        arguments, unit_env = unit_arguments(args.subset, args.workers)
+        code, output, seconds = _run(python, backend, arguments, 7200, **extra_env, **unit_env)
+        result = {
+            "result": "pass" if code == 0 else "fail",
+            "seconds": seconds,
+            "tests": _counts(output),
+        }
+        if args.subset == "ci":
+            result["selection"] = f"-m {CI_MARKER}"
+        entry["unit_tests_ci" if args.subset == "ci" else "unit_tests"] = result
+        print(f"{backend} unit tests ({args.subset}): {result}", flush=True)
+    else:
+        code, output, seconds = _run(python, backend, ["--nbval-lax", notebook], 1200, **extra_env)
+        entry["notebooks"][notebook] = {
+            "result": "pass" if code == 0 else "fail",
+            "seconds": seconds,
+            "cells": _counts(output),
+        }
+        print(f"{backend} {notebook}: {'pass' if code == 0 else 'FAIL'} ({seconds} s)", flush=True)
+    if code != 0:
+        print(_failure_report(output, backend), flush=True)
+    if not args.no_save:
+        _save(backend, entry, results["machine"])
+    return int(code != 0)
+
+
+def _failure_report(output: str, backend: str, lines: int = 60) -> str:
+    """The end of pytest's output (the short summary of what failed), each line marked."""
     tail = output.strip().splitlines()[-lines:]
-    return "\n".join("    " + line for line in tail)
+    return "\n".join(f"    [{backend}] " + line for line in tail)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ from cnnkit.autodiff import (
     value_and_gradients,
 )
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 def linear_model(weights, bias):
     inputs = keras.Input((3,))

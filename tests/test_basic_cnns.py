@@ -6,6 +6,9 @@ import pytest
 from cnnkit import formulas
 from cnnkit.models import basic_cnns
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 def test_small_cnn_counts_and_bias_switch():
     model = basic_cnns.small_cnn()

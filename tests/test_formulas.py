@@ -14,8 +14,12 @@ from hypothesis import strategies as st
 
 from cnnkit import formulas as F
 from cnnkit.formulas import OutputSizeRoundedWarning
+from tests.hypothesis_budget import examples
 
-FAST = settings(max_examples=40, deadline=None, database=None)
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
+FAST = settings(max_examples=examples(40), deadline=None, database=None)
 ignore_rounding = pytest.mark.filterwarnings("ignore::cnnkit.formulas.OutputSizeRoundedWarning")
 
 
@@ -206,7 +210,7 @@ def test_batchnorm_and_dense_match_keras(channels, center, scale, inputs, units,
     assert dense.count_params() == F.dense_params(inputs, units, use_bias=use_bias)
 
 
-@settings(max_examples=25, deadline=None, database=None)
+@settings(max_examples=examples(25), deadline=None, database=None)
 @given(
     inputs=st.integers(1, 40),
     units=st.integers(1, 40),
@@ -310,7 +314,7 @@ def receptive_field_by_intervals(layers):
     return high - low + 1
 
 
-@settings(max_examples=50, deadline=None, database=None)
+@settings(max_examples=examples(50), deadline=None, database=None)
 @given(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 3), st.integers(1, 3)), max_size=6))
 def test_receptive_field_matches_interval_walk(layers):
     assert F.receptive_field(layers) == receptive_field_by_intervals(layers)

@@ -37,6 +37,7 @@ def test_builders_shapes_and_ranges():
         dcgan_generator((0,))
 
 
+@pytest.mark.comparison
 def test_losses_take_logits_and_are_the_binary_cross_entropies_written_out():
     real_logits = np.array([2.2, 0.4], "float32")
     fake_logits = np.array([-0.8, -3.0], "float32")

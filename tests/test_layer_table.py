@@ -11,6 +11,9 @@ import cnnkit as ck
 from cnnkit import formulas
 from cnnkit.layer_table import COLUMNS, NO_FORMULA, explain
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _fresh_keras_session():

@@ -16,6 +16,9 @@ from cnnkit.models.layers import (  # noqa: E402
     Subsampling,
 )
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 @pytest.fixture(autouse=True)
 def _fresh_session():

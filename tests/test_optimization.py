@@ -174,6 +174,7 @@ def test_lr_range_test_runs_and_stops_on_blow_up():
 # ---------------------------------------------------------------------------------- losses
 @pytest.mark.parametrize("gamma", [0.0, 1.0, 2.0, 5.0])
 @pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.comparison
 def test_categorical_focal_loss_equals_keras(gamma, from_logits):
     rng = np.random.default_rng(3)
     y_true = keras.utils.to_categorical(rng.integers(0, 5, 32), 5)
@@ -188,6 +189,7 @@ def test_categorical_focal_loss_equals_keras(gamma, from_logits):
 
 @pytest.mark.parametrize("balancing", [False, True])
 @pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.comparison
 def test_binary_focal_loss_equals_keras(balancing, from_logits):
     rng = np.random.default_rng(4)
     y_true = rng.integers(0, 2, (32, 3)).astype("float32")
@@ -203,6 +205,7 @@ def test_binary_focal_loss_equals_keras(balancing, from_logits):
     np.testing.assert_allclose(ours, keras.ops.convert_to_numpy(keras_loss), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.comparison
 def test_focal_loss_with_gamma_zero_is_cross_entropy():
     rng = np.random.default_rng(5)
     y_true = keras.utils.to_categorical(rng.integers(0, 3, 10), 3)
@@ -439,6 +442,7 @@ def test_gradient_norms_vanish_for_sigmoid():
     assert table["ReLU, too-large init N(0, 1)"].min() > 100 * table["ReLU (He)"].max()
 
 
+@pytest.mark.comparison
 def test_numpy_optimizers_match_keras_step_by_step():
     # chapter 07's settings; at learning rate 0.05 Keras's PyTorch Adam, which computes its bias
     # corrections in float32, is 1.2e-6 away after 4 steps (measured; TensorFlow: float64 throughout)

@@ -11,6 +11,7 @@ import pytest
 from cnnkit.training import recipes
 
 
+@pytest.mark.comparison
 def test_smoothed_loss_equals_keras_categorical_label_smoothing():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(32, 10)).astype("float32")
@@ -39,6 +40,7 @@ def test_smoothed_loss_accepts_column_labels_and_rejects_bad_smoothing():
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
+@pytest.mark.comparison
 def test_recommended_model_parameter_count_matches_formula(batch_norm):
     model = recipes.recommended_fashion_mnist(batch_norm=batch_norm)
     c1, c2, units = 16, 64, 128

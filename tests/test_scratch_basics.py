@@ -12,6 +12,9 @@ keras = pytest.importorskip("keras")
 
 from cnnkit import scratch  # noqa: E402
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 RNG = np.random.default_rng(0)
 H = np.array([1.0, -2.0, 3.0, -4.0, 7.0])
 

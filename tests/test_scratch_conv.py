@@ -11,8 +11,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")
 
 from cnnkit import scratch  # noqa: E402
+from tests.hypothesis_budget import examples  # noqa: E402
 
-HYPOTHESIS = settings(deadline=None, max_examples=25)
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
+HYPOTHESIS = settings(deadline=None, max_examples=examples(25))
 
 
 def _keras_conv(x, kernels, bias, stride, padding):
@@ -181,7 +185,9 @@ def test_conv_transpose2d_single_matches_keras(
     layer.build((None, *shape, 1))
     layer.set_weights([kernel[:, :, None, None].astype("float32")])
     crop = keras.layers.Cropping2D(padding)
-    expected = np.asarray(crop(layer(grid[None, :, :, None].astype("float32"))))[0, :, :, 0]
+    # convert_to_numpy: on PyTorch the layer's output requires grad and np.asarray refuses it
+    output_tensor = crop(layer(grid[None, :, :, None].astype("float32")))
+    expected = keras.ops.convert_to_numpy(output_tensor)[0, :, :, 0]
     output, full = conv_transpose2d_single(grid, kernel, stride, padding, output_padding)
     np.testing.assert_allclose(output, expected, atol=1e-5)
     assert output.shape == tuple(

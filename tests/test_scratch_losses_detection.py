@@ -18,6 +18,9 @@ from cnnkit.scratch import embedding_losses as ne
 from cnnkit.training import box_losses as kb
 from cnnkit.training import embedding_losses as ke
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 def _boxes(rng, n):
     corner = rng.uniform(0, 10, (n, 2))

@@ -11,6 +11,9 @@ keras = pytest.importorskip("keras")
 from cnnkit import scratch  # noqa: E402
 from cnnkit.autodiff import value_and_gradients  # noqa: E402
 
+# Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
+pytestmark = pytest.mark.comparison
+
 
 @pytest.fixture
 def float64():

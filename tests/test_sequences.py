@@ -69,6 +69,7 @@ def test_image_rows_scales_and_keeps_rows_as_steps():
         ("gru", formulas.gru_params),
     ],
 )
+@pytest.mark.comparison
 def test_builders_match_the_parameter_formulas(kind, formula):
     keras.backend.clear_session()
     model = rnn.row_classifier(kind=kind, units=8)
@@ -233,6 +234,7 @@ def test_new_figures():
     assert list(fig.axes[0].lines[1].get_xdata()) == [2, 3]
 
 
+@pytest.mark.comparison
 def test_input_gradient_norms_equal_the_backends_gradient_of_the_mse():
     from cnnkit.autodiff import value_and_gradients
 
