@@ -124,7 +124,7 @@ def _fashion(limit: int | None = None):
     return (prepare_images(x_train), y_train), (prepare_images(x_test), y_test)
 
 
-def overhead_ratio(repeats: int = 4) -> dict:
+def overhead_ratio(repeats: int = 6) -> dict:
     """Training time with cnnkit's LiveHistory callback ÷ bare model.fit(verbose=0), same model and data."""
     import keras
 
