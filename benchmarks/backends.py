@@ -2,6 +2,7 @@
 
     python benchmarks/backends.py                 # both networks, 2 epochs, batch 128
     python benchmarks/backends.py --rounds 2 --python-jax /path/to/python --models simple_convnet
+    python benchmarks/backends.py --seed-spread 5 --backends tensorflow   # the noise of a seed
 
 The networks: keras.io's "Simple MNIST convnet" (Conv 32 -> pool -> Conv 64 -> pool -> dropout
 -> softmax, 34,826 parameters) on all 60,000 Fashion-MNIST training images, and chapter 04's
@@ -35,7 +36,7 @@ import keras
 import numpy as np
 import cnnkit as ck
 
-ck.setup(seed=0, verbose=False)
+ck.setup(seed=SEED, verbose=False)
 (x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
 x_train = (x_train.astype("float32") / 255)[..., None]
 x_test = (x_test.astype("float32") / 255)[..., None]
@@ -79,11 +80,14 @@ MODELS = {
 }
 
 
-def run_once(python: str, backend: str, epochs: int, model: str = "simple_convnet") -> dict:
+def run_once(
+    python: str, backend: str, epochs: int, model: str = "simple_convnet", seed: int = 0
+) -> dict:
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
     env.pop("CNNKIT_QUICK", None)
+    child = CHILD.replace("EPOCHS", str(epochs)).replace("MODEL_NAME", model)
     done = subprocess.run(
-        [python, "-c", CHILD.replace("EPOCHS", str(epochs)).replace("MODEL_NAME", model)],
+        [python, "-c", child.replace("SEED", str(seed))],
         env=env,
         capture_output=True,
         text=True,
@@ -100,7 +104,17 @@ def main(argv=None) -> int:
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     for backend in BACKENDS:
         parser.add_argument(f"--python-{backend}", default=sys.executable)
+    parser.add_argument(
+        "--seed-spread",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of timing: train each network N times on each backend, seeds 0..N-1, and "
+        "record the spread of test accuracy (the noise of a seed) beside the speed figures",
+    )
     args = parser.parse_args(argv)
+    if args.seed_spread:
+        return measure_seed_spread(args)
     runs = {(model, backend): [] for model in args.models for backend in args.backends}
     for round_number in range(args.rounds):
         order = args.backends if round_number % 2 == 0 else args.backends[::-1]
@@ -121,6 +135,10 @@ def main(argv=None) -> int:
             "runs": len(results),
         }
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for model, table in tables.items():  # the seed spread is measured apart (--seed-spread)
+        old_spread = saved.get("backend_seconds_per_epoch", {}).get(model, {}).get("seed_spread")
+        if old_spread:
+            table["seed_spread"] = old_spread
     kept = {  # networks not run this time keep their last figures
         model: table
         for model, table in saved.get("backend_seconds_per_epoch", {}).items()
@@ -144,6 +162,42 @@ def main(argv=None) -> int:
                 f"| {model} | {backend} | {row['first_epoch_seconds']} | "
                 f"{row['later_epoch_seconds']} | {row['test_accuracy']:.4f} |"
             )
+    return 0
+
+
+def measure_seed_spread(args) -> int:
+    """Test accuracy of each network and backend over seeds 0..N-1: min, max, spread in points.
+
+    The speed figures are left as they were; a busy machine does not change accuracy, so this
+    needs no quiet machine.
+    """
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    tables = saved.setdefault("backend_seconds_per_epoch", {})
+    for model in args.models:
+        for backend in args.backends:
+            python = getattr(args, f"python_{backend}")
+            accuracies = []
+            for seed in range(args.seed_spread):
+                result = run_once(python, backend, args.epochs, model, seed=seed)
+                accuracies.append(round(result["test_accuracy"], 4))
+                print(model, backend, "seed", seed, result, flush=True)
+            spread = tables.setdefault(model, {"what": MODELS[model]}).setdefault("seed_spread", {})
+            spread[backend] = {
+                "seeds": list(range(args.seed_spread)),
+                "test_accuracy": accuracies,
+                "min": min(accuracies),
+                "max": max(accuracies),
+                "spread_points": round(100 * (max(accuracies) - min(accuracies)), 1),
+                "epochs": args.epochs,
+                "measured_on": time.strftime("%Y-%m-%d"),
+            }
+            print(
+                f"| {model} | {backend} | seeds 0-{args.seed_spread - 1} | "
+                f"{min(accuracies):.4f}-{max(accuracies):.4f} | "
+                f"{spread[backend]['spread_points']} points |",
+                flush=True,
+            )
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
     return 0
 
 

@@ -31,6 +31,7 @@ def test_ci_unit_tests_are_the_comparisons_in_one_process_with_capped_examples()
     arguments, env = backend_tests.unit_arguments("ci", workers="2")
     assert arguments[arguments.index("-m") + 1] == "comparison"
     assert "-n" not in arguments and "no:xdist" in arguments
+    assert "--hypothesis-seed=0" in arguments  # the same examples every CI run: no flaky CI
     assert env == {"CNNKIT_HYPOTHESIS_EXAMPLES": str(backend_tests.CI_HYPOTHESIS_EXAMPLES)}
     arguments, env = backend_tests.unit_arguments("all", workers="2")
     assert "-m" not in arguments and env == {}

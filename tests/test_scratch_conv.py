@@ -115,6 +115,32 @@ def pool_configs(draw):
     return n, h, w, c, (p_h, p_w), stride, padding, draw(st.integers(0, 2**16))
 
 
+def _keras_averages_replicated_edges():
+    """Whether this Keras backend's 'same' average pooling counts copied edge values.
+
+    Keras on PyTorch (3.15 and before) pads uneven 'same' padding by repeating the edge values and
+    averages them in (keras-team/keras#18452; PR #23233 fixes it upstream); TensorFlow and JAX,
+    the kit's NumPy version and the course average only the real values. Probed on the case the
+    PR describes: [10, 20], pool 3, stride 2: 15 (real values only) or 16.67 (20 counted twice).
+    """
+    out = keras.ops.average_pool(np.array([[[10.0], [20.0]]]), 3, strides=2, padding="same")
+    return not np.isclose(float(keras.ops.convert_to_numpy(out).ravel()[0]), 15.0)
+
+
+KERAS_AVERAGES_REPLICATED_EDGES = _keras_averages_replicated_edges()
+
+
+def _same_padding_is_uneven(sizes, pool, strides):
+    """Whether 'same' padding adds more on one side than the other along some axis."""
+    pool = (pool, pool) if isinstance(pool, int) else pool
+    strides = (strides, strides) if isinstance(strides, int) else strides
+    for size, window, step in zip(sizes, pool, strides, strict=True):
+        total = max((-(-size // step) - 1) * step + window - size, 0)
+        if total % 2:
+            return True
+    return False
+
+
 @HYPOTHESIS
 @given(pool_configs())
 def test_pooling_matches_keras(config):
@@ -129,8 +155,31 @@ def test_pooling_matches_keras(config):
     av = scratch.average_pool2d(x, pool, stride, padding)
     mn = scratch.min_pool2d(x, pool, stride, padding)
     np.testing.assert_allclose(mx, ref(keras.ops.max_pool, x), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(av, ref(keras.ops.average_pool, x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(mn, -ref(keras.ops.max_pool, -x), rtol=1e-6, atol=1e-6)
+    keras_average = ref(keras.ops.average_pool, x)
+    assert keras_average.shape == av.shape
+    if not (
+        KERAS_AVERAGES_REPLICATED_EDGES
+        and padding == "same"
+        and _same_padding_is_uneven((h, w), pool, strides)
+    ):
+        np.testing.assert_allclose(av, keras_average, rtol=1e-5, atol=1e-6)
+
+
+def test_average_pool_same_padding_averages_real_values_only():
+    """The course's rule (and TensorFlow's, JAX's): a window that hangs over the edge averages the
+    values it covers, never the padding. Keras on PyTorch differs here (see above)."""
+    x = np.array([10.0, 20.0]).reshape(1, 1, 2, 1)
+    assert scratch.average_pool2d(x, (1, 3), 2, "same").ravel().tolist() == [15.0]
+    keras_value = float(
+        keras.ops.convert_to_numpy(
+            keras.ops.average_pool(x, (1, 3), strides=2, padding="same")
+        ).ravel()[0]
+    )
+    expected = 50 / 3 if KERAS_AVERAGES_REPLICATED_EDGES else 15.0
+    assert keras_value == pytest.approx(expected, rel=1e-6)
+    if keras.backend.backend() != "torch":
+        assert not KERAS_AVERAGES_REPLICATED_EDGES, "only Keras's PyTorch backend pads this way"
 
 
 def test_pooling_worked_example_and_layers():
