@@ -72,6 +72,40 @@ print(json.dumps({"epoch_seconds": times, "test_accuracy": float(accuracy),
                   "parameters": model.count_params()}))
 """
 
+#: The same training without randomness: every backend starts from the weights the first one
+#: drew (saved to WEIGHTS), dropout off, no shuffling, 12,800 images; what is left to differ is
+#: each backend's arithmetic.
+SAME_START = """
+import json
+import keras
+import cnnkit as ck
+from cnnkit.training import schedules
+
+ck.setup(seed=0, verbose=False)
+(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
+x_train = (x_train[:12_800].astype("float32") / 255)[..., None]
+y_train = y_train[:12_800]
+x_test = (x_test.astype("float32") / 255)[..., None]
+if "MODEL_NAME" == "vgg_small":
+    model = ck.models.vgg_small()
+    steps = EPOCHS * 100
+    optimizer = keras.optimizers.Adam(
+        schedules.warmup_cosine(3e-3, steps // 5, steps - steps // 5)
+    )
+else:
+    model = ck.models.basic_cnns.simple_convnet()
+    optimizer = "adam"
+for layer in model.layers:
+    if isinstance(layer, keras.layers.Dropout):
+        layer.rate = 0.0
+if SAVE:
+    model.save_weights("WEIGHTS")
+model.load_weights("WEIGHTS")
+model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+history = model.fit(x_train, y_train, batch_size=128, epochs=EPOCHS, shuffle=False, verbose=0)
+accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
+print(json.dumps({"loss": history.history["loss"], "test_accuracy": float(accuracy)}))
+"""
 
 #: Network -> what it is, for the results table.
 MODELS = {
@@ -112,7 +146,15 @@ def main(argv=None) -> int:
         help="instead of timing: train each network N times on each backend, seeds 0..N-1, and "
         "record the spread of test accuracy (the noise of a seed) beside the speed figures",
     )
+    parser.add_argument(
+        "--same-start",
+        action="store_true",
+        help="instead of timing: train each network on each backend from the same initial "
+        "weights without randomness (no dropout, no shuffling) and record losses and accuracy",
+    )
     args = parser.parse_args(argv)
+    if args.same_start:
+        return measure_same_start(args)
     if args.seed_spread:
         return measure_seed_spread(args)
     runs = {(model, backend): [] for model in args.models for backend in args.backends}
@@ -135,10 +177,9 @@ def main(argv=None) -> int:
             "runs": len(results),
         }
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    for model, table in tables.items():  # the seed spread is measured apart (--seed-spread)
-        old_spread = saved.get("backend_seconds_per_epoch", {}).get(model, {}).get("seed_spread")
-        if old_spread:
-            table["seed_spread"] = old_spread
+    for model, table in tables.items():  # measured apart: --seed-spread, --same-start
+        before = saved.get("backend_seconds_per_epoch", {}).get(model, {})
+        table.update({key: before[key] for key in ("seed_spread", "same_start") if key in before})
     kept = {  # networks not run this time keep their last figures
         model: table
         for model, table in saved.get("backend_seconds_per_epoch", {}).items()
@@ -197,6 +238,62 @@ def measure_seed_spread(args) -> int:
                 f"{spread[backend]['spread_points']} points |",
                 flush=True,
             )
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def measure_same_start(args) -> int:
+    """Each backend trains from the first backend's initial weights with no randomness left.
+
+    Records per network the per-epoch training losses and test accuracy of every backend and
+    the largest differences between backends: what remains is the backends' arithmetic.
+    """
+    import tempfile
+
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    tables = saved.setdefault("backend_seconds_per_epoch", {})
+    for model in args.models:
+        runs = {}
+        with tempfile.TemporaryDirectory() as folder:
+            weights = str(Path(folder) / "initial.weights.h5")
+            for index, backend in enumerate(args.backends):
+                child = (
+                    SAME_START.replace("MODEL_NAME", model)
+                    .replace("EPOCHS", str(args.epochs))
+                    .replace("WEIGHTS", weights)
+                    .replace("SAVE", str(index == 0))
+                )
+                env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
+                env.pop("CNNKIT_QUICK", None)
+                done = subprocess.run(
+                    [getattr(args, f"python_{backend}"), "-c", child],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+                print(model, backend, runs[backend], flush=True)
+        losses = [run["loss"][-1] for run in runs.values()]
+        accuracies = [run["test_accuracy"] for run in runs.values()]
+        tables.setdefault(model, {"what": MODELS[model]})["same_start"] = {
+            "what": "12,800 images, dropout off, no shuffling, every backend from the weights "
+            f"{args.backends[0]} drew",
+            "epochs": args.epochs,
+            "measured_on": time.strftime("%Y-%m-%d"),
+            **{
+                backend: {
+                    "loss": [round(value, 6) for value in run["loss"]],
+                    "test_accuracy": round(run["test_accuracy"], 4),
+                }
+                for backend, run in runs.items()
+            },
+            "last_loss_relative_difference": float(
+                f"{(max(losses) - min(losses)) / min(losses):.2g}"
+            ),
+            "test_accuracy_difference_points": round(100 * (max(accuracies) - min(accuracies)), 2),
+        }
+        print(model, tables[model]["same_start"], flush=True)
     RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
     return 0
 
