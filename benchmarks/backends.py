@@ -53,6 +53,14 @@ if MODEL == "vgg_small":  # as chapter 04 trains it: Adam, warm-up + cosine to 3
 else:  # as keras.io trains it
     model = ck.models.basic_cnns.simple_convnet()
     optimizer = "adam"
+SAME_START = "WEIGHTS"  # --same-start: the first backend's initial weights, no randomness
+if SAME_START:
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    if SAVE:
+        model.save_weights(SAME_START)
+    model.load_weights(SAME_START)
 model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
 
 
@@ -65,46 +73,11 @@ class EpochTimes(keras.callbacks.Callback):
 
 
 times = []
-model.fit(x_train, y_train, batch_size=128, epochs=EPOCHS, validation_split=0.1, verbose=0,
-          callbacks=[EpochTimes()])
+history = model.fit(x_train, y_train, batch_size=128, epochs=EPOCHS, validation_split=0.1,
+                    verbose=0, callbacks=[EpochTimes()], shuffle=not SAME_START)
 accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
 print(json.dumps({"epoch_seconds": times, "test_accuracy": float(accuracy),
-                  "parameters": model.count_params()}))
-"""
-
-#: The same training without randomness: every backend starts from the weights the first one
-#: drew (saved to WEIGHTS), dropout off, no shuffling, 12,800 images; what is left to differ is
-#: each backend's arithmetic.
-SAME_START = """
-import json
-import keras
-import cnnkit as ck
-from cnnkit.training import schedules
-
-ck.setup(seed=0, verbose=False)
-(x_train, y_train), (x_test, y_test) = ck.datasets.load("fashion_mnist")
-x_train = (x_train[:12_800].astype("float32") / 255)[..., None]
-y_train = y_train[:12_800]
-x_test = (x_test.astype("float32") / 255)[..., None]
-if "MODEL_NAME" == "vgg_small":
-    model = ck.models.vgg_small()
-    steps = EPOCHS * 100
-    optimizer = keras.optimizers.Adam(
-        schedules.warmup_cosine(3e-3, steps // 5, steps - steps // 5)
-    )
-else:
-    model = ck.models.basic_cnns.simple_convnet()
-    optimizer = "adam"
-for layer in model.layers:
-    if isinstance(layer, keras.layers.Dropout):
-        layer.rate = 0.0
-if SAVE:
-    model.save_weights("WEIGHTS")
-model.load_weights("WEIGHTS")
-model.compile(loss="sparse_categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
-history = model.fit(x_train, y_train, batch_size=128, epochs=EPOCHS, shuffle=False, verbose=0)
-accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-print(json.dumps({"loss": history.history["loss"], "test_accuracy": float(accuracy)}))
+                  "parameters": model.count_params(), "loss": history.history["loss"]}))
 """
 
 #: Network -> what it is, for the results table.
@@ -115,13 +88,21 @@ MODELS = {
 
 
 def run_once(
-    python: str, backend: str, epochs: int, model: str = "simple_convnet", seed: int = 0
+    python: str,
+    backend: str,
+    epochs: int,
+    model: str = "simple_convnet",
+    seed: int = 0,
+    same_start: tuple[str, bool] = ("", False),
 ) -> dict:
+    """One training in a fresh process; ``same_start``: (weights file, whether to save it first)."""
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
     env.pop("CNNKIT_QUICK", None)
+    weights, save = same_start
     child = CHILD.replace("EPOCHS", str(epochs)).replace("MODEL_NAME", model)
+    child = child.replace("SEED", str(seed)).replace('"WEIGHTS"', repr(weights))
     done = subprocess.run(
-        [python, "-c", child.replace("SEED", str(seed))],
+        [python, "-c", child.replace("SAVE", str(save))],
         env=env,
         capture_output=True,
         text=True,
@@ -243,10 +224,11 @@ def measure_seed_spread(args) -> int:
 
 
 def measure_same_start(args) -> int:
-    """Each backend trains from the first backend's initial weights with no randomness left.
+    """The timing run without randomness: every backend starts from the first one's weights.
 
+    Dropout off and no shuffling, so what is left to differ is each backend's arithmetic.
     Records per network the per-epoch training losses and test accuracy of every backend and
-    the largest differences between backends: what remains is the backends' arithmetic.
+    the largest differences between backends.
     """
     import tempfile
 
@@ -257,28 +239,15 @@ def measure_same_start(args) -> int:
         with tempfile.TemporaryDirectory() as folder:
             weights = str(Path(folder) / "initial.weights.h5")
             for index, backend in enumerate(args.backends):
-                child = (
-                    SAME_START.replace("MODEL_NAME", model)
-                    .replace("EPOCHS", str(args.epochs))
-                    .replace("WEIGHTS", weights)
-                    .replace("SAVE", str(index == 0))
-                )
-                env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=str(ROOT))
-                env.pop("CNNKIT_QUICK", None)
-                done = subprocess.run(
-                    [getattr(args, f"python_{backend}"), "-c", child],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                runs[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+                python = getattr(args, f"python_{backend}")
+                same_start = (weights, index == 0)
+                runs[backend] = run_once(python, backend, args.epochs, model, 0, same_start)
                 print(model, backend, runs[backend], flush=True)
         losses = [run["loss"][-1] for run in runs.values()]
         accuracies = [run["test_accuracy"] for run in runs.values()]
         tables.setdefault(model, {"what": MODELS[model]})["same_start"] = {
-            "what": "12,800 images, dropout off, no shuffling, every backend from the weights "
-            f"{args.backends[0]} drew",
+            "what": "the timing run with dropout off and no shuffling, every backend from the "
+            f"initial weights {args.backends[0]} drew",
             "epochs": args.epochs,
             "measured_on": time.strftime("%Y-%m-%d"),
             **{

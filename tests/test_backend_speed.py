@@ -74,10 +74,27 @@ def test_same_start_gives_every_backend_the_first_ones_weights(results, monkeypa
     (first, first_program), (second, second_program) = programs
     assert (first, second) == ("tensorflow", "jax")
     assert "if True:" in first_program and "if False:" in second_program  # only the first saves
-    weights = first_program.split("model.load_weights(")[1].split(")")[0]
-    assert weights.endswith('initial.weights.h5"') and weights in second_program
+    weights = first_program.split("SAME_START = ")[1].split()[0]
+    assert weights.endswith("initial.weights.h5'") and f"SAME_START = {weights}" in second_program
+    assert "shuffle=not SAME_START" in first_program and "layer.rate = 0.0" in first_program
     record = json.loads(results.read_text())["backend_seconds_per_epoch"]["simple_convnet"]
     same = record["same_start"]
     assert same["jax"]["loss"] == [1.013462, 0.557174]
     assert same["test_accuracy_difference_points"] == pytest.approx(0.04)
     assert same["last_loss_relative_difference"] == pytest.approx(1.1e-5)
+
+
+def test_a_timing_run_draws_its_own_weights_and_shuffles(monkeypatch):
+    programs = []
+
+    def fake_subprocess_run(command, env, **kwargs):
+        programs.append(command[-1])
+        output = {"epoch_seconds": [1.0], "test_accuracy": 0.5, "loss": [1.0]}
+        return subprocess.CompletedProcess(command, 0, stdout=json.dumps(output) + "\n")
+
+    monkeypatch.setattr(backends.subprocess, "run", fake_subprocess_run)
+    backends.run_once("python", "jax", 2, "vgg_small", seed=3)
+    (program,) = programs
+    assert "ck.setup(seed=3," in program and 'MODEL = "vgg_small"' in program
+    assert "SAME_START = ''" in program and "if False:" in program  # no weights: seed, dropout
+    compile(program, "child", "exec")  # the placeholders left valid Python
