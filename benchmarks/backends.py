@@ -163,7 +163,9 @@ def main(argv=None) -> int:
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for model, table in tables.items():  # measured apart: --seed-spread, --same-start
         before = saved.get("backend_seconds_per_epoch", {}).get(model, {})
-        table.update({key: before[key] for key in ("seed_spread", "same_start") if key in before})
+        table.update(
+            {key: value for key, value in before.items() if key not in (*BACKENDS, "what")}
+        )
     kept = {  # networks not run this time keep their last figures
         model: table
         for model, table in saved.get("backend_seconds_per_epoch", {}).items()
