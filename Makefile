@@ -90,7 +90,8 @@ test-backends: install
 # Measured 2026-11-30 on 2 shared cores: 1,060 s (JAX's runs 1,342 s, PyTorch's 737 s, two at a
 # time) + 57 s building the environments on a clean machine; with TensorFlow's .ci/run (726 s)
 # about 31 of the 45 minutes (benchmarks/backends.json, "ci_estimate"). `make bench-ci` on a fresh
-# clone of 414641a (quiet machine): this pass 884 s with its venvs built from scratch, .ci/run 1,619 s.
+# clone of 414641a (quiet machine): this pass 884 s with its venvs built from scratch, .ci/run 1,619 s;
+# on dfedfe6 with cached venvs: 545 s, .ci/run 1,285 s.
 test-backends-ci: install
 	$(PYTHON) benchmarks/backend_tests.py --subset ci --parallel --no-save
 
