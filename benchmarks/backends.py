@@ -7,8 +7,8 @@
 The networks: keras.io's "Simple MNIST convnet" (Conv 32 -> pool -> Conv 64 -> pool -> dropout
 -> softmax, 34,826 parameters) on all 60,000 Fashion-MNIST training images, and chapter 04's
 VGG-small (``ck.models.vgg_small``) on the first 30,000, as the chapter trains it (Adam, warm-up
-+ cosine schedule to 3e-3, BN momentum 0.9; it costs about 10x more per image); both 2 epochs of batch 128 with
-10% validation, tested on the 10,000 test images. Each backend trains in its own subprocess
++ cosine schedule to 3e-3, BN momentum 0.9; it costs about 10x more per image); both 2 epochs of
+batch 128 with 10% validation, tested on the 10,000 test images. Each backend trains in its own subprocess
 (KERAS_BACKEND is fixed at import); the backends alternate round by round so that a busy
 machine slows all of them alike. Recorded per network and backend: seconds of the first epoch
 (which includes tracing/compilation), of the later epochs, and test accuracy,
@@ -45,10 +45,9 @@ if MODEL == "vgg_small":  # as chapter 04 trains it: Adam, warm-up + cosine to 3
     from cnnkit.training import schedules
 
     x_train, y_train = x_train[:30_000], y_train[:30_000]
-    model = ck.models.vgg_small()
-    for layer in model.layers:  # chapter 04: moving statistics that keep up with a short run
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.momentum = 0.9
+    from benchmarks.run import short_run_batch_norm
+
+    model = short_run_batch_norm(ck.models.vgg_small())  # BN momentum 0.9, as chapter 04
     steps = EPOCHS * -(-int(len(x_train) * 0.9) // 128)
     optimizer = keras.optimizers.Adam(
         schedules.warmup_cosine(3e-3, max(1, steps // 5), steps - steps // 5)
@@ -88,6 +87,14 @@ MODELS = {
     "simple_convnet": "keras.io simple convnet (34,826 parameters), 60,000 images, batch 128",
     "vgg_small": "chapter 04's VGG-small (ck.models.vgg_small), 30,000 images, batch 128",
 }
+
+
+def _load_results() -> dict:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def _save_results(saved: dict) -> None:
+    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
 
 
 def run_once(
@@ -160,7 +167,7 @@ def main(argv=None) -> int:
             "test_accuracy": round(statistics.median(r["test_accuracy"] for r in results), 4),
             "runs": len(results),
         }
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved = _load_results()
     for model, table in tables.items():  # measured apart: --seed-spread, --same-start
         before = saved.get("backend_seconds_per_epoch", {}).get(model, {})
         table.update(
@@ -179,7 +186,7 @@ def main(argv=None) -> int:
         "load_after": " ".join(f"{value:.2f}" for value in os.getloadavg()),
         **tables,
     }
-    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    _save_results(saved)
     print("| network | backend | first epoch (s) | later epochs (s) | test accuracy |")
     print("|---|---|---|---|---|")
     for model, table in tables.items():
@@ -198,7 +205,7 @@ def measure_seed_spread(args) -> int:
     The speed figures are left as they were; a busy machine does not change accuracy, so this
     needs no quiet machine.
     """
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved = _load_results()
     tables = saved.setdefault("backend_seconds_per_epoch", {})
     for model in args.models:
         for backend in args.backends:
@@ -224,7 +231,7 @@ def measure_seed_spread(args) -> int:
                 f"{spread[backend]['spread_points']} points |",
                 flush=True,
             )
-    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    _save_results(saved)
     return 0
 
 
@@ -237,7 +244,7 @@ def measure_same_start(args) -> int:
     """
     import tempfile
 
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved = _load_results()
     tables = saved.setdefault("backend_seconds_per_epoch", {})
     for model in args.models:
         runs = {}
@@ -268,7 +275,7 @@ def measure_same_start(args) -> int:
             "test_accuracy_difference_points": round(100 * (max(accuracies) - min(accuracies)), 2),
         }
         print(model, tables[model]["same_start"], flush=True)
-    RESULTS.write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+    _save_results(saved)
     return 0
 
 

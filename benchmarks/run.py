@@ -348,6 +348,19 @@ def _time_to_match_figure(runs: dict) -> None:
     figure.savefig(ROOT / "benchmarks" / "time_to_match.png", dpi=110)
 
 
+def short_run_batch_norm(model, momentum: float = 0.9):
+    """Chapter 04's ``bn_momentum(model, 0.9)``: BN moving averages that keep up with a 2-epoch run.
+
+    moving = momentum · moving + (1 − momentum) · batch statistic, over about 1/(1 − momentum) steps.
+    """
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = momentum
+    return model
+
+
 # The three networks chapter 04 trains on Fashion-MNIST, with the chapter's recipe (Adam with a
 # warm-up + cosine schedule to 3e-3, batch 128, the first 30,000 training images, BN momentum
 # 0.9).
@@ -375,10 +388,7 @@ def _course_network_run(builder_name: str, options: dict, epochs: int, data) -> 
     (x_train, y_train), (x_test, y_test) = data
     x_train, y_train = x_train[:COURSE_TRAIN_IMAGES], y_train[:COURSE_TRAIN_IMAGES]
     keras.utils.set_random_seed(0)
-    model = getattr(ck.models, builder_name)(**options)
-    for layer in model.layers:  # as chapter 04: BN's moving averages keep up with a short run
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.momentum = 0.9
+    model = short_run_batch_norm(getattr(ck.models, builder_name)(**options))
     batch = 128
     steps = epochs * math.ceil(len(x_train) / batch)
     schedule = schedules.warmup_cosine(3e-3, max(1, steps // 5), steps - steps // 5)

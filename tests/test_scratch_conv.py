@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")
 
 from cnnkit import scratch  # noqa: E402
+from cnnkit.scratch._checks import pair, same_padding  # noqa: E402
 from tests.hypothesis_budget import examples  # noqa: E402
 
 # Every test here compares with what Keras computes; CI runs them on JAX and PyTorch too (-m comparison).
@@ -132,13 +133,8 @@ KERAS_AVERAGES_REPLICATED_EDGES = _keras_averages_replicated_edges()
 
 def _same_padding_is_uneven(sizes, pool, strides):
     """Whether 'same' padding adds more on one side than the other along some axis."""
-    pool = (pool, pool) if isinstance(pool, int) else pool
-    strides = (strides, strides) if isinstance(strides, int) else strides
-    for size, window, step in zip(sizes, pool, strides, strict=True):
-        total = max((-(-size // step) - 1) * step + window - size, 0)
-        if total % 2:
-            return True
-    return False
+    windows, steps = pair(pool, "pool"), pair(strides, "strides")
+    return any(before != after for before, after in map(same_padding, sizes, windows, steps))
 
 
 @HYPOTHESIS
