@@ -5,16 +5,17 @@
     ck.progress("ch02")           # one chapter (also 2, "02", "02_convolution")
     ck.progress(reset=True)       # forget everything (the per-student seed is kept)
 
-The file is ``$CNNKIT_HOME/progress.json`` (default ``~/.cnnkit/progress.json``). It is written
-atomically (a temporary file in the same folder, then ``os.replace``), so a new kernel, a
-restarted notebook or another chapter's notebook sees what was recorded. Nothing is sent
-anywhere: the file stays on this machine.
+The file is ``$CNNKIT_HOME/progress.json`` (default ``~/.cnnkit/progress.json``), so a new
+kernel, a restarted notebook or another chapter's notebook sees what was recorded. Nothing is
+sent anywhere: the file stays on this machine.
 
-A corrupted file is kept aside as ``progress.corrupt.json`` and a new one is started; an
-unwritable folder keeps the progress in memory for this session. Either gives one line on
-stderr and checking goes on: recording progress must never stop a student from working.
+Several kernels may check at once: every record is written under a file lock and replaces the
+file atomically, so none is lost. An unreadable file is set aside as
+``progress.json.corrupt-<time>`` and a new one is started; a folder that cannot be written keeps
+the progress in memory for this session. Either gives one line on stderr and checking goes on:
+recording progress must never stop a student from working.
 
-The file itself (load, save, :func:`record`, the seed) is :mod:`cnnkit.progress_store`, which
+The file itself (load, update, :func:`record`, the seed) is :mod:`cnnkit.progress_store`, which
 the exercises and the review call on every check; this module draws the report and imports no
 TensorFlow.
 """
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import datetime
 import html
+import numbers
+import re
 import sys
 import types
 from collections.abc import Mapping
@@ -33,28 +36,35 @@ from cnnkit.progress_store import (  # noqa: F401  (record, store_seed... stay i
     _empty,
     home,
     load,
+    location,
     path,
     record,
     save,
     store_seed,
     stored_seed,
+    update,
 )
 
 # --- the report -----------------------------------------------------------------------------
 
 
 def _chapter_key(chapter, known: Mapping[str, object]) -> str:
-    """'ch02' from 2, '2', '02', 'ch02', '02_convolution' or 'chapter 2'."""
-    text = str(chapter).strip().lower() if not isinstance(chapter, bool) else ""
-    digits = ""
-    for character in text.removeprefix("chapter").removeprefix("ch").strip():
-        if not character.isdigit():
-            break
-        digits += character
-    key = f"ch{int(digits):02d}" if digits else ""
+    """'ch02' from 2, '2', '02', 'ch02', '02_convolution' or 'chapter 2' (nothing else)."""
+    if isinstance(chapter, bool) or not isinstance(chapter, (numbers.Integral, str)):
+        raise TypeError(
+            f"chapter must be a chapter number (2) or name ('ch02', '02_convolution'), "
+            f"got {chapter!r:.40}."
+        )
+    if isinstance(chapter, str):
+        # A whole-string match: '1.5', '1e3' or '2x' are not chapter 01 or 02.
+        found = re.fullmatch(r"(?:chapter\s*|ch)?\s*(\d{1,3})(?:_\w*)?", chapter.strip().lower())
+        number = int(found.group(1)) if found else None
+    else:
+        number = int(chapter) if 0 <= chapter < 1000 else None
+    key = f"ch{number:02d}" if number is not None else ""
     if key not in known:
         raise ValueError(
-            f"No exercises for chapter {chapter!r}; choose one of {', '.join(known)} "
+            f"No exercises for chapter {chapter!r:.40}; choose one of {', '.join(known)} "
             "(or call ck.progress() for every chapter)."
         )
     return key
@@ -244,17 +254,22 @@ def progress(chapter=None, reset: bool = False) -> ProgressReport:
         raise TypeError(f"reset must be True or False, got {reset!r}.")
     chapters = _exercise_chapters()
     key = None if chapter is None else _chapter_key(chapter, chapters)
-    state = load()
     if reset:
-        if key is None:
-            state = dict(_empty(), seed=state.get("seed"))
-        else:
-            state["exercises"].pop(key, None)
-        save(state)
+
+        def forget(state: dict) -> None:
+            if key is None:
+                seed = state.get("seed")
+                state.clear()
+                state.update(_empty(), seed=seed)
+            else:
+                state["exercises"].pop(key, None)
+
+        update(forget)
+    state = load()
     wanted = [key] if key else list(chapters)
     rows = [_chapter_row(name, chapters[name], state["exercises"].get(name, {})) for name in wanted]
     topics = [] if key else _topic_rows(state)
-    return ProgressReport(rows, topics, single=key is not None, location=str(path()))
+    return ProgressReport(rows, topics, single=key is not None, location=location())
 
 
 class _CallableModule(types.ModuleType):

@@ -411,21 +411,19 @@ def _claimed_shape(answer, expected_shape: tuple, depth: int) -> tuple | None:
 def seed(value=None) -> int:
     """The student's seed, which picks the numbers of the personal problems.
 
-    ``seed()`` returns it (a random one is drawn and stored with the progress the first time);
-    ``seed("2023011234")`` (your student number or name; or an int) sets it, so the same numbers
-    come back on another machine. Two students with different seeds get different numbers.
+    ``seed()`` returns it (a random one is drawn and stored with the progress the first time,
+    under the progress file's lock, so kernels starting together agree); ``seed("2023011234")``
+    (your student number or name; or an int, NumPy ints included, 0 <= seed < 2**63) sets it, so
+    the same numbers come back on another machine. Two students with different seeds get
+    different numbers.
     """
-    from cnnkit.progress_store import store_seed, stored_seed
+    from cnnkit.progress_store import seed_once, store_seed
 
     if value is None:
-        current = stored_seed()
-        if current is None:
-            current = 100_000 + secrets.randbelow(900_000)  # six digits, easy to read out
-            store_seed(current)
-        return current
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return seed_once(lambda: 100_000 + secrets.randbelow(900_000))  # six digits, easy to read
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, str)):
         raise TypeError(
-            f"seed(...) takes your student number or name (a str) or an int, got {value!r}."
+            f"seed(...) takes your student number or name (a str) or an int, got {value!r:.40}."
         )
     if isinstance(value, str):
         text = " ".join(value.split()).lower()
@@ -433,9 +431,10 @@ def seed(value=None) -> int:
             raise ValueError("seed('') is empty: give your student number or name.")
         number = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) % 10**9
     else:
-        if value < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {value}.")
-        number = value
+        number = int(value)
+        if not 0 <= number < 2**63:
+            shown = number if abs(number) < 10**40 else "a number of over 40 digits"
+            raise ValueError(f"seed must be a non-negative integer below 2**63, got {shown}.")
     store_seed(number)
     return number
 
