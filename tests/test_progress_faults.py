@@ -24,6 +24,8 @@ from cnnkit.exercises import ch01
 
 store = importlib.import_module("cnnkit.progress_store")
 
+pytestmark = pytest.mark.attack
+
 RIGHT_Q1 = 784 * 128 + 128  # ch01.q1 is not personal: its right answer is fixed
 
 
