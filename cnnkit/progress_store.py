@@ -36,6 +36,7 @@ import datetime
 import errno
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -237,15 +238,25 @@ def schema_problem(state) -> str | None:
 def _parse(file: Path) -> tuple[dict | None, str | None]:
     """(state, None) for a valid file, (None, None) when there is none, (None, why) otherwise.
 
-    Raises only OSError for trouble with the folder itself (so the caller can keep progress in
-    memory); everything wrong with the file's content is returned as a reason.
+    Never raises: anything wrong with the file (its content, its kind, reading it) is the reason.
     """
     try:
-        with open(file, "rb") as stream:
-            data = stream.read(_MAX_FILE_BYTES + 1)
+        # Non-blocking, so that a FIFO in the file's place cannot stop the kernel.
+        handle = os.open(
+            file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        )
     except FileNotFoundError:
         return None, None
     except IsADirectoryError:
+        return None, "a folder stands in its place"
+    except OSError as error:
+        return None, f"it cannot be read ({error.strerror or error})"
+    try:
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None, "it is not a regular file"
+            data = stream.read(_MAX_FILE_BYTES + 1)
+    except IsADirectoryError:  # Windows opens a folder and fails on reading
         return None, "a folder stands in its place"
     except OSError as error:
         return None, f"it cannot be read ({error.strerror or error})"
@@ -422,7 +433,9 @@ def _transaction(change: Callable[[dict], object] | None, *, write: bool = True)
     key, file = str(folder), folder / _FILE_NAME
     if _memory is not None and _memory.location == key:
         return change(_memory.state) if change else _memory.state
-    if not write:  # a read needs no lock (writes are atomic) unless the file must be set aside
+    # A read needs no lock (writes are atomic) unless the file must be set aside. On Windows it
+    # takes the lock all the same: a reader's open file makes the writer's os.replace fail there.
+    if not write and fcntl is not None:
         if not folder.is_dir():
             return _empty()
         state, why = _parse(file)
@@ -449,6 +462,8 @@ def _transaction(change: Callable[[dict], object] | None, *, write: bool = True)
         why = f"cannot write {file} ({error.strerror or error})"
         if state is None:  # the lock could not be taken: nothing is read or changed yet
             state, unreadable = _parse(file) if folder.is_dir() else (None, None)
+            if not write and not unreadable:  # a plain read of a read-only folder: it worked
+                return state or _empty()
             if unreadable:
                 why = f"{file} is unreadable ({unreadable}) and cannot be set aside"
             state = state or _empty()

@@ -174,3 +174,16 @@ def test_suggestions_name_the_weakest_topic_then_unfinished_chapters(cnnkit_home
     assert "Review next: practice topic receptive_field" in str(ck.progress())
     ck.progress(reset=True)
     assert ck.progress().suggestions()[0].endswith("(not started)")
+
+
+def test_a_fresh_home_gives_the_same_report_on_every_machine(tmp_path, monkeypatch):
+    """Committed outputs built with a fresh CNNKIT_HOME show no date, path or history."""
+    shown = []
+    for name in ("one", "two"):
+        monkeypatch.setenv("CNNKIT_HOME", str(tmp_path / name))
+        monkeypatch.setattr(store, "_memory", None)
+        report = ck.progress()
+        shown.append((str(report), report._repr_html_()))
+    assert shown[0] == shown[1]
+    assert str(tmp_path) not in shown[0][0] + shown[0][1]
+    assert "last activity -." in shown[0][0] and "(not started)" in shown[0][0]

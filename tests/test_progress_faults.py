@@ -370,3 +370,27 @@ def test_seed_takes_any_integral_and_refuses_the_rest(cnnkit_home):
     assert exercises.seed() == 2**63 - 1  # refused values change nothing
     with pytest.raises(ValueError, match="seed must be an int"):
         store.store_seed(-5)
+
+
+def test_a_fifo_in_place_of_the_file_is_set_aside_without_blocking(cnnkit_home, capsys):
+    os.mkfifo(cnnkit_home / "progress.json")  # opening it for reading would wait for a writer
+    assert ch01.q1.check(RIGHT_Q1).status == "correct"
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "not a regular file" in lines[0]
+    (aside,) = cnnkit_home.glob("progress.json.corrupt-*")
+    assert aside.is_fifo()
+    assert json.loads((cnnkit_home / "progress.json").read_text())["exercises"]["ch01"]
+
+
+def test_reads_under_the_lock_as_on_windows(cnnkit_home, monkeypatch, capsys):
+    """Without fcntl (Windows), reads take the lock too; everything else is the same."""
+    monkeypatch.setattr(store, "fcntl", None)
+    (cnnkit_home / "progress.json").write_bytes(b"\xff not text")
+    assert all(row["attempted"] == 0 for row in ck.progress().chapters)
+    assert len(error_lines(capsys)) == 1
+    first = exercises.seed()
+    assert ch01.q1.check(RIGHT_Q1).status == "correct"
+    assert exercises.seed() == first
+    stored = json.loads((cnnkit_home / "progress.json").read_text())
+    assert stored["seed"] == first and stored["exercises"]["ch01"]["q1"]["checks"] == 1
+    assert error_lines(capsys) == []
