@@ -246,9 +246,11 @@ def _topic_rows(state: dict) -> list[dict]:
 def progress(chapter=None, reset: bool = False) -> ProgressReport:
     """The student's progress: one row per chapter, then practice/mock-exam topics, weakest first.
 
-    ``chapter`` (2, "02", "ch02" or "02_convolution") keeps one chapter's row. ``reset=True``
-    forgets the recorded progress (of that chapter only, when one is given) and keeps the
-    per-student seed, so the numbers of the exercises stay the same.
+    ``chapter`` (2, "02", "ch02" or "02_convolution") keeps one chapter's row; anything else
+    (1.5, "1e3") is refused with a TypeError or ValueError. ``reset=True`` forgets the recorded
+    progress (of that chapter only, when one is given) and keeps the per-student seed, so the
+    numbers of the exercises stay the same. The report shows this machine's history: build
+    committed outputs with a fresh ``CNNKIT_HOME`` (an empty report has no date and no path).
     """
     if not isinstance(reset, bool):
         raise TypeError(f"reset must be True or False, got {reset!r}.")
