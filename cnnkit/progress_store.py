@@ -351,19 +351,22 @@ def _remove_stale_temporaries(folder: Path) -> None:
 
 
 def _try_lock(handle: int) -> bool:
-    """Take the exclusive lock on ``handle`` if it is free; True when taken."""
+    """Take the exclusive lock on ``handle`` if it is free; True when taken, False when held.
+
+    OSError when locking itself fails (a file system without locks).
+    """
     try:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         elif msvcrt is not None:
             msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
         return True
-    except (BlockingIOError, PermissionError):
+    except (BlockingIOError, PermissionError):  # EWOULDBLOCK; EACCES from msvcrt and some NFS
         return False
-    except OSError as error:  # msvcrt reports a held lock as EACCES/EDEADLOCK
-        if msvcrt is not None and fcntl is None:
+    except OSError as error:
+        if fcntl is None and error.errno == getattr(errno, "EDEADLOCK", None):  # msvcrt: held
             return False
-        raise error
+        raise
 
 
 def _unlock(handle: int) -> None:
@@ -388,16 +391,21 @@ def _locked(folder: Path) -> Iterator[None]:
     except PermissionError:  # a read-only folder may still hold a lock file we can open
         handle = os.open(lock_file, os.O_RDONLY)
     try:
-        pause, waited, held = 0.001, 0.0, False
-        while not (held := _try_lock(handle)) and waited < LOCK_TIMEOUT_SECONDS:
-            time.sleep(pause)
-            waited += pause
-            pause = min(pause * 2, 0.02)
-        if not held:
+        pause, deadline, held = 0.001, time.monotonic() + LOCK_TIMEOUT_SECONDS, False
+        try:
+            while not (held := _try_lock(handle)) and time.monotonic() < deadline:
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+            if not held:
+                _warn_once(
+                    f"lock {folder}",
+                    f"another process has held {lock_file} for {LOCK_TIMEOUT_SECONDS:.0f} s; "
+                    "going on without it.",
+                )
+        except OSError as error:  # no locks on this file system: better unlocked than not kept
             _warn_once(
                 f"lock {folder}",
-                f"another process has held {lock_file} for {LOCK_TIMEOUT_SECONDS:.0f} s; "
-                "writing without it.",
+                f"cannot lock {lock_file} ({error.strerror or error}); going on without the lock.",
             )
         try:
             yield
