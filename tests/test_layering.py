@@ -30,6 +30,7 @@ LAYERS = (
             "style",
             "show_code",
             "claims",
+            "seed_comparison",
             "progress_store",
             "autodiff",
             "lazy",

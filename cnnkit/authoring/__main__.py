@@ -1,4 +1,4 @@
-"""``python -m cnnkit.authoring build|exercises|run [--quick] NOTEBOOK...|lab``"""
+"""``python -m cnnkit.authoring build|exercises|run [--quick] NOTEBOOK...|translate update|build|check|lab``"""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="open a browser (auto: only where there is a display)",
     )
+    translate = commands.add_parser(
+        "translate", help="update the catalogs in locale/ or build notebooks/<lang>/ from them"
+    )
+    translate.add_argument("action", choices=("update", "build", "check"))
+    translate.add_argument("--lang", default="zh")
     arguments = parser.parse_args(argv)
 
     if arguments.command == "build":
@@ -44,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"peak memory {figures['peak_rss_mib']:.0f} MiB",
                 flush=True,
             )
+    elif arguments.command == "translate":
+        return _translate(arguments.action, arguments.lang)
     elif arguments.command == "lab":
         from cnnkit.authoring import lab as lab_launcher
 
@@ -55,6 +62,32 @@ def main(argv: list[str] | None = None) -> int:
             open_browser=open_browser,
         )
     return 0
+
+
+def _translate(action: str, lang: str) -> int:
+    """update: catalogs follow the English notebooks; build: write notebooks/<lang>/; check: list stale."""
+    from cnnkit.authoring import translation
+
+    chapters = sorted(notebooks.NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if action == "update":
+        for chapter in chapters:
+            path = translation.update_catalog(lang, chapter)
+            stale = translation.stale_entries(lang, chapter)
+            print(f"{path.relative_to(notebooks.REPOSITORY_ROOT)}: {len(stale)} to translate")
+        return 0
+    if action == "build":
+        for path in translation.build_translations(lang, chapters):
+            print(f"built {path.relative_to(notebooks.REPOSITORY_ROOT)}")
+        return 0
+    stale = [
+        entry
+        for chapter in chapters
+        if translation.catalog_path(lang, chapter.stem).exists()
+        for entry in translation.stale_entries(lang, chapter)
+    ]
+    for entry in stale:
+        print(entry)
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -235,14 +235,19 @@ def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> dict:
     Returns ``{"seconds": wall time, "peak_rss_mib": largest resident memory of the kernel}``.
     """
     import os
+    import tempfile
     import threading
     import time
 
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    previous = os.environ.get("CNNKIT_QUICK")
+    # A fresh, empty progress home: the committed page shows a new student's ck.progress(),
+    # never the history of the machine that ran it (issue 25, chapter 08).
+    previous = {key: os.environ.get(key) for key in ("CNNKIT_QUICK", "CNNKIT_HOME")}
+    fresh_home = tempfile.TemporaryDirectory(prefix="cnnkit-run-home-")
     os.environ["CNNKIT_QUICK"] = "1" if quick else "0"
+    os.environ["CNNKIT_HOME"] = fresh_home.name
     peak = _PeakMemory()
     started = time.perf_counter()
     try:
@@ -260,10 +265,12 @@ def run_notebook(path: Path, *, quick: bool, timeout: int = 3600) -> dict:
             peak.stop = True
             watcher.join()
     finally:
-        if previous is None:
-            os.environ.pop("CNNKIT_QUICK", None)
-        else:
-            os.environ["CNNKIT_QUICK"] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        fresh_home.cleanup()
     elapsed = time.perf_counter() - started
     write_notebook(notebook, Path(path))
     return {"seconds": round(elapsed, 1), "peak_rss_mib": round(peak.mib, 1)}

@@ -25,6 +25,7 @@ from cnnkit.datasets.sources import (
     fetch,
     keras_cache_dir,
 )
+from cnnkit.datasets.splits import train_validation_split
 from cnnkit.datasets.toy import moons, spirals
 
 FASHION_MNIST_CLASS_NAMES = catalog.FASHION_MNIST_CLASS_NAMES
@@ -199,4 +200,5 @@ __all__ = [
     "photo",
     "photo_names",
     "spirals",
+    "train_validation_split",
 ]

@@ -80,6 +80,20 @@ def simple_rnn_forward(
     return _finish(outputs, batched, return_sequences)
 
 
+def _gate_weights(recurrent_kernel, bias, units: int, gates: int, bias_shape, note: str = ""):
+    """Check a gated cell's recurrent kernel, shape (u, gates*u), and bias (zeros when None)."""
+    recurrent_kernel = as_float_array(recurrent_kernel, "recurrent_kernel")
+    if recurrent_kernel.shape != (units, gates * units):
+        raise ValueError(
+            f"recurrent_kernel must have shape ({units}, {gates * units}), "
+            f"got {recurrent_kernel.shape}"
+        )
+    bias = np.zeros(bias_shape) if bias is None else as_float_array(bias, "bias")
+    if bias.shape != bias_shape:
+        raise ValueError(f"bias must have shape {bias_shape}{note}, got {bias.shape}")
+    return recurrent_kernel, bias
+
+
 def lstm_step(x_t, h, c, kernel, recurrent_kernel, bias):
     """One LSTM step with Keras's gate order (i, f, c, o) in the columns of the weights.
 
@@ -112,14 +126,7 @@ def lstm_forward(
     """
     x, kernel, batched = _sequence(x_seq, kernel, gates=4)
     units = kernel.shape[1] // 4
-    recurrent_kernel = as_float_array(recurrent_kernel, "recurrent_kernel")
-    if recurrent_kernel.shape != (units, 4 * units):
-        raise ValueError(
-            f"recurrent_kernel must have shape ({units}, {4 * units}), got {recurrent_kernel.shape}"
-        )
-    bias = np.zeros(4 * units) if bias is None else as_float_array(bias, "bias")
-    if bias.shape != (4 * units,):
-        raise ValueError(f"bias must have shape ({4 * units},), got {bias.shape}")
+    recurrent_kernel, bias = _gate_weights(recurrent_kernel, bias, units, 4, (4 * units,))
     dtype = np.result_type(x, kernel)
     h0, c0 = (None, None) if initial_state is None else initial_state
     h = _state(h0, x.shape[0], units, dtype, "initial h")
@@ -176,17 +183,10 @@ def gru_forward(
     """
     x, kernel, batched = _sequence(x_seq, kernel, gates=3)
     units = kernel.shape[1] // 3
-    recurrent_kernel = as_float_array(recurrent_kernel, "recurrent_kernel")
-    if recurrent_kernel.shape != (units, 3 * units):
-        raise ValueError(
-            f"recurrent_kernel must have shape ({units}, {3 * units}), got {recurrent_kernel.shape}"
-        )
     bias_shape = (2, 3 * units) if reset_after else (3 * units,)
-    bias = np.zeros(bias_shape) if bias is None else as_float_array(bias, "bias")
-    if bias.shape != bias_shape:
-        raise ValueError(
-            f"bias must have shape {bias_shape} with reset_after={reset_after}, got {bias.shape}"
-        )
+    recurrent_kernel, bias = _gate_weights(
+        recurrent_kernel, bias, units, 3, bias_shape, f" with reset_after={reset_after}"
+    )
     h = _state(initial_state, x.shape[0], units, np.result_type(x, kernel))
     outputs = []
     for t in range(x.shape[1]):
