@@ -9,12 +9,15 @@ seconds, ``/slowchunk/<name>`` sends chunked headers and then a chunk-size line 
 byte every ``header_interval`` seconds, ``/endless/<name>`` sends the file over and over without
 Content-Length until the client gives up, ``/noheader/<name>`` serves the file without
 Content-Length, ``/liar/<name>`` announces a Content-Length of 10**12, ``/toftp/<name>``
-redirects to ftp://. Every request's path is recorded in ``requests``.
+redirects to ftp://. Every request's path is recorded in ``requests``. With ``tls=(certificate,
+key)`` it speaks https (:func:`self_signed_certificate` makes a pair for 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import http.server
+import ssl
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -26,7 +29,11 @@ class FaultServer:
     """Start with ``with FaultServer(files) as server:``; ``server.url(fault, name)``."""
 
     def __init__(
-        self, files: dict[str, bytes], trickle_interval: float = 0.2, header_interval: float = 1.0
+        self,
+        files: dict[str, bytes],
+        trickle_interval: float = 0.2,
+        header_interval: float = 1.0,
+        tls: tuple[Path, Path] | None = None,
     ):
         self.files = files
         self.trickle_interval = trickle_interval
@@ -125,6 +132,11 @@ class FaultServer:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -135,7 +147,7 @@ class FaultServer:
 
     def url(self, fault: str, name: str) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/{fault}/{name}"
+        return f"{self.scheme}://{host}:{port}/{fault}/{name}"
 
     def __enter__(self):
         self.thread.start()
@@ -152,3 +164,17 @@ class FaultServer:
 def partial_files(folder: Path) -> list[Path]:
     """Every file left in ``folder`` (recursively): after a failed download there must be none."""
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """(certificate, key) for https://127.0.0.1, made with the openssl command."""
+    certificate, key = folder / "certificate.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(certificate), "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return certificate, key

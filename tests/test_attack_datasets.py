@@ -20,7 +20,7 @@ import pytest
 
 from cnnkit import datasets
 from cnnkit.datasets import sources
-from tests.fault_server import FaultServer, partial_files
+from tests.fault_server import FaultServer, partial_files, self_signed_certificate
 
 pytestmark = pytest.mark.attack
 
@@ -215,6 +215,7 @@ def test_silent_mirror_and_unreachable_canonical_host_share_one_deadline(
     # The canonical host was tried too, within the same deadline, and its failure named.
     canonical_line = next(line for line in message.splitlines() if url in line)
     assert "failed:" in canonical_line, message
+    assert "CNNKIT_DOWNLOAD_SECONDS" in message  # the fix for a slow network
     assert message.index(mirror_line) < message.index(canonical_line)
 
 
@@ -311,6 +312,28 @@ def test_good_gzip_with_content_checksum_is_accepted_within_its_bounds(isolated,
     assert len(server.files["images.gz"]) > spec.size
     path = sources.fetch("demo", spec)
     assert gzip.decompress(path.read_bytes()) == CONTENT
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+def test_https_is_verified_and_guarded_like_http(isolated, certificate, monkeypatch):
+    """Over https the same guard sits on the encrypted socket: a good file arrives when its
+    certificate is trusted, an untrusted one is refused, and trickled headers end at the deadline."""
+    monkeypatch.setattr(sources, "MINIMUM_BYTES_PER_SECOND", 0)  # the deadline alone
+    with FaultServer({"data.bin": CONTENT}, tls=certificate) as tls_server:
+        untrusted, _ = failed_fetch(isolated, plain_spec(tls_server.url("ok", "data.bin")))
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted, untrusted
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # trusted from now on
+        path = sources.fetch("demo", plain_spec(tls_server.url("ok", "data.bin")))
+        assert path.read_bytes() == CONTENT
+        path.unlink()
+        trickled, elapsed = failed_fetch(
+            isolated, plain_spec(tls_server.url("slowheaders", "data.bin"))
+        )
+        assert f"the {DEADLINE:g} s deadline" in trickled and elapsed > DEADLINE - 0.3
 
 
 def test_unreadable_file_is_not_called_corrupted(isolated, monkeypatch):

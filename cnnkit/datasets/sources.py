@@ -305,6 +305,7 @@ def download(
         staging.unlink(missing_ok=True)
     return destination
 
+
 def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Path:
     """Path of a verified local copy of ``spec``, downloading it when no source has one."""
     report = SearchReport()
@@ -374,7 +375,11 @@ def _download_somewhere(dataset: str, spec: RemoteFile, report: SearchReport) ->
         except Exception as error:  # every transport error ends here as one line
             reason = _reason(error)
             report.tried[-1] = f"{url} (failed: {reason})"
-            report.timed_out |= isinstance(error, DownloadTooSlowError)
+            # urllib wraps errors of the connect phase (lookup, connect, TLS) in a URLError.
+            cause = (
+                getattr(error, "reason", error) if type(error) is urllib.error.URLError else error
+            )
+            report.timed_out |= isinstance(cause, DownloadTooSlowError)
     return None
 
 
