@@ -284,7 +284,9 @@ def test_progress_counts_bytes(isolated, server, capsys):
             (hashlib.sha256(small).hexdigest(),),
             size=31,
         )
+        started = time.monotonic()
         path = sources.fetch(f"demo-{fault}", spec)
+        assert time.monotonic() - started < 1.0
         assert path.read_bytes() == small
         shown = capsys.readouterr().out
         final = shown.rstrip("\n").split("\r")[-1]

@@ -351,7 +351,7 @@ def _download_somewhere(dataset: str, spec: RemoteFile, report: SearchReport) ->
     try:
         urls = download_urls(spec)
     except transfer.UnsupportedURLError as error:
-        report.tried.append(f"{error}: refused, so nothing was downloaded")
+        report.tried.append(f"{error} (nothing was downloaded; fix or unset it)")
         return None
     seconds = download_deadline_seconds()
     deadline = time.monotonic() + seconds

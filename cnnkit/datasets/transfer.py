@@ -44,7 +44,8 @@ def refuse_unsupported(url: str, what: str = "URL") -> None:
     if scheme not in ALLOWED_SCHEMES:
         shown = f"{scheme}://" if scheme else "no scheme"
         raise UnsupportedURLError(
-            f"{what} {url[:80]!r} uses {shown}; only https://, http:// and file:// are supported"
+            f"{what} {url[:80]!r} is refused: it uses {shown}, and only https://, http:// and "
+            "file:// are supported"
         )
 
 
@@ -141,8 +142,8 @@ class Progress:
         self.stream.flush()
 
     def finish(self) -> None:
-        """Draw the final count and end the line (once)."""
-        if self.enabled and not self.finished:
+        """Draw the final count and end the line (once; no count line when nothing arrived)."""
+        if self.enabled and not self.finished and (self.received or self.last_drawn):
             self.finished = True
             self.update(self.received, force=True)
             self.stream.write("\n")
