@@ -162,8 +162,10 @@ def copy_url(url: str, target, transfer: Transfer, *, max_bytes: int, progress: 
         return _copy_file_url(url, target, transfer, max_bytes=max_bytes, progress=progress)
     response = _opener(transfer).open(url, timeout=transfer.read_timeout())
     with response:
-        announced = response.headers.get("Content-Length")
-        expected = int(announced) if announced and announced.strip().isdigit() else None
+        announced = (response.headers.get("Content-Length") or "").strip()
+        chunked = "chunked" in (response.headers.get("Transfer-Encoding") or "").lower()
+        # With chunked encoding the length is not the body's (http.client ignores it too).
+        expected = int(announced) if announced.isdigit() and not chunked else None
         if expected is not None and expected > max_bytes:
             raise DownloadTooLargeError(
                 f"too large: it announces {expected:,} bytes, the file has at most {max_bytes:,}"
@@ -309,9 +311,12 @@ def _resolve(host: str, port: int, transfer: Transfer) -> list:
 
     thread = threading.Thread(target=lookup, daemon=True, name=f"resolve {host}")
     thread.start()
-    thread.join(transfer.read_timeout())
+    waited = transfer.read_timeout()
+    thread.join(waited)
     if thread.is_alive():
-        raise transfer.timeout_error()
+        if transfer.remaining() <= 0.01:
+            raise transfer.deadline_error()
+        raise DownloadTooSlowError(f"timed out: looking up {host} took over {waited:.1f} s")
     if "error" in result:
         raise OSError(f"cannot resolve {host}: {result['error']}")
     return result["infos"]
