@@ -9,7 +9,9 @@ seconds, ``/slowchunk/<name>`` sends chunked headers and then a chunk-size line 
 byte every ``header_interval`` seconds, ``/endless/<name>`` sends the file over and over without
 Content-Length until the client gives up, ``/noheader/<name>`` serves the file without
 Content-Length, ``/liar/<name>`` announces a Content-Length of 10**12, ``/toftp/<name>``
-redirects to ftp://. Every request's path is recorded in ``requests``. With ``tls=(certificate,
+redirects to ftp://. Every request's path is recorded in ``requests``. Slow and silent faults
+give up after ``give_up_seconds`` (closing the connection), so a client without bounds makes its
+test fail on the time it took instead of hanging the suite. With ``tls=(certificate,
 key)`` it speaks https (:func:`self_signed_certificate` makes a pair for 127.0.0.1).
 """
 
@@ -34,10 +36,12 @@ class FaultServer:
         trickle_interval: float = 0.2,
         header_interval: float = 1.0,
         tls: tuple[Path, Path] | None = None,
+        give_up_seconds: float = 15.0,
     ):
         self.files = files
         self.trickle_interval = trickle_interval
         self.header_interval = header_interval
+        self.give_up_seconds = give_up_seconds
         self.requests: list[str] = []
         self._stop = threading.Event()
         outer = self
@@ -49,9 +53,10 @@ class FaultServer:
                 pass
 
             def trickle(self, data: bytes, interval: float) -> None:
-                """Write ``data`` one byte per ``interval`` until done, stopped or cut."""
+                """Write ``data`` one byte per ``interval`` until done, stopped, cut or given up."""
+                give_up = time.monotonic() + outer.give_up_seconds
                 for index in range(len(data)):
-                    if outer._stop.wait(interval):
+                    if outer._stop.wait(interval) or time.monotonic() > give_up:
                         return
                     try:
                         self.wfile.write(data[index : index + 1])
@@ -67,7 +72,7 @@ class FaultServer:
                     self.send_error(404)
                     return
                 if fault == "silent":
-                    outer._stop.wait(120)
+                    outer._stop.wait(outer.give_up_seconds)
                     return
                 if fault == "slowheaders":
                     self.close_connection = True
@@ -83,7 +88,12 @@ class FaultServer:
                 if fault == "endless":
                     self.close_connection = True
                     self.wfile.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
-                    while not outer._stop.is_set():
+                    give_up = time.monotonic() + outer.give_up_seconds
+                    sent = 0  # at most 64 MiB: a client without a size cap fails, not the disk
+                    while (
+                        not outer._stop.is_set() and time.monotonic() < give_up and sent < 1 << 26
+                    ):
+                        sent += len(body)
                         try:
                             self.wfile.write(body)
                         except OSError:
