@@ -50,8 +50,9 @@ def refuse_unsupported(url: str, what: str = "URL") -> None:
 
 
 class Transfer:
-    """The limits of one attempt: a deadline (``time.monotonic()`` value), a silence limit (the
-    longest wait for any single read), a minimum speed over windows, and a byte cap.
+    """The time limits of one attempt: a deadline (a ``time.monotonic()`` value), a silence limit
+    (the longest wait for any single read) and a minimum speed over windows (the byte cap is
+    :func:`copy_url`'s ``max_bytes``).
 
     ``record(count)`` is called for every read, network bytes of headers, chunk lines and body
     alike: it raises DownloadTooSlowError when a window of ``window_seconds`` brought fewer than
@@ -267,8 +268,8 @@ def _connection_class(base: type, transfer: Transfer) -> type:
     class GuardedConnection(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            # http.client connects through this attribute (socket.create_connection by default;
-            # the same name from Python 3.4 to 3.13); replacing it bounds lookup and connect.
+            # http.client's connect() opens its socket through this attribute
+            # (socket.create_connection by default); replacing it bounds lookup and connect.
             self._create_connection = self._bounded_create_connection
 
         def _bounded_create_connection(self, address, timeout=None, source_address=None):
