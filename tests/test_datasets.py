@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from cnnkit import datasets
-from cnnkit.datasets import catalog, sources
+from cnnkit.datasets import catalog, sources, transfer
 from cnnkit.datasets.formats import read_idx
 
 
@@ -237,20 +237,48 @@ def test_fashion_error_names_the_debian_package(isolated, monkeypatch):
 def test_interrupted_download_leaves_nothing_behind(isolated, monkeypatch, http_server):
     served, base_url = http_server
     (served / "big.bin").write_bytes(b"x" * 200_000)
-    real_update = sources._SpeedGuard.update
+    real_update = transfer.Progress.update
 
-    def interrupt_after_1000_bytes(guard, count):  # the student presses Stop mid-download
-        real_update(guard, count)
-        if guard.received > 1000:
+    def interrupt_after_1000_bytes(progress, received, **options):  # the student presses Stop
+        real_update(progress, received, **options)
+        if received > 1000:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(sources._SpeedGuard, "update", interrupt_after_1000_bytes)
+    monkeypatch.setattr(transfer.Progress, "update", interrupt_after_1000_bytes)
     spec = sources.RemoteFile("big.bin", f"{base_url}/big.bin", ("0" * 64,))
     destination = isolated / "data" / "demo" / "big.bin"
     with pytest.raises(KeyboardInterrupt):
         sources.download(spec.url, destination, spec, progress=False)
     assert not destination.exists()
     assert list(destination.parent.iterdir()) == []
+
+
+def downloadable_files() -> list[sources.RemoteFile]:
+    files = [catalog.MNIST_FILE, catalog.CIFAR10_FILE, catalog.IMDB_FILE]
+    return [*catalog.FASHION_MNIST_FILES.values(), *files, catalog.IMDB_WORD_INDEX_FILE]
+
+
+@pytest.mark.parametrize("spec", downloadable_files(), ids=lambda spec: spec.name)
+def test_every_downloadable_file_records_the_sizes_that_cap_it(spec):
+    """A download is capped by the file's size and a .gz's inflation by its content's size; a
+    file without them would only get the generic 256 MiB cap."""
+    assert spec.size and spec.max_download_bytes() >= spec.size
+    assert spec.max_download_bytes() < sources.UNKNOWN_SIZE_MAX_BYTES
+    assert bool(spec.decompressed_size) == bool(spec.gzip_content_sha256)
+
+
+@pytest.mark.skipif(
+    not DEBIAN_FASHION.exists(), reason="Debian's dataset-fashion-mnist is not installed"
+)
+def test_debian_recompressed_fashion_files_fit_the_recorded_sizes():
+    """Debian's .gz files (other bytes than upstream) inflate to exactly the recorded content
+    size and fit the download cap, so the caps never refuse a good copy."""
+    for spec in catalog.FASHION_MNIST_FILES.values():
+        path = DEBIAN_FASHION / spec.name
+        assert path.stat().st_size <= spec.max_download_bytes()
+        with gzip.open(path, "rb") as handle:
+            assert len(handle.read()) == spec.decompressed_size
+        assert sources.check_file(path, spec) == "valid"
 
 
 def test_idx_round_trip_and_truncation(tmp_path):

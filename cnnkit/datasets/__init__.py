@@ -19,7 +19,6 @@ from cnnkit.datasets.formats import read_cifar10_archive, read_idx
 from cnnkit.datasets.sources import (
     CorruptedFileWarning,
     DatasetNotFoundError,
-    DownloadTooSlowError,
     UnreadableFileWarning,
     data_dir,
     fetch,
@@ -27,6 +26,7 @@ from cnnkit.datasets.sources import (
 )
 from cnnkit.datasets.splits import train_validation_split
 from cnnkit.datasets.toy import moons, spirals
+from cnnkit.datasets.transfer import DownloadTooLargeError, DownloadTooSlowError
 
 FASHION_MNIST_CLASS_NAMES = catalog.FASHION_MNIST_CLASS_NAMES
 CIFAR10_CLASS_NAMES = catalog.CIFAR10_CLASS_NAMES
@@ -183,6 +183,7 @@ def class_names(name: str) -> tuple[str, ...]:
 __all__ = [
     "CorruptedFileWarning",
     "DatasetNotFoundError",
+    "DownloadTooLargeError",
     "DownloadTooSlowError",
     "UnreadableFileWarning",
     "available",

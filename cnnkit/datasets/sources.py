@@ -3,9 +3,11 @@
 1. ``CNNKIT_DATA_DIR`` or the repository's ``data/`` folder (outside a checkout: ``~/.cache/cnnkit``);
 2. files already on the machine: the Keras cache (``KERAS_HOME`` or ``~/.keras``) and Debian's
    ``dataset-fashion-mnist`` package;
-3. a download from ``CNNKIT_DATA_MIRROR`` (when set) or the canonical URL with
-   ``keras.utils.get_file`` (progress bar), a checksum and an atomic rename (no half-written file
-   survives), a timeout on every read and a minimum speed.
+3. a download from ``CNNKIT_DATA_MIRROR`` (when set; https, http or file only) or the canonical
+   URL, with a progress line that counts bytes, a checksum and an atomic rename (no half-written
+   file survives). All attempts for one file share one deadline (DOWNLOAD_DEADLINE_SECONDS), every
+   read has a silence limit and the transfer a minimum speed, headers included, and a file never
+   grows past the size it can have (:mod:`cnnkit.datasets.transfer`).
 
 When everything fails, one :class:`DatasetNotFoundError` names every place tried and the fix.
 """
@@ -19,19 +21,30 @@ import os
 import shutil
 import tempfile
 import time
-import urllib.request
+import urllib.error
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnkit.datasets import transfer
+from cnnkit.datasets.transfer import DownloadTooSlowError
+
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEBIAN_DIRS = {"fashion_mnist": Path("/usr/share/datasets/fashion-mnist")}
 DEBIAN_PACKAGES = {"fashion_mnist": "dataset-fashion-mnist"}
-DOWNLOAD_TIMEOUT_SECONDS = 30  # longest wait for any single read from the server
-# A download slower than this, measured over each window, is abandoned with a clear error: a
-# trickling server would otherwise keep the student's notebook waiting forever.
+# Every download attempt for one file (each mirror, then the canonical host) together ends
+# within this many seconds, whatever the servers do; CNNKIT_DOWNLOAD_SECONDS overrides it.
+DOWNLOAD_DEADLINE_SECONDS = 60.0
+# Longest wait for any single read (connect, name lookup, headers, body); with several places to
+# try, each gets at most its share of what is left of the deadline, so one silent mirror cannot
+# use up the time of the canonical host.
+READ_TIMEOUT_SECONDS = 30.0
+# A transfer slower than this, measured over each window, headers and chunk lines included, is
+# abandoned with a clear error: a trickling server would otherwise keep the notebook waiting.
 MINIMUM_BYTES_PER_SECOND = 2048
-SPEED_WINDOW_SECONDS = 30
+SPEED_WINDOW_SECONDS = 15.0
+# A file whose size is not recorded is never downloaded past this many bytes.
+UNKNOWN_SIZE_MAX_BYTES = 256 * 1024 * 1024
 # A .part file untouched this long belongs to a download that was killed; it is removed.
 STALE_PART_SECONDS = 15 * 60
 
@@ -48,16 +61,14 @@ class UnreadableFileWarning(UserWarning):
     """A dataset file exists but cannot be read (permissions, a folder of that name...); it was skipped."""
 
 
-class DownloadTooSlowError(OSError):
-    """The server sent less than the minimum speed over a whole window (a trickle or a stall)."""
-
-
 @dataclass(frozen=True)
 class RemoteFile:
     """One file of a dataset and the checksums that a good copy matches.
 
     ``sha256`` lists accepted digests of the file's bytes; ``gzip_content_sha256`` accepted digests
     of a .gz file's decompressed bytes (Debian re-compresses, so its .gz bytes differ from upstream).
+    ``size`` is the canonical file's size in bytes and ``decompressed_size`` the size of a .gz
+    file's content: they cap downloads and decompression (:meth:`max_download_bytes`).
     """
 
     name: str
@@ -66,6 +77,23 @@ class RemoteFile:
     gzip_content_sha256: tuple[str, ...] = ()
     md5: tuple[str, ...] = ()
     keras_cache_subdir: str = ""
+    size: int | None = None
+    decompressed_size: int | None = None
+
+    def max_download_bytes(self) -> int:
+        """The most bytes a good copy can have.
+
+        ``size`` when only the exact bytes are accepted. When any gzip of the content is accepted,
+        also the largest gzip of ``decompressed_size`` bytes: stored deflate blocks add 5 bytes per
+        65,535, plus 1 KiB of header room. UNKNOWN_SIZE_MAX_BYTES when neither size is known.
+        """
+        limits = [self.size] if self.size else []
+        if self.gzip_content_sha256:
+            if not self.decompressed_size:
+                return max([UNKNOWN_SIZE_MAX_BYTES, *limits])
+            content = self.decompressed_size
+            limits.append(content + 5 * (content // 65_535 + 1) + 1024)
+        return max(limits) if limits else UNKNOWN_SIZE_MAX_BYTES
 
 
 @dataclass
@@ -75,6 +103,7 @@ class SearchReport:
     tried: list[str] = field(default_factory=list)
     corrupted: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    timed_out: bool = False  # a download hit the deadline or was too slow
 
 
 def data_dir() -> Path:
@@ -102,11 +131,30 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _digest(path: Path, algorithm: str, *, decompress: bool = False) -> str:
+class _InflatesTooFar(ValueError):
+    """A .gz file inflates past the size its content has (a gzip bomb, or another file)."""
+
+
+def _digest(
+    path: Path, algorithm: str, *, decompress: bool = False, limit: int | None = None
+) -> str:
+    """Hex digest of the file's bytes, or of its gzip content (``decompress=True``).
+
+    With ``limit``, at most ``limit + 1`` bytes are ever inflated: one byte more than the content
+    can have raises _InflatesTooFar, so a gzip bomb costs milliseconds, not gigabytes.
+    """
     digest = hashlib.new(algorithm)
     opener = gzip.open if decompress else open
+    produced = 0
     with opener(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        while True:
+            want = 1 << 20 if limit is None else min(1 << 20, limit + 1 - produced)
+            block = handle.read(want)
+            if not block:
+                break
+            produced += len(block)
+            if limit is not None and produced > limit:
+                raise _InflatesTooFar(f"{path} inflates to more than {limit:,} bytes")
             digest.update(block)
     return digest.hexdigest()
 
@@ -127,11 +175,13 @@ def check_file(path: Path, spec: RemoteFile) -> str:
     except OSError as error:
         return f"unreadable: {error.strerror or error}"
     if spec.gzip_content_sha256 and spec.name.endswith(".gz"):
+        # The content can be no larger than the recorded size (a bomb stops there).
+        limit = spec.decompressed_size or UNKNOWN_SIZE_MAX_BYTES
         try:
-            if _digest(path, "sha256", decompress=True) in spec.gzip_content_sha256:
+            if _digest(path, "sha256", decompress=True, limit=limit) in spec.gzip_content_sha256:
                 return "valid"
-        except (OSError, EOFError, gzip.BadGzipFile):  # not gzip, or truncated: a bad copy
-            pass
+        except (OSError, EOFError, gzip.BadGzipFile, _InflatesTooFar):
+            pass  # not gzip, truncated, or too large: a bad copy
     return "corrupted"
 
 
@@ -171,147 +221,89 @@ def candidate_paths(dataset: str, spec: RemoteFile) -> list[Path]:
 
 
 def download_urls(spec: RemoteFile) -> list[str]:
-    """The mirror (``CNNKIT_DATA_MIRROR``) first when set, then the canonical URL."""
+    """The mirror (``CNNKIT_DATA_MIRROR``) first when set, then the canonical URL.
+
+    A mirror that is not https, http or file raises UnsupportedURLError (before any connection).
+    """
     urls = []
     mirror = os.environ.get("CNNKIT_DATA_MIRROR", "").strip()
     if mirror:
+        transfer.refuse_unsupported(mirror, "CNNKIT_DATA_MIRROR")
         urls.append(f"{mirror.rstrip('/')}/{spec.name}")
     urls.append(spec.url)
     return urls
 
 
-def download(url: str, destination: Path, spec: RemoteFile, *, progress: bool = True) -> Path:
-    """Download ``url`` to ``destination`` with ``keras.utils.get_file``, verify it, then rename.
-
-    ``get_file`` does the transfer (with Keras's progress bar; a failed or interrupted transfer
-    deletes what it wrote). It writes into a fresh folder beside ``destination``
-    (``.<name>.<random>.part/``), so no half-written file ever has the final name; the file is
-    checked against every checksum ``spec`` accepts (``get_file`` takes one, and Debian's
-    re-compressed .gz needs its content checksum) and only then moved into place with
-    ``os.replace``. While it runs, every HTTP read has a timeout and the transfer a minimum
-    speed (:class:`_GuardedDownloads`): a stalled or trickling server fails with a clear error.
-    """
-    import keras
-
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
-    )
+def download_deadline_seconds() -> float:
+    """Seconds that all download attempts of one file get together: ``CNNKIT_DOWNLOAD_SECONDS``
+    when set (for a slow network), else DOWNLOAD_DEADLINE_SECONDS."""
+    configured = os.environ.get("CNNKIT_DOWNLOAD_SECONDS", "").strip()
+    if not configured:
+        return DOWNLOAD_DEADLINE_SECONDS
     try:
-        with _GuardedDownloads(), _keras_messages(enabled=progress):
-            fetched = Path(
-                keras.utils.get_file(
-                    fname=destination.name, origin=url, cache_dir=str(staging), cache_subdir=""
-                )
+        seconds = float(configured[:40])
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 86_400:
+        raise ValueError(
+            f"CNNKIT_DOWNLOAD_SECONDS must be a number of seconds between 0 and 86400, "
+            f"got {configured[:40]!r}; unset it for the default {DOWNLOAD_DEADLINE_SECONDS:g} s."
+        )
+    return seconds
+
+
+def download(
+    url: str,
+    destination: Path,
+    spec: RemoteFile,
+    *,
+    progress: bool = True,
+    deadline: float | None = None,
+    silence_seconds: float | None = None,
+) -> Path:
+    """Download ``url`` to ``destination`` within bounds, verify it, then rename it into place.
+
+    The bytes go to a temporary file beside ``destination`` (``.<name>.<random>.part``), so no
+    half-written file ever has the final name; it is checked against every checksum ``spec``
+    accepts and only then moved into place with ``os.replace``. Bounds (:mod:`.transfer`): the
+    ``deadline`` (a ``time.monotonic()`` value; default now + :func:`download_deadline_seconds`),
+    at most ``silence_seconds`` (default READ_TIMEOUT_SECONDS) without a byte, at least
+    MINIMUM_BYTES_PER_SECOND over every SPEED_WINDOW_SECONDS window, headers and chunk lines
+    included, and at most ``spec.max_download_bytes()`` bytes. The progress line counts bytes.
+    """
+    transfer.refuse_unsupported(url)
+    if deadline is None:
+        deadline = time.monotonic() + download_deadline_seconds()
+    limits = transfer.Transfer(
+        url,
+        deadline=deadline,
+        deadline_seconds=download_deadline_seconds(),
+        silence_seconds=READ_TIMEOUT_SECONDS if silence_seconds is None else silence_seconds,
+        minimum_bytes_per_second=MINIMUM_BYTES_PER_SECOND,
+        window_seconds=SPEED_WINDOW_SECONDS,
+    )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging_name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+    )
+    staging = Path(staging_name)
+    shown = transfer.Progress(spec.name, url, enabled=progress)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            transfer.copy_url(
+                url, target, limits, max_bytes=spec.max_download_bytes(), progress=shown
             )
-        if not is_valid(fetched, spec):
+        if not is_valid(staging, spec):
             raise ValueError(
                 f"{url} sent a file that does not match the checksum of {spec.name} "
                 "(a wrong file, or a login page of a filtered network)"
             )
-        os.replace(fetched, destination)
+        os.replace(staging, destination)
     finally:
+        shown.finish()  # end the progress line before any error is shown
         # Interrupted, failed or corrupt: never leave a half-written file behind.
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.unlink(missing_ok=True)
     return destination
-
-
-@contextlib.contextmanager
-def _keras_messages(*, enabled: bool):
-    """Keras's "Downloading data from ..." line and progress bar, or silence (``enabled=False``)."""
-    import keras
-
-    was_enabled = keras.config.is_interactive_logging_enabled()
-    if not enabled:
-        keras.config.disable_interactive_logging()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            keras.config.enable_interactive_logging()
-
-
-class _GuardedDownloads(urllib.request.BaseHandler):
-    """While active (``with _GuardedDownloads():``), urllib's HTTP(S) requests get a timeout on
-    every read and their responses the minimum-speed and length checks of :class:`_GuardedResponse`.
-
-    ``keras.utils.get_file`` downloads through ``urllib.request.urlopen``, which uses the opener
-    installed with the public ``urllib.request.install_opener``; the default opener is installed
-    again on exit. It runs after urllib's error processor (handler_order), so redirects and HTTP
-    errors are urllib's own, and only a final 2xx response is wrapped.
-    """
-
-    handler_order = 1100
-
-    def __enter__(self):
-        urllib.request.install_opener(urllib.request.build_opener(self))
-        return self
-
-    def __exit__(self, *exc):
-        urllib.request.install_opener(None)  # back to urllib's default opener
-
-    def http_request(self, request):
-        request.timeout = DOWNLOAD_TIMEOUT_SECONDS  # longest wait for any single read
-        return request
-
-    https_request = http_request
-
-    def http_response(self, request, response):
-        return _GuardedResponse(response, request.full_url)
-
-    https_response = http_response
-
-
-class _GuardedResponse:
-    """An HTTP response whose ``read`` returns what has arrived (``read1``: a trickle is seen as
-    it happens), enforces the minimum speed, and calls a response shorter than its
-    Content-Length a cut connection."""
-
-    def __init__(self, response, url: str):
-        self._response = response
-        self._url = url
-        self._expected = int(response.headers.get("Content-Length") or 0) or None
-        self._speed = _SpeedGuard(url)
-
-    def read(self, amount: int = -1) -> bytes:
-        if amount is None or amount < 0:
-            block = self._response.read()
-        else:
-            block = self._response.read1(amount)
-        self._speed.update(len(block))
-        if not block and self._expected is not None and self._speed.received != self._expected:
-            raise ValueError(
-                f"{self._url} ended after {self._speed.received:,} of {self._expected:,} bytes "
-                "(connection cut)"
-            )
-        return block
-
-    def __getattr__(self, name):  # info(), headers, close(), code...: the response's own
-        return getattr(self._response, name)
-
-
-class _SpeedGuard:
-    """Raise DownloadTooSlowError when a window of SPEED_WINDOW_SECONDS brings too few bytes."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.received = 0
-        self.window_start = time.monotonic()
-        self.window_bytes = 0
-
-    def update(self, count: int) -> None:
-        self.received += count
-        self.window_bytes += count
-        elapsed = time.monotonic() - self.window_start
-        if elapsed < SPEED_WINDOW_SECONDS:
-            return
-        if self.window_bytes < MINIMUM_BYTES_PER_SECOND * elapsed:
-            raise DownloadTooSlowError(
-                f"{self.url} sent only {self.window_bytes:,} bytes in {elapsed:.0f} s "
-                f"(less than {MINIMUM_BYTES_PER_SECOND:,} bytes/s); gave up"
-            )
-        self.window_start = time.monotonic()
-        self.window_bytes = 0
 
 
 def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Path:
@@ -342,16 +334,67 @@ def fetch(dataset: str, spec: RemoteFile, *, allow_download: bool = True) -> Pat
                 stacklevel=3,
             )
     if allow_download:
-        destination = data_dir() / dataset / spec.name
-        remove_stale_partial_files(destination.parent, spec.name)
-        for url in download_urls(spec):
-            report.tried.append(url)
-            try:
-                return download(url, destination, spec)
-            except Exception as error:  # get_file reports URL errors as a plain Exception
-                reason = getattr(error, "reason", error)
-                report.tried[-1] = f"{url} (failed: {reason})"
+        downloaded = _download_somewhere(dataset, spec, report)
+        if downloaded is not None:
+            return downloaded
     raise DatasetNotFoundError(_not_found_message(dataset, spec, report))
+
+
+def _download_somewhere(dataset: str, spec: RemoteFile, report: SearchReport) -> Path | None:
+    """Try every download URL in order within one deadline: the verified file, or None with
+    each outcome recorded in ``report``.
+
+    Each attempt may wait at most its share of the time left for a single read (the time left
+    divided by the attempts left, and at most READ_TIMEOUT_SECONDS), so a silent mirror leaves
+    time for the canonical host; a transfer that flows may use all the time left.
+    """
+    try:
+        urls = download_urls(spec)
+    except transfer.UnsupportedURLError as error:
+        report.tried.append(f"{error} (nothing was downloaded; fix or unset it)")
+        return None
+    seconds = download_deadline_seconds()
+    deadline = time.monotonic() + seconds
+    destination = data_dir() / dataset / spec.name
+    remove_stale_partial_files(destination.parent, spec.name)
+    for index, url in enumerate(urls):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            report.tried.append(f"{url} (not tried: the {seconds:g} s download deadline passed)")
+            report.timed_out = True
+            continue
+        report.tried.append(url)
+        try:
+            return download(
+                url,
+                destination,
+                spec,
+                deadline=deadline,
+                silence_seconds=min(READ_TIMEOUT_SECONDS, remaining / (len(urls) - index)),
+            )
+        except Exception as error:  # every transport error ends here as one line
+            reason = _reason(error)
+            report.tried[-1] = f"{url} (failed: {reason})"
+            # urllib wraps errors of the connect phase (lookup, connect, TLS) in a URLError.
+            cause = (
+                getattr(error, "reason", error) if type(error) is urllib.error.URLError else error
+            )
+            report.timed_out |= isinstance(cause, DownloadTooSlowError)
+    return None
+
+
+def _reason(error: Exception) -> str:
+    """One line (at most 200 characters) saying why a download failed."""
+    if isinstance(error, urllib.error.HTTPError):
+        text = f"HTTP error {error.code}: {error.reason}"
+        if "redirect" in str(error):
+            text = f"redirect loop (HTTP {error.code}, redirected too many times)"
+    elif isinstance(error, urllib.error.URLError):
+        text = str(getattr(error.reason, "strerror", None) or error.reason)
+    else:
+        text = str(error) or type(error).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> str:
@@ -369,6 +412,11 @@ def _not_found_message(dataset: str, spec: RemoteFile, report: SearchReport) -> 
         "  - behind a filtered network, set CNNKIT_DATA_MIRROR to a folder URL that holds "
         f"{spec.name} (http://..., https://... or file:///...);"
     )
+    if report.timed_out:
+        lines.append(
+            f"  - on a slow network, allow more time than {download_deadline_seconds():g} s: "
+            "set CNNKIT_DOWNLOAD_SECONDS (for example 600);"
+        )
     lines.append(
         "  - or work offline with the shipped sample: load(..., sample=True) where offered."
     )
