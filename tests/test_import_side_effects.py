@@ -37,7 +37,6 @@ STATE = textwrap.dedent(
                 if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET
             },
             "fd2": [stderr.st_dev, stderr.st_ino, stderr.st_mode],
-            "fd2_target": os.readlink("/proc/self/fd/2"),
             "stderr": [id(sys.stderr), id(sys.__stderr__)],
             "warning_filters": len(warnings.filters),
             "heavy_modules": sorted(
