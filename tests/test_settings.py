@@ -86,19 +86,15 @@ def test_setup_keeps_tensorflow_startup_noise_off_stderr():
     assert len(completed.stdout.strip().splitlines()) == 1
 
 
-def test_setup_sets_a_log_level_that_keeps_errors_and_respects_the_students():
-    code = "import os, cnnkit as ck; ck.setup(verbose=False); print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"
-    for preset, expected in ((None, "2"), ("0", "0")):
-        env = {"PATH": "/usr/bin:/bin"} | ({"TF_CPP_MIN_LOG_LEVEL": preset} if preset else {})
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        ).stdout.strip()
-        assert out == expected
+def test_setup_sets_a_log_level_that_keeps_errors_and_respects_the_students(monkeypatch):
+    import os
+
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    ck.setup(verbose=False)
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"  # INFO and WARNING hidden, ERROR shown
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    ck.setup(verbose=False)
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"
 
 
 STARTUP = """\
