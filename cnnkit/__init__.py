@@ -1,37 +1,48 @@
 """cnnkit: the helper package of a Keras course on deep learning and convolutional networks.
 
-``import cnnkit as ck`` is cheap: submodules (and TensorFlow behind them) load on
-first use, so a notebook pays only for what it touches.
+``import cnnkit as ck`` is cheap and changes no global state (no environment variable, logger,
+import hook or file descriptor): submodules (and TensorFlow behind them) load on first use
+(:mod:`cnnkit.lazy`), and ``ck.setup()`` is where TensorFlow's logs are quieted.
 
 Public entry points::
 
-    ck.setup(seed=42)          # seed, quiet TensorFlow, print a one-line environment report
-    ck.QUICK                   # True when CNNKIT_QUICK=1 (small data, few epochs)
+    ck.setup(seed=42)          # seed, quiet TensorFlow's logs, print a one-line environment report
+    ck.QUICK                   # True when CNNKIT_QUICK=1 (small data, few epochs); read at each use
     ck.datasets.load("fashion_mnist")
     ck.formulas.conv_output_size(32, 5)
     ck.explain(model)          # layer table with the arithmetic written out
     ck.models.lenet5()
     ck.claim(accuracy > 0.88, "the MLP reaches 88 % test accuracy")   # a measured result, checked
+    ck.compare_seeds({"Adam": [...], "SGD": [...]}, metric="val accuracy")   # A beats B only beyond the seeds' spread
     ck.progress()              # exercises solved, hints, practice topics (kept in ~/.cnnkit)
 """
 
 from __future__ import annotations
 
-import importlib
-import os
+from cnnkit._version import __version__
+from cnnkit.lazy import lazy_package
+from cnnkit.quick_mode import quick_mode
 
-# TensorFlow reads this when it is first imported; setting it here (without
-# overriding a user's choice) keeps its C++ start-up lines out of notebooks.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+#: public name -> module (inside cnnkit) that defines it
+_EXPORTS = {
+    "setup": "settings",
+    "explain": "layer_table",
+    "claim": "claims",
+    "ClaimError": "claims",
+    "show_code": "show_code",
+    "progress": "progress",
+    "compare_seeds": "seed_comparison",
+}
 
-from cnnkit._version import __version__  # noqa: E402
-from cnnkit.settings import QUICK, install_quiet_tensorflow_import, setup  # noqa: E402
+__getattr__, __dir__ = lazy_package(
+    __name__, __path__, exports=_EXPORTS, dynamic={"QUICK": quick_mode}
+)
 
-install_quiet_tensorflow_import()
-
-_SUBMODULES = {
+__all__ = [
+    "QUICK",
+    "__version__",
+    *_EXPORTS,
     "authoring",
-    "claims",
     "datasets",
     "exercises",
     "formulas",
@@ -39,45 +50,6 @@ _SUBMODULES = {
     "plots",
     "review",
     "scratch",
-    "settings",
     "training",
     "widgets",
-}
-
-_LAZY_ATTRIBUTES = {
-    "explain": ("cnnkit.layer_table", "explain"),
-    "claim": ("cnnkit.claims", "claim"),
-    "ClaimError": ("cnnkit.claims", "ClaimError"),
-    "show_code": ("cnnkit.show_code", "show_code"),
-    "progress": ("cnnkit.progress", "progress"),
-}
-
-
-def __getattr__(name: str):
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"cnnkit.{name}")
-        globals()[name] = module
-        return module
-    if name in _LAZY_ATTRIBUTES:
-        module_name, attribute = _LAZY_ATTRIBUTES[name]
-        value = getattr(importlib.import_module(module_name), attribute)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'cnnkit' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | _SUBMODULES | set(_LAZY_ATTRIBUTES))
-
-
-__all__ = [
-    "QUICK",
-    "setup",
-    "explain",
-    "claim",
-    "ClaimError",
-    "show_code",
-    "progress",
-    "__version__",
-    *sorted(_SUBMODULES),
 ]

@@ -12,7 +12,8 @@ import numbers
 
 import numpy as np
 
-from cnnkit.settings import QUICK
+from cnnkit.quick_mode import quick_mode
+from cnnkit.validation import check_bool
 
 __all__ = ["ClaimError", "ClaimResult", "claim"]
 
@@ -62,9 +63,7 @@ def _as_truth_value(condition) -> bool:
     )
 
 
-def claim(
-    condition, statement: str, *, full_only: bool = False, quick: bool | None = None
-) -> ClaimResult:
+def claim(condition, statement: str, *, full_only: bool = False) -> ClaimResult:
     """State a measured result and check it: print ``Claim holds: <statement>`` or fail.
 
     Parameters
@@ -75,9 +74,8 @@ def claim(
         What the chapter's prose says, in words a student reads in the output.
     full_only : bool
         The result needs full data or epochs. In quick mode a false condition then prints
-        ``Claim checked in full mode: <statement>`` and the notebook goes on.
-    quick : bool or None
-        Override quick mode (tests); None uses ``ck.QUICK``.
+        ``Claim checked in full mode: <statement>`` and the notebook goes on. Quick mode is
+        ``ck.QUICK`` (``CNNKIT_QUICK``), read at this call.
 
     Returns a :class:`ClaimResult`, true when the claim holds. Raises :class:`ClaimError` when it does not (after printing
     ``Claim FAILS: <statement>`` in quick mode), except for ``full_only`` claims in quick mode.
@@ -86,13 +84,13 @@ def claim(
         raise TypeError(
             "claim() needs the statement as a non-empty string, the sentence it proves."
         )
+    check_bool("full_only", full_only)
     statement = " ".join(statement.split())
     holds = _as_truth_value(condition)
-    quick_mode = QUICK if quick is None else bool(quick)
     if holds:
         print(f"Claim holds: {statement}")
         return ClaimResult(True, statement)
-    if quick_mode:
+    if quick_mode():
         if full_only:
             print(f"Claim checked in full mode: {statement}")
             return ClaimResult(False, statement)

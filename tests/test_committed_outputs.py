@@ -126,58 +126,82 @@ def test_the_checker_catches_each_kind_of_bad_output(tmp_path):
 # ck.claim itself -------------------------------------------------------------------------------
 
 
-def test_claim_holds_prints_one_line(capsys):
-    assert claim(0.9 > 0.8, "the MLP reaches 80 %", quick=False)
+def test_claim_holds_prints_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("CNNKIT_QUICK", "0")
+    assert claim(0.9 > 0.8, "the MLP reaches 80 %")
     assert capsys.readouterr().out == "Claim holds: the MLP reaches 80 %\n"
 
 
 @pytest.mark.parametrize("quick", [False, True])
-def test_false_claim_raises_in_both_modes(capsys, quick):
+def test_false_claim_raises_in_both_modes(capsys, monkeypatch, quick):
+    monkeypatch.setenv("CNNKIT_QUICK", "1" if quick else "0")
     with pytest.raises(ClaimError, match="momentum"):
-        claim(False, "momentum wins", quick=quick)
+        claim(False, "momentum wins")
     expected = "Claim FAILS: momentum wins\n" if quick else ""
     assert capsys.readouterr().out == expected
 
 
-def test_full_only_claim_in_quick_mode_does_not_raise(capsys):
-    assert not claim(False, "VGG-small reaches 91 %", full_only=True, quick=True)
+def test_full_only_claim_in_quick_mode_does_not_raise(capsys, monkeypatch):
+    monkeypatch.setenv("CNNKIT_QUICK", "1")
+    assert not claim(False, "VGG-small reaches 91 %", full_only=True)
     assert capsys.readouterr().out == "Claim checked in full mode: VGG-small reaches 91 %\n"
 
 
-def test_full_only_claim_in_full_mode_still_raises():
+def test_full_only_claim_in_full_mode_still_raises(monkeypatch):
+    monkeypatch.setenv("CNNKIT_QUICK", "0")
     with pytest.raises(ClaimError):
-        claim(False, "VGG-small reaches 91 %", full_only=True, quick=False)
+        claim(False, "VGG-small reaches 91 %", full_only=True)
 
 
 def test_claim_shows_nothing_as_a_cells_last_line():
-    result = claim(True, "shown once", quick=True)
+    result = claim(True, "shown once")
     assert result._ipython_display_() is None and "holds=True" in repr(result)
 
 
 def test_claim_accepts_numpy_booleans(capsys):
     import numpy as np
 
-    assert claim(np.float32(0.3) < 0.5, "loss below 0.5", quick=True)
-    assert claim(np.array([True]), "one-element array", quick=True)
+    assert claim(np.float32(0.3) < 0.5, "loss below 0.5")
+    assert claim(np.array([True]), "one-element array")
 
 
-def test_claim_accepts_a_comparison_tensor_of_the_active_backend(capsys):
+def test_claim_accepts_a_comparison_tensor_of_the_active_backend(capsys, monkeypatch):
     import keras
 
+    monkeypatch.setenv("CNNKIT_QUICK", "1")
     loss = keras.ops.mean(keras.ops.convert_to_tensor([0.2, 0.4]))  # jax, torch or tf tensor
-    assert claim(loss < 0.5, "loss below 0.5", quick=True)
-    assert not claim(loss > 0.5, "loss above 0.5", quick=True, full_only=True)
+    assert claim(loss < 0.5, "loss below 0.5")
+    assert not claim(loss > 0.5, "loss above 0.5", full_only=True)
     with pytest.raises(TypeError, match="single True/False"):
-        claim(keras.ops.convert_to_tensor([0.2, 0.4]) < 0.5, "two conditions", quick=True)
+        claim(keras.ops.convert_to_tensor([0.2, 0.4]) < 0.5, "two conditions")
 
 
 @pytest.mark.parametrize("condition", [0.93, [True, False], "yes", None])
 def test_claim_rejects_conditions_that_are_not_comparisons(condition):
     with pytest.raises(TypeError, match="claim"):
-        claim(condition, "accuracy", quick=True)
+        claim(condition, "accuracy")
 
 
 @pytest.mark.parametrize("statement", ["", "   ", None, 3])
 def test_claim_needs_a_statement(statement):
     with pytest.raises(TypeError, match="statement"):
-        claim(True, statement, quick=True)
+        claim(True, statement)
+
+
+def test_claim_reads_quick_mode_at_each_call(capsys, monkeypatch):
+    """CNNKIT_QUICK set after import counts: ck.QUICK and claim() read it when used."""
+    import cnnkit as ck
+
+    monkeypatch.setenv("CNNKIT_QUICK", "1")
+    assert ck.QUICK is True
+    assert not claim(False, "needs full data", full_only=True)
+    monkeypatch.setenv("CNNKIT_QUICK", "0")
+    assert ck.QUICK is False
+    with pytest.raises(ClaimError):
+        claim(False, "needs full data", full_only=True)
+
+
+@pytest.mark.parametrize("full_only", ["yes", 1, None])
+def test_claim_refuses_a_full_only_that_is_not_a_bool(full_only):
+    with pytest.raises(TypeError, match="full_only must be True or False"):
+        claim(True, "accuracy", full_only=full_only)

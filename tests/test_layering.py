@@ -26,6 +26,10 @@ LAYERS = (
         (
             "_version",
             "settings",
+            "quick_mode",
+            "seeding",
+            "tensorflow_logs",
+            "environment_report",
             "validation",
             "style",
             "show_code",
@@ -34,7 +38,6 @@ LAYERS = (
             "progress_store",
             "autodiff",
             "lazy",
-            "trace_once",
         ),
     ),
     ("arithmetic", ("scratch", "formulas")),

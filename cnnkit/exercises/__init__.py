@@ -12,10 +12,10 @@ views are recorded in the student's progress (``ck.progress()``).
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 
 from cnnkit.exercises.core import Problem, Result, seed  # noqa: F401
+from cnnkit.lazy import lazy_package
 
 
 def chapters() -> list[str]:
@@ -27,16 +27,5 @@ def chapters() -> list[str]:
     )
 
 
-def __getattr__(name: str):
-    if name.startswith("ch") and name[2:].isdigit():
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(
-                f"There are no exercises for {name}; available: {', '.join(chapters())}"
-            ) from None
-        globals()[name] = module
-        return module
-    raise AttributeError(f"cnnkit.exercises has no attribute {name!r}")
+# ``ch01`` ... load on first use (``from cnnkit.exercises import ch02`` or ``exercises.ch02``).
+__getattr__, __dir__ = lazy_package(__name__, __path__)

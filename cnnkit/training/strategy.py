@@ -26,9 +26,9 @@ def strategy(prefer: str | None = None):
         Force a choice (``"mirrored"`` over every visible GPU, or over the logical CPUs when there
         is no GPU: that is how the tests prove data parallelism on a CPU-only machine).
     """
-    from cnnkit.settings import quiet_tensorflow
+    from cnnkit.tensorflow_logs import import_tensorflow
 
-    tf = quiet_tensorflow()
+    tf = import_tensorflow()
     if prefer not in (None, "tpu", "mirrored", "default"):
         raise ValueError(f"prefer must be None, 'tpu', 'mirrored' or 'default', got {prefer!r}.")
     if prefer == "tpu" or (prefer is None and _tpu_address()):
@@ -49,9 +49,9 @@ def strategy(prefer: str | None = None):
 
 def split_cpu(count: int = 2) -> None:
     """Expose ``count`` logical CPU devices (call before TensorFlow runs anything)."""
-    from cnnkit.settings import quiet_tensorflow
+    from cnnkit.tensorflow_logs import import_tensorflow
 
-    tf = quiet_tensorflow()
+    tf = import_tensorflow()
     if not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}.")
     cpu = tf.config.list_physical_devices("CPU")[0]
