@@ -57,6 +57,9 @@ ifdef PROJECT_VENV
 		$(if $(filter 0,$(MAKELEVEL)),$(call phase,Python: $(VENV)/bin/python (the project's virtual environment; activate another one to use it instead)),true); \
 	else \
 		$(call phase,Python: no virtual environment is active; creating the project's own in $(VENV)/ with $(BASE_PYTHON)); \
+		$(BASE_PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 10))" || { \
+			echo "make: $(BASE_PYTHON) is Python $$($(BASE_PYTHON) -V 2>&1 | cut -d' ' -f2); the kit needs 3.10 to 3.13:" \
+				"choose one with BASE_PYTHON, e.g. make lab BASE_PYTHON=python3.12"; exit 1; }; \
 		rm -rf $(VENV); \
 		if ! $(BASE_PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
 			rm -rf $(VENV); \
@@ -72,7 +75,7 @@ ifdef PROJECT_VENV
 		fi; \
 	fi
 else
-	@$(if $(filter 0,$(MAKELEVEL)),$(call phase,Python: $(PYTHON) (the active environment)),true)
+	@$(if $(filter 0,$(MAKELEVEL)),$(call phase,Python: $(PYTHON) (the active environment or PYTHON=)),true)
 endif
 
 install: venv system-deps
