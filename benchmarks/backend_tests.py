@@ -57,6 +57,8 @@ BACKEND_INDEPENDENT = {
     "tests/test_site.py": "builds the website from the committed notebooks (nothing executed)",
     "tests/test_book.py": "prints the book from the committed notebooks (nothing executed)",
     "tests/colab_stack": "runs every notebook on Colab's stack in its own TensorFlow venv",
+    "tests/test_install_pins.py": "resolves the pins with pip on the oldest Python (no Keras)",
+    "tests/test_lab_server.py": "starts JupyterLab and a kernel through make lab's launcher",
 }
 
 #: What CI runs per backend: every exercise and solution notebook and these chapters.
