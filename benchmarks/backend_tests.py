@@ -59,6 +59,7 @@ BACKEND_INDEPENDENT = {
     "tests/colab_stack": "runs every notebook on Colab's stack in its own TensorFlow venv",
     "tests/test_install_pins.py": "resolves the pins with pip on the oldest Python (no Keras)",
     "tests/test_lab_server.py": "starts JupyterLab and a kernel through make lab's launcher",
+    "tests/test_make_venv.py": "the Makefile's choice of Python (a venv made with pip)",
 }
 
 #: What CI runs per backend: every exercise and solution notebook and these chapters.
