@@ -4,7 +4,8 @@ kernels.
 
 The launcher's own function (``cnnkit.authoring.lab.run_lab``, what ``python -m cnnkit.authoring
 lab`` runs) is started in a child Python on a small copy of the course in a temporary folder, so
-the developer's ``work/`` and landing page are never touched. About 35 s on 2 shared cores (three starts).
+the developer's ``work/`` and landing page are never touched. About 35 s on 2 shared cores
+(three starts).
 """
 
 from __future__ import annotations
