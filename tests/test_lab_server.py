@@ -178,6 +178,7 @@ def test_user_config_cannot_turn_the_token_off_and_sigterm_stops_server_and_kern
         assert not alive, f"left running after SIGTERM: {[p.cmdline() for p in alive]}"
         assert _port_is_free(port), f"port {port} still taken after SIGTERM"
         assert "stopping JupyterLab and its kernels" in log.read_text()
+        assert not (config / "jupyter_server_config.json").exists(), "the token file was left"
     finally:
         _kill_all(process)
 

@@ -491,3 +491,5 @@ def run_lab(root: Path, *, port: int | None, ip: str, open_browser: bool | None)
             signal.signal(number, handler)
         if process.poll() is None:  # any other way out: leave nothing running
             stop_lab(process)
+        # the token is worth nothing once the server is gone; leave no copy of it on disk
+        (root / CONFIG_DIR / "jupyter_server_config.json").unlink(missing_ok=True)
