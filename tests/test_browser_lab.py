@@ -419,6 +419,12 @@ def test_exercise_says_not_attempted_incorrect_correct(page, server):
 def test_chapter02_calculator_is_sliders_that_redraw(page, server):
     target = lab.work_copy(Path("notebooks", CHAPTER)).as_posix()
     notebook = _open_from_landing(page, server, target)
+    # The Colab badge: offline its image cannot load, and its alt text is shown instead of a
+    # bare broken-image icon (about 16 px wide; the text is wider).
+    badge = notebook.locator(".jp-RenderedMarkdown img[alt='Open In Colab']").first
+    badge.wait_for()
+    box = badge.bounding_box()
+    assert box is not None and box["width"] >= 60, f"the Colab badge shows no text: {box}"
     _run_all(page)
     _wait_all_ran(page)
     calculator = _code_cell(notebook, "ck.widgets.output_size_calculator(", contains=True)
