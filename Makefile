@@ -5,8 +5,26 @@
 # sources), exercises (regenerate), outputs (run chapters in full mode and store outputs), sheet
 # (rebuild the committed formula sheet in review/), bench, colab-test and lab-check (parts of test).
 
-PYTHON ?= python3
+# Which Python: the active virtual environment (or conda environment) when there is one, else
+# the project's own in .venv/ (git ignores it), made from BASE_PYTHON on first use and said in one
+# line: a stock Debian 12 or Ubuntu Python refuses `pip install` outside one (PEP 668).
+# PYTHON=... on the command line chooses any interpreter instead.
+BASE_PYTHON ?= python3
+VENV ?= .venv
+ifeq ($(origin PYTHON),undefined)
+  ACTIVE_ENV := $(shell $(BASE_PYTHON) -c "import os, sys; c = os.environ.get('CONDA_PREFIX', ''); \
+	print(int(sys.prefix != sys.base_prefix or (c != '' and os.path.realpath(c) == os.path.realpath(sys.prefix))))" 2>/dev/null)
+  ifeq ($(ACTIVE_ENV),1)
+    PYTHON := $(shell $(BASE_PYTHON) -c "import sys; print(sys.executable)")
+  else
+    PYTHON := $(CURDIR)/$(VENV)/bin/python
+    PROJECT_VENV := $(VENV)
+  endif
+endif
 PIP := $(PYTHON) -m pip
+# `make lab` prints one line per phase with the seconds since make started (and tells the launcher).
+START := $(shell date +%s)
+phase = echo "[$$(( $$(date +%s) - $(START) )) s] $(1)"
 PYTEST_WORKERS ?= 2
 # Debian packages: the full Fashion-MNIST, a CJK font, Pango for the PDF formula sheet.
 SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
@@ -29,25 +47,57 @@ LAB_BROWSER ?= auto
 COLAB_PYTHON ?=
 COLAB_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cnnkit/colab-venv
 
-.PHONY: test-backends test-backends-ci install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
+.PHONY: venv test-backends test-backends-ci install system-deps test-system-deps lab restore test lint colab-test colab-venv lab-check notebooks exercises outputs sheet bench bench-ci format site-deps site book
 
-install: system-deps
+# The project's virtual environment, when no other one is active (see PYTHON above). Debian and
+# Ubuntu ship `python3 -m venv` in the package python3-venv: installed here when we are root.
+venv:
+ifdef PROJECT_VENV
+	@if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+		$(if $(filter 0,$(MAKELEVEL)),$(call phase,Python: $(VENV)/bin/python (the project's virtual environment; activate another one to use it instead)),true); \
+	else \
+		$(call phase,Python: no virtual environment is active; creating the project's own in $(VENV)/ with $(BASE_PYTHON)); \
+		$(BASE_PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 10))" || { \
+			echo "make: $(BASE_PYTHON) is Python $$($(BASE_PYTHON) -V 2>&1 | cut -d' ' -f2); the kit needs 3.10 to 3.13:" \
+				"choose one with BASE_PYTHON, e.g. make lab BASE_PYTHON=python3.12"; exit 1; }; \
+		rm -rf $(VENV); \
+		if ! $(BASE_PYTHON) -m venv $(VENV) >/dev/null 2>&1; then \
+			rm -rf $(VENV); \
+			if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+				echo "apt-get install python3-venv (Debian's python3 needs it for a virtual environment)"; \
+				apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+				&& $(BASE_PYTHON) -m venv $(VENV) || exit 1; \
+			else \
+				echo "make: $(BASE_PYTHON) cannot create a virtual environment: install python3-venv" \
+					"(sudo apt-get install python3-venv) or activate a virtual environment of yours, then run make again"; \
+				exit 1; \
+			fi; \
+		fi; \
+	fi
+else
+	@$(if $(filter 0,$(MAKELEVEL)),$(call phase,Python: $(PYTHON) (the active environment or PYTHON=)),true)
+endif
+
+install: venv system-deps
+	@$(call phase,Python packages: pip install -r requirements.txt -e .[dev])
 	@key="$$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16) $$($(PYTHON) -c 'import sys; print(sys.prefix)')"; \
 	if [ -f $(INSTALL_STAMP) ] && [ "$$(cat $(INSTALL_STAMP))" = "$$key" ] \
 		&& $(PYTHON) -c "import jupyterlab, pathlib, cnnkit, sys; sys.exit(pathlib.Path(cnnkit.__file__).resolve().parents[1] != pathlib.Path('$(CURDIR)').resolve())" 2>/dev/null; then \
 		echo "install: requirements.txt and pyproject.toml unchanged since the last install; skipping pip"; \
 	else \
-		$(PIP) install -q --disable-pip-version-check -r requirements.txt -e ".[dev]" \
+		$(PIP) install --disable-pip-version-check --progress-bar on -r requirements.txt -e ".[dev]" \
 		&& mkdir -p $(STAMP_DIR) && echo "$$key" > $(INSTALL_STAMP); \
 	fi
 
 # Installed when we are root on Debian; elsewhere the kit still works (sample data, English-only
 # figure labels, no PDF sheet, the browser test skipped) and we say so.
 define install_debian_packages
+	@$(call phase,system packages: $(1))
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 		if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "  all installed"; fi; \
 	else echo "note: not root or no apt-get; skipping Debian packages ($(1))"; fi
 endef
 
@@ -60,7 +110,7 @@ test-system-deps:
 # Your copies go to work/ (git ignores it), the landing page START_HERE.ipynb is rewritten, and
 # JupyterLab starts at the repository root on it (see cnnkit/authoring/lab.py).
 lab: install
-	$(PYTHON) -m cnnkit.authoring lab --ip $(LAB_IP) --browser $(LAB_BROWSER) $(if $(LAB_PORT),--port $(LAB_PORT))
+	CNNKIT_LAB_STARTED=$(START) $(PYTHON) -m cnnkit.authoring lab --ip $(LAB_IP) --browser $(LAB_BROWSER) $(if $(LAB_PORT),--port $(LAB_PORT))
 
 # The committed reference notebooks back, with their full-mode outputs; work/ is not touched.
 restore:
@@ -96,7 +146,7 @@ test-backends-ci: install
 	$(PYTHON) benchmarks/backend_tests.py --subset ci --parallel --no-save
 
 # Jupyter Book 1.x (offline-capable) in build/venv-site, reinstalled only when its pins change.
-site-deps: test-system-deps
+site-deps: venv test-system-deps
 	@if [ -f $(SITE_STAMP) ] && cmp -s requirements-site.txt $(SITE_STAMP); then \
 		echo "site-deps: requirements-site.txt unchanged; skipping pip"; \
 	else \
@@ -115,7 +165,7 @@ book: install site-deps
 
 # Every chapter and exercise notebook alone in an empty folder, on Colab's TensorFlow and Keras,
 # cnnkit installed by the notebook's own setup cell from a copy of this repository.
-colab-venv:
+colab-venv: venv
 	$(PYTHON) tests/colab_stack/colab_venv.py --venv "$(COLAB_VENV)" $(if $(COLAB_PYTHON),--python "$(COLAB_PYTHON)")
 
 colab-test: colab-venv
@@ -123,21 +173,21 @@ colab-test: colab-venv
 		tests/colab_stack/test_colab_stack.py
 
 # `make lab` as the README says, in the background: the landing page through the server's API.
-lab-check:
+lab-check: venv
 	$(PYTHON) tests/lab_check.py
 
-lint:
+lint: venv
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
-format:
+format: venv
 	$(PYTHON) -m ruff format .
 	$(PYTHON) -m ruff check --fix .
 
-notebooks:
+notebooks: venv
 	$(PYTHON) -m cnnkit.authoring build
 
-exercises:
+exercises: venv
 	$(PYTHON) -m cnnkit.authoring exercises
 
 # Full-mode outputs that students see on GitHub (slow: minutes per chapter).
@@ -146,12 +196,12 @@ outputs: notebooks
 
 # The committed formula sheet (review/formula_sheet.html and .pdf, linked from the README);
 # tests/test_review.py fails when it is stale.
-sheet:
+sheet: venv
 	$(PYTHON) -m cnnkit.review sheet review
 
 bench: install
 	$(PYTHON) benchmarks/run.py
 
 # .ci/run on a fresh clone of HEAD, timed (benchmarks/ci_run.json; `make bench` reports it).
-bench-ci:
+bench-ci: venv
 	$(PYTHON) benchmarks/ci_run.py

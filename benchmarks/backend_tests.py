@@ -4,9 +4,13 @@
     python benchmarks/backend_tests.py --subset ci --parallel --no-save   # what CI runs
     python benchmarks/backend_tests.py --backends jax --notebooks notebooks/06_gan.ipynb --no-unit
 
-Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/backend-venv-<name>
-(with the system site-packages, so TensorFlow, Keras and the test tools come from the machine's
-install) and rebuilt only when the extra's pins in pyproject.toml change. Every notebook runs
+Each backend runs in its own virtual environment, cached in ~/.cache/cnnkit/backend-venv-<name>,
+that sees the packages of the environment running this script (TensorFlow, Keras and the test
+tools): the base interpreter's site-packages (``--system-site-packages``) and, when this script
+runs in a virtual environment (``make test``'s own .venv, or one the user activated), that
+environment's site-packages too (a ``.pth`` file; ``--system-site-packages`` alone reaches only the
+base interpreter's packages, which hold no Keras there). It is rebuilt when the extra's pins in
+pyproject.toml or the environment it extends change. Every notebook runs
 alone under nbval (``--nbval-lax``), so a failing notebook does not hide the others. The results
 (per backend, per notebook: pass/fail and seconds; unit-test counts) are merged into
 benchmarks/backends.json. `make test-backends` runs this.
@@ -34,6 +38,7 @@ import json
 import os
 import platform
 import re
+import site
 import subprocess
 import sys
 import threading
@@ -52,6 +57,9 @@ BACKEND_INDEPENDENT = {
     "tests/test_site.py": "builds the website from the committed notebooks (nothing executed)",
     "tests/test_book.py": "prints the book from the committed notebooks (nothing executed)",
     "tests/colab_stack": "runs every notebook on Colab's stack in its own TensorFlow venv",
+    "tests/test_install_pins.py": "resolves the pins with pip on the oldest Python (no Keras)",
+    "tests/test_lab_server.py": "starts JupyterLab and a kernel through make lab's launcher",
+    "tests/test_make_venv.py": "the Makefile's choice of Python (a venv made with pip)",
 }
 
 #: What CI runs per backend: every exercise and solution notebook and these chapters.
@@ -82,19 +90,50 @@ def extra_pins(backend: str) -> list[str]:
 CPU_BUILDS = {"torch": os.environ.get("CNNKIT_TORCH_CPU", "torch==2.13.0+cpu")}
 
 
+def active_site_packages() -> list[str]:
+    """The site-packages folders of the virtual environment running this script ([] outside one)."""
+    if sys.prefix == sys.base_prefix:
+        return []
+    return [path for path in site.getsitepackages([sys.prefix]) if Path(path).is_dir()]
+
+
+#: The .pth file that puts the running environment's packages on a backend environment's path.
+INHERIT_PTH = "_cnnkit_inherited_environment.pth"
+
+
+def create_environment(venv: Path, inherited: list[str], *, with_pip: bool = True) -> Path:
+    """A fresh virtual environment at ``venv`` that also imports from ``inherited`` folders.
+
+    Its own packages come first, then ``inherited`` (``site.addsitedir``, so their own .pth
+    files, such as an editable install's, work too), then the base interpreter's. Returns its
+    Python.
+    """
+    command = [sys.executable, "-m", "venv", "--clear", "--system-site-packages", str(venv)]
+    subprocess.run(command + ([] if with_pip else ["--without-pip"]), check=True)
+    python = venv / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    lines = [f"import site; site.addsitedir({folder!r})" for folder in inherited]
+    (Path(own) / INHERIT_PTH).write_text("\n".join(lines) + "\n")
+    return python
+
+
 def backend_python(backend: str) -> Path:
     """The Python of the cached environment for ``backend``, (re)built when its pins change."""
     venv = CACHE / f"backend-venv-{backend}"
     pins = extra_pins(backend) + ([CPU_BUILDS[backend]] if backend in CPU_BUILDS else [])
-    key = hashlib.sha256(json.dumps([sys.version, pins]).encode()).hexdigest()[:16]
+    inherited = active_site_packages()
+    key = hashlib.sha256(json.dumps([sys.version, pins, inherited]).encode()).hexdigest()[:16]
     stamp = venv / ".cnnkit-pins"
     python = venv / "bin" / "python"
     if python.exists() and stamp.exists() and stamp.read_text() == key:
         return python
     print(f"building {venv} for {backend}: {' '.join(pins)}", flush=True)
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--clear", "--system-site-packages", str(venv)], check=True
-    )
+    python = create_environment(venv, inherited)
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
         check=True,

@@ -40,6 +40,7 @@ REPORTS = ("course_recipes",)
 #: Keys of results.json kept between runs (backends.py writes backend_seconds_per_epoch);
 #: anything else, e.g. the old ``import_ratio`` that ``ready_ratio`` replaced, is dropped.
 KNOWN_KEYS = {*TARGETS, *REPORTS, "backend_seconds_per_epoch", "machine"}
+KNOWN_KEYS |= {"first_lab_seconds", "second_lab_seconds"}  # benchmarks/lab_start.py writes them
 
 
 def _python_seconds(code: str) -> float:

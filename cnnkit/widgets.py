@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -101,6 +102,12 @@ class OutputSizeCalculator:
         self.widget = None
         self.sliders = {}
         self._handles = None  # display handles of the formula and figure outputs (interactive)
+        # One redraw at a time, the latest values win: a slider moved while a figure is being
+        # drawn only marks a redraw as pending (the one running then draws again, once, with the
+        # sliders' values at that moment), so two drawings never interleave into one figure.
+        self._redraw_lock = threading.Lock()
+        self._drawing = False
+        self._pending = False
         if self.interactive:
             self._build_widgets()
 
@@ -138,6 +145,8 @@ class OutputSizeCalculator:
             figure, step = convolution_step(
                 _demo_grid(W), _demo_kernel(F), position=(0, 0), stride=S, padding=P
             )
+            # the figure carries its own numbers: saved and reopened, it says what it shows
+            figure.suptitle(f"{values_label(W, F, P, S)}: {_suptitle(figure)}", fontsize="medium")
         self.figure, self.step, self.text = figure, step, text
         return figure, text
 
@@ -169,15 +178,32 @@ class OutputSizeCalculator:
         self.update(**{key: slider.value for key, slider in self.sliders.items()})
 
     def _on_change(self, _change=None):
-        self._redraw()
+        """A slider moved: redraw, unless a redraw is running (it then draws the latest once more)."""
+        with self._redraw_lock:
+            self._pending = True
+            if self._drawing:
+                return
+            self._drawing = True
+        try:
+            while True:
+                with self._redraw_lock:
+                    if not self._pending:
+                        self._drawing = False
+                        return
+                    self._pending = False
+                self._redraw()
+        except BaseException:
+            with self._redraw_lock:
+                self._drawing = False
+            raise
 
     def _redraw(self):
         """Recompute from the sliders and update the formula and figure outputs in place."""
         figure, text = self.update(**{key: slider.value for key, slider in self.sliders.items()})
         if self._handles is not None:
             text_handle, figure_handle = self._handles
+            figure_handle.update(_figure_output(figure, self.values))
             text_handle.update(_formula_output(text))
-            figure_handle.update(_figure_output(figure))
 
     # --- display ----------------------------------------------------------------------------------
 
@@ -196,7 +222,7 @@ class OutputSizeCalculator:
             display(_SavedWidget(self.widget, self.values))
             self._handles = (
                 display(_formula_output(text), display_id=True),
-                display(_figure_output(figure), display_id=True),
+                display(_figure_output(figure, self.values), display_id=True),
             )
             return
         figure, text = self.update()
@@ -226,12 +252,18 @@ class _SavedWidget:
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        W, F, P, S = (self.values[key] for key in "WFPS")
+        # No numbers here: this text is saved once, when the row is displayed, and is never
+        # updated when a slider moves; the formula and the figure below name their own values.
         data["text/plain"] = (
-            f"[sliders for W, F, P, S; run the cell to move them. Shown below: W={W}, F={F}, "
-            f"P={P}, S={S}]"
+            "[sliders for W, F, P, S; run the cell to move them. The formula and the figure "
+            "below show the values last chosen]"
         )
         return bundle
+
+
+def values_label(W, F, P, S) -> str:
+    """'W=8, F=3, P=0, S=2': the values a figure was drawn for, written on the figure."""
+    return f"W={W}, F={F}, P={P}, S={S}"
 
 
 def _formula_output(text):
@@ -240,11 +272,22 @@ def _formula_output(text):
     return Markdown(_as_markdown(text))
 
 
-def _figure_output(figure):
+def _suptitle(figure) -> str:
+    """The figure's overall title (``Figure.get_suptitle`` from matplotlib 3.8 on)."""
+    if hasattr(figure, "get_suptitle"):
+        return figure.get_suptitle()
+    title = getattr(figure, "_suptitle", None)
+    return title.get_text() if title is not None else ""
+
+
+def _figure_output(figure, values):
     from IPython.display import Markdown
 
     if figure is None:
-        return Markdown("*(no figure: the kernel does not fit in the padded input)*")
+        return Markdown(
+            f"*(no figure for {values_label(*(values[key] for key in 'WFPS'))}: the kernel does "
+            "not fit in the padded input)*"
+        )
     return figure
 
 

@@ -35,13 +35,37 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str, token: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+def _get(url: str, token: str | None) -> tuple[int, bytes]:
+    headers = {"Authorization": f"token {token}"} if token else {}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _descendants(pid: int) -> list:
+    import psutil
+
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _still_running(processes: list) -> list[str]:
+    import psutil
+
+    _, alive = psutil.wait_procs(processes, timeout=30)
+    left = []
+    for member in alive:
+        try:
+            left.append(" ".join(member.cmdline())[:120])
+            member.kill()
+        except psutil.Error:
+            pass
+    return left
 
 
 def main() -> int:
@@ -83,14 +107,16 @@ def main() -> int:
             model = json.loads(body)
             text = "\n".join(cell["source"] for cell in model["content"]["cells"])
             for notebook in lab.reference_notebooks(REPOSITORY_ROOT):
-                if f"({lab.WORK_DIR}/{notebook.as_posix()})" not in text:
-                    problems.append(f"the landing page does not link {lab.WORK_DIR}/{notebook}")
-            for notebook in lab.reference_notebooks(REPOSITORY_ROOT):
-                status, _ = _get(
-                    f"{base}/api/contents/{lab.WORK_DIR}/{notebook.as_posix()}?content=0", token
-                )
+                copy = lab.work_copy(notebook).as_posix()
+                if f"({copy})" not in text:
+                    problems.append(f"the landing page does not link {copy}")
+                status, _ = _get(f"{base}/api/contents/{copy}?content=0", token)
                 if status != 200:
-                    problems.append(f"no copy {lab.WORK_DIR}/{notebook} on the server ({status})")
+                    problems.append(f"no copy {copy} on the server ({status})")
+            for endpoint in lab.PROTECTED_ENDPOINTS:
+                status, _ = _get(base + endpoint, token=None)
+                if status not in (401, 403):
+                    problems.append(f"{endpoint} answered {status} without the token")
             status, page = _get(f"{base}/lab/tree/{lab.LANDING_PAGE}", token)
             if status != 200 or b"JupyterLab" not in page:
                 problems.append(f"/lab/tree/{lab.LANDING_PAGE} did not answer with JupyterLab")
@@ -105,13 +131,23 @@ def main() -> int:
                 problems.append(f"make lab did not print the address {printed}")
         seconds = time.perf_counter() - started
     finally:
+        # Stopped as a terminal's Ctrl+C would (the signal to make's process group); JupyterLab
+        # runs in a session of its own, so the launcher must stop it and its kernels itself.
+        family = _descendants(process.pid)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
+                problems.append("make lab did not end within 60 s of SIGTERM")
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        left = _still_running(family)
+        if left:
+            problems.append(f"left running after SIGTERM: {left}")
+        with socket.socket() as client:
+            if client.connect_ex(("127.0.0.1", port)) == 0:
+                problems.append(f"port {port} still answers after SIGTERM")
     log.seek(0)
     output = log.read()
     log.close()
@@ -122,7 +158,8 @@ def main() -> int:
         return 1
     print(
         f"lab-check: make lab served {lab.LANDING_PAGE} and the copies in "
-        f"{lab.WORK_DIR}/ after {seconds:.0f} s, then stopped"
+        f"{lab.WORK_DIR}/ after {seconds:.0f} s, refused requests without the token, and "
+        "stopped with its kernels on SIGTERM"
     )
     return 0
 

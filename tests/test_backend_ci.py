@@ -62,3 +62,54 @@ def test_parallel_runs_keep_each_backend_on_one_thread(monkeypatch):
     assert jax["XLA_FLAGS"].startswith("--xla_dump_to=/tmp/x ")  # the user's flags are kept
     assert "intra_op_parallelism_threads=1" in jax["XLA_FLAGS"]
     assert "XLA_FLAGS" not in backend_tests.one_thread("torch")
+
+
+def test_backend_environments_see_the_running_virtual_environments_packages(tmp_path):
+    """`make test` in a virtual environment (the project's .venv or the user's): the backend
+    environments must import what that environment holds (Keras, pytest), not only what the base
+    interpreter has, which is all that ``--system-site-packages`` gives. Reproduced with a
+    virtual environment holding one module the base interpreter does not have."""
+    import subprocess
+    import venv as venv_module
+
+    active = tmp_path / "active"
+    venv_module.create(active, with_pip=False)
+    active_python = active / "bin" / "python"
+    site_dir = subprocess.run(
+        [str(active_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(site_dir) / "only_in_the_active_env.py").write_text("MARK = 'active'\n")
+    build = (
+        "import sys; from pathlib import Path; from benchmarks import backend_tests as b; "
+        "print(b.active_site_packages()); "
+        "b.create_environment(Path(sys.argv[1]), b.active_site_packages(), with_pip=False)"
+    )
+    backend = tmp_path / "backend"
+    made = subprocess.run(
+        [str(active_python), "-c", build, str(backend)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    assert site_dir in made.stdout
+    imported = subprocess.run(
+        [
+            str(backend / "bin" / "python"),
+            "-c",
+            "import only_in_the_active_env as m; print(m.MARK)",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0 and imported.stdout.strip() == "active", imported.stderr
+
+
+def test_outside_a_virtual_environment_nothing_more_is_inherited(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)
+    assert backend_tests.active_site_packages() == []

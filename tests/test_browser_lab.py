@@ -5,10 +5,13 @@ the course's notebooks in a temporary folder, so the developer's own `work/` is 
 free port on 127.0.0.1, a token, `--allow-root` when root, no browser of its own. Debian's
 Chromium is driven by the Python `playwright` package (no browser download: `executable_path`).
 
-Steps, in order (one module, run by one worker): the landing page links every notebook; an
+Steps, in order (one module, run by one worker): the landing page links every notebook and
+opens clean, without JupyterLab's news pop-up; an
 exercise runs and says "not attempted", then "incorrect" with its message for a typical wrong
 answer, then "correct"; saving writes the student's copy in work/ and leaves the reference page
-alone; chapter 02's calculator renders as sliders and redraws when a slider moves; the server log
+alone; chapter 02's calculator renders as sliders, redraws when a slider moves, shows after fast
+moves the figure it draws for the last values alone, and saves a text that names no stale values;
+the server log
 has no errors and no kernel died. A screenshot of each step goes to tests/screenshots/browser_lab/
 (git ignores it). Waits are generous (a slow shared machine), but every step fails when the
 behaviour is wrong.
@@ -80,27 +83,21 @@ def server(tmp_path_factory):
         shutil.copy2(REPOSITORY_ROOT / notebook, root / notebook)
     lab.prepare_work(root)
     lab.write_landing(root)
-    # No news and update pop-ups (they would cover the cells this test clicks), and every cell
-    # rendered (JupyterLab otherwise leaves the editors of off-screen cells empty until scrolled).
-    for plugin, values in {
-        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "notebook-extension/tracker": {"windowingMode": "none"},
-    }.items():
-        path = base / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
     port, token = _ephemeral_port(), secrets.token_hex(16)
-    environment = dict(os.environ, JUPYTER_TOKEN=token, CNNKIT_QUICK="1")
+    environment = dict(os.environ, CNNKIT_QUICK="1")
     environment["JUPYTER_RUNTIME_DIR"] = str(base / "runtime")
     # A student's machine has neither: CI=true would make the widgets static, and MPLBACKEND=Agg
     # (set for the unit tests) would hide the inline figures.
     for name in ("CI", "MPLBACKEND", "CNNKIT_WIDGETS"):
         environment.pop(name, None)
+    # make lab's own configuration (.lab/: the token, the news pop-up off), plus every cell
+    # rendered (JupyterLab otherwise leaves the editors of off-screen cells empty until scrolled).
+    environment = lab.lab_environment(root, token, base=environment)
+    tracker = Path(environment["JUPYTER_CONFIG_DIR"]) / "lab" / "user-settings" / "@jupyterlab"
+    tracker = tracker / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     command = lab.lab_command(root, port=port, open_browser=False)
-    command += [
-        f"--LabApp.workspaces_dir={base / 'workspaces'}",
-        f"--LabApp.user_settings_dir={base / 'settings'}",
-    ]
     assert "--no-browser" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     log_path = base / "server.log"
@@ -311,6 +308,21 @@ def _figure_source(cell) -> str:
     return images.last.get_attribute("src") if images.count() else ""
 
 
+def _settled_figure(page, cell, changed_from: str = "", quiet_s: float = 4.0) -> str:
+    """The figure's data address once it stopped changing for ``quiet_s`` seconds (and differs
+    from ``changed_from`` when given)."""
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        source = _figure_source(cell)
+        if source != last:
+            last, since = source, time.monotonic()
+        elif source and source != changed_from and time.monotonic() - since >= quiet_s:
+            return source
+        time.sleep(0.5)
+    raise AssertionError("the step figure did not settle")
+
+
 def _save(page, server, relative: str) -> dict:
     """Ctrl+S, then the saved notebook from disk once JupyterLab wrote it."""
     path = server.root / relative
@@ -343,12 +355,24 @@ def test_landing_page_links_every_notebook(page, server):
     )
     linked = {re.sub(r"^.*/files/|\?.*$", "", href) for href in hrefs if "/files/" in href}
     for notebook in lab.reference_notebooks(REPOSITORY_ROOT):
-        assert f"{lab.WORK_DIR}/{notebook.as_posix()}" in linked, (
-            f"no link to the copy of {notebook}"
-        )
+        assert lab.work_copy(notebook).as_posix() in linked, f"no link to the copy of {notebook}"
     for chapter in lab.chapter_notebooks(REPOSITORY_ROOT):
         assert chapter.as_posix() in linked, f"no link to the reference page {chapter}"
     _shot(page, "01_landing_page")
+
+
+def test_landing_page_opens_clean_and_without_the_news_pop_up(page, server):
+    """Untouched, the landing page is not marked unsaved once its kernel is up (it asked to be
+    saved when closed), and JupyterLab's news question does not cover it (the kit's settings)."""
+    _wait_kernel_idle(page)
+    page.wait_for_timeout(5000)  # JupyterLab writes the kernel's metadata just after it starts
+    landing = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=lab.LANDING_PAGE)
+    assert "jp-mod-dirty" not in (landing.first.get_attribute("class") or ""), (
+        "the landing page opened marked unsaved"
+    )
+    assert page.get_by_text("official Jupyter news").count() == 0, "the news pop-up is shown"
+    assert page.locator(".Toastify__toast").count() == 0, "a notification covers the page"
+    _shot(page, "01b_landing_page_clean")
 
 
 def test_exercise_says_not_attempted_incorrect_correct(page, server):
@@ -356,7 +380,7 @@ def test_exercise_says_not_attempted_incorrect_correct(page, server):
 
     problem = ch01.q1
     wrong = problem.wrong_answers[0]
-    target = f"{lab.WORK_DIR}/exercises/{EXERCISE}"
+    target = lab.work_copy(Path("exercises", EXERCISE)).as_posix()
     notebook = _open_from_landing(page, server, target)
     _run_all(page)
     _wait_all_ran(page)
@@ -393,8 +417,14 @@ def test_exercise_says_not_attempted_incorrect_correct(page, server):
 
 
 def test_chapter02_calculator_is_sliders_that_redraw(page, server):
-    target = f"{lab.WORK_DIR}/notebooks/{CHAPTER}"
+    target = lab.work_copy(Path("notebooks", CHAPTER)).as_posix()
     notebook = _open_from_landing(page, server, target)
+    # The Colab badge: offline its image cannot load, and its alt text is shown instead of a
+    # bare broken-image icon (about 16 px wide; the text is wider).
+    badge = notebook.locator(".jp-RenderedMarkdown img[alt='Open In Colab']").first
+    badge.wait_for()
+    box = badge.bounding_box()
+    assert box is not None and box["width"] >= 60, f"the Colab badge shows no text: {box}"
     _run_all(page)
     _wait_all_ran(page)
     calculator = _code_cell(notebook, "ck.widgets.output_size_calculator(", contains=True)
@@ -439,8 +469,41 @@ def test_chapter02_calculator_is_sliders_that_redraw(page, server):
     calculator.scroll_into_view_if_needed()
     _shot(page, "06_chapter02_slider_moved")
 
+    # Fast moves: four steps down at once; when the kernel has caught up, the formula is for the
+    # last value and the figure is the one drawn for it alone (drawn again after a step up and
+    # back down, it is the same image: nothing left over from the sizes in between).
+    fast = int(moved) - 4
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
+    _wait_output(page, calculator, lambda t: f"= ({fast} - " in t, f"the formula for W = {fast}")
+    settled = _settled_figure(page, calculator)
+    page.keyboard.press("ArrowRight")
+    _wait_output(page, calculator, lambda t: f"= ({fast + 1} - " in t, f"W = {fast + 1}")
+    _settled_figure(page, calculator, changed_from=settled)
+    page.keyboard.press("ArrowLeft")
+    _wait_output(page, calculator, lambda t: f"= ({fast} - " in t, f"W = {fast} again")
+    again = _settled_figure(page, calculator)
+    _shot(page, "07_chapter02_after_fast_moves")
+    assert again == settled, "after fast moves the figure differs from the one drawn alone"
+
     saved = _save(page, server, target)
     assert not _errors(saved), _errors(saved)
+    # saved: the slider row names no values, the formula names the last ones
+    outputs = next(
+        cell["outputs"]
+        for cell in saved["cells"]
+        if "output_size_calculator(" in "".join(cell["source"])
+    )
+    plain = [
+        "".join(o["data"]["text/plain"])
+        for o in outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert plain and not re.search(r"\d", plain[0]), plain
+    formula = "".join(
+        "".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {})
+    )
+    assert f"= ({fast} - " in formula, formula
     reference = server.root / "notebooks" / CHAPTER
     assert reference.read_bytes() == (REPOSITORY_ROOT / "notebooks" / CHAPTER).read_bytes(), (
         "running and saving the student's copy changed the reference chapter"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -38,15 +39,11 @@ def test_landing_page_links_every_notebook_and_matches_the_readme():
     text = "\n".join(lab.landing_markdown(REPOSITORY_ROOT))
     links = set(re.findall(r"\]\(([^)]+\.ipynb)\)", text))
     for notebook in lab.reference_notebooks(REPOSITORY_ROOT):
-        assert f"{lab.WORK_DIR}/{notebook.as_posix()}" in links, (
-            f"no link to the copy of {notebook}"
-        )
+        assert lab.work_copy(notebook).as_posix() in links, f"no link to the copy of {notebook}"
     for chapter in lab.chapter_notebooks(REPOSITORY_ROOT):
         assert chapter.as_posix() in links, f"no link to the reference page {chapter}"
     # every link points at a notebook that exists (reference) or that make lab makes (copy)
-    expected = {
-        f"{lab.WORK_DIR}/{path.as_posix()}" for path in lab.reference_notebooks(REPOSITORY_ROOT)
-    }
+    expected = {lab.work_copy(path).as_posix() for path in lab.reference_notebooks(REPOSITORY_ROOT)}
     expected |= {path.as_posix() for path in lab.chapter_notebooks(REPOSITORY_ROOT)}
     assert links == expected
     readme = (REPOSITORY_ROOT / "README.md").read_text(encoding="utf-8")
@@ -78,11 +75,82 @@ def test_write_landing_makes_a_markdown_only_notebook(tmp_path):
     assert {cell.cell_type for cell in notebook.cells} == {"markdown"}
 
 
+def test_landing_page_is_what_jupyterlab_would_save(tmp_path):
+    """Opened in JupyterLab, the page must not be marked unsaved: its metadata are what the
+    kernel reports (kernelspec and language_info), nbformat 4.5 with cell ids, and rewriting it
+    on the next start gives the same bytes."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    root = _course_copy(tmp_path)
+    first = lab.write_landing(root).read_bytes()
+    notebook = nbformat.reads(first.decode(), as_version=nbformat.NO_CONVERT)
+    assert (notebook.nbformat, notebook.nbformat_minor) == (4, 5)
+    assert all(cell.get("id") for cell in notebook.cells)
+    spec = get_kernel_dict()
+    assert notebook.metadata.kernelspec == {
+        "display_name": spec["display_name"],
+        "language": spec["language"],
+        "name": "python3",
+    }
+    reported = dict(IPythonKernel.language_info)  # what the kernel sends in kernel_info_reply
+    reported["version"] = sys.version.split()[0]
+    assert notebook.metadata.language_info == reported
+    # exactly what Jupyter's contents manager writes when JupyterLab saves the page
+    assert first.decode() == nbformat.writes(notebook) + "\n"
+    assert lab.write_landing(root).read_bytes() == first
+
+
+def test_kit_config_holds_the_token_privately_and_turns_the_news_off(tmp_path):
+    environment = lab.lab_environment(
+        tmp_path, "secret-token", base={"JUPYTER_CONFIG_PATH": "/elsewhere", "HOME": "/h"}
+    )
+    config = Path(environment["JUPYTER_CONFIG_DIR"])
+    assert config == tmp_path / lab.CONFIG_DIR and environment["JUPYTER_TOKEN"] == "secret-token"
+    assert "JUPYTER_CONFIG_PATH" not in environment  # a user's extra folders are not read
+    server = config / "jupyter_server_config.json"
+    assert json.loads(server.read_text()) == {"IdentityProvider": {"token": "secret-token"}}
+    assert server.stat().st_mode & 0o777 == 0o600 and config.stat().st_mode & 0o777 == 0o700
+    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    news = settings / "notification.jupyterlab-settings"
+    assert json.loads(news.read_text())["fetchNews"] == "false"
+    news.write_text('{"fetchNews": "true"}')  # the student's own choice is kept
+    lab.lab_environment(tmp_path, "another", base={})
+    assert news.read_text() == '{"fetchNews": "true"}'
+    assert json.loads(server.read_text())["IdentityProvider"]["token"] == "another"
+
+
+def test_copies_of_a_chapter_its_exercises_and_solutions_have_different_names():
+    """A tab shows the file name only: three tabs named 02_convolution.ipynb told nothing apart."""
+    assert lab.work_copy(Path("notebooks/02_convolution.ipynb")) == Path(
+        "work/notebooks/02_convolution.ipynb"
+    )
+    assert lab.work_copy(Path("exercises/02_convolution.ipynb")) == Path(
+        "work/exercises/02_convolution_exercises.ipynb"
+    )
+    assert lab.work_copy(Path("exercises/solutions/02_convolution.ipynb")) == Path(
+        "work/exercises/solutions/02_convolution_solutions.ipynb"
+    )
+    names = [lab.work_copy(path).name for path in lab.reference_notebooks(REPOSITORY_ROOT)]
+    assert len(names) == len(set(names))
+
+
+def test_prepare_work_renames_a_copy_made_under_the_earlier_name(tmp_path):
+    root = _course_copy(tmp_path)
+    earlier = root / lab.WORK_DIR / "exercises" / "02_convolution.ipynb"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text('{"student": "work"}')
+    made = lab.prepare_work(root)
+    renamed = root / lab.WORK_DIR / "exercises" / "02_convolution_exercises.ipynb"
+    assert not earlier.exists() and renamed.read_text() == '{"student": "work"}'
+    assert renamed.relative_to(root) not in made
+
+
 def test_prepare_work_copies_what_is_missing_and_never_overwrites(tmp_path):
     root = _course_copy(tmp_path)
     made = lab.prepare_work(root)
-    assert sorted(made) == sorted(Path(lab.WORK_DIR) / nb for nb in lab.reference_notebooks(root))
-    mine = root / lab.WORK_DIR / "exercises" / "02_convolution.ipynb"
+    assert sorted(made) == sorted(lab.work_copy(nb) for nb in lab.reference_notebooks(root))
+    mine = root / lab.WORK_DIR / "exercises" / "02_convolution_exercises.ipynb"
     mine.write_text('{"student": "work"}')
     gone = root / lab.WORK_DIR / "notebooks" / "03_pooling.ipynb"
     gone.unlink()
@@ -136,6 +204,8 @@ def test_git_ignores_the_students_files():
     paths = [
         f"{lab.WORK_DIR}/notebooks/01_nn_basics.ipynb",
         lab.LANDING_PAGE,
+        f"{lab.CONFIG_DIR}/jupyter_server_config.json",
+        ".venv/bin/python",
         ".make/install.stamp",
         "tests/screenshots/browser_lab/01_landing_page.png",
     ]

@@ -1,5 +1,7 @@
 """The output-size calculator: static when headless, widgets when a front end is there."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -149,7 +151,7 @@ def test_interactive_path_builds_sliders_and_redraws_without_a_front_end(monkeyp
     )
     calculator.sliders["F"].value = 7
     calculator.sliders["W"].value = 3  # kernel larger than the input: a note, not a figure
-    assert "no figure" in figure_handle.shown[-1].data
+    assert "no figure for W=3, F=7, P=0, S=2" in figure_handle.shown[-1].data
 
 
 def test_saved_notebook_keeps_formula_and_figure_and_a_readable_slider_row(monkeypatch):
@@ -165,6 +167,87 @@ def test_saved_notebook_keeps_formula_and_figure_and_a_readable_slider_row(monke
     saved = [formatter.format(obj)[0] for obj in shown]
     row, formula, figure = saved
     assert "application/vnd.jupyter.widget-view+json" in row
-    assert not row["text/plain"].startswith("HBox") and "W=8, F=3, P=0, S=2" in row["text/plain"]
+    assert (
+        not row["text/plain"].startswith("HBox") and "formula and the figure" in row["text/plain"]
+    )
     assert "floor(5/2) + 1 = 3" in formula["text/markdown"]
     assert isinstance(shown[2], Figure)  # a kernel's inline backend saves it as image/png
+
+
+def _numbers_in(text: str) -> dict[str, int]:
+    """W, F, P, S as written in a formula ('(11 - 4 + 2×0)/2') or on a figure ('W=11, F=4...')."""
+    import re
+
+    labelled = re.search(r"W=(\d+), F=(\d+), P=(\d+), S=(\d+)", text)
+    if labelled is None:
+        labelled = re.search(r"= \((\d+) - (\d+) \+ 2×(\d+)\)/(\d+) \+ 1", text)
+    assert labelled is not None, f"no values in {text!r}"
+    return dict(zip("WFPS", map(int, labelled.groups()), strict=True))
+
+
+def test_after_save_and_reopen_every_saved_output_names_the_values_it_shows(monkeypatch):
+    """The bug: the slider row's saved text said 'Shown below: W=8, F=3, P=0, S=2' above a
+    figure for W=11, F=4. The row's saved text now names no values; the formula and the
+    figure (its title) name theirs, and they agree after any slider moves."""
+    pytest.importorskip("ipywidgets")
+    from IPython.core.formatters import DisplayFormatter
+
+    shown, handles = _capture_display(monkeypatch)
+    calculator = widgets.OutputSizeCalculator(8, 3, 0, 2, interactive=True)
+    calculator._ipython_display_()
+    for key, value in (("W", 11), ("F", 4), ("S", 1), ("P", 1), ("S", 3)):
+        calculator.sliders[key].value = value
+    formatter = DisplayFormatter()
+    row = formatter.format(shown[0])[0]["text/plain"]
+    assert not re.search(r"\d", row), f"the saved slider row names values: {row!r}"
+    text_handle, figure_handle = handles
+    formula = formatter.format(text_handle.shown[-1])[0]["text/markdown"]
+    figure = figure_handle.shown[-1]
+    expected = {"W": 11, "F": 4, "P": 1, "S": 3}
+    assert _numbers_in(formula) == expected
+    assert _numbers_in(figure.get_suptitle()) == expected
+    assert calculator.step["output"].shape == (4, 4)  # floor((11 - 4 + 2)/3) + 1
+
+
+def test_fast_slider_moves_draw_one_figure_at_a_time_and_the_latest_wins(monkeypatch):
+    """Slider changes arriving while a figure is drawn (a front end sends them as fast as the
+    student moves) never draw two figures at once, and the last figure is for the last values."""
+    pytest.importorskip("ipywidgets")
+    import threading
+    import time
+
+    shown, handles = _capture_display(monkeypatch)
+    calculator = widgets.OutputSizeCalculator(7, 3, 0, 1, interactive=True)
+    calculator._ipython_display_()
+    drawing, overlaps, drawn = [0], [], []
+    original = calculator.update
+
+    def slow_update(**values):
+        drawing[0] += 1
+        overlaps.append(drawing[0])
+        time.sleep(0.05)  # a figure takes a while to draw: changes pile up meanwhile
+        try:
+            return original(**values)
+        finally:
+            drawn.append(dict(calculator.values))
+            drawing[0] -= 1
+
+    monkeypatch.setattr(calculator, "update", slow_update)
+    sizes = list(range(3, 13))
+
+    def move(size):
+        calculator.sliders["W"].value = size
+
+    threads = [threading.Thread(target=move, args=(size,)) for size in sizes]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.005)
+    for thread in threads:
+        thread.join()
+    calculator._on_change()  # the front end's last message, after every move arrived
+    assert max(overlaps) == 1, "two redraws ran at once"
+    assert len(drawn) < len(sizes) + 1, "every intermediate value was drawn: nothing skipped"
+    final = calculator.sliders["W"].value
+    assert drawn[-1]["W"] == final
+    _, figure_handle = handles
+    assert _numbers_in(figure_handle.shown[-1].get_suptitle())["W"] == final
