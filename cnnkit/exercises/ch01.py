@@ -21,6 +21,7 @@ from cnnkit.exercises.core import (
     correct,
     dropped_terms,
     first_wins,
+    fresh_generator,
     incorrect,
     log_base_variants,
     off_by_one,
@@ -29,6 +30,7 @@ from cnnkit.exercises.core import (
     shape_of,
     swapped_arguments,
 )
+from cnnkit.exercises.strict import read_array
 
 # --- q1: dense parameters ---------------------------------------------------------------------
 
@@ -311,21 +313,23 @@ q4 = Problem(
 
 
 def _check_relu(relu):
-    rng = np.random.default_rng(5)
+    # Fresh numbers for every check, each reference computed before the student's function runs
+    # and kept alive: an np.empty answer can never find the right values in freed memory.
+    rng = fresh_generator("ch01.q5")
     cases = [
-        np.array([1.0, -2.0, 3.0, -4.0, 7.0]),
+        np.array([1.0, -2.0, 3.0, -4.0, 7.0]) * rng.uniform(0.5, 2.0),
         rng.normal(size=(4, 3)),
-        np.array([-0.0, 0.0, 2.5]),
+        np.array([-0.0, 0.0, rng.uniform(0.5, 3.0), -rng.uniform(0.5, 3.0)]),
     ]
-    for case in cases:
+    references = [np.maximum(case, 0) for case in cases]
+    for case, expected in zip(cases, references, strict=True):
         output = call_student(relu, case.copy())
         if shape_of(output, case.shape) != case.shape:
             return incorrect(
                 f"relu(x) must keep x's shape {case.shape}; yours returned shape {shape_of(output, case.shape)}. "
                 "Use an element-wise operation such as np.maximum."
             )
-        output = np.asarray(output, dtype=float)
-        expected = np.maximum(case, 0)
+        output = read_array(output, case.size)
         if np.allclose(output, expected):
             continue
         if np.allclose(output, (case > 0).astype(float)) or np.allclose(
