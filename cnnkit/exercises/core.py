@@ -577,9 +577,8 @@ class Problem:
     def check(self, answer=Ellipsis) -> Result:
         """Check an answer: 'correct', 'incorrect' with a message that teaches, or 'not attempted'."""
         result = self._evaluate(answer)
-        message = result.message
-        if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
-            message = plain(message, limit=MESSAGE_LIMIT)
+        # whatever a checker quotes of the answer, every message stays short and readable
+        message = plain(result.message, limit=MESSAGE_LIMIT)
         result = Result(result.status, message, self.name)
         if self._checks_are_solution_views:
             self._record("solution", result.status)
