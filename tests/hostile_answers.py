@@ -98,76 +98,93 @@ class ExitOnCompare:
         raise KeyboardInterrupt
 
 
+class LyingInt(int):
+    """An int holding one value that claims (==, int(), float(), repr) to be another."""
+
+    claimed = 0
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+    def __int__(self):
+        return self.claimed
+
+    def __index__(self):
+        return self.claimed
+
+    def __float__(self):
+        return float(self.claimed)
+
+    def __repr__(self):
+        return repr(self.claimed)
+
+
+class LyingFloat(float):
+    claimed = 0.0
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = float.__hash__
+
+    def __float__(self):
+        return float(self.claimed)
+
+    def __repr__(self):
+        return repr(self.claimed)
+
+
+class LyingStr(str):
+    claimed = ""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = str.__hash__
+
+    def __str__(self):
+        return self.claimed
+
+    def strip(self, *args):
+        return self.claimed
+
+    def lower(self):
+        return self.claimed
+
+    def upper(self):
+        return self.claimed.upper()
+
+    def casefold(self):
+        return self.claimed
+
+
 def lying_int(true_value, claimed):
-    class LyingInt(int):
-        def __eq__(self, other):
-            return True
-
-        def __ne__(self, other):
-            return False
-
-        __hash__ = int.__hash__
-
-        def __int__(self):
-            return claimed
-
-        def __index__(self):
-            return claimed
-
-        def __float__(self):
-            return float(claimed)
-
-        def __repr__(self):
-            return repr(claimed)
-
-    return LyingInt(true_value)
+    value = LyingInt(true_value)
+    value.claimed = claimed
+    return value
 
 
 def lying_float(true_value, claimed):
-    class LyingFloat(float):
-        def __eq__(self, other):
-            return True
-
-        def __ne__(self, other):
-            return False
-
-        __hash__ = float.__hash__
-
-        def __float__(self):
-            return float(claimed)
-
-        def __repr__(self):
-            return repr(claimed)
-
-    return LyingFloat(true_value)
+    value = LyingFloat(true_value)
+    value.claimed = claimed
+    return value
 
 
 def lying_str(true_value, claimed):
-    class LyingStr(str):
-        def __eq__(self, other):
-            return True
-
-        def __ne__(self, other):
-            return False
-
-        __hash__ = str.__hash__
-
-        def __str__(self):
-            return claimed
-
-        def strip(self, *args):
-            return claimed
-
-        def lower(self):
-            return claimed
-
-        def upper(self):
-            return claimed.upper()
-
-        def casefold(self):
-            return claimed
-
-    return LyingStr(true_value)
+    value = LyingStr(true_value)
+    value.claimed = claimed
+    return value
 
 
 # --- hostile leaves ---------------------------------------------------------------------------
@@ -264,6 +281,8 @@ def deeply_nested(depth: int):
     return value
 
 
+DEEP = deeply_nested(100_000)  # built once: every answer that uses it shares it
+
 WHOLE_ANSWER_LIARS = [
     AlwaysEqual,
     NeverEqual,
@@ -272,7 +291,7 @@ WHOLE_ANSWER_LIARS = [
     LyingDict,
     lambda: range(10**9),
     lambda: np.broadcast_to(0.0, (10**9,)),
-    lambda: deeply_nested(100_000),
+    lambda: DEEP,
     lambda: np.array([AlwaysEqual()], dtype=object),
     lambda: [np.broadcast_to(0.0, (10**9,))],
     lambda: (np.broadcast_to(0.0, (10**9,)), 64),
@@ -315,9 +334,9 @@ def _raises(error):
 
 
 def function_answers(right_function, rng: random.Random, count: int):
-    """Hostile functions for a function problem: each returns a hostile value, an uninitialised
-    array shaped like the right output, the right output with one leaf made hostile, or raises
-    ``SystemExit``/``KeyboardInterrupt``."""
+    """``count`` hostile functions for a function problem: each returns a hostile value, an
+    uninitialised array, the right output (of ``right_function``, if given) with one leaf made
+    hostile, or raises ``SystemExit``/``KeyboardInterrupt``."""
 
     def empty_like_first(*args, **kwargs):
         return np.empty_like(np.asarray(args[0], dtype=float))
@@ -365,15 +384,15 @@ def function_answers(right_function, rng: random.Random, count: int):
         functions.append(_returns(make()))
 
     def hostile_leaf_of_right_output(*args, **kwargs):
-        output = right_function(*args, **kwargs)
-        right = output if not isinstance(output, np.ndarray) else output
+        right = right_function(*args, **kwargs)
         paths = list(leaf_paths(right)) if isinstance(right, (tuple, list, dict)) else [()]
         path = paths[local.randrange(len(paths))]
         leaf = leaf_at(right, path)
-        leaves = hostile_leaves(leaf if not isinstance(leaf, np.ndarray) else leaf, local)
+        leaves = hostile_leaves(leaf, local)
         return replaced(right, path, nest(local.choice(leaves), local.randrange(4), local))
 
     local = random.Random(rng.random())
-    while len(functions) < count:
-        functions.append(hostile_leaf_of_right_output)
+    basic = list(functions)
+    while len(functions) < count:  # without a right function (a Keras model): the basic ones again
+        functions.append(hostile_leaf_of_right_output if right_function else rng.choice(basic))
     return functions

@@ -183,23 +183,22 @@ def conv(x, layer, *, activation: bool):
     """A Conv2D layer's computation written out with its own weights (NumPy in, NumPy out)."""
     import keras
 
-    kernel = keras.ops.convert_to_numpy(layer.kernel)
+    kernel = np.asarray(layer.kernel.numpy())
     x = np.asarray(x, dtype=kernel.dtype)
     y = keras.ops.conv(
         x, kernel, strides=tuple(layer.strides), padding=layer.padding, data_format="channels_last"
     )
     y = np.asarray(keras.ops.convert_to_numpy(y), dtype=float)
     if layer.use_bias:
-        y = y + np.asarray(keras.ops.convert_to_numpy(layer.bias), dtype=float)
+        y = y + np.asarray(layer.bias.numpy(), dtype=float)
     return np.maximum(y, 0.0) if activation else y
 
 
 def batch_norm(x, layer):
     """A BatchNormalization layer in inference mode, with its own (moving) statistics."""
-    import keras
 
     def value(variable):
-        return np.asarray(keras.ops.convert_to_numpy(variable), dtype=float)
+        return np.asarray(variable.numpy(), dtype=float)
 
     normalised = (x - value(layer.moving_mean)) / np.sqrt(
         value(layer.moving_variance) + layer.epsilon
