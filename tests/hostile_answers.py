@@ -213,6 +213,8 @@ def hostile_leaves(right, rng: random.Random) -> list:
             lying_int(int(wrong) + 1, int(right) if float(right).is_integer() else 0),
             lying_str(str(wrong), str(right)),
             np.array([wrong, right], dtype=object),
+            float(right) + 0.5,  # never truncated to the right whole number
+            -float(right) if right else 1.0,
         ]
     if isinstance(right, str):
         leaves += [lying_str("z" + right + "z", right), lying_str("", right)]

@@ -15,6 +15,7 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_shape,
     call_student,
     check_array,
     check_number,
@@ -566,7 +567,7 @@ def _check_network_shapes(answer):
     if missing:
         return incorrect(f"Missing keys: {', '.join(missing)}.")
     for key, shape in expected.items():
-        given = tuple(answer[key]) if isinstance(answer[key], (tuple, list)) else answer[key]
+        given = as_shape(answer[key], what=f"{key}'s shape as a tuple such as (3, 4)")
         if given == shape[::-1] and len(shape) == 2:
             return incorrect(
                 f"{key} is transposed: with H = X·W1 + b1 and X of shape (batch, 784), W1 must be "

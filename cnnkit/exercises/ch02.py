@@ -15,6 +15,7 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
     as_number,
     call_student,
     check_array,
@@ -322,7 +323,7 @@ def _as_shapes(answer):
                 f"Shape {index} is {shape!r}; write each shape as (height, width, channels)."
             )
         try:
-            shapes.append(tuple(int(as_number(d)) for d in shape))
+            shapes.append(tuple(as_integer(d) for d in shape))
         except StudentCodeError:
             raise StudentCodeError(f"Shape {index} = {shape!r} must hold three integers.") from None
     return shapes

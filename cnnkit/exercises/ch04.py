@@ -13,6 +13,8 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
+    as_shape,
     call_student,
     check_number,
     correct,
@@ -48,12 +50,6 @@ _LENET_MISTAKES = {
 }
 
 
-def _as_shape(value):
-    if isinstance(value, (list, tuple)):
-        return tuple(int(v) for v in value)
-    raise StudentCodeError(f"A shape must be a tuple such as (28, 28, 6), got {value!r}.")
-
-
 def _check_lenet_table(answer):
     if not isinstance(answer, dict):
         raise StudentCodeError(
@@ -66,7 +62,8 @@ def _check_lenet_table(answer):
         entry = answer[name]
         if not isinstance(entry, (list, tuple)) or len(entry) != 2:
             raise StudentCodeError(f"{name}: give (output shape, parameters), got {entry!r}.")
-        given_shape, given_count = _as_shape(entry[0]), entry[1]
+        given_shape = as_shape(entry[0])
+        given_count = as_integer(entry[1], what=f"{name}'s parameter count (an integer)")
         if given_shape != shape:
             if name == "C1" and given_shape == (32, 32, 6):
                 return incorrect("C1 is a 5×5 'valid' convolution: the size shrinks by F - 1.")
@@ -596,7 +593,7 @@ def _check_stage_shapes(answer):
     for stage, shape in _STAGES.items():
         if stage not in answer:
             return incorrect(f"Missing {stage}.")
-        given = _as_shape(answer[stage])
+        given = as_shape(answer[stage])
         if stage == "stage1" and given == (16, 16, 64):
             return incorrect(
                 "The small-input stem is a 3×3 stride-1 conv without max pooling, and "

@@ -13,6 +13,7 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
     call_student,
     check_array,
     check_number,
@@ -182,9 +183,7 @@ def _check_sharing(answer):
 
 
 def as_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
-        raise StudentCodeError(f"{name} must be a number, got {value!r}.")
-    return int(value)
+    return as_integer(value, what=f"{name} as a whole number")
 
 
 q4 = Problem(

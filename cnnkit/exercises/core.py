@@ -201,6 +201,25 @@ def as_number(answer, *, what: str = "a number"):
         return math.inf if answer > 0 else -math.inf
 
 
+def as_integer(answer, *, what: str = "an integer") -> int:
+    """A whole number read strictly (2.7 is refused, never truncated to 2), else StudentCodeError."""
+    value = as_number(answer, what=what)
+    if not math.isfinite(value) or not float(value).is_integer():
+        raise StudentCodeError(
+            f"Expected {what}, got {_format(value)}: sizes and counts are whole numbers."
+        )
+    return int(value)
+
+
+def as_shape(answer, *, what: str = "a shape such as (28, 28, 6)") -> tuple[int, ...]:
+    """A shape (a tuple of whole numbers) from a tuple, a list or a 1-d array of at most 8 sizes."""
+    if isinstance(answer, np.ndarray) and answer.ndim == 1 and answer.size <= 8:
+        answer = list(answer)
+    if not isinstance(answer, (list, tuple)) or len(answer) > 8:
+        raise StudentCodeError(f"Expected {what}, got {_short(answer)}.")
+    return tuple(as_integer(size, what="whole-number sizes") for size in answer)
+
+
 def _looks_numeric(text: str) -> bool:
     try:
         float(text)

@@ -1,14 +1,15 @@
-"""Read a student's answer into plain Python values before anything compares it.
+"""Read a student's answer into plain Python values before any checker looks at it.
 
 A checker never trusts a student's object: its ``==`` may always say True (or ``==`` and ``!=``
 both False), a ``str``/``int``/``float`` subclass may lie about itself, an object array may hold
-such liars, and a container may claim (or really have) 10**9 items. :func:`read` turns the answer
-into plain ``int``/``float``/``str``/``tuple``/``list``/``dict``/float ``ndarray`` values shaped
-like the answer and typed like the expected value (the *template*), reading every value through
-the base type's own methods (``int.__index__``, ``float.__float__``, ``str.__str__``,
-``list.__len__``...). Sizes and depth are bounded BEFORE anything is converted or iterated, so
-a huge or deep answer is refused at once with a short message. :func:`equal` is the one strict
-comparison of two plain values (numbers with a tolerance, everything else exactly).
+such liars, and a container may claim (or really have) 10**9 items. :func:`plain_copy` (which
+``Problem.check`` applies to every answer, and ``call_student`` to every result) copies the answer
+into exact ``int``/``float``/``str``/``tuple``/``list``/``dict``/base ``ndarray`` values, reading
+each through the base type's own methods (``int.__index__``, ``float.__float__``, ``str.__str__``,
+``list.__len__``...), and puts an :class:`Unreadable` marker (equal to nothing) where a value
+cannot be trusted. Sizes and depth are bounded BEFORE anything is converted or iterated, so a
+huge or deep answer costs a few ``len`` calls. :func:`read_number` and :func:`read_array` then
+turn a plain value into the number or float array a checker compares (``Refused`` otherwise).
 
 This module imports only NumPy: the checker stays instant.
 """
@@ -22,9 +23,9 @@ import numpy as np
 
 #: Most items (numbers, strings, container slots) read from one answer.
 MAX_ITEMS = 200_000
-#: Deepest nesting unwrapped inside one leaf (object arrays holding object arrays...).
+#: Deepest nesting unwrapped inside one number (object arrays holding object arrays...).
 MAX_LEAF_DEPTH = 4
-#: Longest string leaf.
+#: Longest text kept.
 MAX_TEXT = 10_000
 
 
@@ -197,7 +198,7 @@ def read_number(value, *, what: str = "a number", depth: int = 0, budget=None):
     budget = budget or _Budget(MAX_ITEMS)
     budget.take(1)
     if isinstance(value, bool) or isinstance(value, np.bool_):
-        raise Refused(f"Expected {what}, got {bool.__repr__(bool(value) is True)}.")
+        raise Refused(f"Expected {what}, got {'True' if value else 'False'}.")
     if isinstance(value, int):
         return int.__index__(value)
     if isinstance(value, float):
@@ -264,18 +265,6 @@ def _foreign_array(value, template_size: int) -> np.ndarray | None:
     return np.asarray(array)
 
 
-def read_text(value, *, what: str = "a text", budget=None) -> str:
-    """A plain ``str`` (a subclass is read through ``str.__str__``; length bounded)."""
-    (budget or _Budget(MAX_ITEMS)).take(1)
-    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "UO":
-        value = value.reshape(-1)[0]
-    if not isinstance(value, str):
-        raise Refused(f"Expected {what} (a str in quotes), got {kind_name(value)}.")
-    if str.__len__(value) > MAX_TEXT:
-        raise Refused(f"Your text has {str.__len__(value):,} characters; expected a short word.")
-    return str.__str__(value)
-
-
 def read_array(value, template_size: int = 1, *, budget=None) -> np.ndarray:
     """A float ndarray from an array, nested lists/tuples of numbers, a number or a tensor.
 
@@ -325,117 +314,3 @@ def _nested_numbers(value, bound: int, budget: _Budget, depth: int):
         raise Refused(f"Your answer has {length:,} items: far more than expected.")
     budget.take(length)
     return [_nested_numbers(item, bound, budget, depth + 1) for item in _items(value)]
-
-
-def read(value, template, *, budget=None):
-    """``value`` as plain Python, shaped like ``value`` and typed like ``template``.
-
-    ``template`` is the expected answer (or one like it): a dict of str keys, a tuple or list, an
-    ``int``/``float``, a ``str``, an ndarray, or None (a number or a text, whichever it is).
-    Raises Refused with a short message when ``value`` cannot be such a value.
-    """
-    budget = budget or _Budget(MAX_ITEMS)
-    if isinstance(template, dict):
-        if not isinstance(value, dict):
-            raise Refused(f"Expected a dict like {_describe(template)}, got {kind_name(value)}.")
-        size = dict.__len__(value)
-        if size > 2 * len(template) + 16:
-            raise Refused(f"Your dict has {size:,} keys; expected {len(template)}.")
-        budget.take(size)
-        plain_dict = {}
-        for key, item in list(dict.items(value)):
-            if isinstance(key, str):
-                key = str.__str__(key)
-            elif isinstance(key, (int, float)) and not isinstance(key, bool):
-                key = read_number(key, budget=budget)
-            else:
-                raise Refused(f"The keys of your dict must be texts, got {kind_name(key)}.")
-            plain_dict[key] = read(item, template.get(key), budget=budget)
-        return plain_dict
-    if isinstance(template, (tuple, list)):
-        length = _length(value)
-        if length is None:
-            array = _as_base_array(value)
-            if array is None or array.ndim == 0:
-                raise Refused(
-                    f"Expected a {type(template).__name__} like {_describe(template)}, "
-                    f"got {kind_name(value)}."
-                )
-            length = int(array.shape[0])
-            if array.size > _size_bound(len(template)):
-                raise Refused(f"Your array has shape {tuple(array.shape)}: far too large.")
-            items = list(array)
-        else:
-            items = None
-        if length > 2 * len(template) + 16:
-            raise Refused(f"Your answer has {length:,} items; expected {len(template)}.")
-        budget.take(length)
-        if items is None:
-            items = _items(value)
-        inner = [template[min(i, len(template) - 1)] if template else None for i in range(length)]
-        return type(template)(
-            read(item, like, budget=budget) for item, like in zip(items, inner, strict=True)
-        )
-    if isinstance(template, np.ndarray):
-        return read_array(value, int(template.size), budget=budget)
-    if isinstance(template, str):
-        return read_text(value, budget=budget)
-    if isinstance(template, (int, float, np.number)) and not isinstance(template, bool):
-        number = read_number(value, budget=budget)
-        if isinstance(template, (int, np.integer)) and float(number).is_integer():
-            if math.isfinite(number):
-                return int(number)
-        return number
-    # no template (an unexpected key): a number or a text, whichever it is
-    if isinstance(value, str):
-        return read_text(value, budget=budget)
-    if _length(value) is not None or isinstance(value, dict):
-        raise Refused(f"Your answer holds an unexpected {kind_name(value)}.")
-    return read_number(value, budget=budget)
-
-
-def _describe(template) -> str:
-    text = repr(_shape_example(template))
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _shape_example(template):
-    if isinstance(template, dict):
-        return {key: ... for key in template}
-    return template if isinstance(template, tuple) else type(template)()
-
-
-def equal(answer, expected, *, rel_tol: float = 1e-9, abs_tol: float = 0.0) -> bool:
-    """True when two PLAIN values (from :func:`read`) are equal: numbers within the tolerance,
-    texts, dicts, tuples, lists and arrays item by item (same keys, lengths and shapes)."""
-    if isinstance(expected, dict):
-        return (
-            isinstance(answer, dict)
-            and set(answer) == set(expected)
-            and all(
-                equal(answer[k], expected[k], rel_tol=rel_tol, abs_tol=abs_tol) for k in expected
-            )
-        )
-    if isinstance(expected, (tuple, list)):
-        return (
-            isinstance(answer, (tuple, list))
-            and len(answer) == len(expected)
-            and all(
-                equal(a, e, rel_tol=rel_tol, abs_tol=abs_tol)
-                for a, e in zip(answer, expected, strict=True)
-            )
-        )
-    if isinstance(expected, np.ndarray):
-        return (
-            isinstance(answer, np.ndarray)
-            and type(answer) is np.ndarray
-            and answer.shape == expected.shape
-            and bool(np.allclose(answer, expected, rtol=rel_tol, atol=abs_tol, equal_nan=False))
-        )
-    if isinstance(expected, str):
-        return type(answer) is str and answer == expected
-    if type(answer) not in (int, float) or isinstance(expected, bool):
-        return False
-    return math.isfinite(answer) and math.isclose(
-        answer, expected, rel_tol=rel_tol, abs_tol=abs_tol
-    )
