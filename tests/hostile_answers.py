@@ -43,6 +43,18 @@ class AlwaysEqual:
     __index__ = __int__
 
 
+class CallableLiar(AlwaysEqual):
+    """A liar that is also callable (so it looks like a function to a careless checker)."""
+
+    def __call__(self, *args, **kwargs):
+        return AlwaysEqual()
+
+    def strip(self):
+        return self
+
+    lower = strip
+
+
 class NeverEqual:
     def __eq__(self, other):
         return False
@@ -196,6 +208,7 @@ def hostile_leaves(right, rng: random.Random) -> list:
         AlwaysEqual(),
         NeverEqual(),
         ExitOnCompare(),
+        CallableLiar(),
         np.array([AlwaysEqual()], dtype=object),
         np.array(AlwaysEqual(), dtype=object),
         np.array([[NeverEqual()]], dtype=object),
@@ -287,6 +300,7 @@ DEEP = deeply_nested(100_000)  # built once: every answer that uses it shares it
 
 WHOLE_ANSWER_LIARS = [
     AlwaysEqual,
+    CallableLiar,
     NeverEqual,
     ExitOnCompare,
     lambda: LyingLength([1, 2]),

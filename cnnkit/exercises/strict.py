@@ -16,6 +16,9 @@ This module imports only NumPy: the checker stays instant.
 
 from __future__ import annotations
 
+import decimal
+import fractions
+import inspect
 import math
 import numbers
 
@@ -121,8 +124,12 @@ def plain_copy(value, *, _depth: int = 0, _budget=None):
             return Unreadable(f"a {type(value).__name__[:20]} of {length:,} items")
         items = [plain_copy(item, _depth=_depth + 1, _budget=budget) for item in _items(value)]
         return items if isinstance(value, list) else tuple(items)
-    if callable(value) and not hasattr(type(value), "__array__"):
-        return value  # a student's function: called through call_student, its result copied
+    if type(value) in (fractions.Fraction, decimal.Decimal):
+        return float(value)  # the standard library's exact numbers, read as floats
+    if inspect.isroutine(value) or (_depth == 0 and callable(value)):
+        # a student's function (or, as the whole answer, a callable object): called through
+        # call_student, which copies its result; inside a container a callable is never trusted
+        return value
     if hasattr(type(value), "__array__"):
         try:
             return _plain_array(_foreign_array(value, MAX_ARRAY // 1100), _depth, budget)
