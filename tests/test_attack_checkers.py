@@ -1,9 +1,13 @@
 """Attack suite, exercise checkers: no garbage is ever "correct", crashes a check or floods the page.
 
-Every problem of every chapter gets hypothesis-generated garbage and a list of known-nasty
-answers. The rules: the status is "incorrect" or "not attempted" (never "correct"), the check
-returns (never raises), and the message is plain text under 300 characters (no terminal colour
-codes) that does not reveal the expected value.
+Every problem of every chapter gets hypothesis-generated garbage, a list of known-nasty answers
+and a generated hostile-answer suite (tests/hostile_answers.py: liars at every leaf of the right
+answer in random nesting depths, lying containers, huge objects, uninitialised arrays, functions
+that return them or raise SystemExit/KeyboardInterrupt; more than 20,000 answers in all), and the
+Keras model problems get wrong models that keep the output shape and parameter count
+(tests/model_variants.py). The rules: the status is "incorrect" or "not attempted" (never
+"correct"), the check returns (never raises), and the message is plain text under 300 characters
+(no terminal colour codes) that does not reveal the expected value.
 """
 
 from __future__ import annotations
