@@ -81,7 +81,7 @@ VGG_WRONG = {
         ),
         "dilation",
     ),
-    "pooling with stride 1 and valid padding then crop": (
+    "pooling with padding='same'": (
         _vgg([_C, _C, "keras.layers.MaxPooling2D(2, strides=2, padding='same')"]),
         "padding",
     ),
@@ -220,7 +220,6 @@ def residual_block(x):
     h = L.ReLU()(L.BatchNormalization()(L.Conv2D(64, 3, strides=2, padding='same', use_bias=False)(x)))
     y = L.BatchNormalization()(L.Conv2D(64, 3, padding='same', use_bias=False)(h))
     s = L.BatchNormalization()(L.Conv2D(64, 1, use_bias=False)(h))
-    s2 = L.Conv2D(64, 1, strides=2, use_bias=False)(x)
     return L.ReLU()(L.Add()([y, s]))
 """,
         "trainable",
