@@ -258,3 +258,99 @@ def residual_block(x):
         "output differs",
     ),
 }
+
+
+# --- random wrong models ----------------------------------------------------------------------
+# Chains of layers drawn at random: never the right block, since the pool has no separate ReLU
+# layer (Conv2D + ReLU() would be the right block written differently) and only one way of
+# writing each layer.
+
+_VGG_POOL = [
+    "keras.layers.Conv2D(64, {k}, strides={s}, padding='{p}', activation={a})",
+    "keras.layers.MaxPooling2D(2)",
+    "keras.layers.AveragePooling2D(2)",
+    "keras.layers.MaxPooling2D(3, strides=2, padding='same')",
+    "keras.layers.BatchNormalization()",
+]
+_VGG_RIGHT_LAYERS = [
+    "keras.layers.Conv2D(64, 3, strides=1, padding='same', activation='relu')",
+    "keras.layers.Conv2D(64, 3, strides=1, padding='same', activation='relu')",
+    "keras.layers.MaxPooling2D(2)",
+]
+
+
+def _random_vgg_layer(rng) -> str:
+    template = rng.choice(_VGG_POOL[:1] * 3 + _VGG_POOL[1:])
+    return template.format(
+        k=rng.choice([1, 3, 5]),
+        s=rng.choice([1, 1, 2]),
+        p=rng.choice(["same", "same", "valid"]),
+        a=rng.choice(["'relu'", "'relu'", "None", "'sigmoid'", "'tanh'"]),
+    )
+
+
+def random_wrong_vgg(rng) -> str:
+    """The code of a random VGG-like block that is not the right one: mostly the right layers
+    with one or two random changes (a layer replaced, two swapped, one inserted or removed),
+    sometimes a random chain."""
+    while True:
+        if rng.random() < 0.3:
+            layers = [_random_vgg_layer(rng) for _ in range(rng.randrange(1, 5))]
+        else:
+            layers = list(_VGG_RIGHT_LAYERS)
+            for _ in range(rng.randrange(1, 3)):
+                change = rng.randrange(4)
+                index = rng.randrange(len(layers))
+                if change == 0:
+                    layers[index] = _random_vgg_layer(rng)
+                elif change == 1 and len(layers) > 1:
+                    other = (index + 1) % len(layers)
+                    layers[index], layers[other] = layers[other], layers[index]
+                elif change == 2:
+                    layers.insert(index, _random_vgg_layer(rng))
+                elif len(layers) > 1:
+                    del layers[index]
+        if layers != _VGG_RIGHT_LAYERS:
+            return _vgg(layers)
+
+
+_RESIDUAL_MUTATIONS = [
+    ("main", 0, _C1.replace("3, strides=2", "5, strides=2")),
+    ("main", 0, _C1.replace("strides=2", "strides=1")),
+    ("main", 0, _C1.replace("use_bias=False", "use_bias=False, activation='relu'")),
+    ("main", 1, "L.LayerNormalization()"),
+    ("main", 2, "L.Activation('sigmoid')"),
+    ("main", 2, "L.Activation('tanh')"),
+    ("main", 2, "L.LeakyReLU()"),
+    ("main", 2, "L.BatchNormalization()"),
+    ("main", 3, _C2.replace("64, 3", "64, 1")),
+    ("main", 3, _C2.replace("padding='same'", "padding='same', strides=1, dilation_rate=2")),
+    ("main", 4, "L.ReLU()"),
+    ("short", 0, _PR.replace("64, 1", "64, 3").replace("use_bias", "padding='same', use_bias")),
+    ("short", 0, "L.AveragePooling2D(2)"),
+    ("short", 1, "L.ReLU()"),
+    ("short", 1, "L.LayerNormalization()"),
+]
+_COMBINES = [
+    "L.ReLU()(L.Subtract()([y, s]))",
+    "L.ReLU()(L.Multiply()([y, s]))",
+    "L.ReLU()(L.Maximum()([y, s]))",
+    "L.ReLU()(L.Average()([y, s]))",
+    "L.Add()([y, s])",
+    "L.Activation('sigmoid')(L.Add()([y, s]))",
+    "L.ReLU()(L.Add()([y, y]))",
+]
+
+
+def random_wrong_residual(rng) -> str:
+    """The code of the right residual block with one or two random wrong changes."""
+    main, short, combine = list(_MAIN), list(_SHORT), "L.ReLU()(L.Add()([y, s]))"
+    for _ in range(rng.randrange(1, 3)):
+        if rng.random() < 0.25:
+            combine = rng.choice(_COMBINES)
+            continue
+        path, index, layer = rng.choice(_RESIDUAL_MUTATIONS)
+        (main if path == "main" else short)[index] = layer
+    if main == _MAIN and short == _SHORT and combine == "L.ReLU()(L.Add()([y, s]))":
+        combine = rng.choice(_COMBINES)
+    return _residual(main, short, combine=combine)

@@ -244,6 +244,28 @@ def test_right_models_written_differently_are_accepted(problem, name, code):
         assert result.status == "correct", str(result)
 
 
+#: Random wrong models per model problem (each check builds Keras models: about 0.1 s).
+RANDOM_WRONG_MODELS = 40
+
+
+@pytest.mark.parametrize(
+    "problem, name, make",
+    [
+        ("q2", "vgg_block", model_variants.random_wrong_vgg),
+        ("q3", "residual_block", model_variants.random_wrong_residual),
+    ],
+)
+def test_random_wrong_models_are_never_correct(problem, name, make):
+    rng = random.Random(f"wrong {problem}")
+    for _ in range(RANDOM_WRONG_MODELS):
+        code = make(rng)
+        namespace = {"keras": keras_module()}
+        exec(code, namespace)
+        result = getattr(ch04, problem).check(namespace[name])
+        assert result.status == "incorrect", (code, str(result))
+        assert 0 < len(result.message) < 300
+
+
 def test_at_least_ten_wrong_variants_per_model_problem():
     assert len(model_variants.VGG_WRONG) >= 10 and len(model_variants.RESIDUAL_WRONG) >= 10
 

@@ -20,7 +20,6 @@ import decimal
 import fractions
 import inspect
 import math
-import numbers
 
 import numpy as np
 
@@ -235,8 +234,8 @@ def read_number(value, *, what: str = "a number", depth: int = 0, budget=None):
         if number.imag:
             raise Refused(f"Expected a real number, got a complex one ({number:.4g}).")
         return number.real
-    if isinstance(value, numbers.Real) and type(value).__module__ in ("fractions", "decimal"):
-        return float(value)
+    if type(value) in (fractions.Fraction, decimal.Decimal):
+        return float(value)  # the standard library's exact numbers
     if isinstance(value, str):
         raise Refused(f"Expected {what}, got the text {_quoted(value)}.")
     raise Refused(f"Expected {what}, got {kind_name(value)}.")
