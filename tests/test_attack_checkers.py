@@ -179,8 +179,10 @@ def right_answer(problem):
 
 
 def close_to(answer, right) -> bool:
-    """True when a plain number is within 1e-6 (relative) of a numeric right answer."""
+    """True when a plain number (or a list of them) is within 1e-6 (relative) of the right one."""
     numeric = (int, float, np.integer, np.floating)
+    if isinstance(answer, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(answer) == len(right) and all(map(close_to, answer, right))
     if not isinstance(answer, numeric) or not isinstance(right, numeric):
         return False
     return math.isclose(float(answer), float(right), rel_tol=1e-6, abs_tol=1e-9)
