@@ -151,3 +151,44 @@ def test_readers_refuse_what_is_not_a_number():
         read_array(np.broadcast_to(0.0, (10**9,)), 3)
     with pytest.raises(Refused):
         read_array(np.array([AlwaysEqual()], dtype=object))
+
+
+FIRST_CHECK_IN_A_NEW_PROCESS = {
+    "relu from np.empty_like": (
+        "ch01.q5",
+        "def answer(x):\n    out = np.empty_like(x); out[x > 0] = x[x > 0]; return out",
+    ),
+    "relu from np.empty_like, written over lines": (
+        "ch01.q5",
+        "def answer(x):\n    out = np.empty_like(x)\n    out[x > 0] = x[x > 0]\n    return out",
+    ),
+    "average pool never writing the last channel": (
+        "ch03.q9",
+        "def answer(x):\n    out = np.empty(x.shape[-1]); out[:-1] = x.mean(axis=(0, 1))[:-1]\n"
+        "    return out",
+    ),
+    "average pool from np.empty": ("ch03.q9", "answer = lambda x: np.empty(x.shape[-1])"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIRST_CHECK_IN_A_NEW_PROCESS))
+def test_an_uninitialised_answer_is_incorrect_as_the_first_check_of_a_new_process(case, tmp_path):
+    # Memory fresh from the system is zero: in a new kernel the first two were right by luck
+    # (zeros where ReLU's zeros belong) before call_student filled freed blocks with NaN.
+    import os
+    import subprocess
+    import sys
+
+    name, code = FIRST_CHECK_IN_A_NEW_PROCESS[case]
+    chapter, problem = name.split(".")
+    script = (
+        "import numpy as np\n"
+        f"from cnnkit.exercises import {chapter}\n"
+        f"{code}\n"
+        f"print({chapter}.{problem}.check(answer).status)\n"
+    )
+    environment = {**os.environ, "CNNKIT_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout.strip() == "incorrect", done.stdout + done.stderr

@@ -217,7 +217,9 @@ def _check_rnn_step(rnn_step):
     rng = fresh_generator("ch05.q5")
     x, s, u, w, b = (rng.normal(size=shape) for shape in ((2, 3), (2, 4), (3, 4), (4, 4), 4))
     expected = np.tanh(x @ u + s @ w + b)
-    output = call_student(rnn_step, x.copy(), s.copy(), u.copy(), w.copy(), b.copy())
+    output = call_student(
+        rnn_step, x.copy(), s.copy(), u.copy(), w.copy(), b.copy(), output_like=[expected]
+    )
     return check_array(
         output,
         expected,

@@ -89,18 +89,35 @@ class StudentCodeError(Exception):
     """Raised by :func:`call_student` when the student's function fails; becomes an 'incorrect' result."""
 
 
-def call_student(function: Callable, *args, plain_result: bool = True, **kwargs):
+def dirty_freed_memory(*like, copies: int = 8) -> None:
+    """Leave NaN in the memory NumPy hands out next for arrays the size of each of ``like``.
+
+    Memory fresh from the system is zero, so in a new kernel an answer built on ``np.empty`` can
+    be right by luck where the right values are zeros (ReLU of negative inputs). NumPy (and the C
+    allocator) hand a freed block of the same size out first: allocating and freeing NaN-filled
+    blocks makes such an answer NaN, which no check accepts.
+    """
+    blocks = [np.full(np.shape(array), np.nan) for array in like for _ in range(copies)]
+    del blocks
+
+
+def call_student(
+    function: Callable, *args, plain_result: bool = True, output_like: Sequence = (), **kwargs
+):
     """Call a student's function; its exceptions become a readable StudentCodeError.
 
     ``NotImplementedError`` passes through: it means the starter code is still in place.
     The result is a :func:`~cnnkit.exercises.strict.plain_copy` (liars and huge objects replaced
     by markers that equal nothing) unless ``plain_result=False`` (a Keras model or tensor).
+    Before the call, blocks the size of each array argument and of each of ``output_like`` (the
+    expected outputs) are filled with NaN and freed (:func:`dirty_freed_memory`).
     """
     if not callable(function):
         raise StudentCodeError(
             f"Expected a function, got {type(function).__name__} {_short(function)}. "
             "Define it with `def ...` in the cell above and run that cell."
         )
+    dirty_freed_memory(*(a for a in args if isinstance(a, np.ndarray)), *output_like)
     try:
         result = function(*args, **kwargs)
         return plain_copy(result) if plain_result else result
