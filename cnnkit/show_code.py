@@ -15,10 +15,15 @@ from pathlib import Path
 __all__ = ["show_code", "source_of"]
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent
+#: Longest source shown (characters). The kit's largest class is about 8,500; a page of 20,000
+#: is already more than a chapter cell should hold.
+MAX_SOURCE = 20_000
 
 
 def source_of(obj) -> tuple[str, str]:
-    """(``cnnkit/...`` file name, source text) of a function, class or method of the package."""
+    """(``cnnkit/...`` file name, source text) of a function, class or method of the package
+    (or of a notebook cell). Another library's code (``keras.Model``) and sources longer than
+    ``MAX_SOURCE`` characters are refused with a ValueError that says what to do instead."""
     target = inspect.unwrap(obj)
     if isinstance(target, property):
         target = target.fget
@@ -32,10 +37,22 @@ def source_of(obj) -> tuple[str, str]:
         file_name = Path(inspect.getsourcefile(target)).resolve()
     except (OSError, TypeError) as error:
         raise ValueError(f"the source of {target.__qualname__} is not available: {error}") from None
+    name = getattr(target, "__qualname__", type(target).__name__)[:60]
+    module = str(getattr(target, "__module__", "") or "")
     try:
         shown_name = "cnnkit/" + file_name.relative_to(_PACKAGE_ROOT).as_posix()
-    except ValueError:  # code defined outside the package (a notebook cell): no path to show
+    except ValueError:  # code defined outside the package: only a notebook cell's is shown
+        if module != "__main__":
+            raise ValueError(
+                f"show_code() shows the kit's code (and your own cells'), not {module[:40]}'s "
+                f"{name}; read another library's code in its documentation or with help({name})."
+            ) from None
         shown_name = "<notebook>"
+    if len(source) > MAX_SOURCE:
+        raise ValueError(
+            f"the source of {name} has {len(source):,} characters, more than show_code() shows "
+            f"({MAX_SOURCE:,}); show its smaller parts (methods, helper functions) one at a time."
+        )
     return shown_name, textwrap.dedent(source).rstrip() + "\n"
 
 

@@ -15,12 +15,14 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_shape,
     call_student,
     check_array,
     check_number,
     correct,
     dropped_terms,
     first_wins,
+    fresh_generator,
     incorrect,
     log_base_variants,
     off_by_one,
@@ -29,6 +31,7 @@ from cnnkit.exercises.core import (
     shape_of,
     swapped_arguments,
 )
+from cnnkit.exercises.strict import read_array
 
 # --- q1: dense parameters ---------------------------------------------------------------------
 
@@ -311,21 +314,23 @@ q4 = Problem(
 
 
 def _check_relu(relu):
-    rng = np.random.default_rng(5)
+    # Fresh numbers for every check, each reference computed before the student's function runs
+    # and kept alive: an np.empty answer can never find the right values in freed memory.
+    rng = fresh_generator("ch01.q5")
     cases = [
-        np.array([1.0, -2.0, 3.0, -4.0, 7.0]),
+        np.array([1.0, -2.0, 3.0, -4.0, 7.0]) * rng.uniform(0.5, 2.0),
         rng.normal(size=(4, 3)),
-        np.array([-0.0, 0.0, 2.5]),
+        np.array([-0.0, 0.0, rng.uniform(0.5, 3.0), -rng.uniform(0.5, 3.0)]),
     ]
-    for case in cases:
+    references = [np.maximum(case, 0) for case in cases]
+    for case, expected in zip(cases, references, strict=True):
         output = call_student(relu, case.copy())
         if shape_of(output, case.shape) != case.shape:
             return incorrect(
                 f"relu(x) must keep x's shape {case.shape}; yours returned shape {shape_of(output, case.shape)}. "
                 "Use an element-wise operation such as np.maximum."
             )
-        output = np.asarray(output, dtype=float)
-        expected = np.maximum(case, 0)
+        output = read_array(output, case.size)
         if np.allclose(output, expected):
             continue
         if np.allclose(output, (case > 0).astype(float)) or np.allclose(
@@ -379,11 +384,17 @@ def _as_probabilities(output, shape):
             f"softmax of shape {shape} returned an object of shape {returned}; it must return "
             "one probability per logit."
         )
-    return np.asarray(output, dtype=float)
+    return read_array(output, math.prod(shape))
 
 
 def _check_softmax(softmax):
-    small = np.array([2.0, 1.0, 0.1])
+    # Fresh logits for every check (the chapter's [2, 1, 0.1] moved a little), every reference
+    # computed before the student's function runs and kept alive: np.empty never finds them.
+    rng = fresh_generator("ch01.q6")
+    small = np.array([2.0, 1.0, 0.1]) + rng.uniform(-0.05, 0.05, 3)
+    batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]]) + rng.uniform(-0.05, 0.05, (2, 3))
+    large = np.array([1000.0, 1001.0, 1002.0]) + rng.uniform(-0.05, 0.05, 3)
+    references = [_reference_softmax(logits) for logits in (small, batch, large)]
     output = _as_probabilities(call_student(softmax, small.copy()), small.shape)
     if output.shape != small.shape:
         return incorrect(
@@ -395,28 +406,26 @@ def _check_softmax(softmax):
         )
     if not np.isclose(output.sum(), 1.0):
         return incorrect(f"Your probabilities sum to {output.sum():.4f}; softmax outputs sum to 1.")
-    result = check_array(output, _reference_softmax(small), name="softmax([2, 1, 0.1])")
+    result = check_array(output, references[0], name="softmax([2, 1, 0.1])")
     if not result:
         return result
-    batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
     output = _as_probabilities(call_student(softmax, batch.copy()), batch.shape)
     if output.shape == batch.shape and np.isclose(output.sum(), 1.0):
         return incorrect(
             "For a batch (2×3) each ROW must sum to 1; you normalised over the whole array. "
             "Use axis=-1 with keepdims=True."
         )
-    result = check_array(output, _reference_softmax(batch), name="softmax of a batch")
+    result = check_array(output, references[1], name="softmax of a batch")
     if not result:
         return result
     with np.errstate(all="ignore"):
-        large = np.array([1000.0, 1001.0, 1002.0])
         output = _as_probabilities(call_student(softmax, large.copy()), large.shape)
     if not np.all(np.isfinite(output)):
         return incorrect(
             "softmax([1000, 1001, 1002]) gave inf/nan: exp(1000) overflows. Subtract the maximum logit "
             "first; it does not change the result because it cancels in the division."
         )
-    result = check_array(output, _reference_softmax(large), name="softmax of large logits")
+    result = check_array(output, references[2], name="softmax of large logits")
     if not result:
         return result
     return correct(
@@ -562,7 +571,7 @@ def _check_network_shapes(answer):
     if missing:
         return incorrect(f"Missing keys: {', '.join(missing)}.")
     for key, shape in expected.items():
-        given = tuple(answer[key]) if isinstance(answer[key], (tuple, list)) else answer[key]
+        given = as_shape(answer[key], what=f"{key}'s shape as a tuple such as (3, 4)")
         if given == shape[::-1] and len(shape) == 2:
             return incorrect(
                 f"{key} is transposed: with H = X·W1 + b1 and X of shape (batch, 784), W1 must be "

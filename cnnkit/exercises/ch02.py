@@ -15,6 +15,7 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
     as_number,
     call_student,
     check_array,
@@ -22,6 +23,7 @@ from cnnkit.exercises.core import (
     correct,
     dropped_terms,
     first_wins,
+    fresh_generator,
     incorrect,
     per_input_bias,
     shape_of,
@@ -321,7 +323,7 @@ def _as_shapes(answer):
                 f"Shape {index} is {shape!r}; write each shape as (height, width, channels)."
             )
         try:
-            shapes.append(tuple(int(as_number(d)) for d in shape))
+            shapes.append(tuple(as_integer(d) for d in shape))
         except StudentCodeError:
             raise StudentCodeError(f"Shape {index} = {shape!r} must hold three integers.") from None
     return shapes
@@ -436,15 +438,17 @@ def _reference_conv(x, kernel, stride):
 
 
 def _check_conv2d(conv2d_single):
-    rng = np.random.default_rng(7)
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch02.q5")
     cases = [
-        (np.arange(16.0).reshape(4, 4), np.array([[1.0, 0.0], [0.0, -1.0]]), 1),
+        (np.arange(16.0).reshape(4, 4) + rng.normal(), np.array([[1.0, 0.0], [0.0, -1.0]]), 1),
         (rng.normal(size=(6, 7)), rng.normal(size=(3, 3)), 1),
         (rng.normal(size=(7, 7)), rng.normal(size=(3, 3)), 2),
     ]
-    for x, kernel, stride in cases:
-        got = call_student(conv2d_single, x.copy(), kernel.copy(), stride)
-        expected = _reference_conv(x, kernel, stride)
+    references = [_reference_conv(x, kernel, stride) for x, kernel, stride in cases]
+    for (x, kernel, stride), expected in zip(cases, references, strict=True):
+        got = call_student(conv2d_single, x.copy(), kernel.copy(), stride, output_like=[expected])
         flipped = _reference_conv(x, kernel[::-1, ::-1], stride)
         if shape_of(got, expected.shape) == expected.shape and np.allclose(
             np.asarray(got, dtype=float), expected

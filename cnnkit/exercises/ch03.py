@@ -19,6 +19,7 @@ from cnnkit.exercises.core import (
     check_number,
     correct,
     first_wins,
+    fresh_generator,
     incorrect,
     off_by_one,
     rounding_variants,
@@ -195,16 +196,18 @@ q2 = Problem(
 def _check_max_pool(max_pool):
     from cnnkit.scratch import average_pool2d, max_pool2d
 
-    rng = np.random.default_rng(3)
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch03.q3")
     cases = [
         (np.array([[1.0, 3, 0, 1], [2, 2, 4, 1], [0, 1, 5, 6], [1, 0, 7, 8]]), 2, 2),
         (rng.normal(size=(6, 6)), 2, 2),
         (rng.normal(size=(7, 7)), 3, 2),
         (rng.normal(size=(5, 6)), 2, 2),
     ]
-    for x, size, stride in cases:
-        got = call_student(max_pool, x.copy(), size, stride)
-        expected = max_pool2d(x, size, stride)
+    references = [max_pool2d(x, size, stride) for x, size, stride in cases]
+    for (x, size, stride), expected in zip(cases, references, strict=True):
+        got = call_student(max_pool, x.copy(), size, stride, output_like=[expected])
         shape = shape_of(got, expected.shape)
         if shape == expected.shape and np.allclose(np.asarray(got, dtype=float), expected):
             continue
@@ -493,10 +496,12 @@ q8 = Problem(
 
 
 def _check_gap_function(gap):
-    rng = np.random.default_rng(9)
+    # Fresh numbers for every check, and the reference computed first and kept alive while the
+    # student's function runs: an np.empty answer can never find the right values in freed memory.
+    rng = fresh_generator("ch03.q9")
     x = rng.normal(size=(5, 4, 3))
-    got = call_student(gap, x.copy())
     expected = x.mean(axis=(0, 1))
+    got = call_student(gap, x.copy(), output_like=[expected])
     if shape_of(got, expected.shape) == (5, 4):
         return incorrect(
             "You averaged over the channels; average over height and width (axes 0 and 1)."

@@ -6,14 +6,19 @@ and the typical wrong answers with the message they must get (the tests prove ea
 
 from __future__ import annotations
 
+import numpy as np
+
 from cnnkit.exercises.core import (
     Chapter,
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
+    as_shape,
     call_student,
     check_number,
     correct,
+    fresh_generator,
     incorrect,
 )
 
@@ -45,12 +50,6 @@ _LENET_MISTAKES = {
 }
 
 
-def _as_shape(value):
-    if isinstance(value, (list, tuple)):
-        return tuple(int(v) for v in value)
-    raise StudentCodeError(f"A shape must be a tuple such as (28, 28, 6), got {value!r}.")
-
-
 def _check_lenet_table(answer):
     if not isinstance(answer, dict):
         raise StudentCodeError(
@@ -63,7 +62,8 @@ def _check_lenet_table(answer):
         entry = answer[name]
         if not isinstance(entry, (list, tuple)) or len(entry) != 2:
             raise StudentCodeError(f"{name}: give (output shape, parameters), got {entry!r}.")
-        given_shape, given_count = _as_shape(entry[0]), entry[1]
+        given_shape = as_shape(entry[0])
+        given_count = as_integer(entry[1], what=f"{name}'s parameter count (an integer)")
         if given_shape != shape:
             if name == "C1" and given_shape == (32, 32, 6):
                 return incorrect("C1 is a 5×5 'valid' convolution: the size shrinks by F - 1.")
@@ -141,13 +141,102 @@ _VGG_BUDGET = 9 * 32 * 64 + 64 + 9 * 64 * 64 + 64  # 55,424
 def _build(function, shape):
     import keras
 
-    model = call_student(function, shape)
+    model = call_student(function, shape, plain_result=False)
     if not isinstance(model, keras.Model):
         raise StudentCodeError(
             f"vgg_block must return a keras.Model, got {type(model).__name__}. "
             "End with `return keras.Model(inputs, x)` or a keras.Sequential."
         )
     return model
+
+
+_VGG_CONV = {
+    "kind": "Conv2D",
+    "filters": 64,
+    "kernel": (3, 3),
+    "strides": (1, 1),
+    "padding": "same",
+    "dilation": (1, 1),
+    "activation": "relu",
+    "groups": 1,
+}
+_VGG_POOL = {"kind": "MaxPooling2D", "pool": (2, 2), "strides": (2, 2), "padding": "valid"}
+_VGG_LAYERS = "Conv2D → Conv2D → MaxPooling2D"
+
+
+def _vgg_architecture(model) -> str:
+    """What differs between the student's layers and conv(ReLU) → conv(ReLU) → max pool ('' if nothing)."""
+    from cnnkit.exercises.architecture import chain, layer_graph, merged_steps
+
+    _, output = layer_graph(model)
+    nodes = chain(output)
+    if nodes is None:
+        return f"The block is one chain of layers, {_VGG_LAYERS}; yours branches."
+    steps = merged_steps(nodes)
+    kinds = [described["kind"] for described in steps]
+    if "AveragePooling2D" in kinds:
+        return "AveragePooling2D: a VGG block ends with MAX pooling (keras.layers.MaxPooling2D(2))."
+    odd = [kind for kind in kinds if kind not in ("Conv2D", "MaxPooling2D")]
+    if odd:
+        return f"Unexpected {odd[0]} layer: the block is {_VGG_LAYERS} (ReLU inside each conv)."
+    if kinds != ["Conv2D", "Conv2D", "MaxPooling2D"]:
+        if "MaxPooling2D" not in kinds:
+            return f"There is no max pooling: yours is {' → '.join(kinds)}; VGG halves the size with MaxPooling2D(2), not a strided conv."
+        return f"Wrong order: yours is {' → '.join(kinds)}; the block is {_VGG_LAYERS}."
+    for number, described in enumerate(steps[:2], start=1):
+        for key, wanted in _VGG_CONV.items():
+            if described[key] != wanted:
+                if key == "activation" and described[key] == "linear":
+                    return f"Convolution {number} has no ReLU: use activation='relu'."
+                if key == "activation":
+                    return f"Convolution {number} uses {described[key]!s:.20}; VGG uses ReLU."
+                return f"Convolution {number}: {key} is {described[key]}, expected {wanted}."
+    for key, wanted in _VGG_POOL.items():
+        if steps[2][key] != wanted:
+            return (
+                f"The max pooling's {key} is {steps[2][key]}, expected {wanted} (MaxPooling2D(2))."
+            )
+    return ""
+
+
+def _vgg_input_honoured(vgg_block) -> str:
+    """'' when vgg_block builds its model for the input shape it is given."""
+    other = (12, 12, 16)
+    model = _build(vgg_block, other)
+    shape = tuple(model.input_shape[1:]) if not isinstance(model.input_shape, list) else None
+    if shape != other:
+        return (
+            f"vgg_block ignores its input_shape: vgg_block({other}) built a model for {shape}. "
+            "Use keras.Input(input_shape)."
+        )
+    if tuple(model.output_shape[1:]) != (6, 6, 64):
+        return f"vgg_block({other}) should output 6×6×64, yours is {tuple(model.output_shape[1:])}."
+    return ""
+
+
+def _vgg_computation(model) -> str:
+    """'' when the model computes conv → ReLU → conv → ReLU → max pool with its own weights."""
+    from cnnkit.exercises.architecture import (
+        chain,
+        conv,
+        layer_graph,
+        max_pool,
+        outputs_of,
+        randomise,
+    )
+
+    rng = fresh_generator("ch04.q2")
+    randomise(model, rng)
+    x = rng.normal(size=(2, 16, 16, 32)).astype("float32")
+    first, second = (node.layer for node in chain(layer_graph(model)[1]) if node.kind == "Conv2D")
+    expected = max_pool(conv(conv(x, first, activation=True), second, activation=True))
+    got = outputs_of(model, x)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-3, atol=1e-3):
+        return (
+            "Your model's output differs from conv → ReLU → conv → ReLU → max pooling computed "
+            "with its own weights: is a layer doing something else than its name says?"
+        )
+    return ""
 
 
 def _check_vgg_block(vgg_block):
@@ -168,6 +257,12 @@ def _check_vgg_block(vgg_block):
         return incorrect(
             f"Your block has {count:,} parameters; the budget is exactly {_VGG_BUDGET:,}."
         )
+    problem = _vgg_architecture(model) or _vgg_input_honoured(vgg_block)
+    if problem:
+        return incorrect(problem)
+    problem = _vgg_computation(model)
+    if problem:
+        return incorrect(problem)
     return correct("Correct: 3×3×32×64 + 64 = 18,496 and 3×3×64×64 + 64 = 36,928; pooling adds 0.")
 
 
@@ -229,11 +324,132 @@ q2 = Problem(
 # --- q3: residual block with a projection shortcut ---------------------------------------------
 
 
+_MAIN_PATH = ("conv 3×3 stride 2", "BN", "ReLU", "conv 3×3 stride 1", "BN")
+_SHORTCUT = ("conv 1×1 stride 2", "BN")
+_BLOCK_KINDS = ("InputLayer", "Conv2D", "BatchNormalization", "ReLU", "Activation", "Add")
+
+
+def _token(node) -> str:
+    """One layer of a path as the statement names it: 'conv 3×3 stride 2', 'BN', 'ReLU'."""
+    from cnnkit.exercises.architecture import activation_name
+
+    if node.kind == "Conv2D":
+        size, stride = node.layer.kernel_size[0], node.layer.strides[0]
+        return f"conv {size}×{size} stride {stride}"
+    if node.kind == "BatchNormalization":
+        return "BN"
+    return "ReLU" if activation_name(node.layer) == "relu" else node.kind
+
+
+def _path(node):
+    """The nodes from the block's input to ``node`` (None when the path branches)."""
+    nodes = []
+    while node.kind != "InputLayer":
+        if len(node.inputs) != 1:
+            return None
+        nodes.append(node)
+        node = node.inputs[0]
+    return nodes[::-1]
+
+
+def _residual_paths(model):
+    """(main path nodes, shortcut nodes, message): the two paths into the Add, or what is wrong."""
+    from cnnkit.exercises.architecture import activation_name, layer_graph
+
+    nodes, output = layer_graph(model)
+    odd = sorted({node.kind[:20] for node in nodes if node.kind not in _BLOCK_KINDS})
+    if odd:
+        return (
+            None,
+            None,
+            (
+                f"Unexpected layer {', '.join(odd[:3])}: the block uses only Conv2D, BatchNormalization, ReLU and "
+                "one Add (F(x) + shortcut(x))."
+            ),
+        )
+    for node in nodes:
+        name = activation_name(node.layer) if node.layer is not None else "linear"
+        if node.kind == "Activation" and name != "relu":
+            return None, None, f"A {name!s:.20} activation: this block uses ReLU."
+        if node.kind == "Conv2D" and name != "linear":
+            return (
+                None,
+                None,
+                (
+                    f"A convolution has activation {name!s:.20} inside it: here ReLU comes after BN, "
+                    "as its own layer (keras.layers.ReLU())."
+                ),
+            )
+    if sum(node.kind == "Add" for node in nodes) != 1:
+        return None, None, "The block has exactly one Add: F(x) + shortcut(x)."
+    if _token(output) != "ReLU" or output.inputs[0].kind != "Add":
+        return (
+            None,
+            None,
+            "The block ends with a ReLU right after the addition: ReLU(F(x) + shortcut(x)).",
+        )
+    paths = [_path(node) for node in output.inputs[0].inputs]
+    if len(paths) != 2 or any(path is None for path in paths):
+        return None, None, "The Add takes two paths that each start at x: F(x) and the shortcut."
+    main, shortcut = sorted(paths, key=len, reverse=True)
+    return main, shortcut, ""
+
+
+def _residual_architecture(model) -> str:
+    """What differs from F(x) = conv3×3/2 → BN → ReLU → conv3×3 → BN and shortcut 1×1/2 → BN."""
+    main, shortcut, problem = _residual_paths(model)
+    if problem:
+        return problem
+    main_tokens = tuple(_token(node) for node in main)
+    shortcut_tokens = tuple(_token(node) for node in shortcut)
+    if main_tokens == _MAIN_PATH and shortcut_tokens == _SHORTCUT:
+        return ""
+    if any("1×1" in token for token in main_tokens) and any("3×3" in t for t in shortcut_tokens):
+        return (
+            "The 1×1 and 3×3 paths are swapped: F(x) starts with the 3×3 convolution, the shortcut "
+            "is the 1×1 projection (1×1 conv stride 2 → BN)."
+        )
+    if "conv 3×3 stride 1" in main_tokens[:1] and "conv 3×3 stride 2" in main_tokens:
+        return (
+            "The stride is on the wrong convolution: stride 2 belongs on F's FIRST 3×3 convolution."
+        )
+    if "ReLU" not in main_tokens:
+        return "F(x) needs a ReLU between its two convolutions, after the first BN."
+    if shortcut_tokens != _SHORTCUT:
+        return (
+            f"The shortcut should be 1×1 conv stride 2 → BN, straight from x; yours is "
+            f"{' → '.join(shortcut_tokens)}."
+        )
+    return f"F(x) should be {' → '.join(_MAIN_PATH)}; yours is {' → '.join(main_tokens)}."[:280]
+
+
+def _residual_computation(model) -> str:
+    """'' when the model computes ReLU(F(x) + shortcut(x)) with its own (randomised) weights."""
+    from cnnkit.exercises.architecture import batch_norm, conv, outputs_of, randomise
+
+    rng = fresh_generator("ch04.q3")
+    randomise(model, rng)
+    main, shortcut, _ = _residual_paths(model)
+    conv_a, bn_a, _, conv_b, bn_b = (node.layer for node in main)
+    projection, bn_p = (node.layer for node in shortcut)
+    x = rng.normal(size=(2, 16, 16, 32)).astype("float32")
+    y = np.maximum(batch_norm(conv(x, conv_a, activation=False), bn_a), 0.0)
+    y = batch_norm(conv(y, conv_b, activation=False), bn_b)
+    expected = np.maximum(y + batch_norm(conv(x, projection, activation=False), bn_p), 0.0)
+    got = outputs_of(model, x)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-3, atol=1e-3):
+        return (
+            "Your block's output differs from ReLU(F(x) + shortcut(x)) computed with its own "
+            "weights: is a layer doing something else than its name says?"
+        )
+    return ""
+
+
 def _check_residual_block(residual_block):
     import keras
 
     inputs = keras.Input((16, 16, 32))
-    outputs = call_student(residual_block, inputs)
+    outputs = call_student(residual_block, inputs, plain_result=False)
     try:
         model = keras.Model(inputs, outputs)
     except Exception as error:  # noqa: BLE001 - a student's return value, reported
@@ -260,6 +476,12 @@ def _check_residual_block(residual_block):
     trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
     if trainable != 57_728:
         return incorrect(f"Your block has {trainable:,} trainable parameters; expected 57,728.")
+    problem = _residual_architecture(model)
+    if problem:
+        return incorrect(problem)
+    problem = _residual_computation(model)
+    if problem:
+        return incorrect(problem)
     return correct(
         "Correct: 18,432 + 36,864 + 2,048 (projection) conv weights + 3 × 128 BN γ/β = 57,728."
     )
@@ -371,7 +593,7 @@ def _check_stage_shapes(answer):
     for stage, shape in _STAGES.items():
         if stage not in answer:
             return incorrect(f"Missing {stage}.")
-        given = _as_shape(answer[stage])
+        given = as_shape(answer[stage])
         if stage == "stage1" and given == (16, 16, 64):
             return incorrect(
                 "The small-input stem is a 3×3 stride-1 conv without max pooling, and "

@@ -13,12 +13,14 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_integer,
     call_student,
     check_array,
     check_number,
     correct,
     dropped_terms,
     first_wins,
+    fresh_generator,
     incorrect,
     per_input_bias,
 )
@@ -181,9 +183,7 @@ def _check_sharing(answer):
 
 
 def as_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)):
-        raise StudentCodeError(f"{name} must be a number, got {value!r}.")
-    return int(value)
+    return as_integer(value, what=f"{name} as a whole number")
 
 
 q4 = Problem(
@@ -210,30 +210,29 @@ q4 = Problem(
 
 # --- q5: one RNN step in NumPy ----------------------------------------------------------------
 
-_RNG = np.random.default_rng(5)
-_X = _RNG.normal(size=(2, 3))
-_S = _RNG.normal(size=(2, 4))
-_U = _RNG.normal(size=(3, 4))
-_W = _RNG.normal(size=(4, 4))
-_B = _RNG.normal(size=4)
-
 
 def _check_rnn_step(rnn_step):
-    output = call_student(rnn_step, _X.copy(), _S.copy(), _U.copy(), _W.copy(), _B.copy())
-    expected = np.tanh(_X @ _U + _S @ _W + _B)
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch05.q5")
+    x, s, u, w, b = (rng.normal(size=shape) for shape in ((2, 3), (2, 4), (3, 4), (4, 4), 4))
+    expected = np.tanh(x @ u + s @ w + b)
+    output = call_student(
+        rnn_step, x.copy(), s.copy(), u.copy(), w.copy(), b.copy(), output_like=[expected]
+    )
     return check_array(
         output,
         expected,
         name="rnn_step(x_t, s_prev, U, W, b)",
         mistakes=[
-            (_X @ _U + _S @ _W + _B, "Apply the activation: s_t = tanh(...)."),
+            (x @ u + s @ w + b, "Apply the activation: s_t = tanh(...)."),
             (
-                np.tanh(_X @ _U + _B),
+                np.tanh(x @ u + b),
                 "You forgot the recurrent term s_prev @ W: without it there is no memory.",
             ),
-            (np.tanh(_X @ _U + _S @ _W), "You forgot the bias b."),
+            (np.tanh(x @ u + s @ w), "You forgot the bias b."),
             (
-                np.tanh(_X @ _U + _S @ _W.T + _B),
+                np.tanh(x @ u + s @ w.T + b),
                 "W is stored as Keras's recurrent_kernel (units, units): use s_prev @ W, not W.T.",
             ),
         ],

@@ -16,17 +16,19 @@ from cnnkit.exercises.core import (
     Problem,
     StudentCodeError,
     WrongAnswer,
+    as_number,
     call_student,
     check_number,
     correct,
+    fresh_generator,
     incorrect,
     log_base_variants,
 )
 
 # --- q1: discriminator loss in NumPy ----------------------------------------------------------
 
-_P_REAL = np.array([0.9, 0.7, 0.6])
-_P_FAKE = np.array([0.2, 0.4, 0.1])
+_P_REAL_EXAMPLE = np.array([0.9, 0.7, 0.6])
+_P_FAKE_EXAMPLE = np.array([0.2, 0.4, 0.1])
 
 
 def _d_loss(p_real, p_fake):
@@ -34,24 +36,32 @@ def _d_loss(p_real, p_fake):
 
 
 def _check_d_loss(discriminator_loss):
-    value = call_student(discriminator_loss, _P_REAL.copy(), _P_FAKE.copy())
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch06.q1")
+    p_real = np.clip(_P_REAL_EXAMPLE + rng.uniform(-0.05, 0.05, 3), 0.05, 0.95)
+    p_fake = np.clip(_P_FAKE_EXAMPLE + rng.uniform(-0.05, 0.05, 3), 0.05, 0.95)
+    expected = _d_loss(p_real, p_fake)
+    value = call_student(
+        discriminator_loss, p_real.copy(), p_fake.copy(), output_like=[np.float64(0)]
+    )
     mistakes = {
         -_d_loss(
-            _P_REAL, _P_FAKE
+            p_real, p_fake
         ): "Mind the sign: the loss is the NEGATIVE log-likelihood, -[log D(x) + log(1 - D(G(z)))].",
         _d_loss(
-            _P_FAKE, _P_REAL
+            p_fake, p_real
         ): "Labels swapped: real images have target 1 (log D(x)), generated ones target 0 (log(1 - D(G(z)))).",
-        float(-np.mean(np.log(_P_REAL)) - np.mean(np.log(_P_FAKE))): (
+        float(-np.mean(np.log(p_real)) - np.mean(np.log(p_fake))): (
             "For generated images D should output 0, so the term is log(1 - D(G(z))), not log D(G(z))."
         ),
         float(
-            -np.mean(np.log(_P_REAL))
+            -np.mean(np.log(p_real))
         ): "You only scored the real images; add the term for the generated ones.",
     }
     return check_number(
         value,
-        _d_loss(_P_REAL, _P_FAKE),
+        expected,
         rel_tol=1e-6,
         mistakes=mistakes,
         success="Correct: L_D = -mean log D(x) - mean log(1 - D(G(z))), binary cross-entropy with targets 1 and 0.",
@@ -285,7 +295,7 @@ def _check_generator_step(generator_step):
         )
     if not math.isclose(loss, reference_loss, rel_tol=1e-4):
         return incorrect(
-            f"Your loss is {loss:.4f}, expected {reference_loss:.4f}: the generator's loss is the "
+            f"Your loss {loss:.4f} is not the generator's loss: it is the "
             "binary cross-entropy of D(G(z)) against target 1 (ones), i.e. -mean log D(G(z))."
         )
     if not all(np.allclose(a, b, atol=1e-5) for a, b in zip(g_expected, g_now, strict=True)):
@@ -496,8 +506,6 @@ q7 = Problem(
 
 # --- q8: diversity as the mean pairwise distance -------------------------------------------------
 
-_SAMPLES = np.random.default_rng(8).uniform(0, 1, (6, 4, 4))
-
 
 def _pairwise(images):
     flat = images.reshape(len(images), -1)
@@ -505,10 +513,13 @@ def _pairwise(images):
 
 
 def _check_diversity(diversity):
-    distances = _pairwise(_SAMPLES)
-    n = len(_SAMPLES)
-    flat = _SAMPLES.reshape(n, -1)
-    value = call_student(diversity, _SAMPLES.copy())
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    samples = fresh_generator("ch06.q8").uniform(0, 1, (6, 4, 4))
+    distances = _pairwise(samples)
+    n = len(samples)
+    flat = samples.reshape(n, -1)
+    value = call_student(diversity, samples.copy(), output_like=[np.float64(0)])
     mistakes = {
         float(distances.sum() / n**2): (
             "You divided by N² and so counted each image's zero distance to itself. Average over "
@@ -531,9 +542,10 @@ def _check_diversity(diversity):
     )
     if result.status != "correct":
         return result
-    same = call_student(diversity, np.repeat(_SAMPLES[:1], 5, axis=0))
-    if not math.isclose(float(same), 0.0, abs_tol=1e-6):
-        return incorrect(f"Five copies of one image must have diversity 0, got {float(same):.4g}.")
+    same = call_student(diversity, np.repeat(samples[:1], 5, axis=0))
+    same = as_number(same, what="a number")
+    if not math.isclose(same, 0.0, abs_tol=1e-6):
+        return incorrect(f"Five copies of one image must have diversity 0, got {same:.4g}.")
     return correct(
         "Correct: the mean distance between two different samples. A collapsed generator, which "
         "draws nearly the same image for every z, scores close to 0."

@@ -20,8 +20,10 @@ from cnnkit.exercises.core import (
     call_student,
     check_number,
     correct,
+    fresh_generator,
     incorrect,
 )
+from cnnkit.exercises.strict import read_array
 from cnnkit.scratch.optimizers import SGD, Adam
 
 # --- q1: momentum update ----------------------------------------------------------------------
@@ -29,8 +31,7 @@ from cnnkit.scratch.optimizers import SGD, Adam
 _LR, _MU = 0.1, 0.9
 
 
-def _momentum_case(seed):
-    rng = np.random.default_rng(seed)
+def _momentum_case(rng):
     w, v, g = rng.normal(size=4), rng.normal(size=4) * 0.1, rng.normal(size=4)
     return w, v, g
 
@@ -49,16 +50,19 @@ def _unpack_pair(output, what):
         raise StudentCodeError(
             f"{what} must return a pair (new_w, new_v), got {type(output).__name__}."
         )
-    return np.asarray(output[0], dtype=float), np.asarray(output[1], dtype=float)
+    return read_array(output[0], 4), read_array(output[1], 4)
 
 
 def _check_momentum(momentum_step):
-    for seed in (0, 1):
-        w, v, g = _momentum_case(seed)
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch07.q1")
+    for _ in range(2):
+        w, v, g = _momentum_case(rng)
+        expected_w, expected_v = _reference_momentum(w, v, g, _LR, _MU)
         new_w, new_v = _unpack_pair(
             call_student(momentum_step, w.copy(), v.copy(), g.copy(), _LR, _MU), "momentum_step"
         )
-        expected_w, expected_v = _reference_momentum(w, v, g, _LR, _MU)
         if np.allclose(new_w, expected_w, atol=1e-9) and np.allclose(new_v, expected_v, atol=1e-9):
             continue
         if np.allclose(new_w, w - _LR * g, atol=1e-9):
@@ -138,7 +142,7 @@ def _run_student_adam(adam_step, w, g_list, lr=0.01):
         output = call_student(adam_step, w.copy(), m.copy(), v.copy(), g.copy(), t, lr)
         if not isinstance(output, (tuple, list)) or len(output) != 3:
             raise StudentCodeError("adam_step must return three arrays (new_w, new_m, new_v).")
-        w, m, v = (np.asarray(value, dtype=float) for value in output)
+        w, m, v = (read_array(value, np.size(w)) for value in output)
     return w
 
 
@@ -152,11 +156,13 @@ def _adam_without_correction(w, g_list, lr=0.01, b1=0.9, b2=0.999, eps=1e-7):
 
 
 def _check_adam(adam_step):
-    rng = np.random.default_rng(7)
+    # Fresh numbers for every check; each reference is computed before the student's function
+    # runs and kept alive, so an np.empty answer never finds the right values in freed memory.
+    rng = fresh_generator("ch07.q2")
     w = rng.normal(size=5)
     g_list = [rng.normal(size=5) for _ in range(4)]
-    got = _run_student_adam(adam_step, w, g_list)
     expected = _adam_reference(w, g_list)
+    got = _run_student_adam(adam_step, w, g_list)
     # Keras raises float32 betas to the power t: textbook float64 Adam differs by < 1e-6 here.
     if np.allclose(got, expected, rtol=0, atol=2e-6):
         return correct("Correct: four steps agree with keras.optimizers.Adam (to 2e-6).")

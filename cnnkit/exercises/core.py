@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnkit.exercises.strict import Refused, Unreadable, plain_copy, read_array, read_number
+
 CORRECT = "correct"
 INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not attempted"
@@ -87,20 +89,45 @@ class StudentCodeError(Exception):
     """Raised by :func:`call_student` when the student's function fails; becomes an 'incorrect' result."""
 
 
-def call_student(function: Callable, *args, **kwargs):
+def dirty_freed_memory(*like, copies: int = 8) -> None:
+    """Leave NaN in the memory NumPy hands out next for arrays the size of each of ``like``.
+
+    Memory fresh from the system is zero, so in a new kernel an answer built on ``np.empty`` can
+    be right by luck where the right values are zeros (ReLU of negative inputs). NumPy (and the C
+    allocator) hand a freed block of the same size out first: allocating and freeing NaN-filled
+    blocks makes such an answer NaN, which no check accepts.
+    """
+    blocks = [np.full(np.shape(array), np.nan) for array in like for _ in range(copies)]
+    del blocks
+
+
+def call_student(
+    function: Callable, *args, plain_result: bool = True, output_like: Sequence = (), **kwargs
+):
     """Call a student's function; its exceptions become a readable StudentCodeError.
 
     ``NotImplementedError`` passes through: it means the starter code is still in place.
+    The result is a :func:`~cnnkit.exercises.strict.plain_copy` (liars and huge objects replaced
+    by markers that equal nothing) unless ``plain_result=False`` (a Keras model or tensor).
+    Before the call, blocks the size of each array argument and of each of ``output_like`` (the
+    expected outputs) are filled with NaN and freed (:func:`dirty_freed_memory`).
     """
     if not callable(function):
         raise StudentCodeError(
             f"Expected a function, got {type(function).__name__} {_short(function)}. "
             "Define it with `def ...` in the cell above and run that cell."
         )
+    dirty_freed_memory(*(a for a in args if isinstance(a, np.ndarray)), *output_like)
     try:
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
+        return plain_copy(result) if plain_result else result
     except NotImplementedError:
         raise
+    except (SystemExit, KeyboardInterrupt) as error:  # exit() or an interrupt inside the function
+        raise StudentCodeError(
+            f"Your function raised {type(error).__name__}: it must return its result, "
+            "not stop the program."
+        ) from None
     except Exception as error:  # the student's bug, reported without the checker's frames
         frames = traceback.extract_tb(error.__traceback__)[1:]
         line = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
@@ -117,35 +144,65 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 def plain(text, limit: int = 400) -> str:
     """``text`` without terminal colour codes (Keras colours its errors), cut to ``limit`` characters."""
-    text = _ANSI_ESCAPE.sub("", str(text)).strip()
+    try:
+        text = str(text)
+    except BaseException:  # a student's exception whose __str__ fails
+        text = f"<{type(text).__name__}>"
+    text = _ANSI_ESCAPE.sub("", text[: 10 * limit]).strip()
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _short(value, limit: int = 60) -> str:
     try:
         text = repr(value)
-    except Exception:  # a student's object whose __repr__ fails
+    except BaseException:  # a student's object whose __repr__ fails (or calls exit())
         text = f"<{type(value).__name__} object>"
     text = plain(text, limit=10 * limit)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_CHECKS_MADE: dict[str, int] = {}
+
+
+def fresh_generator(key: str) -> np.random.Generator:
+    """A NumPy generator for one check of ``key`` (a problem's name): the n-th check of a session
+    draws from the seed (key, n), so every check gets fresh inputs (a result left in freed memory by
+    an earlier check never matches) and a session's checks are reproducible."""
+    count = _CHECKS_MADE.get(key, 0)
+    _CHECKS_MADE[key] = count + 1
+    return np.random.default_rng([_stable_number(key), count])
 
 
 def is_blank(answer) -> bool:
     """True for the starter placeholder: ``...`` (Ellipsis), None, or a container of nothing but ``...``."""
     if answer is Ellipsis or answer is None:
         return True
-    if isinstance(answer, dict) and answer:
-        return all(value is Ellipsis for value in answer.values())
-    if isinstance(answer, (list, tuple)) and answer:
-        return all(value is Ellipsis for value in answer)
-    return False
+    # read through the base types: a subclass's __len__ or .values() may raise or lie
+    if isinstance(answer, dict):
+        values = list(dict.values(answer))
+    elif isinstance(answer, list):
+        values = [list.__getitem__(answer, i) for i in range(min(list.__len__(answer), 100))]
+    elif isinstance(answer, tuple):
+        values = [tuple.__getitem__(answer, i) for i in range(min(tuple.__len__(answer), 100))]
+    else:
+        return False
+    return bool(values) and all(value is Ellipsis for value in values)
 
 
 def as_number(answer, *, what: str = "a number"):
-    """Convert a student's answer to a float or raise StudentCodeError that says what was expected."""
+    """Convert a student's answer to a plain float or raise StudentCodeError saying what was expected.
+
+    The value is read through :func:`cnnkit.exercises.strict.read_number`: a lying ``int`` or
+    ``float`` subclass, an object array or a liar inside a one-element array are never trusted.
+    """
+    if isinstance(answer, Unreadable):
+        raise StudentCodeError(f"Expected {what}, got {answer.description}.")
     if isinstance(answer, bool) or not isinstance(answer, (numbers.Number, np.number)):
         if isinstance(answer, np.ndarray) and answer.size == 1:
-            return float(answer.reshape(-1)[0])
+            try:
+                return float(read_number(answer, what=what))
+            except Refused as error:
+                raise StudentCodeError(str(error)) from None
         if isinstance(answer, str):
             text = _short(answer)
             hint = ""
@@ -153,10 +210,31 @@ def as_number(answer, *, what: str = "a number"):
                 hint = f" Remove the quotes: write {plain(answer.strip(), 40)}, not {text}."
             raise StudentCodeError(f"Expected {what}, got the text {text}.{hint}")
         raise StudentCodeError(f"Expected {what}, got {type(answer).__name__} {_short(answer)}.")
-    value = complex(answer)
-    if value.imag:
-        raise StudentCodeError(f"Expected a real number, got {answer!r}.")
-    return float(value.real)
+    try:
+        return float(read_number(answer, what=what))
+    except Refused as error:
+        raise StudentCodeError(str(error)) from None
+    except OverflowError:  # an int with hundreds of digits
+        return math.inf if answer > 0 else -math.inf
+
+
+def as_integer(answer, *, what: str = "an integer") -> int:
+    """A whole number read strictly (2.7 is refused, never truncated to 2), else StudentCodeError."""
+    value = as_number(answer, what=what)
+    if not math.isfinite(value) or not float(value).is_integer():
+        raise StudentCodeError(
+            f"Expected {what}, got {_format(value)}: sizes and counts are whole numbers."
+        )
+    return int(value)
+
+
+def as_shape(answer, *, what: str = "a shape such as (28, 28, 6)") -> tuple[int, ...]:
+    """A shape (a tuple of whole numbers) from a tuple, a list or a 1-d array of at most 8 sizes."""
+    if isinstance(answer, np.ndarray) and answer.ndim == 1 and answer.size <= 8:
+        answer = list(answer)
+    if not isinstance(answer, (list, tuple)) or len(answer) > 8:
+        raise StudentCodeError(f"Expected {what}, got {_short(answer)}.")
+    return tuple(as_integer(size, what="whole-number sizes") for size in answer)
 
 
 def _looks_numeric(text: str) -> bool:
@@ -324,7 +402,9 @@ def check_array(
             "Check which axis you reduce over and whether you kept the batch dimension."
         )
     try:
-        array = np.asarray(answer, dtype=float)
+        array = read_array(answer, int(expected.size))
+    except Refused as error:
+        raise StudentCodeError(str(error)) from None
     except (TypeError, ValueError, OverflowError):
         raise StudentCodeError(
             f"Expected an array of numbers, got {type(answer).__name__} {_short(answer)}."
@@ -532,9 +612,8 @@ class Problem:
     def check(self, answer=Ellipsis) -> Result:
         """Check an answer: 'correct', 'incorrect' with a message that teaches, or 'not attempted'."""
         result = self._evaluate(answer)
-        message = result.message
-        if result.status != "correct":  # whatever a checker quotes of the answer, stay readable
-            message = plain(message, limit=MESSAGE_LIMIT)
+        # whatever a checker quotes of the answer, every message stays short and readable
+        message = plain(result.message, limit=MESSAGE_LIMIT)
         result = Result(result.status, message, self.name)
         if self._checks_are_solution_views:
             self._record("solution", result.status)
@@ -555,17 +634,23 @@ class Problem:
             print(f"cnnkit progress: not recorded ({type(error).__name__}: {plain(error)}).")
 
     def _evaluate(self, answer) -> Result:
-        if is_blank(answer):
-            return not_attempted()
         try:
+            answer = plain_copy(answer)  # never trust the student's own ==, len() or str()
+            if is_blank(answer):
+                return not_attempted()
             if self.personal:
                 result = self.checker(answer, self.given)
             else:
                 result = self.checker(answer)
         except NotImplementedError:
             return not_attempted("Your function still raises NotImplementedError: write its body.")
-        except StudentCodeError as error:
+        except (StudentCodeError, Refused) as error:
             return incorrect(plain(error))
+        except (SystemExit, KeyboardInterrupt) as error:  # from a student's __eq__, __repr__...
+            return incorrect(
+                f"Your answer raised {type(error).__name__} while it was checked: "
+                "give a plain value or a function that returns one."
+            )
         except Exception as error:  # a checker must never show students a traceback
             return incorrect(
                 f"Could not check this answer ({type(error).__name__}: {plain(error)}). "
