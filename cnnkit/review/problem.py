@@ -25,7 +25,6 @@ from cnnkit.exercises.core import (
     Markdown,
     Result,
     StudentCodeError,
-    incorrect,
     is_blank,
     not_attempted,
 )
@@ -105,6 +104,42 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def not_understood(message: str) -> Result:
+    """An answer the kit cannot read: not attempted (never counted wrong), said plainly."""
+    message = str(message)
+    if not message.startswith("Not understood"):
+        message = f"Not understood: {message}"
+    return not_attempted(_short(message, MAX_MESSAGE_CHARACTERS))
+
+
+def judge(checker: Callable[[Any], Result], answer) -> Result:
+    """``checker(answer)`` guarded: a blank answer is not attempted, an unreadable one "not
+    understood", a checker error never a traceback, a message never a wall of text."""
+    try:
+        blank = is_blank(answer)
+    except Exception:  # a student's container whose __len__ or values() fails
+        return not_understood("could not read this answer.")
+    if blank:
+        return not_attempted("Replace the ... with your answer, then check again.")
+    if isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
+        return not_understood(
+            f"that answer is {len(answer):,} characters long; answers here are a number, a "
+            "shape, a letter or a list."
+        )
+    try:
+        result = checker(answer)
+    except StudentCodeError as error:
+        return not_understood(str(error))
+    except Exception as error:  # a checker must never show a traceback
+        return not_understood(
+            f"could not read this answer ({type(error).__name__}). Is it the kind of value the "
+            "problem asks for?"
+        )
+    if len(result.message) > MAX_MESSAGE_CHARACTERS:
+        result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
+    return result
+
+
 @dataclass(repr=False)
 class PracticeProblem:
     """One practice problem: ``.kind``, ``.topic``, ``.statement``, ``.answer``, ``.source``,
@@ -132,28 +167,15 @@ class PracticeProblem:
         return f"{prefix} ({self.topic})"
 
     def check(self, answer=Ellipsis) -> Result:
-        """Check an answer; never raises. ``...`` or None means not attempted."""
-        if is_blank(answer):
-            result = not_attempted("Replace the ... with your answer, then check again.")
-        elif isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
-            result = incorrect(
-                f"That answer is {len(answer):,} characters long; answers here are a number, a "
-                "letter, a list or a few sentences."
-            )
-        else:
-            try:
-                result = self.checker(answer)
-            except StudentCodeError as error:
-                result = incorrect(str(error))
-            except Exception as error:  # a checker must never show a traceback
-                result = incorrect(
-                    f"Could not read this answer ({type(error).__name__}: {_short(error)}). "
-                    "Is it the kind of value the problem asks for?"
-                )
-            if len(result.message) > MAX_MESSAGE_CHARACTERS:  # never a wall of text
-                result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
-            if result.status == "incorrect" and self.source is not None:
-                result = Result(result.status, f"{result.message} Read: {self.source}.")
+        """Check an answer; never raises. ``...`` or None means not attempted.
+
+        An answer the kit cannot read (a text that is not a number or a shape, an option that
+        does not exist, a list of the wrong kind) is "not attempted" with a message starting
+        "Not understood": it is never counted wrong, in progress or in a mock exam's score.
+        """
+        result = judge(self.checker, answer)
+        if result.status == "incorrect" and self.source is not None:
+            result = Result(result.status, f"{result.message} Read: {self.source}.")
         result = Result(result.status, result.message, self.label)
         self.last_result = result
         if result.status != "not attempted" and self.event:
