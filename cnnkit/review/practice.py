@@ -57,18 +57,23 @@ def _student_number(text: str) -> int:
     return int(hashlib.sha256(cleaned.encode("utf-8")).hexdigest()[:12], 16) % 10**9
 
 
+def _exercises_seed() -> int:
+    """The exercises' per-student seed (drawn and stored the first time), 0 if unavailable."""
+    try:
+        from cnnkit.exercises.core import seed
+
+        return int(seed())
+    except Exception as error:  # an unusable progress file must not stop practice
+        log.debug("no per-student seed: %s", error)
+        return 0
+
+
 def student_id(student=None) -> int:
     """Whose problems these are: ``student`` (a student number or name, or an int), or by default
     the exercises' per-student seed (``ck.exercises.seed()``), so that each student gets their own
     problems and papers and the same ones again."""
     if student is None:
-        try:
-            from cnnkit.exercises.core import seed
-
-            return int(seed())
-        except Exception as error:  # an unusable progress file must not stop practice
-            log.debug("no per-student seed: %s", error)
-            return 0
+        return _exercises_seed()
     if isinstance(student, str):
         if len(student) > 200:
             raise ValueError(f"student=... is {len(student):,} characters; give a student number.")

@@ -171,7 +171,9 @@ def _check_int(expected: int, pairs, success: str = "Correct.") -> Callable[[obj
     mistakes = _mistakes(expected, pairs + _generic_mistakes(expected, integer=True))
 
     def check(answer) -> Result:
-        value = _as_int(answer, "an integer")
+        # A readable number that is not whole (31.5) is judged (a named mistake or "not a whole
+        # number"), not refused as unreadable.
+        value = as_number(read_number_text(answer) if isinstance(answer, str) else answer)
         return check_number(value, expected, mistakes=mistakes, integer=True, success=success)
 
     check.typical_mistake = next(iter(_mistakes(expected, pairs)), None)

@@ -43,10 +43,12 @@ def pool_values(rng: random.Random) -> Draft:
 
     def check(answer) -> Result:
         # Rows may be nested ([[a, b], [c, d]]); every length is bounded before it is read.
+        if isinstance(answer, str):
+            answer = as_numbers(answer, "a list of 4 numbers such as [4, 9, 7, 8]")
         rows = bounded_items(answer, "a list of 4 numbers such as [4, 9, 7, 8]", limit=16)
         flat = []
         for row in rows:
-            if isinstance(row, (list, tuple)) or hasattr(row, "shape"):
+            if isinstance(row, (list, tuple)) or getattr(row, "ndim", 0) > 0:
                 flat += as_numbers(row, "a list of 4 numbers")
             else:
                 flat += as_numbers([row], "a list of 4 numbers")
