@@ -720,8 +720,8 @@ def test_design_checks_each_constraint_with_explain():
     _incorrect(problem, wrong_classes, "Constraint 2 fails")
     no_softmax = [layers.GlobalAveragePooling2D(), layers.Dense(classes)]
     _incorrect(problem, no_softmax, "softmax")
-    _not_understood(problem, [layers.Dense(3), "conv"], "not a Keras layer")
-    _not_understood(problem, [layers.Reshape((7,))], "cannot build")
+    _incorrect(problem, [layers.Dense(3), "conv"], "not a Keras layer")
+    _incorrect(problem, [layers.Reshape((7,))], "cannot build")
     model = keras.Sequential([keras.Input(problem.data["input_shape"]), *problem.answer])
     assert problem.check(model).status == "correct"
     other = keras.Sequential([keras.Input((32, 32, 3)), layers.Flatten(), layers.Dense(classes)])

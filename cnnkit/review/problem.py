@@ -25,6 +25,7 @@ from cnnkit.exercises.core import (
     Markdown,
     Result,
     StudentCodeError,
+    incorrect,
     is_blank,
     not_attempted,
 )
@@ -112,9 +113,13 @@ def not_understood(message: str) -> Result:
     return not_attempted(_short(message, MAX_MESSAGE_CHARACTERS))
 
 
-def judge(checker: Callable[[Any], Result], answer) -> Result:
+def judge(checker: Callable[[Any], Result], answer, refusal_is_wrong: bool = False) -> Result:
     """``checker(answer)`` guarded: a blank answer is not attempted, an unreadable one "not
-    understood", a checker error never a traceback, a message never a wall of text."""
+    understood", a checker error never a traceback, a message never a wall of text.
+
+    ``refusal_is_wrong``: the checker's ``StudentCodeError`` is a verdict (incorrect), as in the
+    design checker, which raises it for a model that breaks a constraint.
+    """
     try:
         blank = is_blank(answer)
     except Exception:  # a student's container whose __len__ or values() fails
@@ -129,7 +134,7 @@ def judge(checker: Callable[[Any], Result], answer) -> Result:
     try:
         result = checker(answer)
     except StudentCodeError as error:
-        return not_understood(str(error))
+        return incorrect(str(error)) if refusal_is_wrong else not_understood(str(error))
     except Exception as error:  # a checker must never show a traceback
         return not_understood(
             f"could not read this answer ({type(error).__name__}). Is it the kind of value the "
@@ -173,7 +178,7 @@ class PracticeProblem:
         does not exist, a list of the wrong kind) is "not attempted" with a message starting
         "Not understood": it is never counted wrong, in progress or in a mock exam's score.
         """
-        result = judge(self.checker, answer)
+        result = judge(self.checker, answer, refusal_is_wrong=self.kind == "design")
         if result.status == "incorrect" and self.source is not None:
             result = Result(result.status, f"{result.message} Read: {self.source}.")
         result = Result(result.status, result.message, self.label)
