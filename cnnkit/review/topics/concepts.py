@@ -118,8 +118,9 @@ def _letter(answer, count: int, texts: Sequence[str] = ()) -> int:
     """The index of the option a student chose: its letter ('B', 'b', '(B)', 'B.'), its index as
     an int (0 for A, as in ``problem.options[0]``) or its text (``problem.options[1]``)."""
     if _is_int(answer):
-        if 0 <= answer < count:
-            return int(answer)
+        index = int(answer)  # a plain int: an int subclass's own comparisons are not trusted
+        if 0 <= index < count:
+            return index
         raise StudentCodeError(
             f"Option indices run from 0 (A) to {count - 1} ({LETTERS[count - 1]}); got {answer}."
         )
@@ -178,8 +179,8 @@ def _truth(answer) -> bool:
         pass
     if isinstance(answer, bool):
         return answer
-    if _is_int(answer) and answer in (0, 1):
-        return bool(answer)
+    if _is_int(answer) and int(answer) in (0, 1):
+        return int(answer) == 1
     if isinstance(answer, str):
         text = normalise_text(answer).strip(". ")
         if text in _TRUE:
