@@ -6,12 +6,20 @@ a :class:`PracticeProblem`. This module imports no topic, so topics can import i
 
 Kinds (the exam's question types):
 
-- ``calculation`` (计算题): a number, a shape or a table; verified by Keras or NumPy.
-- ``choice`` (选择题): one letter among ``options``; a justification after checking.
-- ``true_false`` (判断题): True or False; a justification after checking.
+- ``calculation`` (计算题): a number, a shape or a table, also typed as text ('3,904',
+  '28x28x6'); verified by Keras or NumPy; a real number judged at the precision its statement
+  asks.
+- ``choice`` (选择题): one option, by letter, index (0 for A) or text; a justification after
+  checking.
+- ``true_false`` (判断题): True/False, 1/0, 'true'/'false', 'T'/'F', '对'/'错'.
 - ``ordering`` (排序题): the letters of the shuffled steps in the right order.
-- ``short_answer`` (简答题): free text checked for the required key ideas.
+- ``short_answer`` (简答题): the letters of every true statement among ``options`` (key ideas
+  and wrong ones); free text is not graded ("not understood"), the model answer is in the
+  solution.
 - ``design`` (分析设计题): a Keras model or layer list checked against a goal and constraints.
+
+An answer the kit cannot read is "not attempted" with a "Not understood" message (never counted
+wrong), see :func:`judge`.
 """
 
 from __future__ import annotations
