@@ -340,13 +340,22 @@ def ordering_generator(items: Sequence[Ordering]) -> Callable[[random.Random], D
     return generate
 
 
+def _sentence(text: str) -> str:
+    """Every statement written alike (capital first letter, full stop), so that its form does not
+    tell a key idea from a wrong statement."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
 def short_answer_generator(items: Sequence[ShortAnswer]) -> Callable[[random.Random], Draft]:
     """Short answers as "tick every true statement": the answer is the set of letters of the
     key ideas; a wrong tick is named with why it is false, a missing one is counted (not named)."""
 
     def generate(rng: random.Random) -> Draft:
         item = rng.choice(items)
-        options = [(idea.name, "") for idea in item.ideas] + list(item.wrong)
+        options = [(_sentence(idea.name), "") for idea in item.ideas] + [
+            (_sentence(text), why) for text, why in item.wrong
+        ]
         rng.shuffle(options)
         texts = tuple(text for text, _ in options)
         true = {i for i, (_, why) in enumerate(options) if not why}
