@@ -453,4 +453,4 @@ def test_mock_exam_unreadable_answers_are_not_counted_wrong():
 
 def test_the_whole_file_draws_quickly(drawn):
     _, seconds = drawn
-    assert seconds < 20, f"drawing took {seconds:.1f} s"
+    assert seconds < 40, f"drawing took {seconds:.1f} s"  # about 3 s on an idle machine
