@@ -1,12 +1,19 @@
-"""A mock exam shaped like the real one: sections by kind, points, a time suggestion, a score
-report by section and topic with the chapters to revisit, and a printable HTML/PDF version whose
-answer key is on separate pages.
+"""A mock exam shaped like the real one: sections by kind, points, a time suggestion, answers
+collected and judged at submission, a score report by section and topic with the chapters to
+revisit, and a printable HTML/PDF version whose answer key is on separate pages.
 
-    exam = mock_exam(seed=7)          # 20 problems in six sections
+    exam = mock_exam()                # your paper: 20 problems in six sections
     exam                              # the paper (Markdown in a notebook), no answers
-    exam.answer(3, "B")               # problems are numbered as shown
-    exam.score()                      # the report (shown once, as the cell's last line)
+    exam.answer(3, "B")               # recorded, not judged: no feedback before submission
+    exam.submit()                     # judged now; the first submission is the score
+    exam.feedback()                   # after submission: each problem's verdict and message
+    exam.retake()                     # a new paper (the submitted one keeps its score)
     exam.save("my_exam")              # mock_exam.html and mock_exam.pdf (answer key at the end)
+
+Papers are per student: the student id (``ck.exercises.seed()``, or ``student=...``) and the
+attempt number pick the problems, so the same student gets the same paper again (reproducible)
+and another student another one. An answer the kit cannot read is "not understood" at
+submission: not attempted, never counted wrong.
 """
 
 from __future__ import annotations
@@ -17,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnnkit.exercises.core import Markdown, Result, not_attempted
-from cnnkit.review.practice import check_count, check_seed, make_problem
-from cnnkit.review.problem import LETTERS, MissingProblem, PracticeProblem
+from cnnkit.exercises.core import Markdown, Result, is_blank, not_attempted
+from cnnkit.review.practice import check_count, check_seed, make_problem, student_id
+from cnnkit.review.problem import LETTERS, MissingProblem, PracticeProblem, _short
 
 #: The most problems one mock exam holds.
 MAX_EXAM_PROBLEMS = 100
@@ -119,22 +126,96 @@ class ExamScore:
         )
 
 
-class MockExam:
-    """Problems numbered 1..n in sections by kind; ``exam.answer(i, value)``, ``exam.score()``."""
+@dataclass(frozen=True)
+class Recorded:
+    """What ``exam.answer(i, value)`` gives before submission: the answer is kept, not judged."""
 
-    def __init__(self, problems: list[PracticeProblem], seed=None):
-        self.problems = problems
+    number: int
+    message: str
+    status: str = "recorded"
+
+    def __str__(self) -> str:
+        return self.message
+
+    __repr__ = __str__
+
+
+class ExamQuestion:
+    """One question of a mock exam as the student sees it: statement, options, number, topic,
+    kind and section; ``check(value)`` records an answer (``exam.answer``) without judging it.
+    The answer and the solution open only after ``exam.submit()``."""
+
+    def __init__(self, exam: MockExam, problem: PracticeProblem):
+        self._exam = exam
+        self._problem = problem
+        for name in ("number", "topic", "kind", "statement", "options", "source", "label"):
+            setattr(self, name, getattr(problem, name))
+
+    @property
+    def last_result(self) -> Result | None:
+        """The verdict given at submission (None before)."""
+        return self._exam._results.get(self.number)
+
+    @property
+    def answer(self):
+        """The right answer, once the paper is submitted; None before."""
+        return self._problem.answer if self._exam.submitted else None
+
+    def check(self, answer=Ellipsis):
+        return self._exam.answer(self.number, answer)
+
+    def typical_mistake(self):
+        """A wrong answer students often give (for demonstrations and tests)."""
+        return self._problem.typical_mistake()
+
+    def show_solution(self) -> Markdown:
+        if not self._exam.submitted:
+            return Markdown("The solutions open after `exam.submit()`.")
+        return self._problem.show_solution()
+
+    def _repr_markdown_(self) -> str:
+        return self._problem._repr_markdown_()
+
+    def __str__(self) -> str:
+        return str(self._problem)
+
+    __repr__ = __str__
+
+
+class MockExam:
+    """Problems numbered 1..n in sections by kind: ``exam.answer(i, value)`` collects answers,
+    ``exam.submit()`` judges them once (the first submission scores), ``exam.retake()`` draws a
+    new paper for the same student."""
+
+    def __init__(
+        self, problems: list[PracticeProblem], seed=None, student: int = 0, attempt: int = 0
+    ):
+        self._problems = problems
         self.seed = seed
+        self.student = student
+        self.attempt = attempt
+        self._answers: dict[int, object] = {}
+        self._results: dict[int, Result] = {}
+        self._score: ExamScore | None = None
+        self._questions = [ExamQuestion(self, p) for p in problems]
+
+    @property
+    def submitted(self) -> bool:
+        return self._score is not None
+
+    @property
+    def problems(self) -> list[ExamQuestion]:
+        return list(self._questions)
 
     def __len__(self) -> int:
-        return len(self.problems)
+        return len(self._problems)
 
     def __iter__(self):
-        return iter(self.problems)
+        return iter(self._questions)
 
     def _missing(self, number) -> str | None:
         if isinstance(number, bool) or not isinstance(number, int):
-            return f"Problem numbers are whole numbers 1..{len(self)}; got {str(number)[:40]!r}."
+            return f"Problem numbers are whole numbers 1..{len(self)}; got {_short(number, 40)!r}."
         if not 1 <= number <= len(self):
             return (
                 f"There is no problem {number}: this exam's problems are numbered 1..{len(self)}."
@@ -143,14 +224,74 @@ class MockExam:
 
     def __getitem__(self, number: int):
         message = self._missing(number)
-        return MissingProblem(message) if message else self.problems[number - 1]
+        return MissingProblem(message) if message else self._questions[number - 1]
 
-    def answer(self, number: int, value) -> Result:
-        """Check ``value`` as the answer of problem ``number`` (1-based, as shown); never raises."""
+    def answer(self, number: int, value):
+        """Keep ``value`` as the answer of problem ``number`` (1-based, as shown); no verdict
+        before ``submit()``; a later answer to the same problem replaces it. Never raises."""
         message = self._missing(number)
         if message:
             return not_attempted(message)
-        return self.problems[number - 1].check(value)
+        if self.submitted:
+            return not_attempted(
+                "This paper is submitted and scored; exam.retake() draws a new paper."
+            )
+        try:
+            blank = is_blank(value)
+        except Exception:  # a student's container that cannot be read: judged at submission
+            blank = False
+        if blank:
+            self._answers.pop(number, None)
+            return not_attempted(f"Problem {number} left blank.")
+        self._answers[number] = value
+        return Recorded(
+            number,
+            f"Answer to problem {number} recorded; it is judged when you submit (exam.submit()).",
+        )
+
+    def submit(self) -> ExamScore:
+        """Judge every recorded answer now and return the score. Only the first submission
+        scores: submitting again returns that same score (``retake()`` for a new paper)."""
+        if self._score is None:
+            for problem in self._problems:
+                if problem.number in self._answers:
+                    result = problem.check(self._answers[problem.number])
+                else:
+                    result = not_attempted("Left blank.")
+                self._results[problem.number] = result
+            self._score = self._compute_score()
+        return self._score
+
+    def score(self) -> ExamScore:
+        """The score of the first submission (submits the paper if it is not yet submitted)."""
+        return self.submit()
+
+    def feedback(self) -> Markdown:
+        """After submission: each problem's verdict and message (before: how to submit)."""
+        if not self.submitted:
+            return Markdown("Feedback opens after `exam.submit()`: answers are judged together.")
+        lines = [
+            f"- **{p.number}** ({p.topic}): {self._results[p.number].status}. "
+            f"{self._results[p.number].message}"
+            for p in self._problems
+        ]
+        return Markdown("\n".join(lines))
+
+    def retake(self, verify: bool = True) -> MockExam:
+        """A new paper for the same student (the next attempt): other problems, same plan."""
+        return mock_exam(
+            n=len(self),
+            seed=self.seed,
+            verify=verify,
+            record=self._problems[0].event is not None if self._problems else True,
+            student=self.student,
+            attempt=self.attempt + 1,
+        )
+
+    def key(self) -> dict[int, object]:
+        """The answer key {number: answer}, for a teacher or a demonstration (reading it before
+        submitting defeats the exam; ``save()`` prints it on separate pages too)."""
+        return {p.number: p.answer for p in self._problems}
 
     def points_of(self, problem: PracticeProblem) -> int:
         return _BY_KIND[problem.kind].points
@@ -183,17 +324,12 @@ class MockExam:
             counts[problem.topic]["not attempted" if result is None else result.status] += 1
         return counts
 
-    def score(self) -> ExamScore:
-        """Points by section and topic from each problem's last check, and what to read again.
-
-        Returns the report; as the last line of a cell it is shown once (as a table).
-        """
-        right = {
-            id(p): p.last_result is not None and p.last_result.status == "correct" for p in self
-        }
-        attempted = sum(
-            1 for p in self if p.last_result is not None and p.last_result.status != "not attempted"
-        )
+    def _compute_score(self) -> ExamScore:
+        """Points by section and topic from the verdicts given at submission, and what to read
+        again; as the last line of a cell the report is shown once (as a table)."""
+        results = self._results
+        right = {id(p): results[p.number].status == "correct" for p in self}
+        attempted = sum(1 for p in self if results[p.number].status != "not attempted")
         sections = [
             (
                 f"{s.title} {s.chinese}",
@@ -227,12 +363,16 @@ class MockExam:
         )
 
     def solutions(self) -> Markdown:
-        return Markdown("\n\n---\n\n".join(p.show_solution() for p in self.problems))
+        """The worked solutions, once the paper is submitted."""
+        if not self.submitted:
+            return Markdown("The solutions open after `exam.submit()`.")
+        return Markdown("\n\n---\n\n".join(p.show_solution() for p in self._problems))
 
     def _header(self) -> str:
         return (
             f"{len(self)} problems, {self.total_points} points, suggested time {self.minutes} "
-            "minutes. Answer with `exam.answer(i, value)`; `exam.score()` gives the report."
+            "minutes. Answer with `exam.answer(i, value)` (no feedback before submission); "
+            "`exam.submit()` judges all answers once and gives the report."
         )
 
     def _repr_markdown_(self) -> str:
@@ -245,7 +385,7 @@ class MockExam:
         return "\n\n".join(parts)
 
     def __str__(self) -> str:
-        return "\n\n".join(str(problem) for problem in self.problems)
+        return "\n\n".join(str(problem) for problem in self._problems)
 
     __repr__ = __str__  # deterministic text (no memory address, no answers)
 
@@ -284,7 +424,7 @@ class MockExam:
                 )
         if answer_key:
             body.append("<div class='key'><h1>Answer key 答案</h1>")
-            for p in self.problems:
+            for p in self._problems:
                 body.append(
                     f"<div class='p'><b>{p.number}.</b> ({p.topic}, {self.points_of(p)} points) "
                     f"{_markdown_to_html(p.solution)}</div>"
@@ -318,16 +458,29 @@ class MockExam:
 
 
 def mock_exam(
-    n: int = 20, seed: int | None = None, verify: bool = True, record: bool = True
+    n: int = 20,
+    seed: int | None = None,
+    verify: bool = True,
+    record: bool = True,
+    student: str | int | None = None,
+    attempt: int = 0,
 ) -> MockExam:
     """A mock exam of ``n`` problems (1..100) in sections by kind, topics spread out.
 
-    ``record=False`` keeps its checks out of the progress file (for demonstrations).
+    The paper is the student's own and reproducible: ``student`` (a student number or name;
+    default the exercises' per-student seed), ``seed`` (optional) and ``attempt`` (0 for the
+    first paper; ``exam.retake()`` counts up) pick the problems. ``record=False`` keeps its
+    checks out of the progress file (for demonstrations).
     """
     from cnnkit.review.topics import GENERATORS
 
     check_count(n, MAX_EXAM_PROBLEMS, "mock_exam")
-    rng = random.Random(check_seed(seed))
+    seed = check_seed(seed)
+    attempt = check_seed(attempt, "attempt")
+    if attempt < 0:
+        raise ValueError(f"attempt must be 0 or more, got {attempt}.")
+    who = student_id(student)
+    rng = random.Random(f"mock_exam/{who}/{seed}/{attempt}")
     used: Counter = Counter()
     seen: set[str] = set()
     problems: list[PracticeProblem] = []
@@ -345,4 +498,4 @@ def mock_exam(
             problem.number = len(problems) + 1
             problem.event = "mock_exam" if record else None
             problems.append(problem)
-    return MockExam(problems, seed=seed)
+    return MockExam(problems, seed=seed, student=who, attempt=attempt)

@@ -16,6 +16,8 @@ counted in ``REJECTED`` and logged. The generators live in :mod:`cnnkit.review.t
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import logging
 import random
 from collections import deque
@@ -38,7 +40,45 @@ _MAX_ATTEMPTS = 20
 def check_count(n, limit: int = MAX_PROBLEMS, what: str = "practice") -> int:
     """``n`` as a whole number from 1 to ``limit``, or a ValueError/TypeError naming ``n``."""
     hint = f"It draws 1 to {limit:,} problems per call; call it again (with another seed) for more."
+    if isinstance(n, int) and not isinstance(n, bool) and n.bit_length() > 64:
+        # Checked before any message prints n: 10**5000 has more digits than Python will print.
+        raise ValueError(
+            f"{what}(n=...) must be from 1 to {limit:,}; got a {n.bit_length()}-bit number. {hint}"
+        )
     return check_int(f"{what}(n=...)", n, 1, maximum=limit, hint=hint)
+
+
+def _student_number(text: str) -> int:
+    """A student number or name as the exercises read it (``ck.exercises.seed("...")``): spaces
+    collapsed, lower case, the first 12 hex digits of its SHA-256, modulo 10**9."""
+    cleaned = " ".join(text.split()).lower()
+    if not cleaned:
+        raise ValueError("student='' is empty: give your student number or name.")
+    return int(hashlib.sha256(cleaned.encode("utf-8")).hexdigest()[:12], 16) % 10**9
+
+
+def _exercises_seed() -> int:
+    """The exercises' per-student seed (drawn and stored the first time), 0 if unavailable."""
+    try:
+        from cnnkit.exercises.core import seed
+
+        return int(seed())
+    except Exception as error:  # an unusable progress file must not stop practice
+        log.debug("no per-student seed: %s", error)
+        return 0
+
+
+def student_id(student=None) -> int:
+    """Whose problems these are: ``student`` (a student number or name, or an int), or by default
+    the exercises' per-student seed (``ck.exercises.seed()``), so that each student gets their own
+    problems and papers and the same ones again."""
+    if student is None:
+        return _exercises_seed()
+    if isinstance(student, str):
+        if len(student) > 200:
+            raise ValueError(f"student=... is {len(student):,} characters; give a student number.")
+        return _student_number(student)
+    return check_seed(student, "student")
 
 
 def _names(value, allowed: Sequence[str], argument: str, hint: str = "") -> list[str]:
@@ -54,10 +94,17 @@ def _names(value, allowed: Sequence[str], argument: str, hint: str = "") -> list
             f"{argument} must be a name, a list of names or None; got {type(value).__name__} "
             f"{str(value)[:40]!r}.{hint}"
         )
+    if len(names) > len(allowed):
+        raise ValueError(f"{argument}: at most {len(allowed)} names, got {len(names):,}.")
     unknown = [name for name in names if name not in allowed]
     if unknown or not names:
-        shown = [str(name)[:40] for name in (unknown or names)]
-        raise ValueError(f"Unknown {argument}(s) {shown}; choose from: {', '.join(allowed)}.")
+        shown = str(unknown[0] if unknown else names)[:40]
+        close = difflib.get_close_matches(str(shown), allowed, n=3) if unknown else []
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(
+            f"Unknown {argument} {shown!r}.{hint} The list: "
+            f"cnnkit.review.{'TOPICS' if argument == 'topic' else 'KINDS'}."
+        )
     return names
 
 
@@ -133,17 +180,28 @@ def practice(
     verify: bool = True,
     kind: str | Sequence[str] | None = None,
     record: bool = True,
+    student: str | int | None = None,
 ) -> list[PracticeProblem]:
     """``n`` practice problems on ``topic`` (a name, a list, or None for all of TOPICS).
 
     ``kind`` keeps only some kinds (see :data:`cnnkit.review.problem.KINDS`). The same ``seed``
-    gives the same problems; ``seed=None`` gives fresh ones. With ``verify=True`` (the default)
-    each calculation answer is checked by Keras or NumPy before the problem is returned.
+    and the same student give the same problems; another student gets other problems with the
+    same seed; ``seed=None`` gives fresh ones. ``student`` is a student number or name (default:
+    the exercises' per-student seed, :func:`student_id`). With ``verify=True`` (the default) each
+    calculation answer is checked by Keras or NumPy before the problem is returned.
     ``record=False`` keeps the checks out of the progress file (for demonstrations).
+
+    Answers are read in the forms students write: numbers (also as text, '3904' or '3,904'),
+    shapes ((28, 28, 6), '28x28x6', '28*28*6', '(28, 28, 6)'), an option's letter ('B'), index
+    (1 for B, as in ``problem.options[1]``) or text, True/False, 1/0 or 'true'/'false', letters
+    in order ('CABD'). An answer the kit cannot read is "not understood" (not attempted), never
+    counted wrong.
     """
     generators = _generators(topic, kind)
     check_count(n)
-    rng = random.Random(check_seed(seed))
+    seed = check_seed(seed)
+    who = student_id(student)
+    rng = random.Random(f"practice/{who}/{seed}") if seed is not None else random.Random()
     topics = list(dict.fromkeys(g.topic for g in generators))
     problems = []
     for number in range(1, n + 1):

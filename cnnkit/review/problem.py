@@ -6,12 +6,20 @@ a :class:`PracticeProblem`. This module imports no topic, so topics can import i
 
 Kinds (the exam's question types):
 
-- ``calculation`` (计算题): a number, a shape or a table; verified by Keras or NumPy.
-- ``choice`` (选择题): one letter among ``options``; a justification after checking.
-- ``true_false`` (判断题): True or False; a justification after checking.
+- ``calculation`` (计算题): a number, a shape or a table, also typed as text ('3,904',
+  '28x28x6'); verified by Keras or NumPy; a real number judged at the precision its statement
+  asks.
+- ``choice`` (选择题): one option, by letter, index (0 for A) or text; a justification after
+  checking.
+- ``true_false`` (判断题): True/False, 1/0, 'true'/'false', 'T'/'F', '对'/'错'.
 - ``ordering`` (排序题): the letters of the shuffled steps in the right order.
-- ``short_answer`` (简答题): free text checked for the required key ideas.
+- ``short_answer`` (简答题): the letters of every true statement among ``options`` (key ideas
+  and wrong ones); free text is not graded ("not understood"), the model answer is in the
+  solution.
 - ``design`` (分析设计题): a Keras model or layer list checked against a goal and constraints.
+
+An answer the kit cannot read is "not attempted" with a "Not understood" message (never counted
+wrong), see :func:`judge`.
 """
 
 from __future__ import annotations
@@ -105,6 +113,46 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def not_understood(message: str) -> Result:
+    """An answer the kit cannot read: not attempted (never counted wrong), said plainly."""
+    message = str(message)
+    if not message.startswith("Not understood"):
+        message = f"Not understood: {message}"
+    return not_attempted(_short(message, MAX_MESSAGE_CHARACTERS))
+
+
+def judge(checker: Callable[[Any], Result], answer, refusal_is_wrong: bool = False) -> Result:
+    """``checker(answer)`` guarded: a blank answer is not attempted, an unreadable one "not
+    understood", a checker error never a traceback, a message never a wall of text.
+
+    ``refusal_is_wrong``: the checker's ``StudentCodeError`` is a verdict (incorrect), as in the
+    design checker, which raises it for a model that breaks a constraint.
+    """
+    try:
+        blank = is_blank(answer)
+    except Exception:  # a student's container whose __len__ or values() fails
+        return not_understood("could not read this answer.")
+    if blank:
+        return not_attempted("Replace the ... with your answer, then check again.")
+    if isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
+        return not_understood(
+            f"that answer is {len(answer):,} characters long; answers here are a number, a "
+            "shape, a letter or a list."
+        )
+    try:
+        result = checker(answer)
+    except StudentCodeError as error:
+        return incorrect(str(error)) if refusal_is_wrong else not_understood(str(error))
+    except Exception as error:  # a checker must never show a traceback
+        return not_understood(
+            f"could not read this answer ({type(error).__name__}). Is it the kind of value the "
+            "problem asks for?"
+        )
+    if len(result.message) > MAX_MESSAGE_CHARACTERS:
+        result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
+    return result
+
+
 @dataclass(repr=False)
 class PracticeProblem:
     """One practice problem: ``.kind``, ``.topic``, ``.statement``, ``.answer``, ``.source``,
@@ -132,28 +180,15 @@ class PracticeProblem:
         return f"{prefix} ({self.topic})"
 
     def check(self, answer=Ellipsis) -> Result:
-        """Check an answer; never raises. ``...`` or None means not attempted."""
-        if is_blank(answer):
-            result = not_attempted("Replace the ... with your answer, then check again.")
-        elif isinstance(answer, (str, bytes)) and len(answer) > MAX_ANSWER_CHARACTERS:
-            result = incorrect(
-                f"That answer is {len(answer):,} characters long; answers here are a number, a "
-                "letter, a list or a few sentences."
-            )
-        else:
-            try:
-                result = self.checker(answer)
-            except StudentCodeError as error:
-                result = incorrect(str(error))
-            except Exception as error:  # a checker must never show a traceback
-                result = incorrect(
-                    f"Could not read this answer ({type(error).__name__}: {_short(error)}). "
-                    "Is it the kind of value the problem asks for?"
-                )
-            if len(result.message) > MAX_MESSAGE_CHARACTERS:  # never a wall of text
-                result = Result(result.status, _short(result.message, MAX_MESSAGE_CHARACTERS))
-            if result.status == "incorrect" and self.source is not None:
-                result = Result(result.status, f"{result.message} Read: {self.source}.")
+        """Check an answer; never raises. ``...`` or None means not attempted.
+
+        An answer the kit cannot read (a text that is not a number or a shape, an option that
+        does not exist, a list of the wrong kind) is "not attempted" with a message starting
+        "Not understood": it is never counted wrong, in progress or in a mock exam's score.
+        """
+        result = judge(self.checker, answer, refusal_is_wrong=self.kind == "design")
+        if result.status == "incorrect" and self.source is not None:
+            result = Result(result.status, f"{result.message} Read: {self.source}.")
         result = Result(result.status, result.message, self.label)
         self.last_result = result
         if result.status != "not attempted" and self.event:

@@ -9,8 +9,11 @@
 # checked answers, a mock exam (模拟考试) with points and a score report, answers to the nine
 # questions students asked, and the classic networks' key numbers.
 #
-# Everything below is drawn with one seed, so you see the same problems as your classmates.
-# Change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless. The
+# Problems and mock-exam papers are per student: your student id (the exercises' seed,
+# `ck.exercises.seed("your student number")`) picks them, so you get your own and the same ones
+# again. Everything below is drawn for one demonstration student (`STUDENT`) and one `SEED`, so
+# this page shows the same problems on every machine; leave out `student=` for your own, and
+# change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless. The
 # demonstrations below pass `record=False`, so they do not enter your own progress.
 
 # %%
@@ -29,6 +32,7 @@ from cnnkit.review.sheet import SheetToolMissing, format_value
 from cnnkit.review.topics import TOPIC_INFO, kinds_of
 
 SEED = 8
+STUDENT = "2023011234"  # a demonstration student id; leave out student= to use your own
 
 # %% [markdown]
 # ## 0. Where you stand: your course progress (学习进度)
@@ -157,7 +161,11 @@ review.glossary_search("池化", chapter=3)
 # `review.practice(topic, n, seed, kind=None)` draws exam-style problems. Each has `.kind`,
 # `.topic`, `.statement`, `.answer`, `.source` (the chapter section that teaches it), a worked
 # `.solution` and `.check(answer)`, which answers like the exercises do: correct, incorrect with a
-# message that names the mistake and the section to read, or not attempted. Every calculation
+# message that names the mistake and the section to read, or not attempted. An answer the kit
+# cannot read is "not understood" (not attempted), never counted wrong. Numbers may be typed as
+# text (`'3904'`, `'3,904'`), shapes as `(28, 28, 6)`, `'28x28x6'` or `'28*28*6'`. A real number
+# is judged at the precision the question states: decimals, or 3 significant figures for a
+# value under 0.1, so that 0, the other sign or a wrong power of ten is never right. Every
 # answer was **verified against Keras when the problem was generated** (building the layer and
 # reading its shape or parameter count, or running softmax, the loss, the optimizer step); a
 # problem Keras disagrees with is never shown. The 31 topics, in course order, with their kinds:
@@ -183,7 +191,7 @@ topics
 
 # %%
 def walk_through(topic, kind="calculation"):
-    problem = review.practice(topic, n=1, seed=SEED, kind=kind, record=False)[0]
+    problem = review.practice(topic, n=1, seed=SEED, kind=kind, record=False, student=STUDENT)[0]
     assert problem.verified
     wrong = problem.typical_mistake()
     display(problem, problem.check(problem.answer))
@@ -273,36 +281,43 @@ walk_through("gan")
 # %% [markdown]
 # ### Concept questions: choice, true/false, ordering, short answer
 #
-# A choice question (选择题) is answered with a letter; a wrong letter says why that option is
-# wrong and which section to read, a right one gives the justification. True/false (判断题) takes
-# `True`/`False`; `"T"`/`"F"` and `"对"`/`"错"` work too. Ordering (排序题) takes the letters in
-# order and names the first position that is wrong. A short answer (简答题) is checked for the
-# key ideas it must contain, and the feedback names the missing one.
+# A choice question (选择题) is answered with a letter (or the option's index, 0 for A, or its
+# text); a wrong letter says why that option is wrong and which section to read, a right one
+# gives the justification. True/false (判断题) takes `True`/`False`; `1`/`0`, `"T"`/`"F"` and
+# `"对"`/`"错"` work too. Ordering (排序题) takes the letters in order and names the first
+# position that is wrong. A short answer (简答题) is asked so that it can be graded: tick every
+# true statement among the key ideas and plausible wrong ones (negations among them); a wrong
+# tick is named with why it is false, a missing one is counted. Free text is not graded (it is
+# "not understood"): compare your own words with the model answer in the solution.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-choice = review.practice("classic_networks", n=1, seed=SEED, kind="choice", record=False)[0]
+choice = review.practice(
+    "classic_networks", n=1, seed=SEED, kind="choice", record=False, student=STUDENT
+)[0]
 display(choice)
 wrong = next(letter for letter in "ABCD" if letter != choice.answer)
 display(choice.check(wrong), choice.check(choice.answer))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-judge = review.practice("gan", n=1, seed=SEED, kind="true_false", record=False)[0]
+judge = review.practice("gan", n=1, seed=SEED, kind="true_false", record=False, student=STUDENT)[0]
 in_chinese = "对" if judge.answer else "错"  # true / false
 display(judge, judge.check(in_chinese))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-steps = review.practice("workflow", n=1, seed=1, kind="ordering", record=False)[0]
+steps = review.practice("workflow", n=1, seed=1, kind="ordering", record=False, student=STUDENT)[0]
 display(steps, steps.check(steps.typical_mistake()), steps.check(steps.answer))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-why = review.practice("activations", n=1, seed=SEED, kind="short_answer", record=False)[0]
+why = review.practice(
+    "activations", n=1, seed=SEED, kind="short_answer", record=False, student=STUDENT
+)[0]
 display(why)
-display(why.check("ReLU is cheap to compute and the sigmoid saturates for large |x|."))
 display(why.check("For x > 0 the derivative of ReLU is 1; the sigmoid saturates (σ' ≤ 0.25)."))
+display(why.check(why.typical_mistake()), why.check(why.answer))
 
 # %% [markdown]
 # ### A design question (分析设计题)
@@ -313,7 +328,7 @@ display(why.check("For x > 0 the derivative of ReLU is 1; the sigmoid saturates 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-design = review.practice("cnn_design", n=1, seed=5, record=False)[0]
+design = review.practice("cnn_design", n=1, seed=72, record=False, student=STUDENT)[0]
 design
 
 # %%
@@ -346,7 +361,7 @@ design.check(fixed)
 
 # %%
 count = 24 if ck.QUICK else 120
-batch = review.practice(n=count, seed=2024, record=False)
+batch = review.practice(n=count, seed=2024, record=False, student=STUDENT)
 assert all(problem.verified for problem in batch)
 print(
     f"{count} problems over {len({p.topic for p in batch})} topics and "
@@ -357,38 +372,59 @@ print(
 # ## 4. The mock exam (模拟考试)
 #
 # Twenty problems shaped like the real exam: sections by kind, points per question, a suggested
-# time, topics spread over the whole course. Answer with `exam.answer(i, value)` (problems are
-# numbered as shown), then `exam.score()` gives the points by section and topic and the chapter
-# sections to read again.
+# time, topics spread over the whole course. The paper is yours: your student id picks it, the
+# same paper comes back when you open it again, and `exam.retake()` draws a new one. It is an
+# exam: `exam.answer(i, value)` only records an answer (no verdict, no hint; answering again
+# replaces it), and `exam.submit()` judges all answers at once and gives the points by section
+# and topic and the chapter sections to read again. Only the first submission scores; the
+# solutions and the per-problem feedback open after it.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-exam = review.mock_exam(n=20, seed=SEED, record=False)
+exam = review.mock_exam(n=20, seed=SEED, record=False, student=STUDENT)
 assert len(exam) == 20 and len({p.kind for p in exam}) == 6
 exam
 
 # %% [markdown]
-# For this demonstration a "student" fills in the answers programmatically: the correct answer
-# for most problems, a typical mistake for every fourth one and for problem 19 (a design), and
-# nothing for problem 20. A problem number that does not exist gets a message, not an error.
+# For this demonstration a "student" fills in the answers programmatically from the answer key
+# (`exam.key()`, which a real student would not look at): the correct answer for most problems,
+# a typical mistake for every fourth one and for problem 19 (a design), and nothing for problem
+# 20. Each answer is only recorded. A problem number that does not exist gets a message, not an
+# error. Then the paper is submitted and scored.
 
 # %%
 # NBVAL_CHECK_OUTPUT
+key = exam.key()
 for problem in exam:
     if problem.number == 20:
         continue  # left blank
     if problem.number % 4 == 0 or problem.number == 19:
-        result = exam.answer(problem.number, problem.typical_mistake())
-        print(f"{problem.label}: {result.message}")
+        exam.answer(problem.number, problem.typical_mistake())
     else:
-        exam.answer(problem.number, problem.answer)
+        exam.answer(problem.number, key[problem.number])
+print(exam.answer(1, key[1]).message)  # recorded, not judged: nothing to learn before submission
 print(exam.answer(21, "B").message)
-score = exam.score()
+score = exam.submit()
 assert (score.correct, score.attempted, score.count) == (14, 19, 20)
 score
 
 # %%
 review_plots.exam_results(exam)
+
+# %% [markdown]
+# The score is final: answering again or submitting again changes nothing. The verdict and the
+# message of each problem are open now; `exam.retake()` is a new paper for the next try.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(exam.answer(4, key[4]).message)
+assert exam.submit() is score and exam.submit().correct == 14
+print(str(exam.feedback()).splitlines()[3])
+retake = exam.retake()
+print(
+    f"retake: attempt {retake.attempt}, {len(retake)} new problems, submitted: {retake.submitted}"
+)
+assert [q.statement for q in retake] != [q.statement for q in exam]
 
 # %% [markdown]
 # Read the worked solution of a problem you missed, e.g. problem 4:
@@ -562,11 +598,12 @@ print(
 # - **Practice**: `review.practice(topic, n, seed, kind)`, 31 topics, six kinds; calculations
 #   verified by Keras; `.check(answer)` names the mistake and the section to read,
 #   `.show_solution()` works it out.
-# - **Mock exam**: `review.mock_exam(seed=...)`, sections by kind with points and a suggested
-#   time, `exam.answer(i, value)`, `exam.score()` by section and topic with the chapters to
-#   revisit, `exam.save(folder)` to print it with its answer key.
+# - **Mock exam**: `review.mock_exam()`, your own paper in sections by kind with points and a
+#   suggested time; `exam.answer(i, value)` records, `exam.submit()` judges once and scores by
+#   section and topic with the chapters to revisit, `exam.retake()` draws a new paper,
+#   `exam.save(folder)` prints it with its answer key.
 # - **Questions 1-9**: answered above, each settled by an experiment in chapters 01-04.
 #
 # Every chapter's exercises are in `exercises/` (e.g. `exercises/02_convolution.ipynb`); for more
-# drill, call `review.practice(seed=None)` or a new `review.mock_exam()` until the score stops
+# drill, call `review.practice(seed=None)` or `exam.retake()` until the score stops
 # surprising you. Good luck in the exam.

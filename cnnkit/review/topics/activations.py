@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import random
 
-from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.exercises.core import Result, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _keras
+from cnnkit.review.topics._checks import _keras, as_numbers
 
 _FUNCTIONS = {
-    "step": (lambda z: 1.0 if z > 0 else 0.0, "step(z) = 1 if z > 0 else 0", "阶跃函数"),
+    # Chapter 01, cnnkit.scratch.step, the exercises and the formula sheet: step(0) = 1.
+    "step": (lambda z: 1.0 if z >= 0 else 0.0, "step(z) = 1 if z ≥ 0 else 0", "阶跃函数"),
     "ReLU": (lambda z: max(0.0, z), "ReLU(z) = max(0, z)", "ReLU"),
     "sigmoid": (lambda z: 1 / (1 + math.exp(-z)), "σ(z) = 1/(1 + e^-z)", "Sigmoid"),
     "tanh": (math.tanh, "tanh(z) = (e^z - e^-z)/(e^z + e^-z)", "双曲正切"),
@@ -36,9 +37,7 @@ def activation_values(rng: random.Random) -> Draft:
     )
 
     def check(answer) -> Result:
-        if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__"):
-            raise StudentCodeError(f"Expected a list of 4 numbers, got {str(answer)[:40]!r}.")
-        got = [as_number(v) for v in answer]
+        got = as_numbers(answer, "a list of 4 numbers such as [0.5, 0, 1, 0.119]")
         if len(got) != 4:
             return incorrect(f"There are 4 units, so give 4 values; you gave {len(got)}.")
         if all(abs(a - b) <= 0.0015 for a, b in zip(got, exact, strict=True)):
@@ -61,12 +60,15 @@ def activation_values(rng: random.Random) -> Draft:
     check.typical_mistake = typical
 
     def verify():
+        # Keras for the smooth functions; for step, NumPy's heaviside with h(0) = 1 written here
+        # apart from the table above (Keras has no step op, and sign(relu(z)) > 0 would share
+        # a z > 0 convention instead of checking it).
         import numpy as np
 
         keras = _keras()
         z = np.array(values, dtype="float32")
         ops = {
-            "step": lambda: (np.asarray(keras.ops.sign(keras.ops.relu(z))) > 0).astype(float),
+            "step": lambda: np.heaviside(z.astype(float), 1.0),
             "ReLU": lambda: keras.ops.relu(z),
             "sigmoid": lambda: keras.ops.sigmoid(z),
             "tanh": lambda: keras.ops.tanh(z),

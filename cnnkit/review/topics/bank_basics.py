@@ -203,6 +203,20 @@ SHORT_ANSWERS = [
         ),
         "For x > 0 the derivative of ReLU is 1, so gradients pass through many layers unchanged; "
         "the sigmoid saturates, its derivative is at most 0.25, and a product of many such factors vanishes.",
+        wrong=(
+            (
+                "ReLU's derivative is not 1 for x > 0, and the sigmoid never saturates.",
+                "ReLU's derivative is exactly 1 for x > 0, and the sigmoid does saturate (σ' ≤ 0.25).",
+            ),
+            (
+                "ReLU is faster to compute, and speed is what stops gradients vanishing.",
+                "Speed does not change the size of the gradient; the derivative does.",
+            ),
+            (
+                "ReLU keeps every output between 0 and 1, like a probability.",
+                "ReLU's range is [0, ∞); (0, 1) is the sigmoid's.",
+            ),
+        ),
     ),
     ShortAnswer(
         GRADIENT_DESCENT,
@@ -220,5 +234,19 @@ SHORT_ANSWERS = [
         ),
         "Too large: each step overshoots the minimum, so the loss oscillates or diverges. "
         "Too small: the steps are tiny and training is slow.",
+        wrong=(
+            (
+                "Too large: training is slow but always converges.",
+                "Too large a step overshoots: the loss oscillates or diverges.",
+            ),
+            (
+                "Too small: the loss diverges to infinity.",
+                "Tiny steps make training slow; they do not diverge.",
+            ),
+            (
+                "The learning rate changes the number of weights in the network.",
+                "It scales each update w ← w - α·g; the network is unchanged.",
+            ),
+        ),
     ),
 ]

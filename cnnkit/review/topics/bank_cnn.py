@@ -389,6 +389,20 @@ SHORT_ANSWERS = [
         ),
         "A block learns only the residual F(x) = H(x) - x, so the identity is easy (F = 0) and extra "
         "layers cannot make things worse; the shortcut also passes the gradient straight back.",
+        wrong=(
+            (
+                "The identity shortcut adds many parameters, and more parameters make deep networks train.",
+                "An identity shortcut y = F(x) + x has no parameters at all.",
+            ),
+            (
+                "The shortcut blocks the gradient, so the early layers stop changing.",
+                "The +x passes the gradient unchanged: the shortcut carries it, it does not block it.",
+            ),
+            (
+                "The block does not have to learn anything: the residual F(x) is never trained.",
+                "F(x) is trained; it only has to learn the difference H(x) - x.",
+            ),
+        ),
     ),
     ShortAnswer(
         POOLING,
@@ -424,5 +438,19 @@ SHORT_ANSWERS = [
         ),
         "Pooling reduces the map size, so later layers need less computation and fewer parameters, "
         "and it makes the features less sensitive to small shifts of position.",
+        wrong=(
+            (
+                "Pooling adds learnable weights that detect new features.",
+                "Max and average pooling have no parameters.",
+            ),
+            (
+                "Pooling increases the height and width of the feature maps.",
+                "Pooling shrinks the maps (a 2×2 window with stride 2 halves them).",
+            ),
+            (
+                "Pooling makes the network more sensitive to small shifts of position.",
+                "It makes the network less sensitive to small shifts.",
+            ),
+        ),
     ),
 ]

@@ -369,6 +369,20 @@ SHORT_ANSWERS = [
         ),
         "Backpropagation multiplies one derivative per layer (the chain rule), and each sigmoid factor "
         "is at most 0.25, so the product shrinks exponentially with depth.",
+        wrong=(
+            (
+                "Backpropagation adds one term per layer, so the gradient grows with depth.",
+                "The chain rule multiplies one factor per layer; it does not add them.",
+            ),
+            (
+                "The sigmoid's derivative can reach 1, so each factor keeps the gradient whole.",
+                "σ'(z) = σ(1 - σ) is at most 0.25.",
+            ),
+            (
+                "Gradients vanish because the learning rate is too large.",
+                "The learning rate scales the update, not the backpropagated product of factors.",
+            ),
+        ),
     ),
     ShortAnswer(
         OPTIMIZERS,
@@ -394,6 +408,20 @@ SHORT_ANSWERS = [
         ),
         "Adam combines momentum (an exponential average of the gradients) with RMSProp's adaptive "
         "per-weight step (dividing by the root of an average of squared gradients), plus bias correction.",
+        wrong=(
+            (
+                "Dropout and batch normalisation.",
+                "Those are layers, not parts of the optimizer's update.",
+            ),
+            (
+                "One fixed step size for every weight, with no average of past gradients.",
+                "That is plain SGD; Adam averages gradients and adapts each weight's step.",
+            ),
+            (
+                "Newton's method with the exact second derivative (the Hessian).",
+                "Adam uses running averages of g and g², never the Hessian.",
+            ),
+        ),
     ),
     ShortAnswer(
         OVERFITTING,
@@ -424,5 +452,19 @@ SHORT_ANSWERS = [
         ),
         "The training loss is low while the validation loss is high and rising. Remedies: dropout, "
         "L2 weight decay, data augmentation, early stopping, more data or fewer parameters.",
+        wrong=(
+            (
+                "Training and validation loss are both high and close together.",
+                "That is underfitting; overfitting shows a gap: low training loss, high validation loss.",
+            ),
+            (
+                "A remedy: keep training for many epochs after the validation loss starts rising.",
+                "That deepens the overfitting; early stopping stops there.",
+            ),
+            (
+                "A remedy: add many more parameters to the model.",
+                "More capacity makes overfitting worse; fewer parameters is a remedy.",
+            ),
+        ),
     ),
 ]

@@ -87,38 +87,89 @@ class Idea:
 
 @dataclass(frozen=True)
 class ShortAnswer:
+    """A short-answer question asked so that the kit can grade it: the student ticks every true
+    statement among the key ideas (``ideas``, each a true reason) and the ``wrong`` ones (a
+    false statement and why it is false; negations of the key ideas among them). Free text is
+    never graded: the model answer is shown with the solution to compare one's own words."""
+
     topic: str
     source: Source
     question: str
     ideas: tuple[Idea, ...]
     model_answer: str
     extra: dict = field(default_factory=dict)
+    wrong: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- reading answers
 
 
-def _letter(answer, count: int) -> int:
-    """The index of the option a student chose: 'B', 'b', '(B)', 'B.' or the option's index."""
+def _is_int(value) -> bool:
+    try:
+        import numpy as np
+
+        integer_types: tuple = (int, np.integer)
+    except ImportError:  # pragma: no cover - numpy is a dependency of the kit
+        integer_types = (int,)
+    return isinstance(value, integer_types) and not isinstance(value, bool)
+
+
+def _letter(answer, count: int, texts: Sequence[str] = ()) -> int:
+    """The index of the option a student chose: its letter ('B', 'b', '(B)', 'B.'), its index as
+    an int (0 for A, as in ``problem.options[0]``) or its text (``problem.options[1]``)."""
+    if _is_int(answer):
+        index = int(answer)  # a plain int: an int subclass's own comparisons are not trusted
+        if 0 <= index < count:
+            return index
+        raise StudentCodeError(
+            f"Option indices run from 0 (A) to {count - 1} ({LETTERS[count - 1]}); got {answer}."
+        )
     if isinstance(answer, str):
         text = normalise_text(answer).strip("()[]. ").upper()
         if len(text) == 1 and text in LETTERS[:count]:
             return LETTERS.index(text)
+        by_text = {normalise_text(option).rstrip("."): i for i, option in enumerate(texts)}
+        chosen = by_text.get(normalise_text(answer).rstrip("."))
+        if chosen is not None:
+            return chosen
         raise StudentCodeError(
-            f"Answer with one letter from {LETTERS[0]} to {LETTERS[count - 1]}, e.g. 'B'; "
-            f"got {answer[:40]!r}."
+            f"Answer with one letter from {LETTERS[0]} to {LETTERS[count - 1]}, e.g. 'B' (or "
+            f"the option's index or text); got {answer[:40]!r}."
         )
     raise StudentCodeError(
-        f"Answer with the option's letter as text, e.g. 'B'; got {type(answer).__name__} "
-        f"{str(answer)[:40]!r}."
+        f"Answer with the option's letter as text, e.g. 'B'; got {type(answer).__name__}."
     )
 
 
-_TRUE = {"true", "t", "yes", "y", "对", "正确", "是", "√", "✓", "✔"}
-_FALSE = {"false", "f", "no", "n", "错", "错误", "否", "×", "✗", "✘", "x"}
+def _letters(answer, count: int, texts: Sequence[str]) -> set[int]:
+    """The options a student ticked: 'AC', 'A, C', ['A', 'C'], [0, 2] or the options' texts."""
+    if isinstance(answer, str):
+        text = normalise_text(answer)
+        if text.rstrip(".") in {normalise_text(t).rstrip(".") for t in texts}:
+            return {_letter(answer, count, texts)}
+        items: list = [ch for ch in text.upper() if ch.isalpha()]
+        if not items or not all(ch in LETTERS[:count] for ch in items) or len(items) > count:
+            raise StudentCodeError(
+                f"Answer with the letters of every true statement, e.g. 'AC'; got {answer[:40]!r}."
+            )
+    elif isinstance(answer, (list, tuple, set, frozenset)):
+        if len(answer) > count:
+            raise StudentCodeError(f"There are only {count} statements; list each at most once.")
+        items = list(answer)
+    else:
+        raise StudentCodeError(
+            f"Answer with the letters of every true statement, e.g. 'AC'; got "
+            f"{type(answer).__name__}."
+        )
+    return {_letter(item, count, texts) for item in items}
+
+
+_TRUE = {"true", "t", "yes", "y", "对", "正确", "是", "√", "✓", "✔", "1"}
+_FALSE = {"false", "f", "no", "n", "错", "错误", "否", "×", "✗", "✘", "x", "0"}
 
 
 def _truth(answer) -> bool:
+    """True/False from True, False, numpy booleans, 1/0 and texts ('true', 'F', '对', '1')."""
     try:
         import numpy as np
 
@@ -128,6 +179,8 @@ def _truth(answer) -> bool:
         pass
     if isinstance(answer, bool):
         return answer
+    if _is_int(answer) and int(answer) in (0, 1):
+        return int(answer) == 1
     if isinstance(answer, str):
         text = normalise_text(answer).strip(". ")
         if text in _TRUE:
@@ -135,7 +188,7 @@ def _truth(answer) -> bool:
         if text in _FALSE:
             return False
     raise StudentCodeError(
-        f"Answer True or False (or 'T'/'F', '对'/'错'); got {type(answer).__name__} "
+        f"Answer True or False (or 1/0, 'T'/'F', '对'/'错'); got {type(answer).__name__} "
         f"{str(answer)[:40]!r}."
     )
 
@@ -186,7 +239,7 @@ def choice_generator(items: Sequence[Choice]) -> Callable[[random.Random], Draft
         letter = LETTERS[right]
 
         def check(answer) -> Result:
-            chosen = _letter(answer, len(texts))
+            chosen = _letter(answer, len(texts), texts)
             if chosen == right:
                 return correct(f"Correct: {letter}. {item.justification}")
             return incorrect(f"Not {LETTERS[chosen]}: {options[chosen][1]}")
@@ -287,36 +340,55 @@ def ordering_generator(items: Sequence[Ordering]) -> Callable[[random.Random], D
     return generate
 
 
+def _sentence(text: str) -> str:
+    """Every statement written alike (capital first letter, full stop), so that its form does not
+    tell a key idea from a wrong statement."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
 def short_answer_generator(items: Sequence[ShortAnswer]) -> Callable[[random.Random], Draft]:
+    """Short answers as "tick every true statement": the answer is the set of letters of the
+    key ideas; a wrong tick is named with why it is false, a missing one is counted (not named)."""
+
     def generate(rng: random.Random) -> Draft:
         item = rng.choice(items)
-        needed = "; ".join(idea.name for idea in item.ideas)
+        options = [(_sentence(idea.name), "") for idea in item.ideas] + [
+            (_sentence(text), why) for text, why in item.wrong
+        ]
+        rng.shuffle(options)
+        texts = tuple(text for text, _ in options)
+        true = {i for i, (_, why) in enumerate(options) if not why}
+        answer = "".join(LETTERS[i] for i in sorted(true))
+        statement = (
+            f"{item.question} Which of these statements are true? Tick every true one and "
+            "answer with their letters, e.g. 'AC'."
+        )
 
-        def check(answer) -> Result:
-            if not isinstance(answer, str):
-                raise StudentCodeError(
-                    "Answer in words, as a text in quotes (English or Chinese); got "
-                    f"{type(answer).__name__} {str(answer)[:40]!r}."
-                )
-            text = normalise_text(answer)
-            missing = [idea.name for idea in item.ideas if not idea.stated_in(text)]
-            if not missing:
-                return correct(f"Correct: your answer states every key idea ({needed}).")
-            stated = len(item.ideas) - len(missing)
+        def check(given) -> Result:
+            chosen = _letters(given, len(texts), texts)
+            if chosen == true:
+                return correct(f"Correct: {answer}. {item.model_answer}")
+            wrong = sorted(chosen - true)
+            if wrong:
+                return incorrect(f"{LETTERS[wrong[0]]} is false: {options[wrong[0]][1]}")
+            missing = len(true - chosen)
             return incorrect(
-                f"{stated} of {len(item.ideas)} key ideas found. Missing: "
-                + "; ".join(missing)
-                + "."
+                f"Every statement you ticked is true, but {missing} more true "
+                f"statement{'s are' if missing > 1 else ' is'} left out."
             )
 
-        check.typical_mistake = "It makes the network work better."  # vague: names no key idea
+        check.typical_mistake = LETTERS[min(true)]  # one true reason, the other left out
+        needed = "; ".join(idea.name for idea in item.ideas)
         return _concept_draft(
             item,
             "short_answer",
-            f"{item.question} Answer in one to three sentences (a text in quotes).",
-            item.model_answer,
-            f"Key ideas: {needed}.\n\n**Answer:** {item.model_answer}",
+            statement,
+            answer,
+            f"True: {needed}.\n\nModel answer (compare your own words): {item.model_answer}"
+            f"\n\n**Answer:** {answer}",
             check,
+            options=texts,
         )
 
     return generate

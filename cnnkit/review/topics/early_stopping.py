@@ -8,7 +8,7 @@ import random
 from cnnkit.exercises.core import Result, StudentCodeError, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _as_int, _keras
+from cnnkit.review.topics._checks import _as_int, _as_shape, _keras, bounded_items
 
 
 def _curve(rng: random.Random) -> list[float]:
@@ -59,11 +59,14 @@ def early_stopping_epochs(rng: random.Random) -> Draft:
     )
 
     def check(answer) -> Result:
-        if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
-            raise StudentCodeError(
-                f"Answer with two epochs, (stop epoch, kept epoch), e.g. (9, 6); got {str(answer)[:40]!r}."
-            )
-        got_stop, got_best = (_as_int(v, "an epoch number") for v in answer)
+        items = (
+            _as_shape(answer)  # '(9, 6)' or '9, 6' as text too
+            if isinstance(answer, str)
+            else bounded_items(answer, "two epochs (stop epoch, kept epoch), e.g. (9, 6)", 2)
+        )
+        if len(items) != 2:
+            raise StudentCodeError("Answer with two epochs, (stop epoch, kept epoch), e.g. (9, 6).")
+        got_stop, got_best = (_as_int(v, "an epoch number") for v in items)
         if (got_stop, got_best) == (stop, best):
             return correct(f"Correct: stops after epoch {stop}, keeps epoch {best}.")
         if got_best != best:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import random
 
-from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.exercises.core import Result, correct, incorrect
 from cnnkit.review.problem import Draft
 from cnnkit.review.topics._checks import (
     _check_float,
     _keras,
+    as_numbers,
 )
 
 # --------------------------------------------------------------------------- softmax
@@ -39,14 +40,7 @@ def softmax(rng: random.Random) -> Draft:
     tol = 0.0015
 
     def check(answer) -> Result:
-        if isinstance(answer, str):
-            raise StudentCodeError(f"Expected a list of {size} numbers, got the text {answer!r}.")
-        try:
-            values = [as_number(v) for v in answer]
-        except TypeError:
-            raise StudentCodeError(
-                f"Expected a list of {size} probabilities, got {type(answer).__name__} {answer!r}."
-            ) from None
+        values = as_numbers(answer, f"a list of {size} probabilities such as [0.2, 0.3, 0.5]")
         if len(values) != size:
             return incorrect(
                 f"There are {size} logits, so give {size} probabilities; you gave {len(values)}."
@@ -69,7 +63,7 @@ def softmax(rng: random.Random) -> Draft:
             return incorrect(f"Your values sum to {sum(values):.3f}; softmax outputs sum to 1.")
         worst = max(range(size), key=lambda i: abs(values[i] - exact[i]))
         return incorrect(
-            f"Entry {worst} is {values[worst]:g}, expected about {exact[worst]:.3f}. Recheck e^z there."
+            f"Entry {worst + 1} (z = {logits[worst]:g}) is wrong: recheck e^z there and the sum."
         )
 
     check.typical_mistake = [round(e, 3) for e in exps]  # exponentials, never divided by the sum
@@ -117,6 +111,10 @@ def cross_entropy(rng: random.Random) -> Draft:
             (
                 -math.log10(p if y == 1 else 1 - p),
                 "You used log10; Keras (and this course) use the natural log ln.",
+            ),
+            (
+                -math.log2(p if y == 1 else 1 - p),
+                "You used log2; Keras (and this course) use the natural log ln.",
             ),
             (-exact, "Cross-entropy has a minus sign: the loss is positive."),
             (

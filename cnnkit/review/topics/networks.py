@@ -6,10 +6,17 @@ from __future__ import annotations
 import math
 import random
 
-from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.exercises.core import Result, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _keras, _x, float_draft, int_draft
+from cnnkit.review.topics._checks import (
+    _keras,
+    _x,
+    as_numbers,
+    bounded_items,
+    float_draft,
+    int_draft,
+)
 
 
 def pool_values(rng: random.Random) -> Draft:
@@ -35,14 +42,16 @@ def pool_values(rng: random.Random) -> Draft:
     other = [float(max(w)) if kind != "max" else sum(w) / 4 for w in windows]
 
     def check(answer) -> Result:
-        if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__"):
-            raise StudentCodeError(f"Expected a list of 4 numbers, got {str(answer)[:40]!r}.")
-        try:
-            flat = [
-                as_number(v) for row in answer for v in (row if hasattr(row, "__len__") else [row])
-            ]
-        except TypeError:
-            raise StudentCodeError("Expected a list of 4 numbers.") from None
+        # Rows may be nested ([[a, b], [c, d]]); every length is bounded before it is read.
+        if isinstance(answer, str):
+            answer = as_numbers(answer, "a list of 4 numbers such as [4, 9, 7, 8]")
+        rows = bounded_items(answer, "a list of 4 numbers such as [4, 9, 7, 8]", limit=16)
+        flat = []
+        for row in rows:
+            if isinstance(row, (list, tuple)) or getattr(row, "ndim", 0) > 0:
+                flat += as_numbers(row, "a list of 4 numbers")
+            else:
+                flat += as_numbers([row], "a list of 4 numbers")
         if len(flat) != 4:
             return incorrect(
                 f"A 4×4 map pooled 2×2 with stride 2 gives 2×2 = 4 values; you gave {len(flat)}."

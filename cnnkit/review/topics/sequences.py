@@ -8,7 +8,7 @@ import random
 from cnnkit.exercises.core import check_number
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft
-from cnnkit.review.topics._checks import _keras, float_draft
+from cnnkit.review.topics._checks import _keras, float_draft, read_number_text
 
 
 def rnn_step(rng: random.Random) -> Draft:
@@ -116,7 +116,8 @@ def sigmoid_chain(rng: random.Random) -> Draft:
     }
 
     def check(answer):
-        return check_number(answer, exact, mistakes=mistakes, rel_tol=0.01)
+        value = read_number_text(answer) if isinstance(answer, str) else answer
+        return check_number(value, exact, mistakes=mistakes, rel_tol=0.01)
 
     check.typical_mistake = next(iter(reversed(list(mistakes))), None)
     data = dict(layers=layers, z=z)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from cnnkit.exercises.core import Result, StudentCodeError, correct, incorrect
+from cnnkit.exercises.core import Result, correct, incorrect
 from cnnkit.review.problem import Draft
 from cnnkit.review.topics._checks import (
     _as_int,
@@ -13,6 +13,7 @@ from cnnkit.review.topics._checks import (
     _keras,
     _mistakes,
     _x,
+    bounded_items,
 )
 from cnnkit.review.topics.parameters import _conv_param_pairs
 
@@ -90,11 +91,7 @@ def _table_checker(input_shape, layers, rows, total):
     """Check a layer table row by row; the first wrong row is named with a hint."""
 
     def check(answer) -> Result:
-        if isinstance(answer, str) or not hasattr(answer, "__len__"):
-            raise StudentCodeError(
-                f"Expected a list of {len(rows)} rows (shape, params), got {type(answer).__name__} "
-                f"{str(answer)[:40]!r}."
-            )
+        answer = bounded_items(answer, f"a list of {len(rows)} rows (shape, params)")
         if len(answer) != len(rows):
             return incorrect(
                 f"The network has {len(rows)} layers, so the table needs {len(rows)} rows; "
