@@ -362,27 +362,19 @@ sphinx:
 
 
 def _toc() -> str:
-    chapters = "\n".join(f"  - file: chapters/{path.stem}" for path in _chapters())
-    exercises = "\n".join(f"  - file: exercises/{path.stem}" for path in _exercises())
-    solutions = "\n".join(f"  - file: solutions/{path.stem}" for path in _exercises())
-    return f"""format: jb-book
-root: index
-parts:
-- caption: Chapters
-  chapters:
-{chapters}
-- caption: Exercises
-  chapters:
-{exercises}
-- caption: Exam review
-  chapters:
-  - file: review/formula_sheet
-  - file: review/glossary
-  - file: review/benchmarks
-- caption: Appendix - solutions
-  chapters:
-{solutions}
-"""
+    """Jupyter Book's table of contents: the chapters, exercises, exam review and solutions parts."""
+    parts = {
+        "Chapters": [f"chapters/{path.stem}" for path in _chapters()],
+        "Exercises": [f"exercises/{path.stem}" for path in _exercises()],
+        "Exam review": ["review/formula_sheet", "review/glossary", "review/benchmarks"],
+        "Appendix - solutions": [f"solutions/{path.stem}" for path in _exercises()],
+    }
+    text = "format: jb-book\nroot: index\nparts:\n"
+    for caption, files in parts.items():
+        if files:  # Jupyter Book refuses an empty part
+            text += f"- caption: {caption}\n  chapters:\n"
+            text += "".join(f"  - file: {file}\n" for file in files)
+    return text
 
 
 def _copy_mathjax(destination: Path) -> None:
@@ -537,12 +529,13 @@ def build_site() -> Path:
     """Build the website into build/site/ and return the path of its home page."""
     prepare_sources()
     built = _run_jupyter_book("html")
+    _drop_thebe(built)
+    _point_launch_links_at_the_repository(built)
+    # Checked before it replaces build/site: a site that would fetch from the network is not kept.
+    _refuse_remote_references(built, "the website")
     if SITE.exists():
         shutil.rmtree(SITE)
     shutil.copytree(built, SITE)
-    _drop_thebe(SITE)
-    _point_launch_links_at_the_repository(SITE)
-    _refuse_remote_references(SITE, "the website")
     return SITE / "index.html"
 
 
