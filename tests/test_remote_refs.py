@@ -164,5 +164,5 @@ def test_a_notebook_fetching_from_the_network_fails_the_site_build(tmp_path, mon
         "https://example.org/figure.png",
         "https://example.org/lecture.mp4",
     ):
-        assert f"chapters/09_hostile.html line" in message and url in message, message
+        assert "chapters/09_hostile.html line" in message and url in message, message
     assert not (tmp_path / "build" / "site").exists()

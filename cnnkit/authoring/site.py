@@ -80,6 +80,10 @@ SITE_CSS = """
         padding: 0 .3em; }
 .f .l { color: var(--pst-color-text-muted); font-size: .9em; }
 .zh { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
+/* The theme lays div.math out as a flex row made for MathJax 3 (mjx-container grows); MathJax 2's
+   display box does not grow, so equations sat flush right. Grow it and centre the equation. */
+div.math > .MJXc-display, div.math > .MathJax_Display, div.math > .MathJax_SVG_Display
+  { flex-grow: 1; text-align: center !important; }
 #glossary-filter { width: 100%; padding: .4em; margin: .5em 0 1em 0; font-size: 1em; }
 """
 
