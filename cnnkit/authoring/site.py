@@ -87,30 +87,6 @@ div.math > .MJXc-display, div.math > .MathJax_Display, div.math > .MathJax_SVG_D
 #glossary-filter { width: 100%; padding: .4em; margin: .5em 0 1em 0; font-size: 1em; }
 """
 
-# Print stylesheet of the book: A4, no navigation, code and tables wrapped inside the margins.
-BOOK_CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
-@media print {
-  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-header-article,
-  .prev-next-area, .headerlink, .bd-search, .skip-link, #pst-back-to-top, .toc-entry,
-  .sidebar-toggle, .header-article-items { display: none !important; }
-  .bd-main, .bd-content, .bd-article-container, .bd-article { max-width: 100% !important;
-    width: 100% !important; padding: 0 !important; margin: 0 !important; }
-  html { font-size: 10pt; }
-  body { font-family: "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif; }
-  pre, code, .output, .highlight pre { white-space: pre-wrap !important;
-    word-break: break-word; overflow: visible !important; font-size: 8pt; }
-  table { table-layout: auto; width: 100% !important; font-size: 8pt;
-    word-break: break-word; }
-  img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
-  .cell_output { overflow: visible !important; }
-  section > h1 { break-before: page; }
-  .book-cover { break-after: page; text-align: center; padding-top: 60mm; }
-  .book-contents { break-after: page; }
-}
-"""
-
-
 class SiteBuildError(RuntimeError):
     """The website or the book could not be built; the message says what is missing."""
 
@@ -418,7 +394,6 @@ def prepare_sources(title: str = "cnnkit: deep learning with CNNs in Keras") -> 
     (static / "favicon.svg").write_text(FAVICON_SVG, encoding="utf-8")
     (static / "glossary.js").write_text(GLOSSARY_FILTER_JS, encoding="utf-8")
     (static / "site.css").write_text(SITE_CSS, encoding="utf-8")
-    (static / "book.css").write_text(BOOK_CSS, encoding="utf-8")
     _copy_mathjax(SOURCE_TREE / "mathjax_root")
     for chapter in _chapters():
         _localised_notebook(chapter, SOURCE_TREE / "chapters" / chapter.name, is_chapter=True)
@@ -543,34 +518,11 @@ def build_site() -> Path:
     return SITE / "index.html"
 
 
-def _contents_html(page: str) -> str:
-    """A cover and a table of contents, put in front of the single-page build for printing."""
-    titles = re.findall(r"<section id=\"[^\"]+\">\s*<h1>(.*?)<a class=\"headerlink\"", page, re.S)
-    items = "".join(f"<li>{re.sub(r'<[^>]+>', '', title)}</li>" for title in titles)
-    return (
-        "<div class='book-cover'><h1 style='font-size:28pt'>cnnkit</h1>"
-        "<p style='font-size:16pt'>Deep learning with convolutional networks, in Keras</p>"
-        "<p style='font-size:14pt'>深度学习与卷积神经网络</p>"
-        "<p>The course, its exercises with solutions, the formula sheet and the glossary.</p></div>"
-        f"<div class='book-contents'><h2>Contents</h2><ol>{items}</ol></div>"
-    )
-
-
 def build_book() -> Path:
-    """Print the whole course to build/cnnkit-course.pdf (A4, CJK fonts embedded, page numbers)."""
-    prepare_sources()
-    built = _run_jupyter_book("singlehtml")
-    _drop_thebe(built)
-    page_path = built / "index.html"
-    page = page_path.read_text(encoding="utf-8")
-    page = page.replace("</head>", "<link rel='stylesheet' href='_static/book.css'></head>", 1)
-    page = re.sub(r"(<article[^>]*>)", lambda m: m.group(1) + _contents_html(page), page, count=1)
-    page_path.write_text(page, encoding="utf-8")
-    from cnnkit.authoring.browser import print_to_pdf
+    """Print the whole course to build/cnnkit-course.pdf (see cnnkit/authoring/book.py)."""
+    from cnnkit.authoring.book import build_book as print_book
 
-    BOOK_PDF.parent.mkdir(parents=True, exist_ok=True)
-    print_to_pdf(page_path, BOOK_PDF)
-    return BOOK_PDF
+    return print_book()
 
 
 def main(argv: list[str] | None = None) -> int:
