@@ -34,8 +34,10 @@ INDEX_JSON = site.BUILD / "cnnkit-course.index.json"
 GLOSSARY_CSV = site.REPOSITORY_ROOT / "cnnkit" / "review" / "glossary.csv"
 PLACEHOLDER = "000"
 MAX_INDEX_PAGES = 8  # an index entry lists at most this many pages (where the term is taught first)
-# Code cells of at most this many lines move whole to the next page instead of splitting.
-SHORT_CELL_LINES = 30
+# A code cell or output at most this high (a fraction of the text height of a page) moves whole
+# to the next page instead of splitting; a taller one splits, so no page is left half empty.
+SHORT_BLOCK_FRACTION = 0.4
+TEXT_HEIGHT_PX = 1122 - round((14 + 16) * 96 / 25.4)  # A4 minus the top and bottom margins
 PART_NAMES = {
     "chapters": "Chapters",
     "exercises": "Exercises",
@@ -50,6 +52,13 @@ BOOK_CSS = """
   .prev-next-area, .headerlink, .bd-search, .skip-link, #pst-back-to-top, .toc-entry,
   .sidebar-toggle, .header-article-items, #glossary-filter, .bd-footer-content,
   .bd-footer-article, #jb-print-toc, .tag_hide-input { display: none !important; }
+  /* The theme's print style hides every h1:first-of-type (each document's title once the
+     documents are siblings), keeps tables whole (a long table then leaves a page empty) and
+     prints its own title block: undo all three. */
+  .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+  .bd-main .bd-content table { break-inside: auto; }
+  #jb-print-docs-body { display: none !important; }
+  .bd-main .bd-content { margin-left: 0 !important; }
   .bd-main, .bd-content, .bd-article-container, .bd-article, .bd-page-width, .bd-container,
   .bd-container__inner { max-width: 100% !important; width: 100% !important; padding: 0 !important;
     margin: 0 !important; }
@@ -72,7 +81,9 @@ BOOK_CSS = """
   h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
   /* A code frame is never left empty at a page end: a short cell moves whole; a long one
      splits inside its lines and its frame is drawn on both pages. */
-  .book-short { break-inside: avoid; }
+  div.cell_input, div.cell_output, div.output, div.highlight, div[class*="highlight-"] {
+    break-inside: auto !important; display: block !important; }
+  .book-short, .book-short div { break-inside: avoid !important; }
   div.highlight, div.highlight pre { box-decoration-break: clone; -webkit-box-decoration-break: clone; }
   .book-document, .book-contents, .book-index { break-before: page; }
   .book-cover { break-after: page; text-align: center; padding-top: 55mm; }
@@ -123,16 +134,6 @@ def _documents(soup) -> list[tuple[str, object]]:
     return documents
 
 
-def _mark_short_cells(document) -> None:
-    for cell_input in document.select("div.cell_input"):
-        lines = cell_input.get_text().count("\n")
-        if lines <= SHORT_CELL_LINES:
-            cell_input["class"] = cell_input.get("class", []) + ["book-short"]
-    for output in document.select("div.cell_output div.output"):
-        if output.find("img") is None and output.get_text().count("\n") <= SHORT_CELL_LINES:
-            output["class"] = output.get("class", []) + ["book-short"]
-
-
 def _arrange(page_html: str) -> tuple[str, list[Heading]]:
     """The single page rearranged as a book, and its chapters and sections (pages still 0)."""
     from bs4 import BeautifulSoup
@@ -161,7 +162,6 @@ def _arrange(page_html: str) -> tuple[str, list[Heading]]:
                 continue
             section["id"] = f"{chapter.anchor}-s{index}"
             chapter.sections.append(Heading(section["id"], _clean_title(heading), 2))
-        _mark_short_cells(document)
         headings.append(chapter)
         kept.append(document)
     article.clear()
@@ -206,9 +206,9 @@ def _contents(headings: list[Heading], pages: dict[str, int]) -> str:
         parts += [entry(section, "section") for section in chapter.sections]
     parts.append(entry(INDEX_HEADING, "chapter"))
     return (
-        "<nav class='book-contents' id='book-contents'><h1>Contents (目录)</h1>"
+        "<div class='book-contents' id='book-contents'><h1>Contents (目录)</h1>"
         + "".join(parts)
-        + "</nav>"
+        + "</div>"
     )
 
 
@@ -250,8 +250,9 @@ def normalised_text(text: str) -> str:
 
 
 def contains_english(page_text: str, spelling: str) -> bool:
-    """True when ``spelling`` occurs in ``page_text`` (normalised) as whole words."""
-    pattern = r"(?<![a-z0-9])" + re.escape(normalised_text(spelling)) + r"(?![a-z0-9])"
+    """True when ``spelling`` (or its plural) occurs in ``page_text`` (normalised) as whole words."""
+    # A plural counts: "activation functions" is an occurrence of "activation function".
+    pattern = r"(?<![a-z0-9])" + re.escape(normalised_text(spelling)) + r"(?:e?s)?(?![a-z0-9])"
     return re.search(pattern, page_text) is not None
 
 
@@ -341,10 +342,15 @@ def _print(page_path: Path, pdf_path: Path) -> None:
             "&& MathJax.Hub.queue.running === 0)"
         )
         page.emulate_media(media="print")
-        page.set_viewport_size({"width": 793 - 2 * 45, "height": 1000})
+        # The text width of the printed page (A4 less 12 mm margins), so that heights are the
+        # printed ones.
+        page.set_viewport_size({"width": 793 - 2 * 45, "height": TEXT_HEIGHT_PX})
+        page.evaluate(MARK_SHORT_BLOCKS, SHORT_BLOCK_FRACTION * TEXT_HEIGHT_PX)
         problems = page.evaluate(LAYOUT_CHECK)
         if problems:
-            raise site.SiteBuildError("the book's layout does not fit the page:\n" + "\n".join(problems))
+            raise site.SiteBuildError(
+                "the book's layout does not fit the page:\n" + "\n".join(problems)
+            )
         page.pdf(
             path=str(pdf_path),
             width="793px",  # A4 in whole CSS pixels, just inside (see browser.print_to_pdf)
@@ -358,6 +364,13 @@ def _print(page_path: Path, pdf_path: Path) -> None:
             tagged=True,
         )
 
+
+# Measured in the print layout at the page's text width, so both printings mark the same blocks.
+MARK_SHORT_BLOCKS = """(limit) => {
+  document.querySelectorAll('div.cell_input, div.cell_output > div.output').forEach(block => {
+    if (block.getBoundingClientRect().height <= limit) block.classList.add('book-short');
+  });
+}"""
 
 # Tables wider than the text, and one-word table headers broken over lines.
 LAYOUT_CHECK = """() => {
@@ -428,7 +441,9 @@ def build_book() -> Path:
     BOOK_PDF.parent.mkdir(parents=True, exist_ok=True)
     _print(page_path, BOOK_PDF)
     final = _page_numbers(PdfReader(str(BOOK_PDF)), headings)
-    moved = {anchor: (pages[anchor], page) for anchor, page in final.items() if pages[anchor] != page}
+    moved = {
+        anchor: (pages[anchor], page) for anchor, page in final.items() if pages[anchor] != page
+    }
     if moved:
         raise site.SiteBuildError(f"headings moved between the two printings: {moved}")
     _write_outline(BOOK_PDF, headings, final)

@@ -87,6 +87,7 @@ div.math > .MJXc-display, div.math > .MathJax_Display, div.math > .MathJax_SVG_D
 #glossary-filter { width: 100%; padding: .4em; margin: .5em 0 1em 0; font-size: 1em; }
 """
 
+
 class SiteBuildError(RuntimeError):
     """The website or the book could not be built; the message says what is missing."""
 
