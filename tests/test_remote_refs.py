@@ -128,7 +128,8 @@ HOSTILE_CELLS = [
 ]
 
 
-def test_a_notebook_fetching_from_the_network_fails_the_site_build(tmp_path, monkeypatch):
+def _hostile_course(tmp_path, monkeypatch):
+    """A course of one chapter carrying HOSTILE_CELLS, built in tmp_path (build/ stays as it was)."""
     if not (site.SITE_VENV / "bin" / "jupyter-book").exists():
         from tests.test_site import _missing
 
@@ -155,14 +156,33 @@ def test_a_notebook_fetching_from_the_network_fails_the_site_build(tmp_path, mon
     monkeypatch.setattr(site, "_chapters", lambda: [chapter])
     monkeypatch.setattr(site, "_exercises", lambda: [])
     (tmp_path / "build").mkdir()
-    with pytest.raises(site.SiteBuildError) as raised:
-        site.build_site()
-    message = str(raised.value)
+    monkeypatch.setattr(site, "BOOK_PDF", tmp_path / "build" / "book.pdf")
+
+
+def _assert_every_hostile_reference_listed(message: str, page: str) -> None:
     for url in (
         "https://www.youtube.com/embed/dQw4w9WgXcQ",
         "https://fonts.googleapis.com/css?family=Lato",
         "https://example.org/figure.png",
         "https://example.org/lecture.mp4",
     ):
-        assert "chapters/09_hostile.html line" in message and url in message, message
+        assert f"{page} line" in message and url in message, message
+
+
+def test_a_notebook_fetching_from_the_network_fails_the_site_build(tmp_path, monkeypatch):
+    _hostile_course(tmp_path, monkeypatch)
+    with pytest.raises(site.SiteBuildError) as raised:
+        site.build_site()
+    _assert_every_hostile_reference_listed(str(raised.value), "chapters/09_hostile.html")
     assert not (tmp_path / "build" / "site").exists()
+
+
+def test_a_notebook_fetching_from_the_network_fails_the_book_build(tmp_path, monkeypatch):
+    from cnnkit.authoring import book
+
+    _hostile_course(tmp_path, monkeypatch)
+    monkeypatch.setattr(book, "BOOK_PDF", tmp_path / "build" / "book.pdf")
+    with pytest.raises(site.SiteBuildError, match="the book would fetch") as raised:
+        site.build_book()  # refused before Chromium prints anything
+    _assert_every_hostile_reference_listed(str(raised.value), "index.html")
+    assert not (tmp_path / "build" / "book.pdf").exists()

@@ -399,12 +399,14 @@ def _write_outline(pdf_path: Path, headings: list[Heading], pages: dict[str, int
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(str(pdf_path)))
-    writer.add_outline_item("Contents (目录)", 1)  # page 2, after the cover
+    writer.add_outline_item(title="Contents (目录)", page_number=1)  # page 2, after the cover
     for chapter in headings:
-        parent = writer.add_outline_item(chapter.title, pages[chapter.anchor] - 1)
+        parent = writer.add_outline_item(title=chapter.title, page_number=pages[chapter.anchor] - 1)
         for section in chapter.sections:
-            writer.add_outline_item(section.title, pages[section.anchor] - 1, parent=parent)
-    writer.add_outline_item(INDEX_HEADING.title, pages[INDEX_HEADING.anchor] - 1)
+            writer.add_outline_item(
+                title=section.title, page_number=pages[section.anchor] - 1, parent=parent
+            )
+    writer.add_outline_item(title=INDEX_HEADING.title, page_number=pages[INDEX_HEADING.anchor] - 1)
     writer.page_mode = "/UseOutlines"
     with open(pdf_path, "wb") as handle:
         writer.write(handle)
