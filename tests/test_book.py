@@ -43,7 +43,7 @@ def book():
         raise
     reader = PdfReader(str(pdf))
     texts = [_plain(page.extract_text() or "") for page in reader.pages]
-    record = json.loads(book_module.INDEX_JSON.read_text(encoding="utf-8"))
+    record = json.loads(site.BOOK_RECORD.read_text(encoding="utf-8"))
     return {"pdf": pdf, "reader": reader, "texts": texts, "record": record}
 
 

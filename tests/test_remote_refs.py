@@ -157,6 +157,7 @@ def _hostile_course(tmp_path, monkeypatch):
     monkeypatch.setattr(site, "_exercises", lambda: [])
     (tmp_path / "build").mkdir()
     monkeypatch.setattr(site, "BOOK_PDF", tmp_path / "build" / "book.pdf")
+    monkeypatch.setattr(site, "BOOK_RECORD", tmp_path / "build" / "book.json")
 
 
 def _assert_every_hostile_reference_listed(message: str, page: str) -> None:
@@ -178,10 +179,7 @@ def test_a_notebook_fetching_from_the_network_fails_the_site_build(tmp_path, mon
 
 
 def test_a_notebook_fetching_from_the_network_fails_the_book_build(tmp_path, monkeypatch):
-    from cnnkit.authoring import book
-
     _hostile_course(tmp_path, monkeypatch)
-    monkeypatch.setattr(book, "BOOK_PDF", tmp_path / "build" / "book.pdf")
     with pytest.raises(site.SiteBuildError, match="the book would fetch") as raised:
         site.build_book()  # refused before Chromium prints anything
     _assert_every_hostile_reference_listed(str(raised.value), "index.html")

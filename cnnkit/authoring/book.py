@@ -1,4 +1,4 @@
-"""The course as a printable book (build/cnnkit-course.pdf): ``python -m cnnkit.authoring book``.
+"""The course as a printable book (build/cnnkit-course.pdf): ``python -m cnnkit.authoring.site book``.
 
 Jupyter Book's single-page build is rearranged into a book (a cover, contents with page numbers,
 every chapter, exercise set, the formula sheet, the glossary and the solutions each from a new
@@ -14,6 +14,9 @@ printed to A4 by Chromium, twice:
 The PDF outline (chapter -> section) is then written with pypdf from the headings' own text,
 not from Chromium's, which doubles and runs titles together. Nothing in the book may be fetched
 from the network (cnnkit/authoring/remote_refs.py checks the page before printing).
+
+cnnkit/authoring/site.py builds the single page (``site.build_book``) and calls
+:func:`print_book` on it; this module does not import site.py.
 """
 
 from __future__ import annotations
@@ -24,14 +27,13 @@ import json
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnkit.authoring import site
+from cnnkit.authoring.notebooks import REPOSITORY_ROOT
 
-BOOK_PDF = site.BOOK_PDF
-INDEX_JSON = site.BUILD / "cnnkit-course.index.json"
-GLOSSARY_CSV = site.REPOSITORY_ROOT / "cnnkit" / "review" / "glossary.csv"
+GLOSSARY_CSV = REPOSITORY_ROOT / "cnnkit" / "review" / "glossary.csv"
 PLACEHOLDER = "000"
 MAX_INDEX_PAGES = 8  # an index entry lists at most this many pages (where the term is taught first)
 # A code cell or output at most this high (a fraction of the text height of a page) moves whole
@@ -105,6 +107,10 @@ BOOK_CSS = """
 """
 
 
+class BookBuildError(RuntimeError):
+    """The book could not be laid out or printed as promised; the message says what went wrong."""
+
+
 @dataclass
 class Heading:
     """A chapter (level 1) or section (level 2) of the book, with its anchor and page (1-based)."""
@@ -141,11 +147,11 @@ def _arrange(page_html: str) -> tuple[str, list[Heading]]:
     soup = BeautifulSoup(page_html, "html.parser")
     article = soup.find("article")
     if article is None:
-        raise site.SiteBuildError("the single-page build has no <article>: Jupyter Book changed?")
+        raise BookBuildError("the single-page build has no <article>: Jupyter Book changed?")
     headings: list[Heading] = []
     documents = _documents(soup)
     if not documents:
-        raise site.SiteBuildError("the single-page build has no documents (no span#document-*)")
+        raise BookBuildError("the single-page build has no documents (no span#document-*)")
     kept = []
     for number, (folder, document) in enumerate(documents, start=1):
         document.extract()
@@ -291,7 +297,7 @@ def _page_numbers(reader, headings: list[Heading]) -> dict[str, int]:
     for heading in [*headings, *(s for h in headings for s in h.sections), INDEX_HEADING]:
         destination = destinations.get(f"/{heading.anchor}") or destinations.get(heading.anchor)
         if destination is None:
-            raise site.SiteBuildError(
+            raise BookBuildError(
                 f"the printed book has no destination for {heading.title!r} ({heading.anchor})"
             )
         pages[heading.anchor] = reader.get_destination_page_number(destination) + 1
@@ -348,9 +354,7 @@ def _print(page_path: Path, pdf_path: Path) -> None:
         page.evaluate(MARK_SHORT_BLOCKS, SHORT_BLOCK_FRACTION * TEXT_HEIGHT_PX)
         problems = page.evaluate(LAYOUT_CHECK)
         if problems:
-            raise site.SiteBuildError(
-                "the book's layout does not fit the page:\n" + "\n".join(problems)
-            )
+            raise BookBuildError("the book's layout does not fit the page:\n" + "\n".join(problems))
         page.pdf(
             path=str(pdf_path),
             width="793px",  # A4 in whole CSS pixels, just inside (see browser.print_to_pdf)
@@ -412,26 +416,30 @@ def _write_outline(pdf_path: Path, headings: list[Heading], pages: dict[str, int
         writer.write(handle)
 
 
-def build_book() -> Path:
-    """Print the course to build/cnnkit-course.pdf; return its path. See the module docstring."""
+def print_book(
+    page_path: Path, pdf_path: Path, record_path: Path, *, check: Callable[[], None] | None = None
+) -> Path:
+    """Turn Jupyter Book's single page at ``page_path`` into the book at ``pdf_path``.
+
+    ``record_path`` receives the contents and the index as JSON (for tests/test_book.py).
+    The page is rearranged in place; ``check()`` runs on it before anything is printed (it
+    raises to stop the build). See the module docstring for the two printings.
+    """
+    from bs4 import BeautifulSoup
     from pypdf import PdfReader
 
     started = time.monotonic()
-    site.prepare_sources()
-    built = site._run_jupyter_book("singlehtml")
-    site._drop_thebe(built)
-    page_path = built / "index.html"
     arranged, headings = _arrange(page_path.read_text(encoding="utf-8"))
     page_path.write_text(arranged, encoding="utf-8")
-    site._refuse_remote_references(built, "the book")
-    draft = site.BUILD / "cnnkit-course.draft.pdf"
+    if check is not None:
+        check()
+    draft = pdf_path.with_name(pdf_path.stem + ".draft.pdf")
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
     _print(page_path, draft)
     reader = PdfReader(str(draft))
     pages = _page_numbers(reader, headings)
     texts = [normalised_text(page.extract_text() or "") for page in reader.pages]
     terms = _index_terms(texts, headings, pages)
-    from bs4 import BeautifulSoup
-
     soup = BeautifulSoup(arranged, "html.parser")
     soup.find(id="book-contents").replace_with(
         BeautifulSoup(_contents(headings, pages), "html.parser")
@@ -440,15 +448,14 @@ def build_book() -> Path:
         BeautifulSoup(_index_html(terms), "html.parser")
     )
     page_path.write_text(str(soup), encoding="utf-8")
-    BOOK_PDF.parent.mkdir(parents=True, exist_ok=True)
-    _print(page_path, BOOK_PDF)
-    final = _page_numbers(PdfReader(str(BOOK_PDF)), headings)
+    _print(page_path, pdf_path)
+    final = _page_numbers(PdfReader(str(pdf_path)), headings)
     moved = {
         anchor: (pages[anchor], page) for anchor, page in final.items() if pages[anchor] != page
     }
     if moved:
-        raise site.SiteBuildError(f"headings moved between the two printings: {moved}")
-    _write_outline(BOOK_PDF, headings, final)
+        raise BookBuildError(f"headings moved between the two printings: {moved}")
+    _write_outline(pdf_path, headings, final)
     draft.unlink()
     record = {
         "seconds": round(time.monotonic() - started, 1),
@@ -473,5 +480,5 @@ def build_book() -> Path:
             for language, listed in terms.items()
         },
     }
-    INDEX_JSON.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    return BOOK_PDF
+    record_path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    return pdf_path

@@ -30,6 +30,7 @@ BUILD = REPOSITORY_ROOT / "build"
 SOURCE_TREE = BUILD / "site-src"
 SITE = BUILD / "site"
 BOOK_PDF = BUILD / "cnnkit-course.pdf"
+BOOK_RECORD = BUILD / "cnnkit-course.index.json"  # the book's contents and index, for its test
 SITE_VENV = BUILD / "venv-site"
 MATHJAX_DIR = Path(os.environ.get("CNNKIT_MATHJAX_DIR", "/usr/share/javascript/mathjax"))
 COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -521,9 +522,23 @@ def build_site() -> Path:
 
 def build_book() -> Path:
     """Print the whole course to build/cnnkit-course.pdf (see cnnkit/authoring/book.py)."""
-    from cnnkit.authoring.book import build_book as print_book
+    from cnnkit.authoring import book
 
-    return print_book()
+    prepare_sources()
+    built = _run_jupyter_book("singlehtml")
+    _drop_thebe(built)
+    page_path = built / "index.html"
+    # Checked on the page as Jupyter Book wrote it and again as the book prints it.
+    _refuse_remote_references(built, "the book")
+    try:
+        return book.print_book(
+            page_path,
+            BOOK_PDF,
+            BOOK_RECORD,
+            check=lambda: _refuse_remote_references(built, "the book"),
+        )
+    except book.BookBuildError as error:
+        raise SiteBuildError(str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:
