@@ -195,3 +195,4 @@ def test_a_cjk_font_a4_pages_and_whole_table_headers(book):
         glossary["page"] - 1
     ][:400]
     assert not any("NBVAL_" in text.upper() for text in texts)
+    assert site.build_warnings("singlehtml") == []
