@@ -4,10 +4,11 @@
 checks: every page exists; no page would fetch anything from the network (the HTML and CSS parser
 of cnnkit/authoring/remote_refs.py); every Colab and GitHub link opens a file of `git ls-files`;
 the build gives no warning; the code shown has no nbval markers and every chapter is titled
-"Chapter NN: ..."; in Chromium (Debian's, driven by playwright)
-against a local server on 127.0.0.1: the home page links to chapter 02, search finds 卷积, 池化
-and pooling in the right chapters, dark mode toggles, every image on every page loads, maths is
-typeset, display equations are centred, and the console shows no error. The PDF book is checked in tests/test_book.py. Screenshots go to build/screenshots/site/ (ignored by git).
+"Chapter NN: ..."; in Chromium (Debian's, driven by playwright) against a local server on
+127.0.0.1: the home page links to chapter 02, search finds 卷积, 池化 and pooling in the right
+chapters, dark mode toggles, every image on every page loads, maths is typeset, display
+equations are centred, and the console shows no error. The PDF book is checked in
+tests/test_book.py. Screenshots go to build/screenshots/site/ (ignored by git).
 """
 
 from __future__ import annotations
