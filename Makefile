@@ -29,8 +29,9 @@ PYTEST_WORKERS ?= 2
 # Debian packages: the full Fashion-MNIST, a CJK font, Pango for the PDF formula sheet.
 SYSTEM_PACKAGES := dataset-fashion-mnist fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # Only `make test`, `make site` and `make book` need these: the browser that the browser tests
-# drive and that prints the book, and MathJax served from the site itself (no CDN).
-TEST_SYSTEM_PACKAGES := chromium libjs-mathjax fonts-mathjax
+# drive and that prints the book, MathJax served from the site itself (no CDN), and pdftoppm
+# (poppler-utils) for the book test that measures how full each page is.
+TEST_SYSTEM_PACKAGES := chromium libjs-mathjax fonts-mathjax poppler-utils
 # The website and the book: Jupyter Book 1.x in an environment of its own (requirements-site.txt).
 SITE_VENV := build/venv-site
 SITE_STAMP := $(SITE_VENV)/.requirements-site.stamp

@@ -1,20 +1,25 @@
 """The website and the book: built offline from the committed notebooks, checked in a real browser.
 
-`make test` builds both (about 2 minutes each on 2 cores) and checks: every page exists; no page
-loads a script, style or image from the network; in Chromium (Debian's, driven by playwright)
-against a local server on 127.0.0.1: the home page links to chapter 02, search finds 卷积, 池化
-and pooling in the right chapters, dark mode toggles, every image on every page loads, maths is
-typeset, and the console shows no error. The PDF book has every chapter in its outline, embeds
-a CJK font and has A4 pages. Screenshots go to build/screenshots/site/ (ignored by git).
+`make test` builds both (the site in about 20 s, the book in 2-4 minutes on 2 shared cores) and
+checks: every page exists; no page would fetch anything from the network (the HTML and CSS parser
+of cnnkit/authoring/remote_refs.py); every Colab and GitHub link opens a file of `git ls-files`;
+the build gives no warning; the code shown has no nbval markers and every chapter is titled
+"Chapter NN: ..."; in Chromium (Debian's, driven by playwright) against a local server on
+127.0.0.1: the home page links to chapter 02, search finds 卷积, 池化 and pooling in the right
+chapters, dark mode toggles, every image on every page loads, maths is typeset, display
+equations are centred, and the console shows no error. The PDF book is checked in
+tests/test_book.py. Screenshots go to build/screenshots/site/ (ignored by git).
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import html.parser
 import http.server
 import os
 import re
+import subprocess
 import threading
 from pathlib import Path
 
@@ -121,6 +126,73 @@ def test_no_page_refers_to_the_network(built_site):
         assert "THEBE_JS_URL" not in text and "cdn.jsdelivr.net/npm/mathjax" not in text, page
 
 
+def _git_files() -> set[str]:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=site.REPOSITORY_ROOT, capture_output=True, text=True, check=True
+    )
+    return set(listed.stdout.splitlines())
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href" and value]
+
+
+def test_every_colab_and_github_link_opens_a_file_that_exists(built_site):
+    files = _git_files()
+    folders = {"/".join(path.split("/")[:depth]) for path in files for depth in range(1, 8)}
+    blob = re.compile(
+        rf"^https://(?:colab\.research\.google\.com/github|github\.com)/{site.REPOSITORY}"
+        r"/(blob|tree)/main/([^?#]+)"
+    )
+    checked, broken = [], []
+    for page in built_site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            if "colab.research.google.com" in href and "/assets/" not in href:
+                assert blob.match(href), f"{page}: a Colab link not to this repository: {href}"
+            match = blob.match(href)
+            if match:
+                kind, path = match.groups()
+                exists = path in files if kind == "blob" else path.rstrip("/") in folders
+                checked.append(href)
+                if not exists:
+                    broken.append(f"{page.relative_to(built_site)}: {href}")
+    assert broken == []
+    colab = {href for href in checked if "colab" in href}
+    # Each chapter, exercise set and solution set has its Colab link on its page.
+    assert len(colab) >= 8 + 7 + 7, sorted(colab)
+
+
+def test_the_build_gives_no_warning(built_site):
+    assert site.build_warnings("html") == []
+
+
+def test_shown_code_has_no_test_markers_and_chapters_one_title_style(built_site):
+    for page in built_site.rglob("*.html"):
+        assert "NBVAL_" not in page.read_text(encoding="utf-8"), page
+    for number in CHAPTER_WORDS:
+        (chapter,) = built_site.glob(f"chapters/{number}_*.html")
+        (title,) = re.findall(r"<h1>(.*?)<a class=\"headerlink\"", chapter.read_text("utf-8"))
+        assert title.startswith(f"Chapter {number}: {CHAPTER_WORDS[number]}"), title
+
+
+def test_strip_test_markers_and_chapter_heading():
+    code = "# NBVAL_CHECK_OUTPUT\nx = 1\n  #NBVAL_IGNORE_OUTPUT  \nprint(x)  # NBVAL_ not alone\n"
+    assert site.strip_test_markers(code) == "x = 1\nprint(x)  # NBVAL_ not alone\n"
+    assert (
+        site.chapter_heading("# 02 Convolution (卷积)\ntext")
+        == "# Chapter 02: Convolution (卷积)\ntext"
+    )
+    assert site.chapter_heading("# Chapter 01: Basics") == "# Chapter 01: Basics"
+
+
 def _text(page: Path) -> str:
     """The page's text without tags (code is split into highlighted spans)."""
     return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
@@ -163,12 +235,12 @@ def test_browser_walk_home_chapter_search_dark_mode(browser_page, server):
 
     results = _search(page, server, "卷积")
     page.screenshot(path=str(SCREENSHOTS / "3_search_juanji.png"))
-    assert "02 Convolution" in results, results[:500]
+    assert "Chapter 02: Convolution" in results, results[:500]
     results = _search(page, server, "池化")
-    assert "03 Pooling" in results, results[:500]
+    assert "Chapter 03: Pooling" in results, results[:500]
     results = _search(page, server, "pooling")
     page.screenshot(path=str(SCREENSHOTS / "4_search_pooling.png"))
-    assert "03 Pooling" in results, results[:500]
+    assert "Chapter 03: Pooling" in results, results[:500]
 
     page.goto(f"{server}/chapters/03_pooling.html")
     before = page.evaluate("document.documentElement.dataset.theme")
@@ -181,9 +253,11 @@ def test_browser_walk_home_chapter_search_dark_mode(browser_page, server):
     assert page.console_errors == []
 
 
-def test_every_image_loads_and_maths_is_typeset_on_every_page(browser_page, server, built_site):
+def test_every_image_loads_and_maths_is_typeset_and_centred_on_every_page(
+    browser_page, server, built_site
+):
     page = browser_page
-    broken, raw_maths = [], []
+    broken, raw_maths, off_centre, displays = [], [], [], 0
     for path in _pages(built_site):
         page.goto(f"{server}/{path}", wait_until="load")
         page.wait_for_function(
@@ -197,9 +271,21 @@ def test_every_image_loads_and_maths_is_typeset_on_every_page(browser_page, serv
                 ".map(i => i.getAttribute('src'))"
             )
         ]
+        off_centre += [
+            f"{path}: {offset:.0f} px"
+            for offset in page.evaluate(
+                "Array.from(document.querySelectorAll('div.math .mjx-math')).map(m => {"
+                " const box = m.closest('div.math').getBoundingClientRect();"
+                " const eq = m.getBoundingClientRect();"
+                " return (eq.left + eq.right) / 2 - (box.left + box.right) / 2; })"
+            )
+            if abs(offset) > 5
+        ]
+        displays += page.evaluate("document.querySelectorAll('div.math .mjx-math').length")
         text = page.inner_text("article") if page.query_selector("article") else ""
         if "\\(" in text or "\\[" in text or "$$" in text:
             raw_maths.append(path)
     assert broken == []
     assert raw_maths == []
+    assert displays >= 8 and off_centre == [], (displays, off_centre)
     assert page.console_errors == []

@@ -30,6 +30,7 @@ BUILD = REPOSITORY_ROOT / "build"
 SOURCE_TREE = BUILD / "site-src"
 SITE = BUILD / "site"
 BOOK_PDF = BUILD / "cnnkit-course.pdf"
+BOOK_RECORD = BUILD / "cnnkit-course.index.json"  # the book's contents and index, for its test
 SITE_VENV = BUILD / "venv-site"
 MATHJAX_DIR = Path(os.environ.get("CNNKIT_MATHJAX_DIR", "/usr/share/javascript/mathjax"))
 COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -43,7 +44,7 @@ CHAPTER_TITLES = {
     "05": "Recurrent networks (循环神经网络)",
     "06": "Generative adversarial networks (生成对抗网络)",
     "07": "Overfitting and optimizers (过拟合与优化算法)",
-    "08": "Exam review (复习)",
+    "08": "Exam review (考试复习)",
 }
 
 # A local copy of the "Open in Colab" badge, so that no page loads an image from the network.
@@ -80,30 +81,11 @@ SITE_CSS = """
         padding: 0 .3em; }
 .f .l { color: var(--pst-color-text-muted); font-size: .9em; }
 .zh { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
+/* The theme lays div.math out as a flex row made for MathJax 3 (mjx-container grows); MathJax 2's
+   display box does not grow, so equations sat flush right. Grow it and centre the equation. */
+div.math > .MJXc-display, div.math > .MathJax_Display, div.math > .MathJax_SVG_Display
+  { flex-grow: 1; text-align: center !important; }
 #glossary-filter { width: 100%; padding: .4em; margin: .5em 0 1em 0; font-size: 1em; }
-"""
-
-# Print stylesheet of the book: A4, no navigation, code and tables wrapped inside the margins.
-BOOK_CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
-@media print {
-  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-footer, .bd-header-article,
-  .prev-next-area, .headerlink, .bd-search, .skip-link, #pst-back-to-top, .toc-entry,
-  .sidebar-toggle, .header-article-items { display: none !important; }
-  .bd-main, .bd-content, .bd-article-container, .bd-article { max-width: 100% !important;
-    width: 100% !important; padding: 0 !important; margin: 0 !important; }
-  html { font-size: 10pt; }
-  body { font-family: "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif; }
-  pre, code, .output, .highlight pre { white-space: pre-wrap !important;
-    word-break: break-word; overflow: visible !important; font-size: 8pt; }
-  table { table-layout: auto; width: 100% !important; font-size: 8pt;
-    word-break: break-word; }
-  img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
-  .cell_output { overflow: visible !important; }
-  section > h1 { break-before: page; }
-  .book-cover { break-after: page; text-align: center; padding-top: 60mm; }
-  .book-contents { break-after: page; }
-}
 """
 
 
@@ -119,22 +101,77 @@ def _exercises() -> list[Path]:
     return sorted((REPOSITORY_ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _localised_notebook(path: Path, destination: Path, note: str = "") -> None:
-    """Copy a notebook, pointing its Colab badge image at the local copy of the badge.
+# Test markers of nbval (`# NBVAL_CHECK_OUTPUT` ...) are for the test run, not for the reader.
+NBVAL_MARKER_LINE = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*(?:\n|$)", re.M)
+# A chapter's title as its source writes it: "# 02 Convolution (卷积)" or "# Chapter 01: ...".
+CHAPTER_HEADING = re.compile(r"^# (?:Chapter )?(\d\d):? +(.+)$", re.M)
+# A Markdown link or image whose target is a relative path (not a URL, an anchor or an e-mail).
+RELATIVE_LINK = re.compile(r"(\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)\s#]+)(#[^)\s]*)?(\))")
+
+
+def strip_test_markers(code: str) -> str:
+    """``code`` without the lines holding only an nbval marker comment (``# NBVAL_...``)."""
+    return NBVAL_MARKER_LINE.sub("", code)
+
+
+def chapter_heading(source: str) -> str:
+    """``source`` with its chapter title written as ``# Chapter NN: Title`` (as chapter 01 does)."""
+    return CHAPTER_HEADING.sub(lambda m: f"# Chapter {m.group(1)}: {m.group(2).strip()}", source, 1)
+
+
+def repository_links(source: str, origin: Path, destination: Path) -> str:
+    """Relative links of ``source`` that the site cannot serve, pointed at the repository on GitHub.
+
+    ``origin`` is the notebook's place in the repository, ``destination`` its place in the site's
+    source tree. A link is kept when its target exists beside ``destination``; it becomes
+    ``https://github.com/<repository>/blob/main/<path>`` when its target is a file of the
+    repository (chapter 08 links the printable formula sheet in review/, which the site does
+    not publish); anything else is left for the build to report.
+    """
+
+    def replace(match: re.Match) -> str:
+        target = match.group(2)
+        if (destination.parent / target).exists():
+            return match.group(0)
+        in_repository = (origin.parent / target).resolve()
+        try:
+            relative = in_repository.relative_to(REPOSITORY_ROOT)
+        except ValueError:
+            return match.group(0)
+        if not in_repository.is_file():
+            return match.group(0)
+        url = f"https://github.com/{REPOSITORY}/blob/main/{relative.as_posix()}"
+        return f"{match.group(1)}{url}{match.group(3) or ''}{match.group(4)}"
+
+    return RELATIVE_LINK.sub(replace, source)
+
+
+def _localised_notebook(
+    path: Path, destination: Path, note: str = "", *, is_chapter: bool = False
+) -> None:
+    """Copy a notebook for the site: the local Colab badge, no test markers, one title style.
 
     ``note`` (Markdown) goes in a cell right after the first (title) cell: a link to the solutions.
+    Links to repository files the site does not publish go to GitHub (:func:`repository_links`).
     """
     notebook = json.loads(path.read_text(encoding="utf-8"))
     if note:
-        cell = {"cell_type": "markdown", "metadata": {}, "source": note}
+        cell = {"cell_type": "markdown", "id": "site-note", "metadata": {}, "source": note}
         notebook["cells"].insert(1, cell)
     depth = len(destination.relative_to(SOURCE_TREE).parts) - 1
     badge = "../" * depth + LOCAL_BADGE
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown":
-            source = "".join(cell["source"])
-            cell["source"] = source.replace(COLAB_BADGE_URL, badge)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    titled = not is_chapter
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            source = source.replace(COLAB_BADGE_URL, badge)
+            if not titled and CHAPTER_HEADING.search(source):
+                source, titled = chapter_heading(source), True
+            source = repository_links(source, path, destination)
+        elif cell["cell_type"] == "code":
+            source = strip_test_markers(source)
+        cell["source"] = source
     destination.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -307,27 +344,19 @@ sphinx:
 
 
 def _toc() -> str:
-    chapters = "\n".join(f"  - file: chapters/{path.stem}" for path in _chapters())
-    exercises = "\n".join(f"  - file: exercises/{path.stem}" for path in _exercises())
-    solutions = "\n".join(f"  - file: solutions/{path.stem}" for path in _exercises())
-    return f"""format: jb-book
-root: index
-parts:
-- caption: Chapters
-  chapters:
-{chapters}
-- caption: Exercises
-  chapters:
-{exercises}
-- caption: Exam review
-  chapters:
-  - file: review/formula_sheet
-  - file: review/glossary
-  - file: review/benchmarks
-- caption: Appendix - solutions
-  chapters:
-{solutions}
-"""
+    """Jupyter Book's table of contents: the chapters, exercises, exam review and solutions parts."""
+    parts = {
+        "Chapters": [f"chapters/{path.stem}" for path in _chapters()],
+        "Exercises": [f"exercises/{path.stem}" for path in _exercises()],
+        "Exam review": ["review/formula_sheet", "review/glossary", "review/benchmarks"],
+        "Appendix - solutions": [f"solutions/{path.stem}" for path in _exercises()],
+    }
+    text = "format: jb-book\nroot: index\nparts:\n"
+    for caption, files in parts.items():
+        if files:  # Jupyter Book refuses an empty part
+            text += f"- caption: {caption}\n  chapters:\n"
+            text += "".join(f"  - file: {file}\n" for file in files)
+    return text
 
 
 def _copy_mathjax(destination: Path) -> None:
@@ -367,10 +396,9 @@ def prepare_sources(title: str = "cnnkit: deep learning with CNNs in Keras") -> 
     (static / "favicon.svg").write_text(FAVICON_SVG, encoding="utf-8")
     (static / "glossary.js").write_text(GLOSSARY_FILTER_JS, encoding="utf-8")
     (static / "site.css").write_text(SITE_CSS, encoding="utf-8")
-    (static / "book.css").write_text(BOOK_CSS, encoding="utf-8")
     _copy_mathjax(SOURCE_TREE / "mathjax_root")
     for chapter in _chapters():
-        _localised_notebook(chapter, SOURCE_TREE / "chapters" / chapter.name)
+        _localised_notebook(chapter, SOURCE_TREE / "chapters" / chapter.name, is_chapter=True)
     for exercise in _exercises():
         _localised_notebook(
             exercise,
@@ -432,62 +460,85 @@ def _drop_thebe(folder: Path) -> None:
             page.write_text(cleaned, encoding="utf-8")
 
 
-REMOTE_REFERENCE = re.compile(
-    r"<(?:script|img)[^>]+src=[\"'](?:https?:)?//|<link[^>]+href=[\"'](?:https?:)?//[^\"']+\.css"
-)
-
-
 def remote_references(folder: Path) -> list[str]:
-    """Every script, image or stylesheet in ``folder``'s pages that would be fetched from the network."""
-    found = []
+    """Every reference in ``folder``'s pages and stylesheets that would be fetched from the network."""
+    from cnnkit.authoring.remote_refs import remote_references as parsed_references
+
+    return parsed_references(folder)
+
+
+def _refuse_remote_references(folder: Path, what: str) -> None:
+    remote = remote_references(folder)
+    if remote:
+        raise SiteBuildError(
+            f"{what} would fetch {len(remote)} file(s) from the network; every page must work "
+            "offline. Make these local (or drop them):\n" + "\n".join(remote)
+        )
+
+
+# The theme's launch button opens the page's source in Colab by its place in the site's source
+# tree (chapters/, solutions/), which is not its place in the repository.
+SITE_TO_REPOSITORY = {"chapters/": "notebooks/", "solutions/": "exercises/solutions/"}
+
+
+def repository_path(site_path: str) -> str:
+    """The repository path of a notebook the site publishes at ``site_path`` (e.g. chapters/x.ipynb)."""
+    for site_folder, repository_folder in SITE_TO_REPOSITORY.items():
+        if site_path.startswith(site_folder):
+            return repository_folder + site_path[len(site_folder) :]
+    return site_path
+
+
+def _point_launch_links_at_the_repository(folder: Path) -> None:
+    prefix = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/"
+    link = re.compile(re.escape(prefix) + r"([^\"'\s<>?#]+)")
     for page in folder.rglob("*.html"):
-        for match in REMOTE_REFERENCE.finditer(page.read_text(encoding="utf-8", errors="replace")):
-            found.append(f"{page.relative_to(folder)}: {match.group(0)[:120]}")
-    return found
+        text = page.read_text(encoding="utf-8")
+        fixed = link.sub(lambda m: prefix + repository_path(m.group(1)), text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def build_warnings(builder: str = "html") -> list[str]:
+    """The Sphinx warnings of the last build with ``builder`` (from build/jb-<builder>.log)."""
+    log = BUILD / f"jb-{builder}.log"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(encoding="utf-8"))
+    return [line for line in text.splitlines() if re.search(r"\b(WARNING|ERROR):", line)]
 
 
 def build_site() -> Path:
     """Build the website into build/site/ and return the path of its home page."""
     prepare_sources()
     built = _run_jupyter_book("html")
+    _drop_thebe(built)
+    _point_launch_links_at_the_repository(built)
+    # Checked before it replaces build/site: a site that would fetch from the network is not kept.
+    _refuse_remote_references(built, "the website")
     if SITE.exists():
         shutil.rmtree(SITE)
     shutil.copytree(built, SITE)
-    _drop_thebe(SITE)
-    remote = remote_references(SITE)
-    if remote:
-        raise SiteBuildError("pages refer to the network:\n" + "\n".join(remote[:20]))
     return SITE / "index.html"
 
 
-def _contents_html(page: str) -> str:
-    """A cover and a table of contents, put in front of the single-page build for printing."""
-    titles = re.findall(r"<section id=\"[^\"]+\">\s*<h1>(.*?)<a class=\"headerlink\"", page, re.S)
-    items = "".join(f"<li>{re.sub(r'<[^>]+>', '', title)}</li>" for title in titles)
-    return (
-        "<div class='book-cover'><h1 style='font-size:28pt'>cnnkit</h1>"
-        "<p style='font-size:16pt'>Deep learning with convolutional networks, in Keras</p>"
-        "<p style='font-size:14pt'>深度学习与卷积神经网络</p>"
-        "<p>The course, its exercises with solutions, the formula sheet and the glossary.</p></div>"
-        f"<div class='book-contents'><h2>Contents</h2><ol>{items}</ol></div>"
-    )
-
-
 def build_book() -> Path:
-    """Print the whole course to build/cnnkit-course.pdf (A4, CJK fonts embedded, page numbers)."""
+    """Print the whole course to build/cnnkit-course.pdf (see cnnkit/authoring/book.py)."""
+    from cnnkit.authoring import book
+
     prepare_sources()
     built = _run_jupyter_book("singlehtml")
     _drop_thebe(built)
     page_path = built / "index.html"
-    page = page_path.read_text(encoding="utf-8")
-    page = page.replace("</head>", "<link rel='stylesheet' href='_static/book.css'></head>", 1)
-    page = re.sub(r"(<article[^>]*>)", lambda m: m.group(1) + _contents_html(page), page, count=1)
-    page_path.write_text(page, encoding="utf-8")
-    from cnnkit.authoring.browser import print_to_pdf
-
-    BOOK_PDF.parent.mkdir(parents=True, exist_ok=True)
-    print_to_pdf(page_path, BOOK_PDF)
-    return BOOK_PDF
+    # Checked on the page as Jupyter Book wrote it and again as the book prints it.
+    _refuse_remote_references(built, "the book")
+    try:
+        return book.print_book(
+            page_path,
+            BOOK_PDF,
+            BOOK_RECORD,
+            check=lambda: _refuse_remote_references(built, "the book"),
+        )
+    except book.BookBuildError as error:
+        raise SiteBuildError(str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:
