@@ -98,8 +98,9 @@ class ProgressReport:
 
     def suggestions(self, limit: int = 3) -> list[str]:
         """What to review next: weakest practice topics, then chapters with unsolved attempts."""
+        where = {"practice": "practice topic", "mock_exam": "mock-exam topic"}
         advice = [
-            f"practice topic {row['topic']} ({row['correct']}/{row['checks']} correct)"
+            f"{where[row['kind']]} {row['topic']} ({row['correct']}/{row['checks']} correct)"
             for row in self.topics
             if row["accuracy"] < 0.7
         ]

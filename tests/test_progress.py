@@ -172,6 +172,9 @@ def test_suggestions_name_the_weakest_topic_then_unfinished_chapters(cnnkit_home
     assert advice[0].startswith("practice topic receptive_field")
     assert any(item.startswith("chapter 01") for item in advice)
     assert "Review next: practice topic receptive_field" in str(ck.progress())
+    record("mock_exam", "conv_params", "q1", "incorrect")
+    record("mock_exam", "conv_params", "q2", "incorrect")
+    assert "mock-exam topic conv_params (0/2 correct)" in ck.progress().suggestions()
     ck.progress(reset=True)
     assert ck.progress().suggestions()[0].endswith("(not started)")
 
