@@ -83,6 +83,38 @@ TOPIC_INFO: dict[str, tuple[str, str, str]] = {
     "loss_choice": ("07", "choosing a loss: MSE, CE, focal, IoU, triplet", "损失函数"),
 }
 
+# --------------------------------------------------------------------------- issue 27 block
+# The design and analysis templates and the topics that had no practice (issue 27), kept in
+# one block: their modules register here (see docs/DEVELOPING.md, "Adding a practice topic").
+
+#: New topics, merged into TOPIC_INFO in course (chapter) order.
+NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
+    "find_the_bug": ("02", "finding the bug in a network or a training loop", "找错误"),
+    "sequence_design": ("05", "designing a sequence model", "序列模型设计"),
+}
+
+
+def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
+    """(topic, kind, make, source) of the issue-27 generators."""
+    from cnnkit.review.topics import analysis, design
+
+    return [
+        ("sequence_design", "design", design.sequence_design, None),
+        ("gan", "design", design.gan_design, None),
+        ("overfitting", "design", analysis.training_curves, None),
+        ("find_the_bug", "design", analysis.find_the_bug, None),
+        ("stack_table", "design", analysis.parameter_table, None),
+    ]
+
+
+def _in_course_order(info: dict) -> dict:
+    """Topics sorted by chapter (stable: the order within a chapter is kept)."""
+    return dict(sorted(info.items(), key=lambda item: item[1][0]))
+
+
+TOPIC_INFO = _in_course_order({**TOPIC_INFO, **NEW_TOPIC_INFO})
+# --------------------------------------------------------------------------- end of block
+
 _CALCULATIONS = [
     ("activations", activations.activation_values, None),
     ("softmax", losses.softmax, sections.SOFTMAX),
@@ -133,6 +165,8 @@ def _register() -> dict[str, tuple[Generator, ...]]:
         if unknown:
             raise ValueError(f"bank items name unknown topics {sorted(unknown)}")
     found["cnn_design"].append(Generator("cnn_design", "design", design.cnn_design))
+    for topic, kind, make, source in _new_generators():  # the issue-27 block above
+        found[topic].append(Generator(topic, kind, make, source))
     empty = [topic for topic, generators in found.items() if not generators]
     if empty:
         raise ValueError(f"topics without a generator: {empty}")

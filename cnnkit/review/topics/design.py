@@ -51,20 +51,20 @@ class Constraint:
     message: str  # "Constraint 3 fails: ..." or a short "holds" note
 
 
-def constraint_report(constraints: list[Constraint]) -> Result:
+def constraint_report(constraints: list[Constraint], what: str = "constraints hold") -> Result:
     """Correct when every constraint holds; otherwise one line per failing constraint, after
-    the partial credit ("k of n constraints hold")."""
+    the partial credit ("k of n constraints hold"; ``what`` = "parts are right" for analysis)."""
     held = [c for c in constraints if c.holds]
     if len(held) == len(constraints):
         return correct(
-            f"Correct: all {len(constraints)} constraints hold ("
+            f"Correct: all {len(constraints)} {what} ("
             + "; ".join(c.message for c in constraints)
             + ")."
         )
     failing = " ".join(c.message for c in constraints if not c.holds)
     return incorrect(
-        f"{len(held)} of {len(constraints)} constraints hold (partial credit "
-        f"{len(held)}/{len(constraints)}). {failing}"
+        f"Partial credit {len(held)}/{len(constraints)}: {len(held)} of {len(constraints)} {what}. "
+        f"{failing}"
     )
 
 
@@ -284,8 +284,8 @@ def _budget_constraint(number, model, budget) -> Constraint:
     # Named by position and type: Keras's automatic layer names change from run to run.
     return _fails(
         number,
-        f"{total:,} parameters > {budget:,}; the largest is layer {position + 1}, "
-        f"{worst['type']} ({int(worst['parameters']):,}). Global pooling or fewer units saves most.",
+        f"{total:,} parameters > {budget:,} (largest: layer {position + 1}, {worst['type']}, "
+        f"{int(worst['parameters']):,}).",
     )
 
 
@@ -313,11 +313,11 @@ def _design_draft(statement, layers, solution, check, data, source) -> Draft:
     return Draft(statement, layers, solution, check, verify, data, kind="design", source=source)
 
 
-def _checker(grade):
+def _checker(grade, what: str = "constraints hold"):
     """A checker from ``grade(answer) -> list[Constraint]`` (kept as ``check.grade``)."""
 
     def check(answer) -> Result:
-        return constraint_report(grade(answer))
+        return constraint_report(grade(answer), what)
 
     check.grade = grade
     return check
@@ -394,8 +394,7 @@ def cnn_design(rng: random.Random) -> Draft:
             if got >= field
             else _fails(
                 4,
-                f"receptive field {got}×{got} < {field}×{field} (through the graph; parallel "
-                "branches do not add). Stack 3×3 convolutions and pooling.",
+                f"receptive field {got}×{got} < {field}×{field} (parallel branches do not add).",
             )
         )
         convs = _count(model, _CONV_TYPES, square_kernel=True)
@@ -406,7 +405,7 @@ def cnn_design(rng: random.Random) -> Draft:
             field_check,
             _holds(5, f"{convs} convolutions")
             if convs
-            else _fails(5, "no k×k convolution (k > 1): not a CNN (pooling alone learns nothing)."),
+            else _fails(5, "no k×k convolution (k > 1): not a CNN."),
             _holds(6, "non-linear")
             if _hidden_nonlinearity(model)
             else _fails(6, "no hidden activation: one linear map. Add activation='relu'."),
