@@ -89,14 +89,34 @@ TOPIC_INFO: dict[str, tuple[str, str, str]] = {
 
 #: New topics, merged into TOPIC_INFO in course (chapter) order.
 NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
+    "forward_backward": (
+        "01",
+        "a neuron, a forward pass, one backprop gradient",
+        "前向传播, 反向传播",
+    ),
+    "mse_kl": ("01", "MSE and KL divergence values", "均方误差, KL散度"),
+    "conv_values": ("02", "convolution output values by hand", "卷积计算"),
     "find_the_bug": ("02", "finding the bug in a network or a training loop", "找错误"),
+    "conv_macs": ("04", "multiply-accumulates of a convolution", "乘加次数"),
+    "separable_conv": ("04", "depthwise-separable convolution counts", "深度可分离卷积"),
     "sequence_design": ("05", "designing a sequence model", "序列模型设计"),
+    "conv_transpose_size": ("06", "transposed-convolution output size", "转置卷积输出尺寸"),
+    "adagrad_nesterov": ("07", "AdaGrad and Nesterov steps", "自适应梯度算法, Nesterov动量"),
+    "l2_regularization": ("07", "L2 penalty and weight decay arithmetic", "L2正则化"),
+    "iou_variants": ("07", "GIoU, DIoU and CIoU values", "GIoU, DIoU, CIoU"),
 }
 
 
 def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
     """(topic, kind, make, source) of the issue-27 generators."""
-    from cnnkit.review.topics import analysis, design
+    from cnnkit.review.topics import (
+        analysis,
+        by_hand,
+        design,
+        iou_variants,
+        layer_arithmetic,
+        update_rules,
+    )
 
     return [
         ("sequence_design", "design", design.sequence_design, None),
@@ -104,7 +124,57 @@ def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
         ("overfitting", "design", analysis.training_curves, None),
         ("find_the_bug", "design", analysis.find_the_bug, None),
         ("stack_table", "design", analysis.parameter_table, None),
+        ("forward_backward", "calculation", by_hand.forward_backward, None),
+        ("mse_kl", "calculation", by_hand.mse_kl, None),
+        ("conv_values", "calculation", by_hand.conv_values, None),
+        ("conv_macs", "calculation", layer_arithmetic.conv_macs, None),
+        ("separable_conv", "calculation", layer_arithmetic.separable_conv, None),
+        ("conv_transpose_size", "calculation", layer_arithmetic.conv_transpose_size, None),
+        ("adagrad_nesterov", "calculation", update_rules.adagrad_nesterov, None),
+        ("l2_regularization", "calculation", update_rules.l2_regularization, None),
+        ("iou_variants", "calculation", iou_variants.iou_variants, None),
     ]
+
+
+#: The formula-sheet rows (keys of cnnkit.formulas.FORMULAS or of
+#: cnnkit.review.reference.REVIEW_FORMULAS) each calculation topic asks for; a test checks that
+#: every one is on the sheet. New modules declare theirs in a module-level ``SHEET`` dict.
+_EXISTING_SHEET_ENTRIES: dict[str, tuple[str, ...]] = {
+    "activations": ("step_relu", "sigmoid_tanh"),
+    "softmax": ("softmax",),
+    "cross_entropy": ("cross_entropy", "binary_cross_entropy"),
+    "batch_epoch": ("iterations_per_epoch",),
+    "dense_params": ("dense_params",),
+    "conv_output_size": ("conv_output_size", "same_padding"),
+    "conv_params": ("conv_params",),
+    "local_connectivity": ("locally_connected_params",),
+    "fc_as_conv": ("fc_as_conv",),
+    "receptive_field": ("receptive_field",),
+    "pool_output_size": ("pool_output_size",),
+    "pooling": ("pooling_values",),
+    "stack_table": ("conv_output_size", "conv_params", "dense_params"),
+    "classic_networks": ("inception_depth",),
+    "batch_norm": ("batchnorm",),
+    "residual": ("residual", "conv_params"),
+    "rnn_params": ("simple_rnn_params", "lstm_params", "gru_params"),
+    "rnn_recurrence": ("rnn_step",),
+    "vanishing_gradients": ("sigmoid_tanh",),
+    "gan": ("gan", "gan_losses"),
+    "dropout_expectation": ("dropout",),
+    "optimizer_step": ("gradient_descent", "momentum", "rmsprop", "adam"),
+    "early_stopping": ("early_stopping",),
+    "loss_choice": ("iou", "smooth_l1_loss", "focal_loss", "triplet_margin_loss"),
+}
+
+
+def sheet_entries() -> dict[str, tuple[str, ...]]:
+    """Topic -> the formula-sheet rows its calculations ask for (existing and new topics)."""
+    from cnnkit.review.topics import by_hand, iou_variants, layer_arithmetic, update_rules
+
+    entries = dict(_EXISTING_SHEET_ENTRIES)
+    for module in (by_hand, iou_variants, layer_arithmetic, update_rules):
+        entries.update(module.SHEET)
+    return entries
 
 
 def _in_course_order(info: dict) -> dict:
