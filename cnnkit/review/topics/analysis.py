@@ -122,8 +122,13 @@ def diagnose(train, val) -> str:
 
 
 def _remedy_numbers(answer, count: int) -> set[int]:
-    if isinstance(answer, str):
+    if isinstance(answer, str):  # "1, 3" or "1 3": the numbers a student types
         parts = [p for p in answer.replace(",", " ").split() if p]
+        if not all(p.isdigit() for p in parts):
+            raise StudentCodeError(
+                f"The remedies are numbers such as [1, 3] or '1, 3'; got {answer[:30]!r}."
+            )
+        parts = [int(p) for p in parts]
     elif isinstance(answer, int) and not isinstance(answer, bool):
         parts = [answer]
     else:

@@ -257,7 +257,9 @@ def build(answer, input_shape, what: str = "model"):
                 f"Item {index} of your list is {type(layer).__name__} {str(layer)[:30]!r}, not a "
                 "Keras layer."
             )
-        layers.append(type(layer).from_config(layer.get_config()))
+        config = layer.get_config()
+        config.pop("name", None)  # a fresh name: the same layer listed twice still builds
+        layers.append(type(layer).from_config(config))
     try:
         return keras.Sequential([keras.Input(input_shape), *layers])
     except Exception as error:  # the layers do not fit together: say where, without a traceback
