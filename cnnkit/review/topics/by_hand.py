@@ -306,9 +306,8 @@ def mse(rng: random.Random) -> Draft:
         import numpy as np
 
         keras = _keras()
-        got = float(
-            keras.losses.MeanSquaredError()(np.array([y], "float32"), np.array([p], "float32"))
-        )
+        loss = keras.losses.MeanSquaredError()(np.array([y], "float32"), np.array([p], "float32"))
+        got = float(keras.ops.convert_to_numpy(loss))
         return abs(got - exact) < 1e-5, got
 
     data = dict(y=y, p=p)
@@ -319,15 +318,18 @@ _DISTRIBUTIONS = [(0.5, 0.5), (0.2, 0.8), (0.9, 0.1), (0.6, 0.4), (0.3, 0.7), (0
 
 
 def kl(rng: random.Random) -> Draft:
-    p, q = rng.sample(_DISTRIBUTIONS, 2)
-    exact = sum(a * math.log(a / b) for a, b in zip(p, q, strict=True))
+    while True:  # the reversed KL must differ clearly, so that its message can be given
+        p, q = rng.sample(_DISTRIBUTIONS, 2)
+        exact = sum(a * math.log(a / b) for a, b in zip(p, q, strict=True))
+        reverse = sum(b * math.log(b / a) for a, b in zip(p, q, strict=True))
+        if abs(reverse - exact) > 0.005:
+            break
     statement = (
         f"Two distributions over two classes: p = {p} (the target) and q = {q} (the model). "
         "What is the KL divergence (KL散度) D_KL(p‖q) = Σ p_i ln(p_i / q_i)? (4 decimals)"
     )
     terms = " + ".join(f"{a:g}·ln({a:g}/{b:g})" for a, b in zip(p, q, strict=True))
     solution = f"D_KL = {terms} = {exact:.4f}.\n\n**Answer:** {round(exact, 4)}"
-    reverse = sum(b * math.log(b / a) for a, b in zip(p, q, strict=True))
     pairs = [
         (reverse, "KL is not symmetric: D_KL(p‖q) weights by p and divides p by q."),
         (
@@ -345,7 +347,8 @@ def kl(rng: random.Random) -> Draft:
         import numpy as np
 
         keras = _keras()
-        got = float(keras.losses.KLDivergence()(np.array([p], "float32"), np.array([q], "float32")))
+        loss = keras.losses.KLDivergence()(np.array([p], "float32"), np.array([q], "float32"))
+        got = float(keras.ops.convert_to_numpy(loss))
         return abs(got - exact) < 1e-5, got
 
     data = dict(p=p, q=q)

@@ -177,7 +177,9 @@ def l2_penalty(rng: random.Random) -> Draft:
         import numpy as np
 
         keras = _keras()
-        got = float(keras.regularizers.L2(lam)(np.array(weights, "float32")))
+        got = float(
+            keras.ops.convert_to_numpy(keras.regularizers.L2(lam)(np.array(weights, "float32")))
+        )
         return abs(got - exact) < 1e-5 * max(1.0, exact), got
 
     data = dict(weights=weights, lam=lam)
