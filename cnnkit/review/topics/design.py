@@ -224,6 +224,31 @@ def _count(model, types: tuple[str, ...], square_kernel: bool = False) -> int:
 # --------------------------------------------------------------------------- building answers
 
 
+class LayerList(list):
+    """A reference answer: Keras layers that compare equal when their types and configurations
+    (names aside) are equal; Keras layers themselves compare by identity, so two draws of the
+    same problem would otherwise never have equal answers."""
+
+    @staticmethod
+    def _key(layers) -> list:
+        return [
+            (type(layer).__name__, {k: v for k, v in layer.get_config().items() if k != "name"})
+            if hasattr(layer, "get_config")
+            else layer
+            for layer in layers
+        ]
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, list) or len(other) != len(self):
+            return False
+        return self._key(self) == self._key(other)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    __hash__ = None  # mutable, like list
+
+
 def build(answer, input_shape, what: str = "model"):
     """A built Keras model from a model or a list of layers (copied, so they can be reused).
 
@@ -419,7 +444,9 @@ def cnn_design(rng: random.Random) -> Draft:
         keras.layers.Dense(classes, activation="softmax"),
     ]
     data = dict(input_shape=input_shape, classes=classes, budget=budget, field=field)
-    return _design_draft(statement, layers, solution, check, data, sections.TYPICAL_STACK)
+    return _design_draft(
+        statement, LayerList(layers), solution, check, data, sections.TYPICAL_STACK
+    )
 
 
 # --------------------------------------------------------------------------- 2. a sequence model
@@ -517,7 +544,7 @@ def sequence_design(rng: random.Random) -> Draft:
     ]
     data = dict(steps=steps, features=features, classes=classes, budget=budget)
     source = LONG_MEMORY if long_memory else GATED_CELLS
-    return _design_draft(statement, layers, solution, check, data, source)
+    return _design_draft(statement, LayerList(layers), solution, check, data, source)
 
 
 # --------------------------------------------------------------------------- 3. a GAN pair
@@ -648,6 +675,6 @@ def gan_design(rng: random.Random) -> Draft:
         ],
         [keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")],
     )
-    answer = (generator, discriminator)
+    answer = (LayerList(generator), LayerList(discriminator))
     data = dict(latent=latent, image=image, budget=budget)
     return _design_draft(statement, answer, solution, check, data, sections.GAN_ALTERNATE)
