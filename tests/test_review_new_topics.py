@@ -267,6 +267,78 @@ def test_iou_variants_against_the_kits_numpy_box_losses():
     assert kinds == {"GIoU", "DIoU", "CIoU"}
 
 
+def test_softmax_overflow_and_min_pooling_against_numpy():
+    for problem in _problems("softmax_overflow"):
+        z = np.array(problem.data["z"], dtype=np.longdouble)  # long double: e^1200 still overflows
+        shifted = np.exp(z - z.max())
+        exact = float(shifted[-1] / shifted.sum())
+        assert abs(problem.answer - exact) < 6e-4
+        assert problem.check(exact).status == "correct"
+        _refused(problem, 1 / 3, "differences")
+    for problem in _problems("min_pooling"):
+        grid = np.array(problem.data["grid"])
+        blocks = grid.reshape(2, 2, 2, 2)
+        assert problem.answer == blocks.min(axis=(1, 3)).reshape(-1).tolist()
+        assert problem.check(blocks.min(axis=(1, 3))).status == "correct"
+        _refused(problem, blocks.max(axis=(1, 3)).reshape(-1).tolist(), "max pooling")
+        _refused(problem, blocks.mean(axis=(1, 3)).reshape(-1).tolist(), "average pooling")
+
+
+def _lstm(d):
+    """(c_t, h_t) of one LSTM step from the gates' pre-activations (i, f, g, o)."""
+    a_i, a_f, a_g, a_o = d["pre"]
+    c = _sigmoid(a_f) * d["c_prev"] + _sigmoid(a_i) * np.tanh(a_g)
+    return float(c), float(_sigmoid(a_o) * np.tanh(c))
+
+
+def test_lstm_and_gru_steps_against_numpy():
+    problems = _problems("lstm_gru_gates")
+    lstm = [p for p in problems if "pre" in p.data]
+    gru = [p for p in problems if "a_z" in p.data]
+    assert lstm and gru and len(lstm) + len(gru) == len(problems)
+    for problem in lstm:
+        c, h = _lstm(problem.data)
+        assert abs(problem.answer - h) < 6e-5
+        assert problem.check(h).status == "correct"
+    for problem in gru:
+        d = problem.data
+        z = _sigmoid(d["a_z"])
+        exact = float(z * d["h_prev"] + (1 - z) * d["candidate"])
+        assert abs(problem.answer - exact) < 6e-5
+        assert problem.check(exact).status == "correct"
+        _refused(problem, float((1 - z) * d["h_prev"] + z * d["candidate"]), "Keras's convention")
+    distinct = [p for p in lstm if abs(_lstm(p.data)[0] - p.answer) > 5e-4]
+    assert distinct
+    for problem in distinct:
+        _refused(problem, _lstm(problem.data)[0], "cell state")
+
+
+def test_center_loss_arcface_gd_variants_and_pruning_against_numpy():
+    for problem in _problems("center_arcface"):
+        d = problem.data
+        if "lam" in d:
+            exact = float(d["lam"] / 2 * np.sum((np.array(d["f"]) - np.array(d["c"])) ** 2))
+            _refused(problem, 2 * exact, "½")
+        else:
+            exact = float(d["scale"] * np.cos(np.arccos(d["cos_theta"]) + d["margin"]))
+            _refused(problem, d["scale"] * d["cos_theta"], "plain logit")
+        assert abs(problem.answer - exact) < 6e-3 * max(1, abs(exact))
+        assert problem.check(exact).status == "correct"
+    for problem in _problems("gd_variants"):
+        d = problem.data
+        batch = {"batch": d["samples"], "stochastic": 1, "mini-batch": d["batch"]}[d["variant"]]
+        expected = formulas.iterations_per_epoch(d["samples"], batch) * d["epochs"]
+        assert problem.answer == expected
+        assert problem.check(expected).status == "correct"
+    for problem in _problems("pruning"):
+        d = problem.data
+        kernel = np.random.default_rng(1).uniform(0.1, 1, size=d["inputs"] * d["units"])
+        ranks = np.argsort(np.argsort(kernel))  # 0 for the smallest |w|
+        kept = int(np.sum(ranks >= d["fraction"] * kernel.size))
+        assert problem.answer == kept
+        _refused(problem, kernel.size - kept, "set to zero")
+
+
 # --------------------------------------------------------------------------- all new topics
 
 
@@ -280,6 +352,12 @@ NEW_CALCULATIONS = (
     "adagrad_nesterov",
     "l2_regularization",
     "iou_variants",
+    "softmax_overflow",
+    "min_pooling",
+    "lstm_gru_gates",
+    "center_arcface",
+    "gd_variants",
+    "pruning",
 )
 
 

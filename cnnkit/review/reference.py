@@ -115,6 +115,14 @@ def _center_loss(feature=(1.0, 2.0), centre=(0.0, 0.0), weight=0.1):
     return weight * 0.5 * sum((f - c) ** 2 for f, c in zip(feature, centre, strict=True))
 
 
+def _lstm_h(a_i=0.0, a_f=0.0, a_g=1.0, a_o=0.0, c_prev=1.0):
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    c = sigmoid(a_f) * c_prev + sigmoid(a_i) * math.tanh(a_g)
+    return sigmoid(a_o) * math.tanh(c)
+
+
 _H = (1, -2, 3, -4, 7)
 
 REVIEW_FORMULAS: dict[str, ReviewFormula] = {
@@ -416,6 +424,15 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "04",
         ),
         ReviewFormula(
+            "pruning",
+            "Magnitude pruning",
+            "剪枝",
+            "zero the fraction p of weights with the smallest |w|: N·(1 - p) stay (biases kept)",
+            "500×100 kernel, p = 0.9",
+            lambda: 500 * 100 - 45_000,
+            "07",
+        ),
+        ReviewFormula(
             "early_stopping",
             "Early stopping",
             "早停法",
@@ -441,6 +458,16 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "s_t = f(U·x_t + W·s_(t-1));  o_t = g(V·s_t);  same U, W, V at every step",
             "U = 0.5, W = 1, x_1 = 2, s_0 = 0, f = identity",
             lambda: 0.5 * 2 + 1 * 0,
+            "05",
+        ),
+        ReviewFormula(
+            "lstm_gru_gates",
+            "LSTM and GRU gates",
+            "长短期记忆网络, 门控循环单元",
+            "LSTM: i, f, o = σ(·), g = tanh(·);  c_t = f·c_(t-1) + i·g;  h_t = o·tanh(c_t).  "
+            "GRU (Keras): h_t = z·h_(t-1) + (1 - z)·h̃",
+            "LSTM with i = f = o = σ(0), g = tanh(1), c_(t-1) = 1: h_t",
+            _lstm_h,
             "05",
         ),
         ReviewFormula(

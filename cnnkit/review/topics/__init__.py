@@ -95,15 +95,21 @@ NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
         "前向传播, 反向传播",
     ),
     "mse_kl": ("01", "MSE and KL divergence values", "均方误差, KL散度"),
+    "softmax_overflow": ("01", "softmax without overflow", "归一化指数函数溢出"),
     "conv_values": ("02", "convolution output values by hand", "卷积计算"),
     "find_the_bug": ("02", "finding the bug in a network or a training loop", "找错误"),
+    "min_pooling": ("03", "min pooling by hand", "最小池化"),
     "conv_macs": ("04", "multiply-accumulates of a convolution", "乘加次数"),
     "separable_conv": ("04", "depthwise-separable convolution counts", "深度可分离卷积"),
     "sequence_design": ("05", "designing a sequence model", "序列模型设计"),
+    "lstm_gru_gates": ("05", "one LSTM or GRU step through the gates", "门控循环单元"),
     "conv_transpose_size": ("06", "transposed-convolution output size", "转置卷积输出尺寸"),
     "adagrad_nesterov": ("07", "AdaGrad and Nesterov steps", "自适应梯度算法, Nesterov动量"),
     "l2_regularization": ("07", "L2 penalty and weight decay arithmetic", "L2正则化"),
     "iou_variants": ("07", "GIoU, DIoU and CIoU values", "GIoU, DIoU, CIoU"),
+    "center_arcface": ("07", "center loss and ArcFace values", "中心损失, ArcFace"),
+    "gd_variants": ("07", "batch, stochastic and mini-batch gradient descent", "梯度下降变体"),
+    "pruning": ("07", "magnitude pruning counts", "剪枝"),
 }
 
 
@@ -113,8 +119,11 @@ def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
         analysis,
         by_hand,
         design,
+        gates,
         iou_variants,
         layer_arithmetic,
+        recognition_losses,
+        training_counts,
         update_rules,
     )
 
@@ -133,6 +142,12 @@ def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
         ("adagrad_nesterov", "calculation", update_rules.adagrad_nesterov, None),
         ("l2_regularization", "calculation", update_rules.l2_regularization, None),
         ("iou_variants", "calculation", iou_variants.iou_variants, None),
+        ("softmax_overflow", "calculation", by_hand.softmax_overflow, None),
+        ("min_pooling", "calculation", by_hand.min_pooling, None),
+        ("lstm_gru_gates", "calculation", gates.lstm_gru_gates, None),
+        ("center_arcface", "calculation", recognition_losses.center_arcface, None),
+        ("gd_variants", "calculation", training_counts.gd_variants, None),
+        ("pruning", "calculation", training_counts.pruning, None),
     ]
 
 
@@ -169,10 +184,19 @@ _EXISTING_SHEET_ENTRIES: dict[str, tuple[str, ...]] = {
 
 def sheet_entries() -> dict[str, tuple[str, ...]]:
     """Topic -> the formula-sheet rows its calculations ask for (existing and new topics)."""
-    from cnnkit.review.topics import by_hand, iou_variants, layer_arithmetic, update_rules
+    from cnnkit.review.topics import (
+        by_hand,
+        gates,
+        iou_variants,
+        layer_arithmetic,
+        recognition_losses,
+        training_counts,
+        update_rules,
+    )
 
     entries = dict(_EXISTING_SHEET_ENTRIES)
-    for module in (by_hand, iou_variants, layer_arithmetic, update_rules):
+    modules = (by_hand, gates, iou_variants, layer_arithmetic, recognition_losses, training_counts)
+    for module in (*modules, update_rules):
         entries.update(module.SHEET)
     return entries
 

@@ -360,3 +360,100 @@ def kl(rng: random.Random) -> Draft:
 def mse_kl(rng: random.Random) -> Draft:
     """An MSE or a KL divergence value."""
     return not_near_zero(rng.choice([mse, kl]), rng)
+
+
+# --------------------------------------------------------------------------- softmax overflow
+
+SOFTMAX = sections.SOFTMAX
+POOL_GRID = sections.POOL_GRID
+SHEET.update({"softmax_overflow": ("softmax",), "min_pooling": ("pooling_values",)})
+
+
+def softmax_overflow(rng: random.Random) -> Draft:
+    """The largest softmax probability of logits near 1000: subtract the max first."""
+    base = rng.choice([800, 1000, 1200])
+    offsets = sorted(rng.sample([0, 1, 2, 3, -1], 3))
+    z = [base + o for o in offsets]
+    shifted = [v - max(z) for v in z]
+    exps = [math.exp(s) for s in shifted]
+    exact = exps[-1] / sum(exps)
+    statement = (
+        f"Logits z = {tuple(z)}. In float64, e^{base} overflows to inf (e^710 already does), so "
+        "softmax computed as e^z / Σ e^z gives inf/inf = nan. Compute the probability of the last "
+        "class the stable way (归一化指数函数). (3 decimals)"
+    )
+    solution = (
+        f"Softmax is unchanged when a constant is subtracted from every logit: z - max z = "
+        f"{tuple(shifted)}; e^(z - max z) = ({', '.join(f'{e:.4f}' for e in exps)}); "
+        f"p_last = {exps[-1]:.4f}/{sum(exps):.4f} = {exact:.4f}.\n\n**Answer:** {round(exact, 3)}"
+    )
+    pairs = [
+        (1 / len(z), "The logits differ: subtracting max z keeps their differences."),
+        (1.0, "The other classes still get e^(z_i - max z) > 0: divide by the whole sum."),
+        (exps[0] / sum(exps), "That is the first class; the question asks for the last."),
+    ]
+
+    def verify():
+        import numpy as np
+
+        keras = _keras()
+        got = float(keras.ops.convert_to_numpy(keras.ops.softmax(np.array(z, "float32")))[-1])
+        return abs(got - exact) < 1e-5, got
+
+    data = dict(z=z)
+    return float_draft(statement, exact, solution, pairs, verify, data, source=SOFTMAX)
+
+
+# --------------------------------------------------------------------------- min pooling
+
+
+def min_pooling(rng: random.Random) -> Draft:
+    """2×2 min pooling with stride 2 on a 4×4 map: the smallest value of each window."""
+    while True:  # every window holds different values: min, max and mean all differ
+        grid = [[rng.randint(0, 9) for _ in range(4)] for _ in range(4)]
+        windows = [
+            [grid[i + a][j + b] for a in range(2) for b in range(2)] for i in (0, 2) for j in (0, 2)
+        ]
+        if all(min(w) < max(w) for w in windows):
+            break
+    expected = [min(w) for w in windows]
+    statement = (
+        "Apply min pooling (最小池化) with a 2×2 window and stride 2 to this 4×4 feature map:"
+        f"\n\n{_grid(grid)}\n\nAnswer as a list of the 4 outputs, row by row."
+    )
+    solution = (
+        "Each output is the smallest value of its 2×2 window: "
+        + "; ".join(f"min{tuple(w)} = {m}" for w, m in zip(windows, expected, strict=True))
+        + f".\n\n**Answer:** {expected}"
+    )
+    maxima = [max(w) for w in windows]
+    means = [sum(w) / 4 for w in windows]
+
+    def check(answer) -> Result:
+        got = _numbers(answer, 4)
+        if len(got) != 4:
+            return incorrect(
+                f"A 4×4 map pooled 2×2 with stride 2 gives 4 values; you gave {len(got)}."
+            )
+        if got == expected:
+            return correct("Correct: the minimum of each window.")
+        if got == maxima:
+            return incorrect("That is max pooling; min pooling keeps the smallest value.")
+        if all(abs(a - b) < 1e-6 for a, b in zip(got, means, strict=True)):
+            return incorrect("That is average pooling; min pooling keeps the smallest value.")
+        if sorted(got) == sorted(expected):
+            return incorrect("The right values in the wrong order: give them row by row.")
+        return incorrect("Some windows are wrong: the windows are the four 2×2 corners.")
+
+    check.typical_mistake = maxima
+
+    def verify():
+        import numpy as np
+
+        keras = _keras()
+        x = -np.array(grid, "float32")[None, :, :, None]  # min pooling = -max pooling of -x
+        got = -keras.ops.convert_to_numpy(keras.layers.MaxPooling2D(2)(x)).reshape(-1)
+        return got.tolist() == [float(v) for v in expected], got.tolist()
+
+    data = dict(grid=grid)
+    return Draft(statement, expected, solution, check, verify, data, source=POOL_GRID)
