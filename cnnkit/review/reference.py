@@ -433,6 +433,16 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "07",
         ),
         ReviewFormula(
+            "search",
+            "Hyperparameter search",
+            "超参数搜索",
+            "grid: Π n_k trials (every combination);  random: the budget, new values each trial;  "
+            "Bayesian: a model of past trials picks the next",
+            "grid over 3 learning rates × 2 optimizers × 4 dropout rates",
+            lambda: 3 * 2 * 4,
+            "07",
+        ),
+        ReviewFormula(
             "early_stopping",
             "Early stopping",
             "早停法",

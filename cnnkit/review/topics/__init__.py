@@ -89,6 +89,7 @@ TOPIC_INFO: dict[str, tuple[str, str, str]] = {
 
 #: New topics, merged into TOPIC_INFO in course (chapter) order.
 NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
+    "learning_paradigms": ("01", "supervised, unsupervised, reinforcement learning", "学习范式"),
     "forward_backward": (
         "01",
         "a neuron, a forward pass, one backprop gradient",
@@ -103,6 +104,7 @@ NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
     "separable_conv": ("04", "depthwise-separable convolution counts", "深度可分离卷积"),
     "sequence_design": ("05", "designing a sequence model", "序列模型设计"),
     "lstm_gru_gates": ("05", "one LSTM or GRU step through the gates", "门控循环单元"),
+    "rnn_vs_feedforward": ("05", "recurrent vs feed-forward memory", "循环与前馈"),
     "conv_transpose_size": ("06", "transposed-convolution output size", "转置卷积输出尺寸"),
     "adagrad_nesterov": ("07", "AdaGrad and Nesterov steps", "自适应梯度算法, Nesterov动量"),
     "l2_regularization": ("07", "L2 penalty and weight decay arithmetic", "L2正则化"),
@@ -110,6 +112,7 @@ NEW_TOPIC_INFO: dict[str, tuple[str, str, str]] = {
     "center_arcface": ("07", "center loss and ArcFace values", "中心损失, ArcFace"),
     "gd_variants": ("07", "batch, stochastic and mini-batch gradient descent", "梯度下降变体"),
     "pruning": ("07", "magnitude pruning counts", "剪枝"),
+    "hyperparameter_search": ("07", "grid, random and Bayesian search", "超参数搜索"),
 }
 
 
@@ -117,6 +120,7 @@ def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
     """(topic, kind, make, source) of the issue-27 generators."""
     from cnnkit.review.topics import (
         analysis,
+        bank_exam_gaps,
         by_hand,
         design,
         gates,
@@ -148,6 +152,11 @@ def _new_generators() -> list[tuple[str, str, Callable, Source | None]]:
         ("center_arcface", "calculation", recognition_losses.center_arcface, None),
         ("gd_variants", "calculation", training_counts.gd_variants, None),
         ("pruning", "calculation", training_counts.pruning, None),
+        ("hyperparameter_search", "calculation", training_counts.search_trials, None),
+    ] + [
+        (topic, "choice", choice_generator(items), None)
+        for topic in (bank_exam_gaps.PARADIGMS, bank_exam_gaps.MEMORY, bank_exam_gaps.TUNING)
+        if (items := [item for item in bank_exam_gaps.CHOICES if item.topic == topic])
     ]
 
 

@@ -134,11 +134,14 @@ def _sigmoid(z: float) -> float:
 
 def neuron_output(rng: random.Random) -> Draft:
     """a = f(w·x + b) for one neuron with a sigmoid or ReLU activation."""
-    x = [rng.choice([-2, -1, 0.5, 1, 2, 3]) for _ in range(3)]
-    w = [rng.choice([-1, -0.5, 0.5, 1, 2]) for _ in range(3)]
-    b = rng.choice([-1, -0.5, 0, 0.5, 1])
     name = rng.choice(["sigmoid", "ReLU"])
-    z = sum(a * c for a, c in zip(w, x, strict=True)) + b
+    while True:  # |z| ≤ 3: a saturated sigmoid would hide the bias mistake in the 3rd decimal
+        x = [rng.choice([-2, -1, 0.5, 1, 2, 3]) for _ in range(3)]
+        w = [rng.choice([-1, -0.5, 0.5, 1, 2]) for _ in range(3)]
+        b = rng.choice([-1, -0.5, 0, 0.5, 1])
+        z = sum(a * c for a, c in zip(w, x, strict=True)) + b
+        if abs(z) <= 3:
+            break
     if name == "ReLU" and z <= 0:
         b = b + abs(z) + 1  # a ReLU problem with a positive z teaches more than a 0
         z = sum(a * c for a, c in zip(w, x, strict=True)) + b
@@ -279,11 +282,15 @@ def forward_backward(rng: random.Random) -> Draft:
 
 
 def mse(rng: random.Random) -> Draft:
-    n = rng.choice([3, 4])
-    y = [rng.choice([0, 1, 2, 3]) for _ in range(n)]
-    p = [round(v + rng.choice([-1, -0.5, 0.5, 1, 0]), 1) for v in y]
-    errors = [a - b for a, b in zip(y, p, strict=True)]
-    exact = sum(e * e for e in errors) / n
+    while True:  # MSE, MAE and RMSE all differ (they coincide when every |error| is 1)
+        n = rng.choice([3, 4])
+        y = [rng.choice([0, 1, 2, 3]) for _ in range(n)]
+        p = [round(v + rng.choice([-1, -0.5, 0.5, 1, 0, 2]), 1) for v in y]
+        errors = [a - b for a, b in zip(y, p, strict=True)]
+        exact = sum(e * e for e in errors) / n
+        mae = sum(abs(e) for e in errors) / n
+        if min(abs(exact - mae), abs(exact - math.sqrt(exact)), exact) > 0.01:
+            break
     statement = (
         f"A regression network predicts ŷ = {p} for targets y = {y}. What is the mean squared "
         "error (均方误差) MSE = (1/n) Σ (y_i - ŷ_i)²? (3 decimals)"

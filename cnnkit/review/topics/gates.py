@@ -25,10 +25,14 @@ def _values(rng, count):
 
 def lstm_step(rng: random.Random) -> Draft:
     """c_t = f·c_(t-1) + i·g; h_t = o·tanh(c_t), f, i, o = σ(pre-activation), g = tanh(...)."""
-    a_i, a_f, a_g, a_o = _values(rng, 4)
-    c_prev = rng.choice([-1.0, 0.5, 1.0, 2.0])
-    i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), math.tanh(a_g), _sigmoid(a_o)
-    c = f * c_prev + i * g
+    while True:  # |c_t| ≥ 0.3: for a small c_t, tanh(c_t) ≈ c_t hides the squashing mistake
+        a_i, a_f, a_g, a_o = _values(rng, 4)
+        c_prev = rng.choice([-1.0, 0.5, 1.0, 2.0])
+        i, f, g, o = _sigmoid(a_i), _sigmoid(a_f), math.tanh(a_g), _sigmoid(a_o)
+        c = f * c_prev + i * g
+        sigmoid_candidate = o * math.tanh(f * c_prev + i * _sigmoid(a_g))
+        if abs(c) >= 0.3 and abs(sigmoid_candidate - o * math.tanh(c)) > 5e-4:
+            break
     h = o * math.tanh(c)
     statement = (
         f"One LSTM step (长短期记忆网络), one unit. The gates' pre-activations (W·x + U·h + b) are: "

@@ -57,7 +57,7 @@ def iou_variants(rng: random.Random) -> Draft:
             b != g
             and hull > union
             and rho2 > 0
-            and (kind != "CIoU" or v > 1e-3)
+            and (alpha * v > 0.005 or kind != "CIoU" and v == 0)
             and abs(value) > 0.01
         ):
             break

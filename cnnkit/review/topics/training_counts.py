@@ -104,3 +104,55 @@ def pruning(rng: random.Random) -> Draft:
 
     data = dict(inputs=inputs, units=units, fraction=fraction)
     return int_draft(statement, expected, solution, pairs, verify, data, source=PRUNING)
+
+
+SEARCH = Source(
+    sections.OVERFIT,
+    "5. Hyperparameters (超参数): grid, random and Bayesian search with KerasTuner",
+)
+SHEET["hyperparameter_search"] = ("search",)
+
+_SPACES = {
+    "learning rate": (0.1, 0.01, 0.001, 0.0001),
+    "units": (16, 32, 64, 128, 256),
+    "dropout": (0.0, 0.2, 0.3, 0.5),
+    "batch size": (32, 64, 128),
+    "optimizer": ("SGD", "Adam"),
+}
+
+
+def search_trials(rng: random.Random) -> Draft:
+    """Trials of a grid search: the product of the numbers of values (every combination)."""
+    names = rng.sample(list(_SPACES), 3)
+    sizes = [rng.randint(2, len(_SPACES[name])) for name in names]
+    expected = math.prod(sizes)
+    listed = "; ".join(
+        f"{name} ∈ {{{', '.join(map(str, _SPACES[name][:k]))}}}"
+        for name, k in zip(names, sizes, strict=True)
+    )
+    statement = (
+        f"A grid search (网格搜索) over {listed}. How many trials (training runs) does it make?"
+    )
+    solution = (
+        "A grid tries every combination: "
+        + " × ".join(map(str, sizes))
+        + f" = {expected}. (Random search makes as many trials as its budget; Bayesian "
+        "optimisation too, choosing each from the results so far.)\n\n"
+        f"**Answer:** {expected}"
+    )
+    pairs = [
+        (sum(sizes), "A grid tries every combination: multiply the numbers of values, not add."),
+        (max(sizes), "A grid tries every combination of the values of all hyperparameters."),
+        (expected - 1, "Count every combination, the first included."),
+    ]
+
+    def verify():
+        import itertools
+
+        got = len(
+            list(itertools.product(*(_SPACES[n][:k] for n, k in zip(names, sizes, strict=True))))
+        )
+        return got == expected, got
+
+    data = dict(names=names, sizes=sizes)
+    return int_draft(statement, expected, solution, pairs, verify, data, source=SEARCH)
