@@ -4,6 +4,7 @@ every template's own answer accepted, its typical mistake and garbage refused.""
 
 from __future__ import annotations
 
+import functools
 import random
 
 import keras
@@ -27,11 +28,15 @@ def _design_generators():
     return [g for gs in GENERATORS.values() for g in gs if g.kind == "design"]
 
 
+@functools.cache
 def _cnn_problem(field_at_least=32):
-    """A CNN design problem on 64×64×3 whose field is at least ``field_at_least``."""
+    """A CNN design problem on 64×64×3 whose field is at least ``field_at_least`` (drawn without
+    verifying, to keep the search cheap; the template test verifies the template)."""
     for seed in range(200):
         problem = make_problem(
-            next(g for g in GENERATORS["cnn_design"] if g.kind == "design"), random.Random(seed)
+            next(g for g in GENERATORS["cnn_design"] if g.kind == "design"),
+            random.Random(seed),
+            verify=False,
         )
         if problem.data["input_shape"] == (64, 64, 3) and problem.data["field"] >= field_at_least:
             return problem
@@ -143,7 +148,7 @@ def test_at_least_three_design_and_three_analysis_templates():
 
 @pytest.mark.parametrize("generator", _design_generators(), ids=lambda g: g.make.__name__)
 def test_each_template_accepts_its_answer_refuses_its_mistake_and_garbage(generator):
-    for seed in range(3):
+    for seed in range(2):
         problem = make_problem(generator, random.Random(seed))
         assert problem.kind == "design" and problem.source is not None
         assert "**Answer:**" in problem.solution
