@@ -95,6 +95,34 @@ def _kl(p=(0.5, 0.5), q=(0.9, 0.1)):
     return sum(a * math.log(a / b) for a, b in zip(p, q, strict=True))
 
 
+def _conv_value(x=((1, 2, 0), (3, 4, 1), (0, 1, 2)), w=((1, 0), (0, -1)), b=1):
+    """The top-left output of a 2×2 kernel slid over x without flipping (cross-correlation)."""
+    return sum(x[m][n] * w[m][n] for m in range(len(w)) for n in range(len(w))) + b
+
+
+def _backprop(w=0.0, x=2.0, b=0.0, y=1.0):
+    """∂L/∂w for L = (σ(wx + b) - y)²: 2(a - y)·σ'(z)·x."""
+    a = 1 / (1 + math.exp(-(w * x + b)))
+    return 2 * (a - y) * a * (1 - a) * x
+
+
+def _gan_losses(real=0.9, fake=0.2):
+    """(discriminator loss, non-saturating generator loss) by binary cross-entropy."""
+    return -math.log(real) - math.log(1 - fake), -math.log(fake)
+
+
+def _center_loss(feature=(1.0, 2.0), centre=(0.0, 0.0), weight=0.1):
+    return weight * 0.5 * sum((f - c) ** 2 for f, c in zip(feature, centre, strict=True))
+
+
+def _lstm_h(a_i=0.0, a_f=0.0, a_g=1.0, a_o=0.0, c_prev=1.0):
+    def sigmoid(z):
+        return 1 / (1 + math.exp(-z))
+
+    c = sigmoid(a_f) * c_prev + sigmoid(a_i) * math.tanh(a_g)
+    return sigmoid(a_o) * math.tanh(c)
+
+
 _H = (1, -2, 3, -4, 7)
 
 REVIEW_FORMULAS: dict[str, ReviewFormula] = {
@@ -119,6 +147,15 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "01",
         ),
         ReviewFormula(
+            "leaky_relu",
+            "Leaky ReLU",
+            "带泄露线性整流函数",
+            "LeakyReLU(z) = z if z > 0 else α·z  (Keras default α = 0.3; DCGAN uses 0.2)",
+            "z = -2, α = 0.2",
+            lambda: -2 * 0.2,
+            "01",
+        ),
+        ReviewFormula(
             "sigmoid_tanh",
             "Sigmoid and tanh",
             "Sigmoid, 双曲正切",
@@ -134,6 +171,15 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "p_i = e^(z_i - max z) / Σ_j e^(z_j - max z)  (exponentiate, sum, divide)",
             "z = (1, 2, 3)",
             lambda: _softmax((1, 2, 3)),
+            "01",
+        ),
+        ReviewFormula(
+            "backprop",
+            "Backpropagation (chain rule)",
+            "反向传播",
+            "∂L/∂w = ∂L/∂a · f'(z) · ∂z/∂w = ∂L/∂a · f'(z) · x;  MSE: ∂L/∂a = 2(a - y)",
+            "a = σ(w·x + b), w = 0, b = 0, x = 2, y = 1, L = (a - y)²",
+            _backprop,
             "01",
         ),
         ReviewFormula(
@@ -180,6 +226,15 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "w = 1, g = 0.5, α = 0.1",
             lambda: 1 - 0.1 * 0.5,
             "01",
+        ),
+        ReviewFormula(
+            "lr_decay",
+            "Learning-rate decay",
+            "学习率衰减",
+            "step: α0·0.5^floor(t/T);  exponential: α0·r^(t/T);  cosine: α0·½(1 + cos(π·t/t_max))",
+            "α0 = 0.05, step decay after 3 halvings",
+            lambda: 0.05 * 0.5**3,
+            "07",
         ),
         ReviewFormula(
             "momentum",
@@ -315,6 +370,89 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             ("transpose",),
         ),
         ReviewFormula(
+            "center_loss",
+            "Center loss",
+            "中心损失",
+            "L = L_softmax + λ·½‖f - c_y‖²  (c_y: the centre of the sample's class)",
+            "f = (1, 2), c_y = (0, 0), λ = 0.1: the added term",
+            _center_loss,
+            "07",
+        ),
+        ReviewFormula(
+            "conv_value",
+            "Convolution value by hand",
+            "卷积计算",
+            "y[i, j] = Σ_m Σ_n x[i+m, j+n]·w[m, n] + b  (the kernel is not flipped, as in Keras)",
+            "x = [[1, 2, 0], [3, 4, 1], [0, 1, 2]], w = [[1, 0], [0, -1]], b = 1: y[0, 0]",
+            _conv_value,
+            "02",
+        ),
+        ReviewFormula(
+            "same_padding",
+            "Padding that keeps the size",
+            "填充",
+            "stride 1, odd F: P = (F - 1)/2 gives W2 = W1",
+            "F = 5, W1 = 32: P, then W2",
+            lambda: ((5 - 1) // 2, (32 - 5 + 2 * ((5 - 1) // 2)) // 1 + 1),
+            "02",
+        ),
+        ReviewFormula(
+            "fc_as_conv",
+            "A fully connected layer as a convolution",
+            "全连接即卷积",
+            "Dense(K) on an h×w×D map = Conv2D(K, (h, w)): h·w·D·K + K parameters either way",
+            "VGG: 7×7×512 -> 4,096",
+            lambda: 7 * 7 * 512 * 4096 + 4096,
+            "02",
+        ),
+        ReviewFormula(
+            "pooling_values",
+            "Max, average and min pooling",
+            "最大, 平均, 最小池化",
+            "each window -> its max (最大), mean (平均) or min (最小); depth unchanged",
+            "window (1, 3, 2, 8): max, average, min",
+            lambda: (8, (1 + 3 + 2 + 8) / 4, 1),
+            "03",
+        ),
+        ReviewFormula(
+            "inception_depth",
+            "Inception output depth",
+            "Inception模块",
+            "depth = sum of the branches' filters (concatenated; 'same' keeps H×W)",
+            "GoogLeNet 3a: 64 + 128 + 32 + 32",
+            lambda: 64 + 128 + 32 + 32,
+            "04",
+        ),
+        ReviewFormula(
+            "pruning",
+            "Magnitude pruning",
+            "剪枝",
+            "zero the fraction p of weights with the smallest |w|: N·(1 - p) stay (biases kept)",
+            "500×100 kernel, p = 0.9",
+            lambda: 500 * 100 - 45_000,
+            "07",
+        ),
+        ReviewFormula(
+            "search",
+            "Hyperparameter search",
+            "超参数搜索",
+            "grid: Π n_k trials (every combination);  random: the budget, new values each trial;  "
+            "Bayesian: a model of past trials picks the next",
+            "grid over 3 learning rates × 2 optimizers × 4 dropout rates",
+            lambda: 3 * 2 * 4,
+            "07",
+        ),
+        ReviewFormula(
+            "early_stopping",
+            "Early stopping",
+            "早停法",
+            "stops after epoch best + patience (no improvement for patience epochs); "
+            "restore_best_weights keeps the best epoch",
+            "best epoch 4, patience 3",
+            lambda: 4 + 3,
+            "07",
+        ),
+        ReviewFormula(
             "residual",
             "Residual block",
             "残差块",
@@ -333,12 +471,31 @@ REVIEW_FORMULAS: dict[str, ReviewFormula] = {
             "05",
         ),
         ReviewFormula(
+            "lstm_gru_gates",
+            "LSTM and GRU gates",
+            "长短期记忆网络, 门控循环单元",
+            "LSTM: i, f, o = σ(·), g = tanh(·);  c_t = f·c_(t-1) + i·g;  h_t = o·tanh(c_t).  "
+            "GRU (Keras): h_t = z·h_(t-1) + (1 - z)·h̃",
+            "LSTM with i = f = o = σ(0), g = tanh(1), c_(t-1) = 1: h_t",
+            _lstm_h,
+            "05",
+        ),
+        ReviewFormula(
             "gan",
             "GAN objective",
             "生成对抗网络",
             "min_G max_D  E[ln D(x)] + E[ln(1 - D(G(z)))]",
             "D(x) = 0.9, D(G(z)) = 0.2: the value D maximises",
             lambda: math.log(0.9) + math.log(1 - 0.2),
+            "06",
+        ),
+        ReviewFormula(
+            "gan_losses",
+            "GAN losses as trained",
+            "生成器损失, 判别器损失",
+            "L_D = -ln D(x) - ln(1 - D(G(z)));  L_G = -ln D(G(z))  (non-saturating, label 1)",
+            "D(x) = 0.9, D(G(z)) = 0.2: (L_D, L_G)",
+            _gan_losses,
             "06",
         ),
     ]

@@ -37,7 +37,11 @@ def format_value(value) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return f"{int(value):,}"
-        return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.3e}"
+        if abs(value) < 1e-3:
+            return f"{value:.3e}"
+        # A short exact decimal (1.3125, 0.00625) prints in full; others to 4 significant digits.
+        exact = f"{value:.6g}"
+        return exact if float(exact) == value else f"{value:.4g}"
     if isinstance(value, (tuple, list)):
         inner = ", ".join(
             format_value(v)
@@ -246,9 +250,11 @@ def sheet_html(include_legend: bool = True, compact: bool = False) -> str:
         f"{layer_formulas_html(include_legend)}"
         "<h2>Activations, losses, training <span class='zh'>激活函数、损失函数、优化算法</span></h2>"
         f"{review_formulas_html()}"
+        "</div>"
+        # Full width: in a half-page column the key-idea column wraps every few words.
         "<h2>Classic networks <span class='zh'>经典卷积网络</span></h2>"
         f"{classic_networks_html()}"
-        "</div></body></html>"
+        "</body></html>"
     )
 
 
