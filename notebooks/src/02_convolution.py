@@ -193,7 +193,7 @@ convplots.hand_made_filters(photo, filters, filtered, crop=(slice(40, 260), slic
 # A colour image has 3 channels. A filter then has 3 slices, one per input channel: the
 # per-channel weighted sums are added, plus **one** bias, into **one** number. So each filter
 # produces one feature map of depth 1, whatever the input depth, and the output depth (深度)
-# equals the number of filters.
+# equals the number of filters, $D_2 = K$.
 
 # %%
 rng = np.random.default_rng(1)
@@ -699,7 +699,11 @@ ck.explain(sequence_model)
 # %% [markdown]
 # ## 12. The typical stack and where it is going
 #
-# The classic pattern is **[(Conv -> ReLU) × N -> Pool] × M -> (FC -> ReLU) × L -> FC -> Softmax**,
+# The classic pattern is
+#
+# $$[(\text{Conv} \to \text{ReLU}) \times N \to \text{Pool}] \times M \to
+# (\text{FC} \to \text{ReLU}) \times L \to \text{FC} \to \text{Softmax}$$
+#
 # with $N < 5$, $M > 3$ on real images and $0 \le L \le 2$. On $28 \times 28$ images $2 \times 2$
 # pooling can run at most 4 times ($28 \to 14 \to 7 \to 3 \to 1$), so here $M \le 4$, and
 # $M = 4$ would leave a $1 \times 1$ map; we use $M = 2$ and $M = 3$.
@@ -800,7 +804,8 @@ ck.explain(stack_builder(2, 3, 1)())
 #
 # - Weight sharing turns $10^{12}$ weights into 100 per filter; a convolution layer has
 #   $F \times F \times D_1 \times K + K$ parameters, whatever the image size.
-# - A filter spans all input channels and makes one feature map; depth out = number of filters.
+# - A filter spans all input channels and makes one feature map; depth out $D_2 = K$, the number
+#   of filters.
 # - $W_2 = (W_1 - F + 2P)/S + 1$, floored by Keras's "valid"; "same" gives
 #   $\lceil W_1/S \rceil$.
 # - In the trained CNN, shallow maps ($28 \times 28$) still look like the image, several along its
