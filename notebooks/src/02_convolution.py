@@ -3,9 +3,9 @@
 #
 # A fully connected layer treats an image as a long list of numbers. A convolution slides a small
 # filter over it. This chapter computes why that matters (parameter counts), does a convolution
-# by hand, applies hand-made filters to a photograph, trains a small convolutional network (CNN)
-# on Fashion-MNIST, and looks inside it. Every count is computed with `ck.formulas` and checked
-# against a real Keras layer.
+# by hand, applies hand-made filters to a photograph, trains a small convolutional neural network
+# (CNN, 卷积神经网络) on Fashion-MNIST, and looks inside it. Every count is computed with
+# `ck.formulas`; every count small enough to build is checked against a real Keras layer.
 
 # %%
 import time
@@ -126,7 +126,7 @@ print(f"private weights: {weights.shape[0]} per unit × {weights.shape[1]} units
 # is laid on the input, the overlapping numbers are multiplied and added, and the sum becomes one
 # cell of the output, the feature map (特征图). Then the kernel moves by the stride (步长). Padding
 # (填充) adds zeros around the border. (Deep-learning "convolution" does not flip the kernel:
-# strictly it is cross-correlation.)
+# strictly it is cross-correlation, 互相关.)
 
 # %%
 grid = np.array(
@@ -230,8 +230,13 @@ print("1×1 conv from 256 to 64 channels:", formulas.conv_params(1, 256, 64), "p
 # %% [markdown]
 # **The worked example.** A $32 \times 32 \times 3$ input and six $5 \times 5$ filters (each
 # $5 \times 5 \times 3$): the output is $28 \times 28 \times 6$, since $(32 - 5)/1 + 1 = 28$, and
-# the layer has $5 \times 5 \times 3 \times 6 + 6 = 456$ parameters. `ck.explain` writes the
-# arithmetic out.
+# the layer has $5 \times 5 \times 3 \times 6 + 6 = 456$ parameters. In general a convolution
+# layer with $K$ filters of $F \times F$ on an input of depth $D_1$ has
+#
+# $$F \times F \times D_1 \times K + K$$
+#
+# parameters (weights plus one bias per filter), whatever the width and height of the image.
+# `ck.explain` writes the arithmetic out.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -282,12 +287,12 @@ ck.widgets.output_size_calculator(W=8, F=3, P=0, S=2)
 # %% [markdown]
 # ## 6. A small CNN on Fashion-MNIST
 #
-# The typical stack: convolution + ReLU, pooling, repeated, then a classifier. The builder lives
+# The typical stack: convolution + ReLU, pooling (池化, chapter 03), repeated, then a classifier. The builder lives
 # in the package (`cnnkit/models/basic_cnns.py`); `ck.show_code` shows exactly what runs, and
 # `ck.explain` every layer's output shape and parameter arithmetic.
 #
 # The data follow the course's rule: a validation set (验证集) is carved out of the training
-# images, and the test set is used only to report each trained network's accuracy.
+# images, and the test set (测试集) is used only to report each trained network's accuracy.
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = ck.datasets.load("fashion_mnist", sample=ck.QUICK)
@@ -422,7 +427,8 @@ shuffle_comparison
 # %% [markdown]
 # ### What the network learned
 #
-# The 16 first-layer filters (3×3, one input channel; blue negative, red positive). Several
+# The 16 first-layer filters (3×3, one input channel; blue negative, white 0, red positive, each
+# panel on its own scale). Several
 # have a positive side and a negative side, the pattern of an edge or contrast detector like
 # the hand-made ones above; learned filters are less tidy than designed ones.
 
@@ -434,8 +440,19 @@ convplots.filter_grid(cnn.get_layer("conv1").kernel.numpy())
 # the image, and several of its maps light up along the garment's outlines, as the edge filters of
 # section 3 did; the deep layer (`conv3`, $7 \times 7$) is coarse and no longer looks like the
 # garment: each of its units sees a larger window of the image (its receptive field, section 10),
-# and these maps are what the classifier reads. Which parts or shapes a deep map responds to
-# cannot be read off one image; the figure only shows that the maps are coarse.
+# and these maps are what the classifier reads. Each map has its own colour scale (yellow is that
+# map's largest value), so brightness cannot be compared between maps. Which parts or shapes a
+# deep map responds to cannot be read off one image; the figure only shows that the maps are
+# coarse.
+#
+# What the course notes teach, that shallow layers see edges and textures and deep layers more
+# semantic features (语义特征), comes from studies of large networks over many images: Zeiler and
+# Fergus (2014, "Visualizing and Understanding Convolutional Networks") searched, for each unit of
+# a network trained on ImageNet, the image patches that excite it most, and found edges and colour
+# blobs in the first layer, textures in the middle ones, and object parts and whole objects (dog
+# faces, wheels) in the deepest. The first half of that statement is what the `conv1` maps above
+# show; this small network and one image do not show the second half, and the chapter does not
+# claim it from its own output.
 
 # %%
 probe = keras.Model(cnn.inputs[0], [cnn.get_layer("conv1").output, cnn.get_layer("conv3").output])
@@ -547,7 +564,8 @@ convplots.image_grid(
 # ## 9. Question 2: does a kernel need a bias (偏置)?
 #
 # The bias lets a filter shift its response before the ReLU decides what passes, one number per
-# filter. We train the same network without biases, with the seeds, data and epochs of the
+# filter. We train the same network without the biases of its three convolutions (the Dense
+# classifier keeps its 10), with the seeds, data and epochs of the
 # shuffle experiment, so the arm "with bias" is the CNN on original pixels measured there.
 
 # %%
@@ -578,7 +596,8 @@ bias_comparison
 # $$\mathrm{BN}(z + b) = \gamma\,\frac{(z + b) - (\mu_z + b)}{\sqrt{\sigma_z^2 + \epsilon}} + \beta
 # = \mathrm{BN}(z).$$
 #
-# Check: change the bias, the output does not move.
+# Check (in training mode, where BN uses the batch's own mean; at inference its moving mean has
+# absorbed the bias in the same way): change the bias, the output does not move.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -609,7 +628,9 @@ ck.explain(block)
 # parameters and more non-linearities (one ReLU after each convolution): two $3 \times 3$ see
 # $5 \times 5$, three $3 \times 3$ see $7 \times 7$ (VGG). With $C$ channels in and out (no bias),
 # one $F \times F$ layer has $F^2 C^2$ weights: $2 \cdot 3^2 C^2 = 18C^2 < 25C^2$ and
-# $3 \cdot 3^2 C^2 = 27C^2 < 49C^2$. With $C = 64$:
+# $3 \cdot 3^2 C^2 = 27C^2 < 49C^2$. With $C = 64$ (the Keras stacks below are built without
+# activations, since only their parameters are counted; the "ReLUs" column counts the ReLU a real
+# network puts after each convolution):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -654,9 +675,11 @@ convplots.receptive_field_growth(
 #   first kernel (5×5, 7×7 with stride 2) only where the input is large and the first layer should
 #   shrink it quickly. Odd sizes keep a centre and allow $P = (F - 1)/2$.
 # - **Depth**: add layers until the receptive field covers the objects to recognise; more
-#   layers, more non-linearity. Pooling and strides make the field grow much faster: in the
-#   figure, after 6 layers, three 3×3 convolutions with three 2×2 poolings (green) see 22×22,
-#   six 3×3 convolutions (blue) only 13×13.
+#   layers, more non-linearity. Pooling and strides make the field grow faster: in the figure,
+#   after 6 layers, three 3×3 convolutions with three 2×2 poolings (green) see 22×22, six 3×3
+#   convolutions (blue) only 13×13. Six 5×5 convolutions (orange) are still ahead at 25×25, but
+#   each pooling doubles what every later layer adds, so a seventh layer, a 3×3 convolution, would
+#   add $2 \times 8 = 16$ to the green stack (38×38) and only 4 to the orange one (29×29).
 # - **Number of filters**: grows as the maps shrink (16 -> 32 -> 64 above), keeping the
 #   computation per layer roughly even: halving height and width divides the positions by 4,
 #   doubling the channels in and out multiplies the work per position by $2 \times 2 = 4$ (the
@@ -789,7 +812,12 @@ stack_comparison
 # $1568 \times 64 + 64 = 100{,}416$. In accuracy, on this small training set (3 seeds each), the
 # verdicts above say: $(2, 2, 1)$ beats $(1, 2, 0)$ on every seed, and the smaller $(2, 3, 1)$ is
 # within noise of $(2, 2, 1)$, a tie by the rule even though its mean is lower; its seeds spread
-# the most. `ck.explain` of the deepest one:
+# the most. Read the first verdict with care: with 3 seeds per arm, "every seed better" happens
+# by luck alone 1 time in 20 (5 %), and here the ranges are only 0.0065 apart (worst seed of
+# $(2, 2, 1)$ 0.8116, best of $(1, 2, 0)$ 0.8051), so a rerun may well call it a tie. That is why
+# the claim certifies only the weaker statement, that $(1, 2, 0)$ does not beat $(2, 2, 1)$.
+# $N$ and $L$ also changed together, so the run cannot say which of the two helped.
+# `ck.explain` of the deepest one:
 
 # %%
 ck.explain(stack_builder(2, 3, 1)())
@@ -809,7 +837,9 @@ ck.explain(stack_builder(2, 3, 1)())
 # - $W_2 = (W_1 - F + 2P)/S + 1$, floored by Keras's "valid"; "same" gives
 #   $\lceil W_1/S \rceil$.
 # - In the trained CNN, shallow maps ($28 \times 28$) still look like the image, several along its
-#   outlines; deep maps are coarse ($7 \times 7$) and no longer look like the image.
+#   outlines; deep maps are coarse ($7 \times 7$) and no longer look like the image. That deep
+#   layers carry more semantic features is what studies of large networks over many images find
+#   (Zeiler and Fergus 2014); this chapter's one image does not show it.
 # - A dense layer is a convolution with a full-size kernel; convolution is translation
 #   equivariant inside the map (the border differs through padding and the bias).
 # - Shuffling the pixels (one fixed permutation), over 4 seeds: the MLP's accuracy is within
@@ -818,7 +848,11 @@ ck.explain(stack_builder(2, 3, 1)())
 # - Biases or none: a tie over 4 seeds; the bias can go when BatchNormalization follows; stacks
 #   of $3 \times 3$ beat big kernels on parameters.
 # - The typical stack $[(\text{Conv}) \times N + \text{Pool}] \times M + \text{FC} \times L$ was
-#   built and trained for three $(N, M, L)$, 3 seeds each.
+#   built and trained for three $(N, M, L)$, 3 seeds each: $(2, 2, 1)$ beat $(1, 2, 0)$ on every
+#   seed in this run (by a thin margin), and the smaller $(2, 3, 1)$ tied with $(2, 2, 1)$.
+# - A $1 \times 1$ convolution mixes channels pixel by pixel and changes the depth cheaply; the
+#   worked example: six $5 \times 5$ filters on $32 \times 32 \times 3$ give
+#   $28 \times 28 \times 6$ with 456 parameters.
 #
 # Practise with `exercises/02_convolution.ipynb` (output sizes, parameter counts, a NumPy
 # convolution, receptive-field design). Next: `03_pooling.ipynb`.
