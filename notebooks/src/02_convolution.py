@@ -215,7 +215,8 @@ assert np.isclose(
 # %% [markdown]
 # **1×1 convolution (1×1卷积).** With $F = 1$ a filter sees one pixel but all its channels: it
 # mixes channels, pixel by pixel, like a dense layer applied at every position. It changes the
-# depth cheaply (inception modules use it to shrink 256 channels to 64 before a costly $5 \times 5$):
+# depth cheaply (inception modules use it to shrink the channels before a costly $5 \times 5$; for
+# example from 256 to 64):
 # $1 \times 1 \times 256 \times 64 + 64 = 16{,}448$ parameters.
 
 # %%
