@@ -451,8 +451,8 @@ convplots.filter_grid(cnn.get_layer("conv1").kernel.numpy())
 # Fergus (2014, "Visualizing and Understanding Convolutional Networks") searched, for each unit of
 # a network trained on ImageNet, the image patches that excite it most, and found edges and colour
 # blobs in the first layer, textures in the middle ones, and object parts and whole objects (dog
-# faces, wheels) in the deepest. The first half of that statement is what the `conv1` maps above
-# show; this small network and one image do not show the second half, and the chapter does not
+# faces, birds' legs) in the deepest. The first half of that statement is what the `conv1` maps
+# above show; this small network and one image do not show the second half, and the chapter does not
 # claim it from its own output.
 
 # %%
