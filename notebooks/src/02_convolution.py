@@ -288,8 +288,9 @@ ck.widgets.output_size_calculator(W=8, F=3, P=0, S=2)
 # %% [markdown]
 # ## 6. A small CNN on Fashion-MNIST
 #
-# The typical stack: convolution + ReLU, pooling (池化, chapter 03), repeated, then a classifier. The builder lives
-# in the package (`cnnkit/models/basic_cnns.py`); `ck.show_code` shows exactly what runs, and
+# The typical stack: convolution + ReLU, pooling (池化, chapter 03), repeated, then a classifier.
+# The builder lives in the package (`cnnkit/models/basic_cnns.py`); `ck.show_code` shows exactly
+# what runs, and
 # `ck.explain` every layer's output shape and parameter arithmetic.
 #
 # The data follow the course's rule: a validation set (验证集) is carved out of the training
