@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
-from cnnkit.exercises.core import Result, StudentCodeError, as_number, correct, incorrect
+from cnnkit.exercises.core import Result, correct, incorrect
 from cnnkit.review import sections
 from cnnkit.review.problem import Draft, Source
-from cnnkit.review.topics._checks import _keras, float_draft
+from cnnkit.review.topics._checks import _keras, as_numbers, bounded_items, float_draft
 
 CONV_BY_HAND = Source(sections.CONV, "2. Convolution by hand")
 NEURON = Source(sections.BASICS, "2. The neuron and logistic regression")
@@ -29,16 +30,17 @@ def _grid(rows) -> str:
 
 
 def _numbers(answer, count: int) -> list[float]:
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-        raise StudentCodeError(
-            f"Expected a list of {count} numbers (row by row), got {str(answer)[:40]!r}."
-        )
+    """The student's numbers row by row: a flat or nested list/array, or a text such as
+    '[[-4, 3], [2, 14]]' or '-4 3 2 14' (read by the practice's bounded readers)."""
+    what = f"a list of {count} numbers (row by row)"
+    if isinstance(answer, str):
+        return as_numbers(re.sub(r"[\[\]()]", " ", answer), what)
     flat = []
-    for item in answer:
+    for item in bounded_items(answer, what):
         if hasattr(item, "__len__") and not isinstance(item, (str, bytes)):
-            flat.extend(as_number(v) for v in item)
+            flat.extend(as_numbers(item, what))
         else:
-            flat.append(as_number(item))
+            flat.extend(as_numbers([item], what))
     return flat
 
 
