@@ -426,8 +426,8 @@ poolplots.train_test_gap(
 # pooling the network fits the 1,000 training images to 0.980 accuracy and has the largest
 # gap, 0.182; each kind of pooling shrinks the gap on every seed (the second claim). That is
 # the sense in which pooling resists overfitting: the classifier gets fewer, coarser numbers to
-# memorise. But the gap shrank because training accuracy fell (the third claim: by 6.6 to 11.3
-# points on average), not because test accuracy rose by as much: it changed by −0.5 to +1.9
+# memorise. But the gap shrank because training accuracy fell (the third claim; by 6.6 to 11.3
+# points in the table's means), not because test accuracy rose by as much: it changed by −0.5 to +1.9
 # points. Only 2×2 max pooling beats no pooling on test accuracy on every seed (0.817 against
 # 0.798); average and overlapping pooling tie with no pooling, within the seeds' noise (the
 # verdict lines). And a smaller gap is not by itself a better model: average pooling has the
