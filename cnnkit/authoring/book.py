@@ -337,7 +337,7 @@ def _index_terms(page_texts: list[str], headings: list[Heading], pages: dict[str
 
 def _print(page_path: Path, pdf_path: Path) -> None:
     """Print the page to A4 with Chromium (no outline of its own) after checking the layout."""
-    from cnnkit.authoring.browser import FOOTER, chromium_context
+    from cnnkit.authoring.browser import A4_PDF_OPTIONS, chromium_context
 
     with chromium_context() as context:
         page = context.new_page()
@@ -355,18 +355,7 @@ def _print(page_path: Path, pdf_path: Path) -> None:
         problems = page.evaluate(LAYOUT_CHECK)
         if problems:
             raise BookBuildError("the book's layout does not fit the page:\n" + "\n".join(problems))
-        page.pdf(
-            path=str(pdf_path),
-            width="793px",  # A4 in whole CSS pixels, just inside (see browser.print_to_pdf)
-            height="1122px",
-            print_background=True,
-            display_header_footer=True,
-            header_template="<span></span>",
-            footer_template=FOOTER,
-            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-            outline=False,
-            tagged=True,
-        )
+        page.pdf(path=str(pdf_path), outline=False, **A4_PDF_OPTIONS)  # pypdf writes the outline
 
 
 # Measured in the print layout at the page's text width, so both printings mark the same blocks.

@@ -65,6 +65,19 @@ FOOTER = (
     "<div style='font-size:8pt;width:100%;text-align:center;color:#555'>"
     "cnnkit · <span class='pageNumber'></span> / <span class='totalPages'></span></div>"
 )
+#: Playwright's page.pdf options for every A4 page the kit prints (the sheet, the book).
+A4_PDF_OPTIONS = {
+    # A4 is 793.7 × 1122.5 CSS pixels; Chromium rounds a page size up to whole pixels, so
+    # "210mm" (or format="A4") comes out 0.6 pt wider than A4. Whole pixels just inside:
+    "width": "793px",
+    "height": "1122px",
+    "print_background": True,
+    "display_header_footer": True,
+    "header_template": "<span></span>",
+    "footer_template": FOOTER,
+    "margin": {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+    "tagged": True,
+}
 
 
 def print_to_pdf(page_path: Path, pdf_path: Path, *, timeout_ms: int = 300_000) -> Path:
@@ -79,18 +92,5 @@ def print_to_pdf(page_path: Path, pdf_path: Path, *, timeout_ms: int = 300_000) 
             "&& MathJax.Hub.queue.running === 0)"
         )
         page.emulate_media(media="print")
-        page.pdf(
-            path=str(pdf_path),
-            # A4 is 793.7 × 1122.5 CSS pixels; Chromium rounds a page size up to whole pixels, so
-            # "210mm" (or format="A4") comes out 0.6 pt wider than A4. Whole pixels just inside:
-            width="793px",
-            height="1122px",
-            print_background=True,
-            display_header_footer=True,
-            header_template="<span></span>",
-            footer_template=FOOTER,
-            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-            outline=True,
-            tagged=True,
-        )
+        page.pdf(path=str(pdf_path), outline=True, **A4_PDF_OPTIONS)
     return pdf_path
