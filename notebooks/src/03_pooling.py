@@ -304,8 +304,8 @@ poolplots.similarity_vs_shift(
 # ### Experiment: does pooling resist overfitting?
 #
 # Overfitting (过拟合) shows as a gap: high accuracy on the training images, lower on new ones.
-# Few training images and many epochs invite it: 1,000 images, 20 epochs. Four networks share
-# the same two convolutions (16 and 32 filters of 3×3) and differ only in how they downsample
+# Few training images and many epochs invite it: 1,000 images, 20 epochs. Four networks have
+# the same two convolutions (16 and 32 filters of 3×3; each network trains its own) and differ only in how they downsample
 # after each convolution: not at all, 2×2 max pooling, 2×2 average pooling, or AlexNet's
 # overlapping 3×3 windows at stride 2 (section 4; with "same" padding, so its maps shrink like
 # the 2×2 ones, 28 -> 14 -> 7). Without pooling the classifier sees all 28×28×32 = 25,088
