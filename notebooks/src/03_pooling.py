@@ -119,15 +119,16 @@ print("max pooling and ReLU commute:", np.array_equal(relu_then_pool, pool_then_
 # final global average pooling (32 numbers). The "no pooling" reader applies the two trained
 # convolutions one after the other with nothing between them, an arrangement the network never
 # trained in: its features see 5×5 pixels of the input, those after the two poolings 10×10 (it
-# is not a network trained without pooling, which would learn other features). Each of the first 200 test images is shifted right
-# by 0-4 pixels, and we measure the cosine similarity between the features of the shifted and
-# the original image (1 = identical), averaged over the 200 images.
+# is not a network trained without pooling, which would learn other features). Each of the
+# first 200 test images is shifted right by 0-4 pixels, and we measure the cosine similarity
+# between the features of the shifted and the original image (1 = identical), averaged over the
+# 200 images.
 #
 # A similarity means little on its own: after a ReLU every feature is ≥ 0, so any two feature
 # vectors have a positive cosine, even those of two different images. The **baseline** is the
 # similarity between the features of *different* images (each probe image against its
-# neighbour in the list). A shifted image whose features are no closer to the original than that baseline has
-# lost its identity; so we also report the *relative* similarity
+# neighbour in the list). A shifted image whose features are no closer to the original than
+# that baseline has lost its identity; so we also report the *relative* similarity
 # (s − baseline)/(1 − baseline): 1 = the same features, 0 = as far apart as a different image.
 # Training the CNN decides which features exist, so the whole experiment runs for several seeds
 # (one in quick mode).
@@ -604,10 +605,10 @@ print(comparison["head parameters"].to_string())
 # map already separates the classes, while the Flatten head gets 3,136 position-specific numbers
 # to combine. Whether the GAP network catches up with longer training, and whether it overfits
 # less, this run does not show: it trains 3 epochs and records no training accuracy. What the
-# head change certainly gives: 48 times fewer head parameters and any input size (section 8).
+# head change certainly gives: the smaller head and any input size (section 8).
 # What the GAP head receives for one test image: each of the 64 maps of the last convolution
-# (7×7) becomes its mean. All panels share one colour scale; several maps are zero everywhere
-# for this image (map 4, and the missing bars), their ReLU never fires on it.
+# (7×7) becomes its mean. All panels share one colour scale; several maps are zero or nearly
+# zero for this image (map 4, mean 0.00, and the missing bars): their ReLU hardly fires on it.
 
 # %%
 gap_net = models["max pooling + global average pooling"]
@@ -693,8 +694,8 @@ print(
 # - **Not needed** as a big hidden FC stack when global average pooling can summarise the maps:
 #   far fewer parameters (the usual argument for less overfitting, which this chapter did not
 #   measure for the heads; section 6 measured that after 3 epochs the GAP head trails), and the
-#   network accepts any input size. The GAP network trained above classifies a 36×36 image without change; the
-#   Flatten network cannot, its Dense layer expects exactly 3,136 inputs:
+#   network accepts any input size. The GAP network trained above classifies a 36×36 image
+#   without change; the Flatten network cannot, its Dense layer expects exactly 3,136 inputs:
 
 # %%
 # NBVAL_CHECK_OUTPUT
