@@ -80,7 +80,8 @@ print(formulas.output_size_explanation(7, 2, stride=2, window="pooling window"))
 # %% [markdown]
 # ## 3. Why pool?
 #
-# 1. **Keep the main features**: the strongest response of each window survives.
+# 1. **Keep the main features**: with max pooling the strongest response of each window survives
+#    (average pooling keeps the window's mean instead).
 # 2. **Cut computation and parameters of later layers**: halving height and width divides the next
 #    convolution's multiply-accumulates (MACs) by 4, and a Flatten + Dense head's weights by 4
 #    (its parameters by almost 4: the biases do not shrink).
@@ -115,15 +116,19 @@ print("max pooling and ReLU commute:", np.array_equal(relu_then_pool, pool_then_
 #
 # We train a small CNN with pooling, then read features from the same trained convolutions three
 # ways: without pooling (28×28×32 numbers), with the two 2×2 max poolings (7×7×32), and with a
-# final global average pooling (32 numbers). Each of the first 200 test images is shifted right
-# by 0-4 pixels, and we measure the cosine similarity between the features of the shifted and
-# the original image (1 = identical), averaged over the 200 images.
+# final global average pooling (32 numbers). The "no pooling" reader applies the two trained
+# convolutions one after the other with nothing between them, an arrangement the network never
+# trained in: its features see 5×5 pixels of the input, those after the two poolings 10×10 (it
+# is not a network trained without pooling, which would learn other features). Each of the
+# first 200 test images is shifted right by 0-4 pixels, and we measure the cosine similarity
+# between the features of the shifted and the original image (1 = identical), averaged over the
+# 200 images.
 #
 # A similarity means little on its own: after a ReLU every feature is ≥ 0, so any two feature
 # vectors have a positive cosine, even those of two different images. The **baseline** is the
-# similarity between the features of *different* images (each probe image against the next
-# one). A shifted image whose features are no closer to the original than that baseline has
-# lost its identity; so we also report the *relative* similarity
+# similarity between the features of *different* images (each probe image against its
+# neighbour in the list). A shifted image whose features are no closer to the original than
+# that baseline has lost its identity; so we also report the *relative* similarity
 # (s − baseline)/(1 − baseline): 1 = the same features, 0 = as far apart as a different image.
 # Training the CNN decides which features exist, so the whole experiment runs for several seeds
 # (one in quick mode).
@@ -293,15 +298,15 @@ poolplots.similarity_vs_shift(
 # average pooling forgets position almost entirely: 0.96 after 4 pixels, more than the
 # max-pooled features on every seed (the second claim), and a shifted image's GAP features stay
 # closer to the original's than a different image's do (the third claim). (Convolution itself is
-# *equivariant*, the map moves with the input; pooling makes the features more *invariant*, they
-# stay the same.)
+# *equivariant* (平移等变性), the map moves with the input; pooling makes the features more
+# *invariant* (平移不变性), they stay the same.)
 
 # %% [markdown]
 # ### Experiment: does pooling resist overfitting?
 #
 # Overfitting (过拟合) shows as a gap: high accuracy on the training images, lower on new ones.
-# Few training images and many epochs invite it: 1,000 images, 20 epochs. Four networks share
-# the same two convolutions (16 and 32 filters of 3×3) and differ only in how they downsample
+# Few training images and many epochs invite it: 1,000 images, 20 epochs. Four networks have
+# the same two convolutions (16 and 32 filters of 3×3; each network trains its own) and differ only in how they downsample
 # after each convolution: not at all, 2×2 max pooling, 2×2 average pooling, or AlexNet's
 # overlapping 3×3 windows at stride 2 (section 4; with "same" padding, so its maps shrink like
 # the 2×2 ones, 28 -> 14 -> 7). Without pooling the classifier sees all 28×28×32 = 25,088
@@ -429,7 +434,8 @@ poolplots.train_test_gap(
 # memorise. But the gap shrank because training accuracy fell (the third claim; by 6.6 to 11.3
 # points in the table's means), not because test accuracy rose by as much: it changed by −0.5 to +1.9
 # points. Only 2×2 max pooling beats no pooling on test accuracy on every seed (0.817 against
-# 0.798); average and overlapping pooling tie with no pooling, within the seeds' noise (the
+# 0.798; with 3 seeds per network, "every seed" happens by chance 5% of the time when there is no
+# real difference, the printed chance level); average and overlapping pooling tie with no pooling, within the seeds' noise (the
 # verdict lines). And a smaller gap is not by itself a better model: average pooling has the
 # smallest gap and the lowest test accuracy of the pooled networks, below max pooling on every
 # seed (the last claim). What pooling certainly buys here is the smaller gap, with about a
@@ -474,7 +480,8 @@ poolplots.pooling_step(small, pool_size=3, stride=2, position=(0, 1), mode="max"
 # In the figure, the window of output (0, 1) starts at column 2, which the window of output
 # (0, 0) already covered: the rows and columns where two windows meet (2 and 4 on this 7×7 grid)
 # are read twice. Here the 9 in row 1, column 2 lies in both windows, so outputs (0, 0) and
-# (0, 1) are both that same 9.
+# (0, 1) are both that same 9. The output grid is 3×3 as well, (7 − 3)/2 + 1 = 3 (the title of
+# the right panel gives the output's size, not the window's).
 #
 # The measurement: at this scale overlapping pooling ties with 2×2 pooling on test accuracy, the
 # seeds' ranges overlap (the verdict lines above; their train-test gaps are within noise too),
@@ -508,7 +515,8 @@ ck.explain(s2)
 # %% [markdown]
 # ## 6. Global average pooling vs Flatten + Dense
 #
-# Global average pooling (全局平均池化, GoogLeNet) averages each whole feature map to one number: a
+# Global average pooling (全局平均池化; introduced by Network in Network, Lin et al. 2013, and
+# used by GoogLeNet before a single linear layer, in place of a big FC stack) averages each whole feature map to one number: a
 # 7×7×64 map becomes 64 numbers instead of 3,136, and the classifier after it needs 49 times
 # fewer weights (48 times fewer parameters, counting the 10 biases). Same convolutional base,
 # two heads, trained the same way (the images and epochs printed in section 3), once per seed:
@@ -592,11 +600,15 @@ print(comparison["head parameters"].to_string())
 
 # %% [markdown]
 # The global-average-pooling head has 48 times fewer parameters. After this short training it
-# trails the Flatten head on every seed, by 10.7 points on average (the claim above): the
-# convolutions must first learn features whose *average* over the map already separates the
-# classes, while the Flatten head gets 3,136 position-specific numbers to combine. In exchange: far fewer weights to overfit, and any
-# input size (section 8). What the GAP head receives for one test image: each of the 64 maps of
-# the last convolution (7×7) becomes its mean.
+# trails the Flatten head on every seed, by 10.7 points on average (the claim above). A likely
+# reason, not measured here: the convolutions must first learn features whose *average* over the
+# map already separates the classes, while the Flatten head gets 3,136 position-specific numbers
+# to combine. Whether the GAP network catches up with longer training, and whether it overfits
+# less, this run does not show: it trains 3 epochs and records no training accuracy. What the
+# head change certainly gives: the smaller head and any input size (section 8).
+# What the GAP head receives for one test image: each of the 64 maps of the last convolution
+# (7×7) becomes its mean. All panels share one colour scale; several maps are zero or nearly
+# zero for this image (map 4, mean 0.00, and the missing bars): their ReLU hardly fires on it.
 
 # %%
 gap_net = models["max pooling + global average pooling"]
@@ -657,7 +669,7 @@ print(
 # ## 8. Question 7: why a fully connected head, and when is it needed?
 #
 # The convolutions produce *where-and-what* feature maps; a classifier must produce one score per
-# class. The fully connected (FC) layers at the end mix all features from all positions into those
+# class. The fully connected (FC, 全连接层) layers at the end mix all features from all positions into those
 # scores: a learned, global combination. In the classic networks that head holds most parameters:
 
 # %%
@@ -674,12 +686,16 @@ print(
 
 # %% [markdown]
 # - **Needed** when the answer depends on *where* features are (a fixed layout, coordinates to
-#   regress), or to add capacity when the last feature maps are not yet linearly separable; one
-#   final Dense layer is always needed to map features to the class scores.
-# - **Not needed** as a big hidden FC stack when global average pooling (or a 1×1 convolution per
-#   class) can summarise the maps: far fewer parameters, less overfitting, and the network accepts
-#   any input size. The GAP network trained above classifies a 36×36 image without change; the
-#   Flatten network cannot, its Dense layer expects exactly 3,136 inputs:
+#   regress), or to add capacity when the last feature maps are not yet linearly separable. One
+#   final *linear map* to the class scores is always needed, but it need not be a Dense layer:
+#   a 1×1 convolution with one output map per class followed by global average pooling (Network
+#   in Network) computes the same scores as global average pooling followed by a Dense layer,
+#   since averaging and a linear map commute.
+# - **Not needed** as a big hidden FC stack when global average pooling can summarise the maps:
+#   far fewer parameters (the usual argument for less overfitting, which this chapter did not
+#   measure for the heads; section 6 measured that after 3 epochs the GAP head trails), and the
+#   network accepts any input size. The GAP network trained above classifies a 36×36 image
+#   without change; the Flatten network cannot, its Dense layer expects exactly 3,136 inputs:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -707,7 +723,7 @@ except ValueError:
 # - Measured on 1,000 images over 3 seeds: every kind of pooling shrank the train-test gap
 #   (from 0.182 to 0.074-0.097), through lower training accuracy. On test accuracy only 2×2 max
 #   pooling beat no pooling on every seed (0.817 vs 0.798); average and overlapping pooling tied
-#   with it. Average pooling had the smallest gap and a lower test accuracy than max pooling;
+#   with no pooling. Average pooling had the smallest gap and a lower test accuracy than max pooling;
 #   overlapping 3×3/2 pooling tied with 2×2 pooling (within the seeds' noise).
 # - AlexNet's overlapping pooling: 3×3 windows, stride 2, 55 -> 27. LeNet's subsampling is
 #   trainable: 2 parameters per map.
