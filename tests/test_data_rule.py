@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWN_VIOLATIONS = {
     ("notebooks/src/04_classic_cnns.py", "validation_data", "x_small_test, y_test"),
     ("notebooks/src/04_classic_cnns.py", "validation_data", "x_test, y_test"),
-    ("notebooks/src/07_overfitting_optimizers.py", "x_val, y_val", "x_test_all, y_test_all"),
 }
 
 

@@ -2,7 +2,8 @@
 
 The baseline is a wide MLP (two Dense(256) layers, ~270k parameters, for 28x28x1 images): trained
 for many epochs on a small subset of Fashion-MNIST it memorises the training set. Each remedy is
-the baseline with one change, in its own short builder the chapter shows with ``ck.show_code``:
+the baseline with one change, in its own short builder (chapter 07 writes the same models
+inline in Keras; these builders serve the tests, KerasTuner's hypermodel and pruning):
 
     l2_mlp (L2 weight decay, 权重衰减)        dropout_mlp (随机失活)
     augmented_mlp (数据增强)                  batch_norm_mlp (批归一化)

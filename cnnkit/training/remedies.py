@@ -1,7 +1,8 @@
 """Overfitting (过拟合) on purpose, each remedy trained and measured the same way.
 
-The baseline and every remedy's model are builders in :mod:`cnnkit.models.regularized_mlps`
-(the chapter shows them with ``ck.show_code``); this module fits them:
+The baseline and every remedy's model are builders in :mod:`cnnkit.models.regularized_mlps`;
+this module fits them, for scripts and tests (chapter 07 writes the same models and its
+``compile``/``fit`` in its own cells, and uses only the measurements below it):
 
     early_stopping (早停法, a callback)       more data: the baseline on a larger training set
 

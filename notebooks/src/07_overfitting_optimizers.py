@@ -2,15 +2,21 @@
 # # 07 Overfitting and optimizers (过拟合与优化算法)
 #
 # A network that fits its training data perfectly can still be useless on new data. This chapter
-# makes a network overfit on purpose, measures every remedy on the same baseline (each remedy's
-# Keras code shown before it runs), looks inside the gradients of deep networks, writes the
-# optimizers' update rules in NumPy and checks them against Keras, watches them move on 2-D loss
-# surfaces, and ends with learning-rate schedules, hyperparameter search and the losses of
-# detection and recognition.
+# makes a network overfit on purpose, measures every remedy on the same baseline (each remedy is
+# the few Keras lines that make it, trained in the cell that measures it), looks inside the
+# gradients of deep networks, writes the optimizers' update rules in NumPy and checks them against
+# Keras, watches them move on 2-D loss surfaces, and ends with learning-rate schedules,
+# hyperparameter search and the losses of detection and recognition.
 #
 # Every experiment is sized by `ck.QUICK`: quick mode proves the code runs; full mode (the outputs
-# you see) uses more data and epochs. A result the text states is checked by a `Claim holds:` line
-# in the cell that measures it, and each experiment prints its time.
+# you see) uses more data, epochs and seeds. A result the text states is checked by a
+# `Claim holds:` line in the cell that measures it, and each experiment prints its time.
+#
+# **The data rule.** Three sets: the network learns from the *training* set; everything that
+# chooses (early stopping, a dropout rate, a learning rate, a search) looks at the *validation*
+# set, carved out of the training data; the *test* set is touched once, for the final model's
+# number. **Comparisons run over seeds**: "A beats B" means every seed of A ends better than every
+# seed of B (`ck.compare_seeds`); otherwise the difference is within noise and the text says so.
 
 # %%
 import tempfile
@@ -23,7 +29,7 @@ import pandas as pd
 
 import cnnkit as ck
 from cnnkit import scratch
-from cnnkit.models import basic_cnns, deep_mlps, mlp_growth, regularized_mlps
+from cnnkit.models import basic_cnns, deep_mlps, mlp_growth
 from cnnkit.plots import losses as loss_plots
 from cnnkit.plots import optimization as plots
 from cnnkit.scratch import box_losses, embedding_losses, surfaces, trajectories
@@ -37,21 +43,30 @@ from cnnkit.training import (
     schedules,
     tuning,
 )
+from cnnkit.training.recipes import prepare_images
 
 QUICK = ck.QUICK
+SEEDS = (0,) if QUICK else (0, 1, 2)  # every comparison: one run per seed and arm
 N_SMALL = 300 if QUICK else 600  # the small training set that the big network memorises
 N_VAL = 300 if QUICK else 1000
 N_TRAIN = 600 if QUICK else 2400  # "more data", and for comparing optimizers, schedules, losses
-EPOCHS_OVERFIT = 3 if QUICK else 30
+EPOCHS_OVERFIT = 3 if QUICK else 20
 EPOCHS = 1 if QUICK else 3
 
 (x_all, y_all), (x_test_all, y_test_all) = ck.datasets.load("fashion_mnist", sample=QUICK)
 class_names = ck.datasets.class_names("fashion_mnist")
-x_small, y_small = remedies.prepare_images(x_all[:N_SMALL]), y_all[:N_SMALL]
-x_train, y_train = remedies.prepare_images(x_all[:N_TRAIN]), y_all[:N_TRAIN]
-x_val, y_val = remedies.prepare_images(x_test_all[:N_VAL]), y_test_all[:N_VAL]
-small, more = (x_small, y_small, x_val, y_val), (x_train, y_train, x_val, y_val)
-print(f"small set {x_small.shape}, more data {x_train.shape}, validation set {x_val.shape}")
+# Validation comes out of the training data; the test set stays aside until the end of section 1.
+(x_pool, y_pool), (x_val, y_val) = ck.datasets.train_validation_split(
+    x_all, y_all, validation=N_VAL, seed=0
+)
+x_val = prepare_images(x_val)  # float32 in [0, 1], shape (N, 28, 28, 1)
+x_small, y_small = prepare_images(x_pool[:N_SMALL]), y_pool[:N_SMALL]
+x_train, y_train = prepare_images(x_pool[:N_TRAIN]), y_pool[:N_TRAIN]
+x_test, y_test = prepare_images(x_test_all), y_test_all
+print(
+    f"small training set {x_small.shape}, more data {x_train.shape}, "
+    f"validation {x_val.shape} (from the training data), test {x_test.shape}; seeds {SEEDS}"
+)
 
 
 @contextmanager
@@ -70,78 +85,154 @@ def timed(what):
 # not look like the test data (distribution mismatch), and fitting the noise of the labels. The
 # baseline is a two-layer MLP with 256 units per layer (about 270,000 parameters) trained for
 # `EPOCHS_OVERFIT` epochs on only `N_SMALL` images: far more parameters than samples.
+#
+# `train` below is the whole training procedure, the same for every remedy: for each seed, build
+# the model, compile it (Adam 1e-3, cross-entropy), fit it with batch size 64 while Keras reports
+# the validation loss and accuracy after every epoch, and measure the final weights. Both
+# accuracies are measured with `evaluate`, in inference mode (no dropout, no augmentation); the
+# **gap** (泛化差距) is training minus validation accuracy.
+#
+# **One metric judges every remedy: the validation accuracy of the final weights**, over the seeds.
+# The gap shows *how much* a model overfits; the validation accuracy says whether the remedy helps.
+
 
 # %%
-ck.show_code(regularized_mlps.baseline_mlp, remedies.train)
-
-# %% [markdown]
-# Every run below goes through `remedies.train`: same data, epochs, optimizer (Adam, 1e-3), batch
-# size (64) and seed, so the only difference between two runs is the remedy. The gap (泛化差距) is
-# measured on the weights each model ends with, both accuracies in inference mode.
-
-# %%
-rows, histories, models = {}, {}, {}
-with timed("baseline"):
-    models["baseline"], histories["baseline"], rows["baseline"] = remedies.train(
-        regularized_mlps.baseline_mlp, small, epochs=EPOCHS_OVERFIT, name="baseline"
+def mlp(units=256):
+    """The baseline: Flatten -> 2 x Dense(units, relu) -> Dense(10, softmax)."""
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
     )
-base = rows["baseline"]
-val_loss = np.asarray(histories["baseline"]["val_loss"])
-best_epoch = base["best val-loss epoch"]
-print(f"train accuracy {base['train accuracy']:.3f}, val accuracy {base['val accuracy']:.3f}")
+
+
+def train(build, x=x_small, y=y_small, *, epochs=EPOCHS_OVERFIT, callbacks=(), seeds=SEEDS):
+    """Train a fresh `build()` once per seed; return one dict per seed (model, history, numbers)."""
+    runs = []
+    for seed in seeds:
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)  # the initial weights, dropout masks and batch order
+        model = build()
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        history = model.fit(
+            x,
+            y,
+            validation_data=(x_val, y_val),
+            epochs=epochs,
+            batch_size=64,
+            callbacks=list(callbacks),
+            verbose=0,
+        ).history
+        train_accuracy = model.evaluate(x, y, batch_size=512, verbose=0, return_dict=True)
+        val = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
+        runs.append(
+            {
+                "model": model,
+                "history": history,
+                "epochs run": len(history["loss"]),
+                "train accuracy": train_accuracy["accuracy"],
+                "val accuracy": val["accuracy"],
+                "gap": train_accuracy["accuracy"] - val["accuracy"],
+            }
+        )
+    return runs
+
+
+def against_baseline(name):
+    """The seed comparison of one remedy with the baseline on the validation accuracy."""
+    comparison = ck.compare_seeds(
+        {name: val_accuracies(name), "baseline": val_accuracies("baseline")},
+        metric="validation accuracy",
+    )
+    print(comparison)
+    print(comparison.verdict(name, "baseline"))
+    print(f"mean gap: baseline {mean_of('baseline', 'gap'):.3f}, {name} {mean_of(name, 'gap'):.3f}")
+    return comparison
+
+
+def val_accuracies(name):
+    return [run["val accuracy"] for run in results[name]]
+
+
+def mean_of(name, key):
+    return float(np.mean([run[key] for run in results[name]]))
+
+
+# %%
+results = {}
+with timed(f"baseline, {len(SEEDS)} seeds"):
+    results["baseline"] = train(mlp)
+base = results["baseline"][0]  # seed 0: the curves below
+val_loss = np.asarray(base["history"]["val_loss"])
+best_epoch = int(np.argmin(val_loss)) + 1
+gaps = [run["gap"] for run in results["baseline"]]
+print(
+    f"seed 0: train accuracy {base['train accuracy']:.3f}, val accuracy {base['val accuracy']:.3f}; "
+    f"gap per seed: {np.round(gaps, 3)}"
+)
 ck.claim(
-    base["train accuracy"] - base["val accuracy"] > 0.12,
-    f"training accuracy ({base['train accuracy']:.1%}) ends more than 12 points above "
-    f"validation accuracy ({base['val accuracy']:.1%})",
+    min(gaps) > 0.16,
+    f"on every seed training accuracy ends more than 16 points above validation accuracy "
+    f"(smallest gap {min(gaps):.3f})",
     full_only=True,
 )
 ck.claim(
-    best_epoch <= 0.6 * EPOCHS_OVERFIT and val_loss[-1] > 1.2 * val_loss.min(),
-    f"the validation loss is lowest at epoch {best_epoch} of {EPOCHS_OVERFIT} and then rises "
-    f"(from {val_loss.min():.2f} to {val_loss[-1]:.2f})",
+    best_epoch < EPOCHS_OVERFIT and val_loss[-1] > 1.2 * val_loss.min(),
+    f"seed 0: the validation loss is lowest at epoch {best_epoch} of {EPOCHS_OVERFIT} and then "
+    f"rises, from {val_loss.min():.2f} to {val_loss[-1]:.2f} ({val_loss[-1] / val_loss.min():.2f} "
+    f"times its minimum, floor 1.2)",
     full_only=True,
 )
-plots.overfitting_curves(histories["baseline"])
+plots.overfitting_curves(base["history"])
 
 # %% [markdown]
-# The curves split: training accuracy climbs towards 100 % while validation accuracy stalls, and
+# The curves split: training accuracy climbs past 90 % while validation accuracy stalls, and
 # the validation loss turns round (the network grows over-confident on the images it gets wrong).
 # The dotted line marks the epoch with the lowest validation loss.
 #
 # There are two directions of remedy: **fewer parameters** (a smaller model, pruning, greedy
 # construction), or a **smaller effective size per parameter** (regularisation, 正则化). Each
-# remedy below is one small function; its cell shows the code, the next cell trains it with
-# `remedies.train` and compares it with the baseline.
+# remedy below is the baseline with a few changed Keras lines, trained with the same `train` on
+# the same seeds, and compared with the baseline on the validation accuracy.
 #
 # ### L2 weight decay (权重衰减)
 #
-# The loss gains l2 · Σw² for every hidden kernel, so every step also pulls each weight towards 0
-# (its gradient is 2 · l2 · w): large weights, which a memorising network needs, cost. With Adam,
-# though, that pull is divided by each weight's running gradient size like every other gradient,
-# which weakens it for exactly the weights with large gradients; this is why `keras.optimizers.AdamW`
-# applies weight decay separately from the gradient. The run shows what L2 does here.
-
-# %%
-ck.show_code(regularized_mlps.l2_mlp)
+# The loss gains l2 · Σw² for every hidden kernel (`kernel_regularizer`), so every step also pulls
+# each weight towards 0 (its gradient is 2 · l2 · w): large weights, which a memorising network
+# needs, cost. With Adam, though, that pull is divided by each weight's running gradient size like
+# every other gradient, which weakens it for exactly the weights with large gradients; this is why
+# `keras.optimizers.AdamW` applies weight decay separately from the gradient.
 
 
 # %%
-def run(name, build, data=small, **options):
-    """Train one remedy with remedies.train, keep its results and print its time."""
-    with timed(name):
-        models[name], histories[name], rows[name] = remedies.train(
-            build, data, epochs=EPOCHS_OVERFIT, name=name, **options
-        )
-    return rows[name]
+def l2_mlp(l2=1e-3):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, "relu", kernel_regularizer=keras.regularizers.L2(l2)),
+            keras.layers.Dense(256, "relu", kernel_regularizer=keras.regularizers.L2(l2)),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
-row = run("L2", regularized_mlps.l2_mlp)
-print(f"gap: baseline {base['gap']:.3f}, L2 {row['gap']:.3f}")
-print(f"validation loss: baseline {base['val loss']:.2f}, L2 {row['val loss']:.2f}")
+with timed("L2"):
+    results["L2"] = train(l2_mlp)
+comparison = against_baseline("L2")
 ck.claim(
-    row["val loss"] > base["val loss"] - 0.05,
-    f"L2 (1e-3) with Adam does not lower the validation loss by a clear margin "
-    f"({row['val loss']:.2f} vs the baseline's {base['val loss']:.2f}): here it is no remedy",
+    comparison.within_noise("L2", "baseline"),
+    f"L2 and the baseline are within noise on validation accuracy "
+    f"({comparison.arm('L2').mean:.3f} vs {comparison.arm('baseline').mean:.3f}, "
+    "the seeds' ranges overlap)",
     full_only=True,
 )
 
@@ -149,17 +240,32 @@ ck.claim(
 # ### Dropout (随机失活)
 #
 # During training each hidden unit is zeroed with probability `rate` (0.5 here) at every step, so
-# no unit can rely on a particular other one being there.
+# no unit can rely on a particular other one being there. `Dropout` is active only in training.
+
 
 # %%
-ck.show_code(regularized_mlps.dropout_mlp)
+def dropout_mlp(rate=0.5):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dropout(rate),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dropout(rate),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
-# %%
-row = run("dropout", regularized_mlps.dropout_mlp)
+
+with timed("dropout"):
+    results["dropout"] = train(dropout_mlp)
+comparison = against_baseline("dropout")
 ck.claim(
-    row["val loss"] < base["val loss"] and row["gap"] < base["gap"] - 0.02,
-    f"dropout ends with a lower validation loss ({row['val loss']:.2f} vs {base['val loss']:.2f}) "
-    f"and a smaller gap ({row['gap']:.3f} vs {base['gap']:.3f}) than the baseline",
+    comparison.within_noise("dropout", "baseline"),
+    f"dropout and the baseline are within noise on validation accuracy "
+    f"({comparison.arm('dropout').mean:.3f} vs {comparison.arm('baseline').mean:.3f}, "
+    "the seeds' ranges overlap)",
     full_only=True,
 )
 
@@ -167,41 +273,57 @@ ck.claim(
 # ### Data augmentation (数据增强)
 #
 # Random horizontal flips and shifts of up to 10 % make each epoch show new variants of every
-# image: the network cannot memorise pixels that move.
+# image: the network cannot memorise pixels that move. Keras's preprocessing layers are active
+# only in training, so `evaluate` sees the images unchanged.
+
 
 # %%
-ck.show_code(regularized_mlps.augmented_mlp)
+def augmented_mlp():
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
-# %%
-row = run("augmentation", regularized_mlps.augmented_mlp)
+
+with timed("augmentation"):
+    results["augmentation"] = train(augmented_mlp)
+comparison = against_baseline("augmentation")
 ck.claim(
-    row["gap"] < base["gap"] - 0.05,
-    f"augmentation shrinks the gap from {base['gap']:.3f} to {row['gap']:.3f}",
-    full_only=True,
-)
-ck.claim(
-    row["val accuracy"] < base["val accuracy"],
-    f"but after {EPOCHS_OVERFIT} epochs its validation accuracy ({row['val accuracy']:.3f}) is "
-    f"still below the baseline's ({base['val accuracy']:.3f}): the harder task fits more slowly",
+    not comparison.beats("augmentation", "baseline")
+    and comparison.arm("augmentation").mean < comparison.arm("baseline").mean,
+    f"after {EPOCHS_OVERFIT} epochs augmentation does not beat the baseline: its mean validation "
+    f"accuracy is lower ({comparison.arm('augmentation').mean:.3f} vs "
+    f"{comparison.arm('baseline').mean:.3f})",
     full_only=True,
 )
 
 # %% [markdown]
 # ### Early stopping (早停法) with the best weights restored
 #
-# Hold out a validation set, stop when its loss has not improved for `patience` epochs, and keep
-# the weights of the best epoch (`restore_best_weights=True`). It trains the unchanged baseline.
+# Watch the validation loss, stop when it has not improved for `patience` epochs, and keep the
+# weights of the best epoch (`restore_best_weights=True`). It trains the unchanged baseline; the
+# validation set it watches is carved from the training data, never the test set.
 
 # %%
-ck.show_code(remedies.early_stopping)
-
-# %%
-row = run("early stopping", regularized_mlps.baseline_mlp, callbacks=[remedies.early_stopping(5)])
+early_stopping = keras.callbacks.EarlyStopping(
+    monitor="val_loss", patience=5, restore_best_weights=True
+)
+with timed("early stopping"):
+    results["early stopping"] = train(mlp, callbacks=[early_stopping])
+print("epochs run per seed:", [run["epochs run"] for run in results["early stopping"]])
+comparison = against_baseline("early stopping")
 ck.claim(
-    row["epochs run"] < EPOCHS_OVERFIT and row["val loss"] < base["val loss"],
-    f"early stopping ran {row['epochs run']} of {EPOCHS_OVERFIT} epochs and kept weights with a "
-    f"lower validation loss ({row['val loss']:.2f}) than the baseline's last epoch "
-    f"({base['val loss']:.2f})",
+    comparison.within_noise("early stopping", "baseline"),
+    f"early stopping and the baseline are within noise on validation accuracy "
+    f"({comparison.arm('early stopping').mean:.3f} vs {comparison.arm('baseline').mean:.3f}, "
+    "the seeds' ranges overlap)",
     full_only=True,
 )
 
@@ -209,19 +331,35 @@ ck.claim(
 # ### Batch normalisation (批归一化)
 #
 # `Dense → BatchNormalization → ReLU`: each layer's inputs are re-centred and re-scaled per
-# mini-batch. The noise of the batch statistics is sometimes called a regulariser; the run says
-# whether it is one here.
+# mini-batch (the Dense layer needs no bias: BN's β is one). The noise of the batch statistics is
+# sometimes called a regulariser; the run says whether it is one here.
+
 
 # %%
-ck.show_code(regularized_mlps.batch_norm_mlp)
+def batch_norm_mlp():
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, use_bias=False),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("relu"),
+            keras.layers.Dense(256, use_bias=False),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
-# %%
-row = run("batch norm", regularized_mlps.batch_norm_mlp)
-bn_helps = row["gap"] < base["gap"] - 0.02
-print(f"gap: baseline {base['gap']:.3f}, batch norm {row['gap']:.3f}")
+
+with timed("batch norm"):
+    results["batch norm"] = train(batch_norm_mlp)
+comparison = against_baseline("batch norm")
 ck.claim(
-    not bn_helps,
-    "batch normalisation does not shrink the gap by 2 points: it is no cure for overfitting here",
+    comparison.within_noise("batch norm", "baseline"),
+    f"batch norm and the baseline are within noise on validation accuracy "
+    f"({comparison.arm('batch norm').mean:.3f} vs {comparison.arm('baseline').mean:.3f}, "
+    "the seeds' ranges overlap)",
     full_only=True,
 )
 
@@ -232,97 +370,147 @@ ck.claim(
 # the baseline itself trained on `N_TRAIN` images instead of `N_SMALL`.
 
 # %%
-ck.show_code(regularized_mlps.smaller_mlp)
-
-# %%
-row = run("fewer parameters", regularized_mlps.smaller_mlp)
+with timed("fewer parameters"):
+    results["fewer parameters"] = train(lambda: mlp(units=32))
+comparison = against_baseline("fewer parameters")
 ck.claim(
-    row["gap"] < base["gap"] - 0.03 and row["val loss"] < base["val loss"] - 0.05,
-    f"32 units per layer shrink the gap from {base['gap']:.3f} to {row['gap']:.3f} and lower the "
-    f"validation loss from {base['val loss']:.2f} to {row['val loss']:.2f}",
+    comparison.within_noise("fewer parameters", "baseline"),
+    f"fewer parameters and the baseline are within noise on validation accuracy "
+    f"({comparison.arm('fewer parameters').mean:.3f} vs {comparison.arm('baseline').mean:.3f}, "
+    "the seeds' ranges overlap)",
     full_only=True,
 )
-row = run("more data", regularized_mlps.baseline_mlp, data=more)
+
+# %%
+with timed("more data"):
+    results["more data"] = train(mlp, x_train, y_train)
+comparison = against_baseline("more data")
 ck.claim(
-    row["val accuracy"] > base["val accuracy"] + 0.015 and row["gap"] < base["gap"] - 0.03,
-    f"{N_TRAIN // N_SMALL}x more data raises validation accuracy from {base['val accuracy']:.3f} "
-    f"to {row['val accuracy']:.3f} and shrinks the gap to {row['gap']:.3f}",
+    comparison.beats("more data", "baseline"),
+    f"more data beats the baseline on validation accuracy: its worst seed "
+    f"({min(val_accuracies('more data')):.3f}) is above the baseline's best "
+    f"({max(val_accuracies('baseline')):.3f})",
     full_only=True,
 )
 
 # %% [markdown]
-# All remedies side by side (validation accuracy per epoch, the final gap, the best validation
-# accuracy during training):
+# All remedies side by side: the validation accuracy of each seed (the judging metric), the mean
+# gap, and seed 0's validation accuracy per epoch. The test set is used here once: for the remedy
+# with the best mean validation accuracy, each seed's final model is evaluated on the 10,000 test
+# images.
 
 # %%
-table = remedies.summary_table(rows.values())
-display_columns = ["parameters", "epochs run", "train accuracy", "val accuracy", "gap", "val loss"]
-display_columns += ["best val-loss epoch", "seconds"]
-print(table[display_columns].round(3).to_string())
-plots.remedy_comparison(table, histories)
+comparison = ck.compare_seeds(
+    {name: val_accuracies(name) for name in results}, metric="validation accuracy"
+)
+print(comparison)
+table = pd.DataFrame(
+    {
+        "parameters": {name: runs[0]["model"].count_params() for name, runs in results.items()},
+        "epochs run (mean)": {name: mean_of(name, "epochs run") for name in results},
+        "train accuracy": {name: mean_of(name, "train accuracy") for name in results},
+        "val accuracy": {name: mean_of(name, "val accuracy") for name in results},
+        "gap": {name: mean_of(name, "gap") for name in results},
+        "beats the baseline": {name: comparison.beats(name, "baseline") for name in results},
+    }
+)
+print(table.round(3).to_string())
+chosen = comparison.best().name
+test_accuracy = [
+    run["model"].evaluate(x_test, y_test, batch_size=512, verbose=0, return_dict=True)["accuracy"]
+    for run in results[chosen]
+]
+print(
+    f"chosen on validation: {chosen}; its test accuracy per seed {np.round(test_accuracy, 3)} "
+    f"(validation {np.round(val_accuracies(chosen), 3)})"
+)
+plots.remedy_comparison(table, {name: runs[0]["history"] for name, runs in results.items()})
+
+# %% [markdown]
+# What the seeds say, on this small problem (600 training images, 20 epochs): **more data** is the
+# only remedy that raises the validation accuracy beyond the seeds' noise. Dropout, early stopping,
+# augmentation and fewer parameters shrink the gap (the table), but a smaller gap is not a better
+# model: their validation accuracy is within noise of the baseline's, and augmentation, a harder
+# task that fits more slowly, is behind it on average after 20 epochs. L2 with Adam and batch
+# normalisation are within noise of the baseline too (batch normalisation even widens the gap). The test accuracy printed above is the one number this section reports
+# for a final model, chosen on validation: the model trained on more data.
 
 # %% [markdown]
 # ### The dropout rate: a measured sweep
 #
-# The rule of thumb is 0.3-0.5 for dense layers and lower (0.1-0.25) after convolutions, whose
-# neighbouring activations are strongly correlated (dropping one pixel of a feature map removes
-# little). We sweep the rate of the dense MLP above (`EPOCHS_OVERFIT` epochs) and of a small CNN
-# with dropout after each convolution block (half as many epochs), on the same small training set.
+# A common rule of thumb is 0.3-0.5 for dense layers and lower (0.1-0.25) after convolutions,
+# whose neighbouring activations are strongly correlated (dropping one pixel of a feature map
+# removes little). We measure the rate instead of trusting the rule: the dense MLP above at rates
+# 0, 0.3 and 0.5 (`EPOCHS_OVERFIT` epochs; rates 0 and 0.5 are the baseline and dropout runs), and
+# a small CNN with dropout after each convolution block (half as many epochs) at 0, 0.2 and 0.5, on
+# the same small training set and seeds, judged by the validation accuracy.
 
 # %%
 ck.show_code(basic_cnns.two_block_cnn)
 
 # %%
-dense_rates = (0.0, 0.5) if QUICK else (0.0, 0.3, 0.5, 0.7)
-conv_rates = (0.25,) if QUICK else (0.0, 0.2, 0.5)
 EPOCHS_CNN = max(1, EPOCHS_OVERFIT // 2)  # a CNN step costs more than an MLP step
+conv_rates = (0.0, 0.5) if QUICK else (0.0, 0.2, 0.5)
 with timed("dropout sweep"):
-    dense_rows = []
-    for rate in dense_rates:
-        if rate in (0.0, 0.5):  # already trained above
-            found = rows["baseline" if rate == 0 else "dropout"]
-        else:
-            found = remedies.train(
-                regularized_mlps.dropout_mlp,
-                small,
-                epochs=EPOCHS_OVERFIT,
-                name=f"{rate}",
-                rate=rate,
-            )[2]
-        dense_rows.append({"rate": rate, **found})
-    conv_rows = [
-        {
-            "rate": rate,
-            **remedies.train(
-                basic_cnns.two_block_cnn, small, epochs=EPOCHS_CNN, name=f"{rate}", dropout=rate
-            )[2],
-        }
-        for rate in conv_rates
-    ]
-dense_sweep, conv_sweep = pd.DataFrame(dense_rows), pd.DataFrame(conv_rows)
-sweep_columns = ["rate", "train accuracy", "val accuracy", "gap", "val loss"]
-print("dense MLP\n", dense_sweep[sweep_columns].round(3).to_string(index=False))
-print("small CNN\n", conv_sweep[sweep_columns].round(3).to_string(index=False))
-dense_best = dense_sweep.loc[dense_sweep["val loss"].idxmin(), "rate"]
-conv_best = conv_sweep.loc[conv_sweep["val loss"].idxmin(), "rate"]
+    sweep = {"dense 0.0": results["baseline"], "dense 0.5": results["dropout"]}
+    sweep["dense 0.3"] = train(lambda: dropout_mlp(rate=0.3))
+    for rate in conv_rates:
+        sweep[f"CNN {rate}"] = train(
+            lambda rate=rate: basic_cnns.two_block_cnn(dropout=rate), epochs=EPOCHS_CNN
+        )
+dense_sweep = ck.compare_seeds(
+    {
+        f"rate {rate}": [r["val accuracy"] for r in sweep[f"dense {rate}"]]
+        for rate in (0.0, 0.3, 0.5)
+    },
+    metric="validation accuracy (dense MLP)",
+)
+conv_sweep = ck.compare_seeds(
+    {f"rate {rate}": [r["val accuracy"] for r in sweep[f"CNN {rate}"]] for rate in conv_rates},
+    metric="validation accuracy (small CNN)",
+)
+print(dense_sweep, "\n", dense_sweep.verdict("rate 0.5", "rate 0.0"), sep="")
+print(conv_sweep, "\n", conv_sweep.verdict("rate 0.0", "rate 0.5"), sep="")
 ck.claim(
-    0.3 <= dense_best <= 0.5,
-    f"for the dense MLP the lowest validation loss comes at rate {dense_best} (in 0.3-0.5)",
+    dense_sweep.within_noise("rate 0.5", "rate 0.0")
+    and dense_sweep.within_noise("rate 0.3", "rate 0.0"),
+    "dense MLP: rates 0.3 and 0.5 are within noise of no dropout on validation accuracy "
+    f"(means {dense_sweep.arm('rate 0.3').mean:.3f}, {dense_sweep.arm('rate 0.5').mean:.3f} vs "
+    f"{dense_sweep.arm('rate 0.0').mean:.3f})",
     full_only=True,
 )
-conv_cost = conv_sweep["val accuracy"].iloc[0] - conv_sweep["val accuracy"].iloc[-1]
 ck.claim(
-    conv_best < dense_best and conv_cost > 0.01,
-    f"for the CNN it comes at a lower rate ({conv_best}) than for the dense MLP ({dense_best}), "
-    f"and rate {conv_rates[-1]} after the convolutions costs {conv_cost:.1%} of validation accuracy",
+    conv_sweep.beats("rate 0.0", "rate 0.5"),
+    f"small CNN: no dropout beats rate 0.5 after the convolutions on every seed (worst seed "
+    f"{min(conv_sweep.arm('rate 0.0').values):.3f} vs best {max(conv_sweep.arm('rate 0.5').values):.3f})",
     full_only=True,
 )
 plots.sweep_lines(
-    {"dense MLP": dense_sweep, "small CNN (dropout after convolutions)": conv_sweep},
+    {
+        "dense MLP": pd.DataFrame(
+            {
+                "rate": [0.0, 0.3, 0.5],
+                "val accuracy": [dense_sweep.arm(f"rate {r}").mean for r in (0.0, 0.3, 0.5)],
+            }
+        ),
+        "small CNN (dropout after convolutions)": pd.DataFrame(
+            {
+                "rate": list(conv_rates),
+                "val accuracy": [conv_sweep.arm(f"rate {r}").mean for r in conv_rates],
+            }
+        ),
+    },
     "rate",
-    ["train accuracy", "val accuracy"],
-    "Dropout rate sweep",
+    "val accuracy",
+    f"Dropout rate sweep: validation accuracy, mean of {len(SEEDS)} seeds",
 )
+
+# %% [markdown]
+# The measurement does not confirm the rule of thumb here. For the dense MLP, no rate beats no
+# dropout beyond the seeds' noise (dropout shrank the gap, not the error). For the small CNN,
+# trained for 10 epochs, the best mean is at rate 0: rate 0.2 is not better (its best seed only
+# equals rate 0's worst) and rate 0.5 costs accuracy on every seed. A rate is a
+# hyperparameter to choose on validation data for each network, not a constant.
 
 # %% [markdown]
 # ### Dropout by hand, checked against `keras.layers.Dropout`
@@ -350,85 +538,107 @@ print(
     f"mean activation: input {x.mean():.3f}, Keras {keras_out.mean():.3f}, ours {ours.mean():.3f}"
 )
 
+
 # %% [markdown]
 # **Dropout as an implicit ensemble (隐式集成).** Each training step samples a different mask, so it
 # trains a different "thinned" sub-network; all of them share the weights. At test time the single
 # pass with every unit (`training=False`) approximates the average of all those sub-networks. We
-# check it with the dropout model trained above.
+# check it with the dropout model trained above (seed 0), on the validation images.
 
 # %%
 counts = (1, 2, 5, 10) if QUICK else (1, 2, 5, 10, 20, 50)
+dropout_model = results["dropout"][0]["model"]
 ensemble_table, inference_accuracy = remedies.thinned_ensemble_accuracy(
-    models["dropout"], x_val, y_val, counts
+    dropout_model, x_val, y_val, counts
 )
 first_k, last_k = ensemble_table["accuracy"].iloc[0], ensemble_table["accuracy"].iloc[-1]
 ck.claim(
-    last_k > first_k and abs(last_k - inference_accuracy) < 0.02,
-    f"averaging {counts[-1]} thinned networks ({last_k:.3f}) beats one ({first_k:.3f}) and lands "
-    f"within 2 points of the training=False pass ({inference_accuracy:.3f})",
+    last_k > first_k + 0.02 and abs(last_k - inference_accuracy) < 0.02,
+    f"averaging {counts[-1]} thinned networks ({last_k:.3f}) beats one ({first_k:.3f}) by more "
+    f"than 2 points and lands within 2 points of the training=False pass ({inference_accuracy:.3f})",
     full_only=True,
 )
 plots.thinned_ensemble(ensemble_table, inference_accuracy)
 
 # %% [markdown]
-# ### What batch normalisation does: faster fitting
+# ### What batch normalisation does to optimisation
 #
-# Batch normalisation did not cure overfitting above. What it is known for is making a deep
-# network easier to optimise; we measure that: we train the same 8-layer ReLU MLP (He initialisation) with plain SGD (lr 0.01),
-# once without and once with `BatchNormalization` after each Dense layer (`deep_mlps.deep_mlp`),
-# and count the epochs each needs to reach the lowest training loss the plain network reaches.
+# Batch normalisation did not cure overfitting above. It is known for making a deep network easier
+# to optimise; we measure that directly: the same 8-layer ReLU MLP (He initialisation), trained with
+# plain SGD (lr 0.01) for 12 epochs on `N_TRAIN` images, once without and once with
+# `BatchNormalization` after each Dense layer (`deep_mlps.deep_mlp`), on the same seeds. The metric
+# is the training loss after the last epoch (lower is better); the figure shows seed 0's curves.
 
 # %%
 ck.show_code(deep_mlps.deep_mlp)
 
 # %%
 bn_epochs = 1 if QUICK else 12
-bn_histories = {}
-with timed("batch norm speed"):
+bn_histories = {"ReLU (He)": [], "ReLU + BN (He)": []}
+with timed("batch norm and optimisation"):
     flat = x_train.reshape(len(x_train), -1)
-    for variant in ("ReLU (He)", "ReLU + BN (He)"):
-        keras.backend.clear_session()
-        keras.utils.set_random_seed(0)
-        model = deep_mlps.deep_mlp(variant=variant, depth=8, units=64)
-        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
-        bn_histories[variant] = model.fit(
-            flat, y_train, epochs=bn_epochs, batch_size=64, verbose=0
-        ).history
-target_loss = min(bn_histories["ReLU (He)"]["loss"])  # where the plain network gets to
-plain = remedies.epochs_to_reach(bn_histories["ReLU (He)"], target_loss)
-normalised = remedies.epochs_to_reach(bn_histories["ReLU + BN (He)"], target_loss)
-print(f"epochs to training loss {target_loss:.3f}: plain {plain}, with batch norm {normalised}")
+    for variant, histories in bn_histories.items():
+        for seed in SEEDS:
+            keras.backend.clear_session()
+            keras.utils.set_random_seed(seed)
+            model = deep_mlps.deep_mlp(variant=variant, depth=8, units=64)
+            model.compile(
+                optimizer=keras.optimizers.SGD(0.01),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            fitted = model.fit(flat, y_train, epochs=bn_epochs, batch_size=64, verbose=0)
+            histories.append(fitted.history)
+bn_speed = ck.compare_seeds(
+    {name: [h["loss"][-1] for h in runs] for name, runs in bn_histories.items()},
+    metric=f"training loss after {bn_epochs} epochs",
+    higher_is_better=False,
+)
+print(bn_speed, "\n", bn_speed.verdict("ReLU + BN (He)", "ReLU (He)"), sep="")
 ck.claim(
-    normalised is not None and normalised < plain,
-    f"the plain network needs {plain} epochs to bring its training loss down to "
-    f"{target_loss:.3f}; with batch normalisation it gets there after {normalised}",
+    bn_speed.beats("ReLU + BN (He)", "ReLU (He)"),
+    f"after {bn_epochs} epochs the training loss with batch norm is lower on every seed (at most "
+    f"{max(bn_speed.arm('ReLU + BN (He)').values):.3f} vs at least "
+    f"{min(bn_speed.arm('ReLU (He)').values):.3f} without)",
     full_only=True,
 )
-plots.curves_comparison(bn_histories, "8-layer ReLU MLP, SGD 0.01: with and without batch norm")
+plots.curves_comparison(
+    {name: runs[0] for name, runs in bn_histories.items()},
+    "8-layer ReLU MLP, SGD 0.01, with and without batch norm (seed 0)",
+)
+
+# %% [markdown]
+# Batch normalisation does not win at every epoch: in the figure (seed 0) its training loss is
+# behind the plain network's from epoch 3 to epoch 7. But it keeps falling at a steady pace where
+# the plain network's slows down, and after 12 epochs it is lower on every seed. What
+# it buys here is further progress at the same learning rate, not regularisation.
 
 # %% [markdown]
 # ### Fewer parameters after training: magnitude pruning (剪枝)
 #
 # **Magnitude pruning** sets the fraction `sparsity` of weights with the smallest |w| to zero (one
 # threshold for all layers) and keeps the rest, on the bet that small weights matter least. We
-# prune the "more data" model to growing sparsity, without retraining, and the claim reports how
-# far it goes before the accuracy drops by 2 points. (In practice pruning is followed by a few
-# epochs of fine-tuning, which recovers much of what is lost.)
+# prune the "more data" model (seed 0) to growing sparsity, without retraining, and measure its
+# validation accuracy. (In practice pruning is followed by a few epochs of fine-tuning, which
+# recovers much of what is lost.)
 
 # %%
 ck.show_code(pruning.magnitude_prune)
 
 # %%
 with timed("pruning"):
-    curve = pruning.sparsity_curve(models["more data"], x_val, y_val)
+    curve = pruning.sparsity_curve(results["more data"][0]["model"], x_val, y_val)
 print(curve.round(3).to_string(index=False))
-dense_accuracy = curve["accuracy"].iloc[0]
-within = curve[curve["accuracy"] > dense_accuracy - 0.02]["sparsity"].max()
-at_99 = curve.set_index("sparsity").loc[0.99, "accuracy"]
+accuracy_at = curve.set_index("sparsity")["accuracy"]
+dense_accuracy = accuracy_at[0.0]
+kept = curve["accuracy"] > dense_accuracy - 0.02  # within 2 points of the dense model
+# The largest sparsity up to which every pruned model stays within 2 points:
+within = curve["sparsity"][kept.astype(int).cummin() == 1].max()
 ck.claim(
-    at_99 < dense_accuracy - 0.05,
-    f"without retraining, the accuracy stays within 2 points of the dense model "
-    f"({dense_accuracy:.3f}) up to a sparsity of {within:.0%} and falls to {at_99:.3f} at 99 %",
+    within >= 0.5 and accuracy_at[0.9] < dense_accuracy - 0.25,
+    f"without retraining, the validation accuracy stays within 2 points of the dense model's "
+    f"({dense_accuracy:.3f}) up to a sparsity of {within:.0%} ({accuracy_at[within]:.3f}) and falls "
+    f"by more than 25 points at 90 % ({accuracy_at[0.9]:.3f})",
     full_only=True,
 )
 plots.sweep_lines({"magnitude pruning, no retraining": curve}, "sparsity", "accuracy")
@@ -439,76 +649,132 @@ plots.sweep_lines({"magnitude pruning, no retraining": curve}, "sparsity", "accu
 # Build the network one hidden layer at a time: train one hidden layer, freeze it, put a new hidden
 # layer and a new output layer on top and train only those, and so on. Each stage trains a small
 # number of parameters; this is how deep networks were trained before ReLU and good
-# initialisations (as pre-training), and the idea survives in fine-tuning (chapter 04).
+# initialisations (as pre-training), and the idea survives in fine-tuning (chapter 04). Here on
+# `N_TRAIN` images, hidden widths 128, 64 and 32, `EPOCHS` epochs per stage, over the seeds (the
+# table shows seed 0):
 
 # %%
 ck.show_code(mlp_growth.add_hidden_layer)
 
 # %%
+widths = (128, 64) if QUICK else (128, 64, 32)
+stage_rows = []
 with timed("greedy construction"):
-    stages = pruning.greedy_layerwise(
-        more, widths=(128, 64) if QUICK else (128, 64, 32), epochs=1 if QUICK else 3
-    )
-print(stages.round(3).to_string())
-ck.claim(
-    (stages["trainable parameters"] < stages["all parameters"]).iloc[1:].all(),
-    "from the second stage on, only the new layer and the new head are trained: "
-    + ", ".join(
-        f"{t:,} of {a:,}"
-        for t, a in zip(stages["trainable parameters"], stages["all parameters"], strict=True)
-    ),
+    for seed in SEEDS:
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential(
+            [
+                keras.Input((28, 28, 1)),
+                keras.layers.Flatten(),
+                keras.layers.Dense(widths[0], activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        for stage, units in enumerate(widths, start=1):
+            if stage > 1:  # freeze what is trained, add a hidden layer and a new head
+                model = mlp_growth.add_hidden_layer(model, units)
+            model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, verbose=0)
+            val = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
+            trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+            stage_rows.append(
+                {
+                    "seed": seed,
+                    "stage": stage,
+                    "trainable parameters": trainable,
+                    "all parameters": model.count_params(),
+                    "val accuracy": val["accuracy"],
+                }
+            )
+stages = pd.DataFrame(stage_rows)
+print(stages[stages["seed"] == SEEDS[0]].drop(columns="seed").round(3).to_string(index=False))
+first_stage, last_stage = "stage 1", f"stage {len(widths)}"
+greedy = ck.compare_seeds(
+    {
+        f"stage {stage}": list(stages.loc[stages["stage"] == stage, "val accuracy"])
+        for stage in range(1, len(widths) + 1)
+    },
+    metric="validation accuracy",
 )
+print(greedy, "\n", greedy.verdict(first_stage, last_stage), sep="")
+seed_rows = stages[stages["seed"] == SEEDS[0]]
+assert (seed_rows["trainable parameters"] < seed_rows["all parameters"]).iloc[1:].all()
+ck.claim(
+    greedy.beats(first_stage, last_stage),
+    f"here every added stage costs accuracy: the one-layer network of stage 1 beats the "
+    f"{len(widths)}-layer network on every seed (worst {min(greedy.arm(first_stage).values):.3f} "
+    f"vs best {max(greedy.arm(last_stage).values):.3f})",
+    full_only=True,
+)
+
+# %% [markdown]
+# Greedy construction does not pay off on this problem: each stage puts a narrower layer (64,
+# then 32 units) and a fresh head on frozen features and trains them for only `EPOCHS` epochs, and
+# the validation accuracy falls stage by stage. Greedy pre-training helped deep sigmoid networks,
+# whose layers could not be trained together (section 2 shows why); a ReLU network this shallow
+# trains end to end without it.
 
 # %% [markdown]
 # ### Causes in the data: label noise and distribution mismatch
 #
-# **Label noise (标签噪声).** We flip 40 % of the small training set's labels to another class and
-# train the baseline again. A network this big memorises the wrong labels too.
+# **Label noise (标签噪声).** Each label of the small training set is changed to another class with
+# probability 0.4 (the share actually flipped is printed), and the baseline is trained again on the
+# same seeds. A network this big memorises the wrong labels too.
 
 # %%
 noisy_labels, flipped = data_problems.flip_labels(y_small, 0.4, seed=0)
 with timed("label noise"):
-    _, _, noisy = remedies.train(
-        regularized_mlps.baseline_mlp,
-        (x_small, noisy_labels, x_val, y_val),
-        epochs=EPOCHS_OVERFIT,
-        name="40 % flipped",
-    )
-print(f"flipped {flipped.mean():.0%} of the labels")
-print(f"accuracy on the (noisy) training labels: {noisy['train accuracy']:.3f}")
-print(
-    f"validation accuracy: clean labels {base['val accuracy']:.3f}, noisy {noisy['val accuracy']:.3f}"
+    results_noisy = train(mlp, x_small, noisy_labels)
+fit_noisy = [run["train accuracy"] for run in results_noisy]  # on the noisy labels
+print(f"flipped {flipped.mean():.1%} of the labels")
+print(f"accuracy on the (noisy) training labels per seed: {np.round(fit_noisy, 3)}")
+noise = ck.compare_seeds(
+    {
+        "clean labels": val_accuracies("baseline"),
+        "noisy labels": [r["val accuracy"] for r in results_noisy],
+    },
+    metric="validation accuracy",
+)
+print(noise, "\n", noise.verdict("clean labels", "noisy labels"), sep="")
+ck.claim(
+    min(fit_noisy) > 1 - flipped.mean() + 0.15,
+    f"on every seed the network fits at least {min(fit_noisy):.1%} of its training labels, more "
+    f"than the {1 - flipped.mean():.1%} that are right plus 15 points: it memorises the noise",
+    full_only=True,
 )
 ck.claim(
-    noisy["train accuracy"] > 1 - flipped.mean() + 0.05
-    and noisy["val accuracy"] < base["val accuracy"] - 0.03,
-    f"with 40 % flipped labels the network fits {noisy['train accuracy']:.0%} of its training "
-    f"labels, more than the {1 - flipped.mean():.0%} that are right (it memorises the "
-    f"noise), while its validation accuracy falls from "
-    f"{base['val accuracy']:.3f} to {noisy['val accuracy']:.3f}",
+    noise.beats("clean labels", "noisy labels"),
+    f"the noisy labels cost validation accuracy on every seed (best noisy seed "
+    f"{max(noise.arm('noisy labels').values):.3f}, worst clean seed "
+    f"{min(noise.arm('clean labels').values):.3f})",
     full_only=True,
 )
 
 # %% [markdown]
 # **Distribution mismatch (分布不匹配).** The validation images are moved 2 pixels right and down,
-# as if the camera had shifted: the test data no longer looks like the training data. We evaluate
+# as if the camera had shifted: the new data no longer looks like the training data. We evaluate
 # the models trained above on both versions (the augmented model saw random shifts of up to 10 %,
-# about 3 pixels, during training).
+# about 3 pixels, during training); the comparison is over the seeds of each.
 
 # %%
 x_shifted = data_problems.shift_images(x_val, dx=2, dy=2)
-shift_rows = []
+drops = {}
 for name in ("baseline", "augmentation", "more data"):
-    clean = models[name].evaluate(x_val, y_val, batch_size=512, verbose=0)[1]
-    moved = models[name].evaluate(x_shifted, y_val, batch_size=512, verbose=0)[1]
-    shift_rows.append({"model": name, "clean": clean, "shifted 2 px": moved, "drop": clean - moved})
-shift_table = pd.DataFrame(shift_rows).set_index("model")
-print(shift_table.round(3).to_string())
+    drops[name] = [
+        run["val accuracy"]
+        - run["model"].evaluate(x_shifted, y_val, batch_size=512, verbose=0, return_dict=True)[
+            "accuracy"
+        ]
+        for run in results[name]
+    ]
+shift = ck.compare_seeds(drops, metric="accuracy lost to a 2-pixel shift", higher_is_better=False)
+print(shift, "\n", shift.verdict("augmentation", "baseline"), sep="")
 ck.claim(
-    shift_table.loc["baseline", "drop"] > 0.1
-    and shift_table.loc["augmentation", "drop"] < shift_table.loc["baseline", "drop"] - 0.05,
-    f"the shift costs the baseline {shift_table.loc['baseline', 'drop']:.0%} of accuracy; the "
-    f"model trained with random shifts loses only {shift_table.loc['augmentation', 'drop']:.0%}",
+    min(drops["baseline"]) > 0.35 and shift.beats("augmentation", "baseline"),
+    f"the shift costs the baseline at least {min(drops['baseline']):.0%} of accuracy on every seed "
+    f"(floor 35 %); the model trained with random shifts loses at most "
+    f"{max(drops['augmentation']):.0%}",
     full_only=True,
 )
 
@@ -538,17 +804,21 @@ plots.gradient_norms(grad_table)
 # %% [markdown]
 # ## 3. Optimizers (优化算法): the update rules in NumPy, checked against Keras
 #
-# `cnnkit.scratch` implements each rule with Keras 3's exact formulas (g: gradient, lr: learning
-# rate, all element-wise):
+# `cnnkit.scratch` implements each rule as Keras 3 computes it (g: gradient, lr: learning rate,
+# t: step number 1, 2, ..., all element-wise; the accumulators a, m, v start at 0 unless stated):
 #
 # | optimizer | update |
 # |---|---|
 # | SGD (随机梯度下降) | w ← w − lr·g |
 # | momentum (动量) | v ← μv − lr·g; w ← w + v |
 # | Nesterov (Nesterov 加速梯度) | v ← μv − lr·g; w ← w + μv − lr·g (look ahead along v) |
-# | AdaGrad | a ← a + g²; w ← w − lr·g/√(a + ε) |
+# | AdaGrad | a ← a + g², with a starting at 0.1 (`initial_accumulator_value`); w ← w − lr·g/√(a + ε) |
 # | RMSProp | a ← ρa + (1 − ρ)g²; w ← w − lr·g/√(a + ε) |
-# | Adam (自适应矩估计) | m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; w ← w − lr·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) |
+# | Adam (自适应矩估计) | m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; w ← w − α·m/(√v + ε), α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) |
+#
+# Keras's Adam is the "ε-hat" form of the Adam paper (section 2): with the bias-corrected
+# m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) it is w ← w − lr·m̂/(√v̂ + ε̂), where ε̂ = ε/√(1 − β₂ᵗ), not the
+# textbook w ← w − lr·m̂/(√v̂ + ε); the two differ only while √v̂ is as small as ε.
 #
 # Two families: momentum and Nesterov **adapt the direction** (they average past gradients);
 # AdaGrad and RMSProp **adapt the learning rate** of each weight (they divide by the size of its
@@ -672,9 +942,9 @@ plots.descent_comparison(x_line, y_line, runs)
 # %% [markdown]
 # ### The same small CNN with each optimizer on Fashion-MNIST
 #
-# One small CNN (12,810 parameters), the same data, the same seed, each optimizer with its usual
-# learning rate (SGD 0.01; momentum and Nesterov 0.01 with μ = 0.9; AdaGrad 0.01; RMSProp and Adam
-# 0.001), `EPOCHS` epochs on `N_TRAIN` images.
+# One small CNN (12,810 parameters), the same data, each optimizer with its usual learning rate
+# (SGD 0.01; momentum and Nesterov 0.01 with μ = 0.9; AdaGrad 0.01; RMSProp and Adam 0.001),
+# `EPOCHS` epochs on `N_TRAIN` images, first all six on seed 0. `fit_cnn` is the whole procedure.
 
 # %%
 OPTIMIZERS = {
@@ -687,31 +957,57 @@ OPTIMIZERS = {
 }
 if QUICK:  # quick mode only proves the loop runs
     OPTIMIZERS = {name: OPTIMIZERS[name] for name in ("SGD", "Adam")}
-optimizer_histories, rows = {}, []
-started = time.perf_counter()
-for name, make in OPTIMIZERS.items():
+
+
+def fit_cnn(optimizer, seed):
+    """A fresh small CNN (seed `seed`), compiled with `optimizer`, fitted on the N_TRAIN images."""
     keras.backend.clear_session()
-    keras.utils.set_random_seed(0)
-    history, row = remedies.fit_and_summarise(
-        basic_cnns.two_block_cnn(),
-        (x_train, y_train, x_val, y_val),
+    keras.utils.set_random_seed(seed)
+    model = basic_cnns.two_block_cnn()
+    model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    started = time.perf_counter()
+    history = model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
         epochs=EPOCHS,
-        optimizer=make(),
-        name=name,
-    )
-    optimizer_histories[name], rows = history, rows + [row]
-optimizer_table = pd.DataFrame(rows).set_index("name")
-print(f"[optimizers: {time.perf_counter() - started:.1f} s]")
-adam, sgd = optimizer_table.loc["Adam", "val accuracy"], optimizer_table.loc["SGD", "val accuracy"]
-ck.claim(
-    adam > sgd + 0.03,
-    f"after {EPOCHS} epochs Adam ({adam:.3f}) is ahead of plain SGD ({sgd:.3f})",
-    full_only=True,
-)
-plots.curves_comparison(optimizer_histories, "Small CNN, one optimizer per line")
+        batch_size=64,
+        verbose=0,
+    ).history
+    return history, time.perf_counter() - started
+
+
+optimizer_histories, optimizer_rows = {}, {}
+with timed("optimizers, seed 0"):
+    for name, make in OPTIMIZERS.items():
+        optimizer_histories[name], seconds = fit_cnn(make(), seed=0)
+        optimizer_rows[name] = {
+            "val accuracy": optimizer_histories[name]["val_accuracy"][-1],
+            "training loss": optimizer_histories[name]["loss"][-1],
+            "seconds": seconds,
+        }
+print(pd.DataFrame(optimizer_rows).T.round(3).to_string())
+plots.curves_comparison(optimizer_histories, "Small CNN, one optimizer per line (seed 0)")
+
+# %% [markdown]
+# One seed ranks the six optimizers but cannot say which differences are real. The two ends, plain
+# SGD and Adam, over all seeds:
 
 # %%
-optimizer_table[["val accuracy", "train accuracy", "seconds"]].round(3)
+with timed("SGD and Adam, more seeds"):
+    final_accuracy = {name: [optimizer_rows[name]["val accuracy"]] for name in ("SGD", "Adam")}
+    for seed in SEEDS[1:]:
+        for name in final_accuracy:
+            history, _ = fit_cnn(OPTIMIZERS[name](), seed)
+            final_accuracy[name].append(history["val_accuracy"][-1])
+optimizers = ck.compare_seeds(final_accuracy, metric=f"validation accuracy after {EPOCHS} epochs")
+print(optimizers, "\n", optimizers.verdict("Adam", "SGD"), sep="")
+ck.claim(
+    optimizers.beats("Adam", "SGD"),
+    f"after {EPOCHS} epochs Adam's worst seed ({min(final_accuracy['Adam']):.3f}) is ahead of "
+    f"plain SGD's best ({max(final_accuracy['SGD']):.3f})",
+    full_only=True,
+)
 
 # %% [markdown]
 # ## 4. The learning rate (学习率)
@@ -751,31 +1047,37 @@ print({name: f"{v[0]:.3g} -> {v[-1]:.3g}" for name, v in values.items()})
 plots.learning_rate_schedules(values)
 
 # %% [markdown]
-# Compared on the same MLP, trained with SGD + momentum for `2 × EPOCHS` epochs:
+# Each schedule trains the same MLP (two Dense(128) layers) with SGD + momentum for `2 × EPOCHS`
+# epochs, on seed 0: the curves show how each schedule trains; one seed does not rank them.
 
 # %%
-schedule_histories, rows = {}, []
-started = time.perf_counter()
-for name, schedule in plan.items():
-    if QUICK and name != "cosine":
-        continue  # quick mode trains one of them
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(0)
-    history, row = remedies.fit_and_summarise(
-        regularized_mlps.smaller_mlp(units=128),
-        (x_train, y_train, x_val, y_val),
-        epochs=2 * EPOCHS,
-        name=name,
-        optimizer=keras.optimizers.SGD(schedule, momentum=0.9),
-    )
-    schedule_histories[name], rows = history, rows + [row]
-print(f"[schedules: {time.perf_counter() - started:.1f} s]")
-plots.curves_comparison(schedule_histories, "Same MLP, one schedule per line")
+schedule_histories = {}
+with timed("schedules"):
+    for name, schedule in plan.items():
+        if QUICK and name != "cosine":
+            continue  # quick mode trains one of them
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(0)
+        model = mlp(units=128)
+        model.compile(
+            keras.optimizers.SGD(schedule, momentum=0.9),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        schedule_histories[name] = model.fit(
+            x_train,
+            y_train,
+            validation_data=(x_val, y_val),
+            epochs=2 * EPOCHS,
+            batch_size=64,
+            verbose=0,
+        ).history
+plots.curves_comparison(schedule_histories, "Same MLP, one schedule per line (seed 0)")
 
 # %%
-pd.DataFrame(rows).set_index("name")[["val accuracy", "best val accuracy", "train accuracy"]].round(
-    3
-)
+pd.DataFrame(
+    {name: {"val accuracy": h["val_accuracy"][-1]} for name, h in schedule_histories.items()}
+).T.round(3)
 
 # %% [markdown]
 # ### A learning-rate range test (学习率范围测试)
@@ -788,15 +1090,48 @@ pd.DataFrame(rows).set_index("name")[["val accuracy", "best val accuracy", "trai
 # %%
 keras.backend.clear_session()
 keras.utils.set_random_seed(0)
-probe = regularized_mlps.smaller_mlp(units=128)
+probe = mlp(units=128)
 probe.compile(optimizer=keras.optimizers.SGD(momentum=0.9), loss="sparse_categorical_crossentropy")
 range_results = schedules.lr_range_test(
     probe, x_train, y_train, min_lr=1e-5, max_lr=10.0, steps=60 if QUICK else 200
 )
 chosen = schedules.suggest_learning_rate(range_results)
-ck.claim(1e-4 < chosen < 1.0, f"the range test suggests {chosen:.3g}, between 1e-4 and 1")
 print(f"chosen learning rate: {chosen:.3g}")
 plots.lr_range_test(range_results, chosen)
+
+# %% [markdown]
+# Does the suggestion hold up? The same MLP, SGD + momentum 0.9, trained for `EPOCHS` epochs on
+# each seed at the chosen rate, at a rate 100 times smaller and at one 10 times larger, judged by
+# the validation accuracy:
+
+# %%
+rates = {"chosen / 100": chosen / 100, "chosen": chosen, "chosen x 10": chosen * 10}
+rate_accuracy = {name: [] for name in rates}
+with timed("checking the chosen rate"):
+    for name, rate in rates.items():
+        for seed in SEEDS:
+            keras.backend.clear_session()
+            keras.utils.set_random_seed(seed)
+            model = mlp(units=128)
+            model.compile(
+                keras.optimizers.SGD(rate, momentum=0.9),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, verbose=0)
+            accuracy = model.evaluate(x_val, y_val, batch_size=512, verbose=0, return_dict=True)
+            rate_accuracy[name].append(accuracy["accuracy"])
+rate_check = ck.compare_seeds(rate_accuracy, metric="validation accuracy")
+print(rate_check)
+for other in ("chosen / 100", "chosen x 10"):
+    print(rate_check.verdict("chosen", other))
+ck.claim(
+    rate_check.beats("chosen", "chosen / 100") and rate_check.beats("chosen", "chosen x 10"),
+    f"the chosen rate {chosen:.3g} beats both a 100 times smaller and a 10 times larger rate on "
+    f"every seed (worst seed {min(rate_accuracy['chosen']):.3f}; best seeds of the others "
+    f"{max(rate_accuracy['chosen / 100']):.3f} and {max(rate_accuracy['chosen x 10']):.3f})",
+    full_only=True,
+)
 
 # %% [markdown]
 # ## 5. Hyperparameters (超参数): grid, random and Bayesian search with KerasTuner
@@ -838,36 +1173,48 @@ best_table
 # %% [markdown]
 # ### An ensemble (集成) of weak models vs one model
 #
-# Five deliberately weak MLPs (8 hidden units each, different random initialisations) are each
-# mediocre; averaging their predicted probabilities (soft voting) cancels part of their
-# independent errors, so the ensemble beats its average member. A single model with the same total
-# number of hidden units (40) is shown too: when the members are this weak, one model of the same
-# size can still win. Ensembles pay off most with strong, diverse members (different architectures,
-# data orders, augmentations), which is how competitions are won.
+# Five deliberately weak MLPs (8 hidden units each, seeds 0-4) are each mediocre; averaging their
+# predicted probabilities (soft voting) cancels part of their independent errors, so the ensemble
+# should beat its average member. A single model with the same total number of hidden units (40)
+# is shown beside them (the bar chart). Ensembles pay off most with strong, diverse members
+# (different architectures, data orders, augmentations), which is how competitions are won.
 
 # %%
-weak_models = []
-started = time.perf_counter()
-for seed in range(2 if QUICK else 5):
+
+
+def weak_mlp(units):
+    """One hidden layer of `units`: Flatten -> Dense(units, relu) -> Dense(10, softmax)."""
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def fitted_weak_mlp(units, seed):
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model = regularized_mlps.weak_mlp(units=8)
-    remedies.fit_and_summarise(model, (x_train, y_train, x_val, y_val), epochs=EPOCHS)
-    weak_models.append(model)
-members, ensemble = tuning.ensemble_accuracy(weak_models, x_val, y_val)
-keras.utils.set_random_seed(0)
-single = regularized_mlps.weak_mlp(units=8 * len(weak_models))
-_, single_row = remedies.fit_and_summarise(single, (x_train, y_train, x_val, y_val), epochs=EPOCHS)
-print(f"[ensemble: {time.perf_counter() - started:.1f} s]")
-print(
-    f"members {np.round(members, 3)}, ensemble {ensemble:.3f}, one model {single_row['val accuracy']:.3f}"
-)
+    model = weak_mlp(units)
+    model.compile("adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=EPOCHS, batch_size=64, verbose=0)
+    return model
+
+
+with timed("ensemble"):
+    weak_models = [fitted_weak_mlp(8, seed) for seed in range(2 if QUICK else 5)]
+    members, ensemble = tuning.ensemble_accuracy(weak_models, x_val, y_val)
+    single = fitted_weak_mlp(8 * len(weak_models), seed=0)
+    single_accuracy = single.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"]
+print(f"members {np.round(members, 3)}, ensemble {ensemble:.3f}, one model {single_accuracy:.3f}")
 ck.claim(
     ensemble > np.mean(members) + 0.01,
     f"the ensemble ({ensemble:.3f}) beats its average member ({np.mean(members):.3f})",
     full_only=True,
 )
-plots.ensemble_bars(members, ensemble, single_row["val accuracy"])
+plots.ensemble_bars(members, ensemble, single_accuracy)
 
 # %% [markdown]
 # ## 6. Losses beyond cross-entropy
@@ -911,7 +1258,8 @@ plots.focal_loss_curves()
 # feature towards a centre of its class (the centres move towards their class means every step),
 # which makes the classes compact: what face recognition needs to compare two faces by distance.
 # `losses.CenterLossModel` does this in its own `train_step`; with λ = 0 it is plain softmax.
-# The spread below is (mean distance to the class mean) / (mean distance between class means).
+# The metric, compared over the seeds, is the class spread = (mean distance to the class mean) /
+# (mean distance between class means), on the validation images; lower is tighter.
 
 
 # %%
@@ -927,25 +1275,33 @@ def embedding_net():
     )
 
 
-embedded, spreads, embedding_models = {}, {}, {}
-started = time.perf_counter()
-for name, weight in (("softmax only", 0.0), ("softmax + center loss (λ = 0.5)", 0.5)):
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(0)
-    model = losses.CenterLossModel(embedding_net(), keras.layers.Dense(10), 10, weight=weight)
-    model.compile(optimizer=keras.optimizers.Adam(0.003))
-    model.fit(x_train, y_train, epochs=1 if QUICK else 8, batch_size=64, verbose=0)
-    embedding_models[name] = model
-    features = model.embed(x_val)
-    spreads[name] = losses.class_spread(features, y_val)
-    embedded[f"{name}: spread {spreads[name]:.2f}"] = (features, y_val)
-print(f"[center loss: {time.perf_counter() - started:.1f} s]")
-print({name: round(value, 3) for name, value in spreads.items()})
+LAMBDAS = {"softmax only": 0.0, "softmax + center loss (λ = 0.5)": 0.5}
+spreads, embedding_models = {name: [] for name in LAMBDAS}, {name: [] for name in LAMBDAS}
+with timed("center loss"):
+    for name, weight in LAMBDAS.items():
+        for seed in SEEDS:
+            keras.backend.clear_session()
+            keras.utils.set_random_seed(seed)
+            model = losses.CenterLossModel(
+                embedding_net(), keras.layers.Dense(10), 10, weight=weight
+            )
+            model.compile(optimizer=keras.optimizers.Adam(0.003))
+            model.fit(x_train, y_train, epochs=1 if QUICK else 8, batch_size=64, verbose=0)
+            embedding_models[name].append(model)
+            spreads[name].append(losses.class_spread(model.embed(x_val), y_val))
+center = ck.compare_seeds(spreads, metric="class spread", higher_is_better=False)
+print(center, "\n", center.verdict("softmax + center loss (λ = 0.5)", "softmax only"), sep="")
 ck.claim(
-    spreads["softmax + center loss (λ = 0.5)"] < spreads["softmax only"],
-    "center loss makes the classes tighter (lower spread) than softmax alone",
+    center.beats("softmax + center loss (λ = 0.5)", "softmax only"),
+    f"center loss makes the classes tighter than softmax alone on every seed (spread at most "
+    f"{max(spreads['softmax + center loss (λ = 0.5)']):.3f} vs at least "
+    f"{min(spreads['softmax only']):.3f})",
     full_only=True,
 )
+embedded = {
+    f"{name}: spread {values[0]:.2f} (seed 0)": (embedding_models[name][0].embed(x_val), y_val)
+    for name, values in spreads.items()
+}
 plots.embeddings_2d(embedded, class_names)
 
 # %% [markdown]
@@ -1090,84 +1446,107 @@ loss_plots.triplet_and_arcface()
 # **Use case: an ArcFace embedding.** The 2-D embedding network of the center-loss experiment,
 # trained with an ArcFace head (s = 16, m = 0.2) instead of softmax. The head takes the label as a
 # second input because the margin applies to the true class only; afterwards only the embedding
-# is kept. We compare the angular spread (mean angle between a feature and its class's mean
-# direction) and the share of random triplets that violate the margin 0.2 on the unit circle.
+# is kept. Over the seeds we compare one metric, the angular spread (mean angle between a feature
+# and its class's mean direction, lower = tighter), and print beside it the share of 2,000 random
+# validation triplets that violate the margin 0.2 on the unit circle.
 
 # %%
 ck.show_code(keras_embedding_losses.ArcFaceHead, keras_embedding_losses.arcface_model)
 
 # %%
+arc_features = []
 with timed("ArcFace"):
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(0)
-    arc_embedding = embedding_net()
-    arcface = keras_embedding_losses.arcface_model(arc_embedding, 10, scale=16.0, margin=0.2)
-    arcface.compile(
-        keras.optimizers.Adam(0.003), keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    )
-    arcface.fit([x_train, y_train], y_train, epochs=1 if QUICK else 8, batch_size=64, verbose=0)
-    arc_features = arc_embedding.predict(x_val, batch_size=512, verbose=0)
+    for seed in SEEDS:
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        arc_embedding = embedding_net()
+        arcface = keras_embedding_losses.arcface_model(arc_embedding, 10, scale=16.0, margin=0.2)
+        arcface.compile(
+            keras.optimizers.Adam(0.003),
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        arcface.fit([x_train, y_train], y_train, epochs=1 if QUICK else 8, batch_size=64, verbose=0)
+        arc_features.append(arc_embedding.predict(x_val, batch_size=512, verbose=0))
 triplets = embedding_losses.random_triplets(y_val, 2000, seed=0)
-recognition = {}
-for name, features in (
-    ("softmax only", embedding_models["softmax only"].embed(x_val)),
-    ("center loss", embedding_models["softmax + center loss (λ = 0.5)"].embed(x_val)),
-    ("ArcFace", arc_features),
-):
-    unit = embedding_losses.l2_normalise(features)
-    violations = embedding_losses.triplet_loss(*(unit[triplets[:, i]] for i in range(3)), 0.2) > 0
-    recognition[name] = {
-        "angular spread (degrees)": embedding_losses.angular_spread(features, y_val),
-        "violating triplets": float(violations.mean()),
-    }
-recognition = pd.DataFrame(recognition).T
-print(recognition.round(3).to_string())
-arc_spread = recognition.loc["ArcFace", "angular spread (degrees)"]
-soft_spread = recognition.loc["softmax only", "angular spread (degrees)"]
+features_by_loss = {
+    "softmax only": [m.embed(x_val) for m in embedding_models["softmax only"]],
+    "center loss": [m.embed(x_val) for m in embedding_models["softmax + center loss (λ = 0.5)"]],
+    "ArcFace": arc_features,
+}
+angles, violating = {}, {}
+for name, per_seed in features_by_loss.items():
+    angles[name] = [embedding_losses.angular_spread(f, y_val) for f in per_seed]
+    violating[name] = []
+    for features in per_seed:
+        unit = embedding_losses.l2_normalise(features)
+        anchor, positive, negative = (unit[triplets[:, i]] for i in range(3))
+        violations = embedding_losses.triplet_loss(anchor, positive, negative, 0.2) > 0
+        violating[name].append(float(violations.mean()))
+recognition = ck.compare_seeds(angles, metric="angular spread (degrees)", higher_is_better=False)
+print(recognition, "\n", recognition.verdict("ArcFace", "softmax only"), sep="")
+print("share of violating triplets per seed:", {k: np.round(v, 3) for k, v in violating.items()})
 ck.claim(
-    arc_spread < soft_spread,
-    f"ArcFace's classes are narrower in angle ({arc_spread:.1f}°) than softmax's ({soft_spread:.1f}°)",
+    not recognition.beats("ArcFace", "softmax only"),
+    f"in this 2-D embedding ArcFace does not narrow the classes beyond softmax on every seed "
+    f"(angular spread, mean {recognition.arm('ArcFace').mean:.1f}° vs "
+    f"{recognition.arm('softmax only').mean:.1f}°)",
     full_only=True,
 )
-softmax_features = embedding_models["softmax only"].embed(x_val)
+softmax_features = features_by_loss["softmax only"][0]
 plots.embeddings_2d(
     {
         "softmax only, normalised": (embedding_losses.l2_normalise(softmax_features), y_val),
-        "ArcFace, normalised": (embedding_losses.l2_normalise(arc_features), y_val),
+        "ArcFace, normalised": (embedding_losses.l2_normalise(arc_features[0]), y_val),
     },
     class_names,
-    title="2-D features on the unit circle: softmax vs ArcFace",
+    title="2-D features on the unit circle: softmax vs ArcFace (seed 0)",
 )
+
+# %% [markdown]
+# In this experiment ArcFace does **not** make the classes narrower than softmax: its seeds are not
+# all narrower (the verdict above; the shares of violating triplets are printed beside it). A likely reason (not
+# tested here): ten classes share the 360° of a 2-D circle, about 36° each, so there is little
+# room for a margin; face-recognition models use 128-512 dimensions. Center loss, by contrast,
+# tightened the classes on every seed (its class spread above).
 
 # %% [markdown]
 # ## Recap
 #
 # - Overfitting (过拟合) shows as training and validation curves that split and a validation loss
-#   that turns round. On one baseline, each remedy is one small Keras function. Dropout, early
-#   stopping (`patience`, `restore_best_weights=True`) and fewer parameters lowered the validation
-#   loss, more data raised the validation accuracy, augmentation shrank the gap but had not caught
-#   up in accuracy; L2 with Adam and batch normalisation did not help. Measure remedies on the
-#   same baseline instead of trusting a list.
-# - Dropout rates: the sweep put the best dense rate in 0.3-0.5 and the best convolution rate
-#   lower. Inverted dropout divides by 1 − rate in training, so test time is the identity;
-#   averaging many thinned networks ≈ the full network (an implicit ensemble).
-# - Batch normalisation's measured effect here is faster fitting of a deep network (it reached the
-#   plain network's best training loss sooner), not regularisation.
-# - Fewer parameters also after training (magnitude pruning: without retraining it lost accuracy
-#   quickly here) or during construction (greedy layer-wise, each stage training only its new
-#   layer); causes in the data: label noise is memorised, a shifted test set costs accuracy, and
-#   augmentation with shifts protects against exactly that shift.
+#   that turns round. Train, validation, test: the validation set is carved from the training
+#   data and makes every choice; the test set is used once, for the final model.
+# - Each remedy is a few Keras lines (`kernel_regularizer`, `Dropout`, `EarlyStopping` with
+#   `restore_best_weights=True`, preprocessing layers, fewer units, more images), compared with the
+#   baseline over seeds on one metric, the validation accuracy. On 600 images and 20 epochs only
+#   more data beat the baseline; dropout, early stopping, augmentation and fewer parameters shrank
+#   the gap without raising the validation accuracy beyond noise (augmentation was behind after 20
+#   epochs); L2 with Adam and batch normalisation were within noise. A smaller gap is not a better
+#   model: measure remedies on your baseline instead of trusting a list.
+# - Dropout rates: no rate beat no dropout for either network here (the dense rates 0.3 and 0.5
+#   within noise of 0; after convolutions 0.2 no better and 0.5 worse on every seed), against the
+#   rule of thumb: choose the rate on validation data. Inverted dropout divides by 1 − rate in training,
+#   so test time is the identity; averaging many thinned networks ≈ the full network (an implicit
+#   ensemble).
+# - Batch normalisation, measured: no regulariser here, but a deep ReLU network with it reached a
+#   lower training loss after 12 epochs of SGD on every seed (though not at every epoch).
+# - Fewer parameters after training (magnitude pruning without retraining: harmless to 50 %
+#   sparsity here, ruinous at 90 %) or during construction (greedy layer-wise: here each stage
+#   lowered the accuracy). Causes in the data: label noise is memorised and costs validation
+#   accuracy; a shifted camera costs the baseline much accuracy, and augmentation with shifts
+#   protects against exactly that shift.
 # - Deep sigmoid networks lose their gradient on the way down; too-large weights blow it up; ReLU +
 #   He initialisation + batch normalisation keep it steady.
 # - SGD, momentum, Nesterov (adapt the direction), AdaGrad, RMSProp (adapt the rate), Adam (both):
 #   each rule in a few lines of NumPy, equal to Keras to 1e-6. Momentum wins where small steps
-#   crawl along a ravine and overshoots where the rate is already large.
+#   crawl along a ravine and overshoots where the rate is already large. On the small CNN, Adam
+#   beat plain SGD after 3 epochs on every seed.
 # - Learning rate: too small crawls, too large diverges; schedules start high and end low; a range
-#   test finds a good starting value in one short run.
-# - Hyperparameters: grid, random or Bayesian search; an ensemble of weak models beats its
-#   average member.
+#   test found in one short run a rate that beat a 100 times smaller and a 10 times larger one.
+# - Hyperparameters: grid, random or Bayesian search, judged on validation data; an ensemble of
+#   weak models beat its average member.
 # - Losses: focal loss down-weights easy examples; the IoU family measures and moves boxes (GIoU,
-#   DIoU, CIoU still pull a box that misses); smooth L1 resists outliers; center loss, triplet loss
-#   and ArcFace make classes compact for recognition.
+#   DIoU, CIoU still pull a box that misses); smooth L1 resists outliers. For recognition, center
+#   loss made the 2-D classes tighter on every seed; ArcFace, in 2-D, did not narrow them beyond
+#   softmax. Triplet loss and ArcFace are written in NumPy and keras.ops and agree.
 #
 # Practise with `exercises/07_overfitting_optimizers.ipynb`.
