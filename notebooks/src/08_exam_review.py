@@ -5,7 +5,7 @@
 # (判断题), ordering (排序题), calculation (计算题), short answer (简答题) and analysis and design
 # (分析设计题). This notebook is the book to bring and the place to drill: your course progress
 # (学习进度), the formula sheet (公式表) with every worked example computed by the code, the
-# English-Chinese glossary (术语表), practice problems (练习题) of all six kinds on 31 topics with
+# English-Chinese glossary (术语表), practice problems (练习题) of all six kinds on every topic of the course, with
 # checked answers, a mock exam (模拟考试) with points and a score report, answers to the nine
 # questions students asked, and the classic networks' key numbers.
 #
@@ -168,7 +168,7 @@ review.glossary_search("池化", chapter=3)
 # value under 0.1, so that 0, the other sign or a wrong power of ten is never right. Every
 # answer was **verified against Keras when the problem was generated** (building the layer and
 # reading its shape or parameter count, or running softmax, the loss, the optimizer step); a
-# problem Keras disagrees with is never shown. The 31 topics, in course order, with their kinds:
+# problem Keras disagrees with is never shown. The topics, in course order, with their kinds:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -595,7 +595,7 @@ print(
 #   `ck.formulas` and `cnnkit/review/reference.py`.
 # - **Glossary**: `review.glossary("卷积核")` / `review.glossary("kernel")` in both directions,
 #   typos (and full-width letters) forgiven; `review.glossary_search(text, chapter)` filters it.
-# - **Practice**: `review.practice(topic, n, seed, kind)`, 31 topics, six kinds; calculations
+# - **Practice**: `review.practice(topic, n, seed, kind)`, every topic, six kinds; calculations
 #   verified by Keras; `.check(answer)` names the mistake and the section to read,
 #   `.show_solution()` works it out.
 # - **Mock exam**: `review.mock_exam()`, your own paper in sections by kind with points and a
