@@ -177,8 +177,8 @@ plots.sample_grid(
 #
 # We compute both by hand on a batch of 8 images and compare with automatic differentiation,
 # then take one gradient step. The kit's `loss_gradients(model, loss, x, y)` returns the loss and
-# $\partial L/\partial W$ for every weight, using the active Keras backend's own mechanism (`tf.GradientTape` on
-# TensorFlow, `jax.value_and_grad` on JAX, `torch.autograd` on PyTorch).
+# $\partial L/\partial W$ for every weight, using the active Keras backend's own mechanism
+# (`tf.GradientTape` on TensorFlow, `jax.value_and_grad` on JAX, `torch.autograd` on PyTorch).
 
 # %%
 X8, y8 = xb_train[:8].astype("float64"), yb_train[:8]
@@ -862,6 +862,9 @@ print("hardest classes:", per_class.sort_values().head(3).round(3).to_dict())
 (x_small, y_small), _ = ck.datasets.load("fashion_mnist", sample=True)
 (x_small_fit, y_small_fit), (x_small_val, y_small_val) = ck.datasets.train_validation_split(
     x_small, y_small, validation=1000, seed=0
+)
+print(
+    f"sample: {len(x_small):,} images: {len(x_small_fit):,} to train, {len(x_small_val):,} to validate"
 )
 
 
