@@ -34,6 +34,9 @@ GARBAGE = (
     b"\x00\xff",
     "y" * 100_000,
     range(10**9),
+    [range(10**9)],  # a huge object one level down (the analysis answers read pairs and lists)
+    (range(10**9), 1),
+    np.broadcast_to(0.0, (10**9,)),  # 8 GB if anything turned it into a real array
 )
 
 
@@ -276,6 +279,7 @@ def test_garbage_is_never_correct_and_unreadable_answers_are_not_understood(draw
             assert time.perf_counter() - started < 0.5, (problem.topic, type(garbage))
             assert result.status != "correct", (problem.topic, problem.kind, garbage, result)
             assert len(result.message) < 600
+            assert "MemoryError" not in result.message, (problem.topic, type(garbage))
             if result.status == "not attempted":
                 assert "Not understood" in result.message or "..." in result.message
         if isinstance(problem.answer, (int, float)) and not isinstance(problem.answer, bool):

@@ -68,4 +68,5 @@ OPTIMIZERS = Source(
 )
 LEARNING_RATE = Source(OVERFIT, "4. The learning rate (学习率)")
 LOSSES_BEYOND = Source(OVERFIT, "6. Losses beyond cross-entropy")
+RECOGNITION = Source(OVERFIT, "8. Losses for recognition: triplet loss and ArcFace")
 FOCAL = Source(OVERFIT, "Focal loss (焦点损失)")

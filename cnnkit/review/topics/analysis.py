@@ -16,7 +16,7 @@ import warnings
 from cnnkit.exercises.core import StudentCodeError
 from cnnkit.review import sections
 from cnnkit.review.problem import LETTERS, Draft, Source
-from cnnkit.review.topics._checks import _as_int, _as_shape, _fmt_shape, _keras, _x
+from cnnkit.review.topics._checks import _as_int, _as_shape, _fmt_shape, _keras, _x, bounded_items
 from cnnkit.review.topics.design import Constraint, _checker, constraint_report
 
 GRADIENT_DESCENT = Source(sections.BASICS, "9. Gradient descent (梯度下降)")
@@ -45,10 +45,8 @@ def _letter(answer, count: int, what: str) -> str:
 def _pair(answer, what: str):
     if isinstance(answer, dict) or isinstance(answer, (str, bytes)):
         raise StudentCodeError(f"Answer with a pair {what}; got {str(answer)[:40]!r}.")
-    try:
-        items = list(answer)
-    except TypeError:
-        raise StudentCodeError(f"Answer with a pair {what}; got {str(answer)[:40]!r}.") from None
+    # Length checked before any item is read: range(10**9) must not become a list.
+    items = bounded_items(answer, f"a pair {what}", limit=2)
     if len(items) != 2:
         raise StudentCodeError(f"Answer with a pair {what}; got {len(items)} items.")
     return items
@@ -132,12 +130,7 @@ def _remedy_numbers(answer, count: int) -> set[int]:
     elif isinstance(answer, int) and not isinstance(answer, bool):
         parts = [answer]
     else:
-        try:
-            parts = list(answer)
-        except TypeError:
-            raise StudentCodeError(
-                f"The remedies are a list of numbers such as [1, 3]; got {str(answer)[:30]!r}."
-            ) from None
+        parts = bounded_items(answer, "a list of remedy numbers such as [1, 3]", limit=count)
     numbers = {_as_int(p, "each remedy number") for p in parts}
     outside = sorted(n for n in numbers if not 1 <= n <= count)
     if outside:

@@ -144,36 +144,46 @@ def focal(rng: random.Random) -> Draft:
 
 
 def triplet(rng: random.Random) -> Draft:
-    d_pos = rng.choice([0.2, 0.5, 0.8, 1.0, 1.4])
-    d_neg = rng.choice([0.3, 0.6, 1.0, 1.5, 2.0])
-    margin = rng.choice([0.2, 0.5, 1.0])
-    exact = max(d_pos - d_neg + margin, 0.0)
+    """FaceNet's triplet loss on squared distances, as chapter 07 and the formula sheet write it:
+    L = max(‖a - p‖² - ‖a - n‖² + margin, 0)."""
+    while True:
+        d_pos = rng.choice([0.2, 0.5, 0.8, 1.0, 1.4])
+        d_neg = rng.choice([0.3, 0.6, 1.0, 1.5, 2.0])
+        margin = rng.choice([0.2, 0.5, 1.0])
+        raw = d_pos**2 - d_neg**2 + margin
+        exact = max(raw, 0.0)
+        pairs = [
+            (max(d_pos - d_neg + margin, 0.0), "Square the distances: ‖a - p‖² - ‖a - n‖²."),
+            (raw, "Clip at 0: a triplet that already satisfies the margin costs nothing."),
+            (
+                max(d_neg**2 - d_pos**2 + margin, 0.0),
+                "The positive's distance comes first: ‖a - p‖² - ‖a - n‖².",
+            ),
+            (max(d_pos**2 - d_neg**2, 0.0), "Add the margin."),
+        ]
+        # Keep only mistakes that differ from the answer at the asked precision; redraw when
+        # no mistake is left to teach or the first one (forgetting the squares) would pass.
+        pairs = [(value, message) for value, message in pairs if abs(value - exact) > 0.011]
+        if pairs and pairs[0][1].startswith("Square"):
+            break
     statement = (
         f"For an anchor a, a positive p (same identity) and a negative n, the embedding distances "
-        f"are d(a, p) = {d_pos:g} and d(a, n) = {d_neg:g}. What is the triplet loss with margin "
-        f"{margin:g}? (L = max(d(a, p) - d(a, n) + margin, 0))"
+        f"are ‖a - p‖ = {d_pos:g} and ‖a - n‖ = {d_neg:g}. What is the triplet loss with margin "
+        f"{margin:g}? (L = max(‖a - p‖² - ‖a - n‖² + margin, 0), squared distances as in FaceNet)"
     )
     solution = (
-        f"d(a, p) - d(a, n) + margin = {d_pos:g} - {d_neg:g} + {margin:g} = "
-        f"{d_pos - d_neg + margin:.2f}; clipped at 0: {exact:.2f}.\n\n**Answer:** {round(exact, 2)}"
+        f"‖a - p‖² - ‖a - n‖² + margin = {d_pos**2:g} - {d_neg**2:g} + {margin:g} = "
+        f"{raw:.2f}; clipped at 0: {exact:.2f}.\n\n**Answer:** {round(exact, 2)}"
     )
-    pairs = [
-        (
-            d_pos - d_neg + margin,
-            "Clip at 0: a triplet that already satisfies the margin costs nothing.",
-        ),
-        (
-            max(d_neg - d_pos + margin, 0.0),
-            "The positive's distance comes first: d(a, p) - d(a, n).",
-        ),
-        (max(d_pos - d_neg, 0.0), "Add the margin."),
-    ]
 
     def verify():
         import numpy as np
 
-        got = float(np.maximum(np.float64(d_pos) - d_neg + margin, 0.0))
-        return abs(got - exact) < 1e-12, got
+        from cnnkit.scratch.embedding_losses import triplet_loss
+
+        # Embeddings on a line: a at 0, p at d_pos, n at -d_neg (their distances to a).
+        got = float(triplet_loss([[0.0]], [[d_pos]], [[-d_neg]], margin)[0])
+        return abs(got - exact) < 1e-9 and np.isfinite(got), got
 
     data = dict(d_pos=d_pos, d_neg=d_neg, margin=margin)
     return float_draft(
@@ -185,7 +195,7 @@ def triplet(rng: random.Random) -> Draft:
         data,
         tol=0.006,
         digits=2,
-        source=sections.LOSSES_BEYOND,
+        source=sections.RECOGNITION,
     )
 
 

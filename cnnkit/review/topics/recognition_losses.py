@@ -10,7 +10,7 @@ from cnnkit.review.problem import Draft, Source
 from cnnkit.review.topics._checks import float_draft
 
 CENTER = Source(sections.OVERFIT, "Center loss (中心损失): tighter classes in a 2-D embedding")
-ARCFACE = Source(sections.OVERFIT, "8. Losses for recognition: triplet loss and ArcFace")
+ARCFACE = sections.RECOGNITION
 
 SHEET = {"center_arcface": ("center_loss", "arcface_target_logit")}
 
