@@ -260,6 +260,9 @@ def test_figures_take_one_result_per_seed():
     ]
     assert len(lines) == 6  # two seeds per set-up, plus one NaN marker per broken seed
     assert lines[0].get_color() == lines[2].get_color() != lines[4].get_color()
+    fig = plots.loss_curves({"clipped": [2.0, 0.5]}, baseline=(1 / 6, "constant"))
+    baseline = fig.axes[0].lines[-1]
+    assert baseline.get_label() == "constant (0.167)" and list(baseline.get_ydata()) == [1 / 6] * 2
 
 
 @pytest.mark.comparison

@@ -225,11 +225,17 @@ def adding_results(results: dict, baseline: float):
     return fig
 
 
-def loss_curves(losses: dict, title: str | None = None, ylabel: str = "training loss (MSE)"):
+def loss_curves(
+    losses: dict,
+    title: str | None = None,
+    ylabel: str = "training loss (MSE)",
+    baseline: tuple[float, str] | None = None,
+):
     """Loss per epoch (log scale), one colour per set-up; a run whose loss became NaN/inf is marked ×.
 
     ``losses`` maps a set-up's name to its list of per-epoch losses (``history.history["loss"]``)
     or to a list of such lists, one per seed (drawn in the same colour, labelled once).
+    ``baseline = (value, name)`` adds a dashed horizontal line, e.g. the loss of a constant answer.
     """
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
@@ -267,6 +273,9 @@ def loss_curves(losses: dict, title: str | None = None, ylabel: str = "training 
                     label=None if nan_labelled else f"{name}: NaN",
                 )
                 nan_labelled = True
+    if baseline is not None:
+        value, name = baseline
+        ax.axhline(value, color="k", ls="--", lw=1, label=f"{name} ({value:.3f})")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title(title or label("exploding gradients and clipping", "梯度爆炸, 梯度裁剪"))
