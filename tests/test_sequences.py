@@ -234,6 +234,37 @@ def test_new_figures():
     assert list(fig.axes[0].lines[1].get_xdata()) == [2, 3]
 
 
+def test_figures_take_one_result_per_seed():
+    fig = plots.adding_results(
+        {"RNN": {10: [0.01, 0.03], 30: [0.15, 0.17]}, "GRU": {30: [0.0, 0.002]}}, 1 / 6
+    )
+    ax = fig.axes[0]
+    heights = sorted(
+        round(patch.get_height(), 4) for patch in ax.patches if np.isfinite(patch.get_height())
+    )
+    assert heights == [0.001, 0.02, 0.16]  # bars are the means over the seeds
+    dots = [line for line in ax.lines if line.get_marker() == "."]
+    assert sorted(len(line.get_xdata()) for line in dots) == [
+        0,
+        2,
+        2,
+        2,
+    ]  # 3 bars + the legend entry
+    runs = {"plain": [[1.0, np.nan], [2.0, np.nan]], "clipped": [[2.0, 0.5], [3.0, 0.4]]}
+    fig = plots.loss_curves(runs)
+    lines = fig.axes[0].lines
+    assert [line.get_label() for line in lines if not line.get_label().startswith("_")] == [
+        "plain",
+        "plain: NaN",
+        "clipped",
+    ]
+    assert len(lines) == 6  # two seeds per set-up, plus one NaN marker per broken seed
+    assert lines[0].get_color() == lines[2].get_color() != lines[4].get_color()
+    fig = plots.loss_curves({"clipped": [2.0, 0.5]}, baseline=(1 / 6, "constant"))
+    baseline = fig.axes[0].lines[-1]
+    assert baseline.get_label() == "constant (0.167)" and list(baseline.get_ydata()) == [1 / 6] * 2
+
+
 @pytest.mark.comparison
 def test_input_gradient_norms_equal_the_backends_gradient_of_the_mse():
     from cnnkit.autodiff import value_and_gradients

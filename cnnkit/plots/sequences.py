@@ -196,19 +196,26 @@ def gradient_norms(norms: dict, title: str | None = None, relative: bool = False
 def adding_results(results: dict, baseline: float):
     """Test MSE on the adding problem for each model (bars) and sequence length (groups), with the baseline.
 
-    ``results`` maps a model name to {length: test MSE}.
+    ``results`` maps a model name to {length: test MSE} or {length: [test MSE of each seed]}:
+    the bar is the mean over the seeds and every seed is drawn as a black dot on it.
     """
     names = list(results)
     lengths = sorted({length for scores in results.values() for length in scores})
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     width = 0.8 / max(len(names), 1)
+    seeds_drawn = False
     for i, name in enumerate(names):
-        values = [results[name].get(length, np.nan) for length in lengths]
-        ax.bar(
-            np.arange(len(lengths)) + (i - (len(names) - 1) / 2) * width, values, width, label=name
-        )
+        centres = np.arange(len(lengths)) + (i - (len(names) - 1) / 2) * width
+        per_length = [np.atleast_1d(results[name].get(length, np.nan)) for length in lengths]
+        ax.bar(centres, [values.mean() for values in per_length], width, label=name)
+        for centre, values in zip(centres, per_length, strict=True):
+            if len(values) > 1:
+                ax.plot(np.full(len(values), centre), values, "k.", ms=5)
+                seeds_drawn = True
     ax.axhline(baseline, color="k", ls="--", lw=1, label=f"always 1.0 (MSE {baseline:.3f})")
+    if seeds_drawn:
+        ax.plot([], [], "k.", label="one seed (bar: mean)")
     ax.set_xticks(np.arange(len(lengths)), [f"T = {length}" for length in lengths])
     ax.set_ylabel("test MSE (lower is better)")
     ax.set_title(label("the adding problem: remembering across T steps", "长期依赖"))
@@ -218,31 +225,59 @@ def adding_results(results: dict, baseline: float):
     return fig
 
 
-def loss_curves(losses: dict, title: str | None = None):
-    """Training loss per epoch (log scale), one line per run; a run whose loss became NaN/inf is marked ×.
+def loss_curves(
+    losses: dict,
+    title: str | None = None,
+    ylabel: str = "training loss (MSE)",
+    baseline: tuple[float, str] | None = None,
+):
+    """Loss per epoch (log scale), one colour per set-up; a run whose loss became NaN/inf is marked ×.
 
-    ``losses`` maps a run's name to its list of per-epoch losses (``history.history["loss"]``).
+    ``losses`` maps a set-up's name to its list of per-epoch losses (``history.history["loss"]``)
+    or to a list of such lists, one per seed (drawn in the same colour, labelled once).
+    ``baseline = (value, name)`` adds a dashed horizontal line, e.g. the loss of a constant answer.
     """
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    finite_values = [v for values in losses.values() for v in values if np.isfinite(v)]
-    top = max(finite_values) * 3 if finite_values else 1.0
+    runs_by_name = {}
     for name, values in losses.items():
-        values = np.asarray(values, dtype=float)
-        epochs = np.arange(1, len(values) + 1)
-        broken = ~np.isfinite(values)
-        (line,) = ax.semilogy(epochs[~broken], values[~broken], marker="o", label=name)
-        if broken.any():
-            ax.plot(
-                epochs[broken],
-                np.full(broken.sum(), top),
-                "x",
-                ms=10,
-                color=line.get_color(),
-                label=f"{name}: NaN",
+        values = list(values)
+        nested = len(values) > 0 and np.ndim(values[0]) == 1
+        runs_by_name[name] = [
+            np.asarray(run, dtype=float) for run in (values if nested else [values])
+        ]
+    finite_values = [
+        v for runs in runs_by_name.values() for run in runs for v in run if np.isfinite(v)
+    ]
+    top = max(finite_values) * 3 if finite_values else 1.0
+    for index, (name, runs) in enumerate(runs_by_name.items()):
+        colour = f"C{index}"
+        nan_labelled = False
+        for run_index, values in enumerate(runs):
+            epochs = np.arange(1, len(values) + 1)
+            broken = ~np.isfinite(values)
+            ax.semilogy(
+                epochs[~broken],
+                values[~broken],
+                marker="o",
+                color=colour,
+                label=name if run_index == 0 else None,
             )
+            if broken.any():
+                ax.plot(
+                    epochs[broken],
+                    np.full(broken.sum(), top),
+                    "x",
+                    ms=10,
+                    color=colour,
+                    label=None if nan_labelled else f"{name}: NaN",
+                )
+                nan_labelled = True
+    if baseline is not None:
+        value, name = baseline
+        ax.axhline(value, color="k", ls="--", lw=1, label=f"{name} ({value:.3f})")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss (MSE)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title or label("exploding gradients and clipping", "梯度爆炸, 梯度裁剪"))
     ax.legend(fontsize=8)
     fig.tight_layout()
