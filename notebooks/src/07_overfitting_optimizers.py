@@ -12,11 +12,12 @@
 # you see) uses more data, epochs and seeds. A result the text states is checked by a
 # `Claim holds:` line in the cell that measures it, and each experiment prints its time.
 #
-# **The data rule.** Three sets: the network learns from the *training* set; everything that
-# chooses (early stopping, a dropout rate, a learning rate, a search) looks at the *validation*
-# set, carved out of the training data; the *test* set is touched once, for the final model's
-# number. **Comparisons run over seeds**: "A beats B" means every seed of A ends better than every
-# seed of B (`ck.compare_seeds`); otherwise the difference is within noise and the text says so.
+# **The data rule.** Three sets: the network learns from the *training* set (训练集); everything
+# that chooses (early stopping, a dropout rate, a learning rate, a search) looks at the
+# *validation* set (验证集), carved out of the training data; the *test* set (测试集) is touched
+# once, for the final model's number. **Comparisons run over seeds**: "A beats B" means every
+# seed of A ends better than every seed of B (`ck.compare_seeds`); otherwise the difference is
+# within noise and the text says so.
 
 # %%
 import tempfile
@@ -198,8 +199,11 @@ plots.overfitting_curves(base["history"])
 # the validation loss turns round (the network grows over-confident on the images it gets wrong).
 # The dotted line marks the epoch with the lowest validation loss.
 #
-# There are two directions of remedy: **fewer parameters** (a smaller model, pruning, greedy
-# construction), or a **smaller effective size per parameter** (regularisation, 正则化). Each
+# There are two directions of remedy: **fewer parameters** (a smaller model, weight sharing,
+# pruning, greedy construction), or a **smaller effective size per parameter** (regularisation,
+# 正则化). Weight sharing (权值共享) is what a convolution does: one small kernel is used at every
+# position, so the small CNN of the dropout sweep below has 12,810 parameters where this MLP has
+# 269,322 (the table below); this chapter does not compare the two networks' accuracy. Each
 # remedy below is the baseline with a few changed Keras lines, trained with the same `train` on
 # the same seeds, and compared with the baseline on the validation accuracy.
 #
@@ -309,7 +313,9 @@ ck.claim(
 #
 # Watch the validation loss, stop when it has not improved for `patience` epochs, and keep the
 # weights of the best epoch (`restore_best_weights=True`). It trains the unchanged baseline; the
-# validation set it watches is carved from the training data, never the test set.
+# validation set it watches is carved from the training data, never the test set. Its validation
+# accuracy below is measured on the same set it chose its epoch on, so that number is, if
+# anything, flattered; a fair final number would come from the test set, once.
 
 # %%
 early_stopping = keras.callbacks.EarlyStopping(
@@ -331,8 +337,8 @@ ck.claim(
 # ### Batch normalisation (批归一化)
 #
 # `Dense → BatchNormalization → ReLU`: each layer's inputs are re-centred and re-scaled per
-# mini-batch (the Dense layer needs no bias: BN's β is one). The noise of the batch statistics is
-# sometimes called a regulariser; the run says whether it is one here.
+# mini-batch (the Dense layer needs no bias: BN's shift β takes its place). The noise of the
+# batch statistics is sometimes called a regulariser; the run says whether it is one here.
 
 
 # %%
@@ -429,11 +435,14 @@ plots.remedy_comparison(table, {name: runs[0]["history"] for name, runs in resul
 # %% [markdown]
 # What the seeds say, on this small problem (600 training images, 20 epochs): **more data** is the
 # only remedy that raises the validation accuracy beyond the seeds' noise. Dropout, early stopping,
-# augmentation and fewer parameters shrink the gap (the table), but a smaller gap is not a better
-# model: their validation accuracy is within noise of the baseline's, and augmentation, a harder
-# task that fits more slowly, is behind it on average after 20 epochs. L2 with Adam and batch
-# normalisation are within noise of the baseline too (batch normalisation even widens the gap). The test accuracy printed above is the one number this section reports
-# for a final model, chosen on validation: the model trained on more data.
+# augmentation and fewer parameters shrink the mean gap (the table; the gaps are means over the
+# seeds, not seed comparisons), but a smaller gap is not a better model: the validation accuracy
+# of dropout, early stopping and fewer parameters is within noise of the baseline's, and
+# augmentation, a harder task that fits more slowly, is behind it on every seed after 20 epochs
+# (the verdict `baseline beats augmentation` above). L2 with Adam and batch normalisation are
+# within noise of the baseline too (batch normalisation even widens the mean gap). The test
+# accuracy printed above is the one number this section reports for a final model, chosen on
+# validation: the model trained on more data.
 
 # %% [markdown]
 # ### The dropout rate: a measured sweep
@@ -517,7 +526,9 @@ plots.sweep_lines(
 #
 # During training, dropout zeroes each unit with probability `rate` and divides the survivors by
 # `1 - rate` (**inverted dropout**), so the expected activation is unchanged: E[out] = x. At test
-# time it is the identity: no scaling is needed any more. Keras draws its own random mask; we read
+# time it is the identity: no scaling is needed any more (the original dropout did not divide
+# in training and instead multiplied the weights by the keep probability 1 − rate at test time;
+# both give the same expected activation). Keras draws its own random mask; we read
 # that mask off Keras's output and check that our formula gives the same numbers.
 
 # %%
@@ -713,7 +724,8 @@ ck.claim(
 # then 32 units) and a fresh head on frozen features and trains them for only `EPOCHS` epochs, and
 # the validation accuracy falls stage by stage. Greedy pre-training helped deep sigmoid networks,
 # whose layers could not be trained together (section 2 shows why); a ReLU network this shallow
-# trains end to end without it.
+# does not need it (section 1's MLPs train end to end), though this chapter does not train the
+# same 128-64-32 network end to end for a direct comparison.
 
 # %% [markdown]
 # ### Causes in the data: label noise and distribution mismatch
@@ -839,11 +851,12 @@ check.pivot(index="optimizer", columns="step", values="max |numpy - keras|").map
 #   rate that suits it there; plain SGD at 0.9, just below its stability limit 1, does well on a
 #   ravine this mild. The next section compares SGD and momentum at equal learning rates.
 # - **Rosenbrock** f = (1 − x)² + 100(y − x²)²: a curved valley with a flat floor; the minimum is
-#   the star at (1, 1). AdaGrad's ever-growing denominator makes it stall.
+#   the star at (1, 1). AdaGrad's ever-growing denominator makes it stall (in the figure it ends
+#   about as high as plain SGD, which also barely moves along the floor in 500 steps).
 # - **Saddle** f = x² + y⁴/4 − y² started just off the ridge (y = 0.001): at the saddle point
 #   (鞍点) the gradient is almost zero, so plain SGD lingers there for many steps.
 #
-# Each optimizer uses a learning rate that suits it on that surface (stored with the surface).
+# The learning rate of each optimizer on each surface is stored with the surface.
 
 # %%
 results = {}
@@ -910,7 +923,8 @@ plots.paths_and_losses(momentum_runs[0.9], ravine_surface, "Same rate 0.9: momen
 # The same linear regression y = wx + b (256 samples) trained three ways for five epochs:
 # **batch gradient descent** (批量梯度下降: all samples per update, one update per epoch),
 # **stochastic gradient descent** (随机梯度下降: one sample per update, 256 updates per epoch) and
-# **mini-batch gradient descent** (小批量梯度下降: 32 samples per update). The stochastic path is
+# **mini-batch gradient descent** (小批量梯度下降: 32 samples per update); batch and mini-batch run at
+# learning rate 0.1, stochastic at 0.01 (see the code). The stochastic path is
 # the noisiest; batch GD is smooth but makes little progress per epoch; mini-batch gets most of both.
 # Time per epoch grows with the number of updates (on a GPU, a batch costs about as much as one
 # sample, which makes mini-batches the usual choice).
@@ -1146,7 +1160,11 @@ ck.claim(
 # - **Bayesian optimisation** (贝叶斯优化) fits a model of score vs hyperparameters to the trials so
 #   far and picks the next trial where that model expects the most.
 #
-# KerasTuner writes its trials to a temporary directory here (`overwrite=True`).
+# KerasTuner writes its trials to a temporary directory here (`overwrite=True`). With 3 trials
+# per method out of 8 combinations, one seed each, the tables below show how each method walks
+# the space, not which method is better: grid search's first three combinations all have 16
+# units, and the Bayesian search starts with 2 random trials, so only its third is chosen by its
+# model (in the committed run it repeats the combination of the second).
 
 # %%
 trials = 1 if QUICK else 3
@@ -1176,7 +1194,9 @@ best_table
 # Five deliberately weak MLPs (8 hidden units each, seeds 0-4) are each mediocre; averaging their
 # predicted probabilities (soft voting) cancels part of their independent errors, so the ensemble
 # should beat its average member. A single model with the same total number of hidden units (40)
-# is shown beside them (the bar chart). Ensembles pay off most with strong, diverse members
+# is shown beside them (the bar chart): in the committed run it is ahead of the ensemble (0.746
+# against 0.674, one seed), so averaging weak models helps the members but does not replace a
+# model of the same total width. Ensembles pay off most with strong, diverse members
 # (different architectures, data orders, augmentations), which is how competitions are won.
 
 # %%
@@ -1253,8 +1273,9 @@ plots.focal_loss_curves()
 # ### Center loss (中心损失): tighter classes in a 2-D embedding
 #
 # A network whose last hidden layer has only **two** units lets us draw every image's features.
-# Softmax with cross-entropy only needs the classes to be separable by lines through the origin:
-# it spreads them into long, wide spokes. **Center loss** adds λ · ½‖f − c_y‖², pulling each
+# Softmax with cross-entropy only needs the classes to be separable by straight lines, and it
+# lowers its loss further by pushing features outwards along their class's direction: it spreads
+# them into long, wide spokes. **Center loss** adds λ · ½‖f − c_y‖², pulling each
 # feature towards a centre of its class (the centres move towards their class means every step),
 # which makes the classes compact: what face recognition needs to compare two faces by distance.
 # `losses.CenterLossModel` does this in its own `train_step`; with λ = 0 it is plain softmax.
@@ -1320,7 +1341,10 @@ plots.embeddings_2d(embedded, class_names)
 # | CIoU | DIoU − αv | v compares the aspect ratios, α = v / (1 − IoU + v) |
 #
 # Each loss is 1 − metric. `cnnkit.scratch.box_losses` computes them in NumPy and
-# `cnnkit.training.box_losses` with `keras.ops` (usable in `model.compile`); both agree:
+# `cnnkit.training.box_losses` with `keras.ops` (usable in `model.compile`); both agree. In the
+# figure, B slides along x with G's size: while the boxes overlap, C is their union and GIoU
+# equals IoU, and equal aspect ratios give v = 0, so CIoU equals DIoU everywhere: two of the four
+# curves lie under the others.
 
 # %%
 ck.show_code(box_losses.giou)
@@ -1503,11 +1527,14 @@ plots.embeddings_2d(
 )
 
 # %% [markdown]
-# In this experiment ArcFace does **not** make the classes narrower than softmax: its seeds are not
-# all narrower (the verdict above; the shares of violating triplets are printed beside it). A likely reason (not
-# tested here): ten classes share the 360° of a 2-D circle, about 36° each, so there is little
-# room for a margin; face-recognition models use 128-512 dimensions. Center loss, by contrast,
-# tightened the classes on every seed (its class spread above).
+# In this experiment ArcFace does **not** narrow the classes beyond noise: its mean angular spread
+# is lower than softmax's (11.6° against 14.5°), but the seeds' ranges overlap (the verdict
+# above), and it violates the 0.2 margin on more random triplets than softmax on two of its three
+# seeds (0.289 and 0.261 against at most 0.22). A likely reason (not tested here): ten classes
+# share the 360° of a 2-D circle, about 36° each, so there is little room for a margin;
+# face-recognition models use 128-512 dimensions. Center loss tightened the classes on every seed
+# by its own metric, the class spread; on the angular spread its range also overlaps softmax's
+# (10.97-12.21° against 12.02-17.38°), and its share of violating triplets is no lower.
 
 # %% [markdown]
 # ## Recap
@@ -1519,9 +1546,10 @@ plots.embeddings_2d(
 #   `restore_best_weights=True`, preprocessing layers, fewer units, more images), compared with the
 #   baseline over seeds on one metric, the validation accuracy. On 600 images and 20 epochs only
 #   more data beat the baseline; dropout, early stopping, augmentation and fewer parameters shrank
-#   the gap without raising the validation accuracy beyond noise (augmentation was behind after 20
-#   epochs); L2 with Adam and batch normalisation were within noise. A smaller gap is not a better
-#   model: measure remedies on your baseline instead of trusting a list.
+#   the mean gap without raising the validation accuracy beyond noise (augmentation even fell
+#   behind the baseline on every seed after 20 epochs); L2 with Adam and batch normalisation were
+#   within noise. A smaller gap is not a better model: measure remedies on your baseline instead
+#   of trusting a list.
 # - Dropout rates: no rate beat no dropout for either network here (the dense rates 0.3 and 0.5
 #   within noise of 0; after convolutions 0.2 no better and 0.5 worse on every seed), against the
 #   rule of thumb: choose the rate on validation data. Inverted dropout divides by 1 − rate in training,
@@ -1542,11 +1570,13 @@ plots.embeddings_2d(
 #   beat plain SGD after 3 epochs on every seed.
 # - Learning rate: too small crawls, too large diverges; schedules start high and end low; a range
 #   test found in one short run a rate that beat a 100 times smaller and a 10 times larger one.
-# - Hyperparameters: grid, random or Bayesian search, judged on validation data; an ensemble of
-#   weak models beat its average member.
+# - Hyperparameters: grid, random or Bayesian search, judged on validation data (3 trials each
+#   show how they search, not which is better); an ensemble of weak models beat its average
+#   member, but one model of the same total width beat the ensemble.
 # - Losses: focal loss down-weights easy examples; the IoU family measures and moves boxes (GIoU,
 #   DIoU, CIoU still pull a box that misses); smooth L1 resists outliers. For recognition, center
-#   loss made the 2-D classes tighter on every seed; ArcFace, in 2-D, did not narrow them beyond
-#   softmax. Triplet loss and ArcFace are written in NumPy and keras.ops and agree.
+#   loss made the 2-D classes tighter on every seed (class spread); ArcFace, in 2-D, was within
+#   noise of softmax on the angular spread and violated the triplet margin more often on two of
+#   its three seeds. Triplet loss and ArcFace are written in NumPy and keras.ops and agree.
 #
 # Practise with `exercises/07_overfitting_optimizers.ipynb`.
