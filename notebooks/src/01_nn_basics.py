@@ -214,7 +214,7 @@ print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max(
 # | sigmoid (S型函数) | $\frac{1}{1 + e^{-z}}$ | $(0, 1)$ | $\sigma(z)\,(1 - \sigma(z)) \le 0.25$ |
 # | tanh (双曲正切) | $\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $(-1, 1)$ | $1 - \tanh^2(z) \le 1$: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
 # | ReLU (线性整流函数) | $\max(0, z)$ | $[0, \infty)$ | $1$ for $z > 0$, else $0$: cheap and constant |
-# | leaky ReLU (带泄露的ReLU) | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$: negative inputs still learn |
+# | leaky ReLU (带泄露的ReLU) | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$ (0.2 in the figure, Keras's `leaky_relu` default): negative inputs still learn |
 # | linear (线性) | $z$ | $(-\infty, \infty)$ | $1$ |
 #
 # Solid lines are $f$, dashed lines $f'$. The course defines the step once,
@@ -1121,7 +1121,7 @@ stability
 # | PyTorch | Keras |
 # |---|---|
 # | `F.cross_entropy(logits, y)` | `SparseCategoricalCrossentropy(from_logits=True)(y, logits)` |
-# | `F.nll_loss(F.log_softmax(logits), y)` | the same number |
+# | `F.nll_loss(F.log_softmax(logits, dim=1), y)` | the same number |
 # | softmax in the model, then NLL of its log | `SparseCategoricalCrossentropy()(y, softmax(logits))` |
 # | one-hot targets | `CategoricalCrossentropy(...)` instead of `Sparse...` |
 #
