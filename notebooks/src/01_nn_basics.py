@@ -85,7 +85,7 @@ print(f"time: {time.perf_counter() - started:.1f} s")
 # %% [markdown]
 # ## 2. The neuron and logistic regression
 #
-# A neuron computes a weighted sum $z = \mathbf{w}\cdot\mathbf{x} + b$ of its inputs, with
+# A neuron (神经元) computes a weighted sum $z = \mathbf{w}\cdot\mathbf{x} + b$ of its inputs, with
 # weights (权重) $\mathbf{w}$ and a bias (偏置) $b$, then applies an activation function. With the
 # sigmoid
 #
@@ -168,7 +168,7 @@ plots.sample_grid(
 # $$\mathbf{z} = X\mathbf{w} + b \;\to\; \mathbf{p} = \sigma(\mathbf{z}) \;\to\;
 # J = -\frac{1}{N}\sum_{n=1}^{N} \big[y_n \ln p_n + (1 - y_n) \ln(1 - p_n)\big].$$
 #
-# **Backpropagation (反向传播)** sends the error back with the chain rule. For sigmoid plus
+# **Backpropagation (反向传播)** sends the error back with the chain rule (链式法则). For sigmoid plus
 # binary cross-entropy the product of the local derivatives is simply
 #
 # $$\frac{\partial J}{\partial \mathbf{z}} = \frac{\mathbf{p} - \mathbf{y}}{N}, \qquad
@@ -211,11 +211,11 @@ print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max(
 # | activation | $f(z)$ | range | derivative $f'(z)$ |
 # |---|---|---|---|
 # | step (阶跃函数) | $1$ if $z \ge 0$ else $0$ | $\{0, 1\}$ | $0$ (undefined at 0): nothing for gradient descent to follow |
-# | sigmoid | $\frac{1}{1 + e^{-z}}$ | $(0, 1)$ | $\sigma(z)\,(1 - \sigma(z)) \le 0.25$ |
-# | tanh | $\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $(-1, 1)$ | $1 - \tanh^2(z) \le 1$: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
-# | ReLU | $\max(0, z)$ | $[0, \infty)$ | $1$ for $z > 0$, else $0$: cheap and constant |
-# | leaky ReLU | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$: negative inputs still learn |
-# | linear | $z$ | $(-\infty, \infty)$ | $1$ |
+# | sigmoid (S型函数) | $\frac{1}{1 + e^{-z}}$ | $(0, 1)$ | $\sigma(z)\,(1 - \sigma(z)) \le 0.25$ |
+# | tanh (双曲正切) | $\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $(-1, 1)$ | $1 - \tanh^2(z) \le 1$: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
+# | ReLU (线性整流函数) | $\max(0, z)$ | $[0, \infty)$ | $1$ for $z > 0$, else $0$: cheap and constant |
+# | leaky ReLU (带泄露的ReLU) | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$ (0.2 in the figure, Keras's `leaky_relu` default): negative inputs still learn |
+# | linear (线性) | $z$ | $(-\infty, \infty)$ | $1$ |
 #
 # Solid lines are $f$, dashed lines $f'$. The course defines the step once,
 # $\mathrm{step}(z) = 1$ if $z \ge 0$ else $0$ (at exactly $z = 0$ it outputs 1);
@@ -276,7 +276,7 @@ plots.linear_collapse(depth=5)
 # `ck.compare_seeds` prints each arm's mean, spread and seeds, and says "A beats B" only when
 # every seed of A is better than every seed of B. The metric is the share of the 600 points a
 # trained model classifies right; the figure draws the decision regions of each arm's seed-0
-# model, with that share (to 2 decimals) in its title.
+# model, with that share (to 2 decimals) in its title (so the ReLU arm's 0.997 shows as 1.00).
 
 # %%
 X_spiral, y_spiral = ck.datasets.spirals(n_samples=600, classes=3, noise=0.2)
@@ -338,9 +338,10 @@ plots.decision_boundary(spiral_models, X_spiral, y_spiral)
 # For large $\lvert z\rvert$ sigmoid and tanh flatten out: they saturate (饱和) and their
 # derivative is nearly 0. Backpropagation multiplies one such factor per layer, so through many
 # sigmoid layers the gradient vanishes (梯度消失): the sigmoid's factor
-# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $0.25$ per layer (the weights multiply in
-# too), so 10 layers give at best $0.25^{10} \approx 9.5 \times 10^{-7}$. ReLU's derivative is
-# exactly 1 for every $z > 0$, and cheap to compute.
+# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $0.25$ per layer, so through 10 layers
+# the activations' share of the product is at most $0.25^{10} \approx 9.5 \times 10^{-7}$ (the
+# weight matrices multiply in too and can shrink or enlarge it; the network below measures the
+# whole product). ReLU's derivative is exactly 1 for every $z > 0$, and cheap to compute.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -403,7 +404,7 @@ ck.claim(
 # %% [markdown]
 # ## 7. Softmax (归一化指数函数)
 #
-# Softmax turns a vector of scores (logits) $z$ into probabilities in three steps:
+# Softmax turns a vector of scores (logits, 未归一化得分) $z$ into probabilities in three steps:
 # exponentiate, sum, divide,
 #
 # $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}.$$
@@ -442,7 +443,7 @@ print(
 # %% [markdown]
 # **Softmax and maximum entropy (最大熵原理), briefly.** Fix the expected score
 # $\sum_i p_i z_i = s$. Among all distributions $p$ over the $K$ classes with that expected
-# score, the one with the largest entropy $H(p) = -\sum_i p_i \ln p_i$ (the one that assumes
+# score, the one with the largest entropy (熵) $H(p) = -\sum_i p_i \ln p_i$ (the one that assumes
 # least beyond the constraint) is **$\mathrm{softmax}(\lambda z)$**, where the single number
 # $\lambda$ is fixed by the constraint (Lagrange multipliers give
 # $p_i \propto e^{\lambda z_i}$; $\lambda$ is the multiplier). For $s$ equal to the expected
@@ -506,7 +507,8 @@ for z_example in ([0.0, 0.0, 0.0, 0.0], [2.0, 1.0, 0.1, 0.0], [10.0, 0.0, 0.0, 0
 #   $\mathrm{MSE} = \frac{1}{N}\sum_{n} (y_n - \hat{y}_n)^2$.
 # * Cross-entropy (交叉熵) for classification. Binary, for two classes with
 #   $p = P(\text{class } 1)$: $-[y \ln p + (1 - y) \ln(1 - p)]$. Categorical, for $M$ classes:
-#   $-\sum_{i=1}^{M} y_i \ln p_i$; with a one-hot label only the true class's term survives,
+#   $-\sum_{i=1}^{M} y_i \ln p_i$; with a one-hot (独热编码) label only the true class's term
+#   survives,
 #   $-\ln p_{\text{true}}$.
 #
 # The worked example: the true class is predicted with $p = 0.9$. The students' notes use
@@ -559,7 +561,11 @@ assert abs(entropy + kl - cross_entropy) < 1e-12 and abs(keras_kl - kl) < 1e-5
 
 # %% [markdown]
 # The loss falls as the predicted probability of the true class nears 1 (the truth), and grows
-# without bound as it nears 0: a confident wrong answer is punished hard.
+# without bound as it nears 0: a confident wrong answer is punished hard. The figure also draws
+# the students' $-\log_{10} p$ (the same curve divided by $\ln 10 \approx 2.3$) and, for
+# comparison, the squared error $(1 - p)^2$ of the true class alone, which never exceeds 1: it
+# punishes a confident wrong answer far less. (The MSE of 0.0050 printed above averages such
+# squared errors over all 3 classes, not only the true one.)
 
 # %%
 plots.loss_vs_probability(marks=(0.9, 0.5))
@@ -577,7 +583,8 @@ plots.loss_vs_probability(marks=(0.9, 0.5))
 # multiplies $w$ by $(1 - 2\alpha)$: too small an $\alpha$ (0.05, factor 0.9) crawls,
 # $\alpha = 0.3$ (factor 0.4) arrives quickly, $\alpha$ between 0.5 and 1 (0.9, factor $-0.8$)
 # zig-zags across the valley but still converges, and $\alpha > 1$ (1.05, factor $-1.1$)
-# overshoots more every step. Each panel's title gives $w$ after 12 steps.
+# overshoots more every step. Each panel's title gives $w$ after 12 steps; in the last panel the
+# path leaves the plotted range after two steps, and the title says where it ends.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -700,9 +707,9 @@ plots.decision_boundary({"NumPy two-layer network": net.forward}, X_spiral, y_sp
 # 9. Analyse and tune: compare training and validation curves (overfitting?) and what to try next.
 #
 # This multilayer perceptron (MLP, 多层感知机) must reach more than 88% test accuracy in full
-# mode (a claim below checks it). The data follow the course's rule: validation data are carved
-# out of the training data, the curves of step 7 watch them, and the test set is evaluated
-# once, for the final model, in step 8.
+# mode (a claim below checks it). The data follow the course's rule: the validation set (验证集)
+# is carved out of the training set (训练集), the curves of step 7 watch it, and the test set
+# (测试集) is evaluated once, for the final model, in step 8.
 
 # %% [markdown]
 # ### Step 2: load the data into arrays
@@ -820,13 +827,19 @@ plots.confusion_matrix(y_test, test_predictions, class_names)
 # ### Step 9: analyse and tune
 #
 # Read the curves: while validation loss falls with training loss the model still learns; when
-# training loss keeps falling and validation loss rises, it overfits (过拟合, chapter 07). The
-# cell below prints the gap between training and validation accuracy at the end. The confusion
-# matrix shows where it fails: the claim below checks that the hardest class (the lowest share
-# of its test images classified right) is one of the upper-body garments (shirt, T-shirt,
-# pullover, coat), which look alike at 28×28; the cell prints the three hardest. To tune: more
-# epochs, wider layers, more dropout; or a convolutional network (chapter 02), which uses the
-# fact that neighbouring pixels belong together.
+# training loss keeps falling and validation loss rises, it overfits (过拟合, chapter 07). In
+# this run the validation loss flattens over the last epochs but does not rise (figure above);
+# the cell below prints the gap between training and validation accuracy at the end. The
+# training curve reads low for two reasons: each point is an average over an epoch in which the
+# weights still change, and it is measured with dropout switched on. That is why validation
+# accuracy lies above training accuracy in the first epochs.
+# The confusion matrix shows where it fails: the claim below checks that the hardest class (the
+# lowest share of its test images classified right) is one of the upper-body garments (shirt,
+# T-shirt, pullover, coat), which look alike at 28×28; the cell prints the three hardest. To
+# tune (more epochs, wider layers, more dropout, or a convolutional network, chapter 02, which
+# uses the fact that neighbouring pixels belong together), judge every candidate on the
+# validation set, for example with a confusion matrix of the validation images. The test
+# numbers above are the final report: choosing with them would make them optimistic.
 
 # %%
 gap = live.history["accuracy"][-1] - live.history["val_accuracy"][-1]
@@ -1090,7 +1103,8 @@ stability
 # float32 and the loss is `nan`. The middle route, `Keras softmax -> CE`, matched
 # `from_logits=True` in this run (backend printed above): on TensorFlow, Keras recognises the
 # output of its own softmax and computes the loss from the logits behind it. Its JAX and PyTorch
-# backends have no such shortcut and clip, so there, too, pass logits with `from_logits=True`.
+# backends have no such shortcut and clip (so the Keras source reads; this TensorFlow run cannot
+# show it), so there, too, pass logits with `from_logits=True`.
 #
 # **Answer:** inputs need not be in $(0, 1)$, though scaling them makes training much easier;
 # what enters cross-entropy must be probabilities, or you must say `from_logits=True`, which is
@@ -1107,7 +1121,7 @@ stability
 # | PyTorch | Keras |
 # |---|---|
 # | `F.cross_entropy(logits, y)` | `SparseCategoricalCrossentropy(from_logits=True)(y, logits)` |
-# | `F.nll_loss(F.log_softmax(logits), y)` | the same number |
+# | `F.nll_loss(F.log_softmax(logits, dim=1), y)` | the same number |
 # | softmax in the model, then NLL of its log | `SparseCategoricalCrossentropy()(y, softmax(logits))` |
 # | one-hot targets | `CategoricalCrossentropy(...)` instead of `Sparse...` |
 #
@@ -1169,7 +1183,8 @@ print(
 #   Dense parameters $=$ inputs $\times$ units $+$ units.
 # * The workflow: data → tensors → look → network → loss → optimizer → train → visualise →
 #   analyse. Validation data come out of the training data; the test set is evaluated once, for
-#   the final model. The MLP passed its claim of > 88% test accuracy on Fashion-MNIST.
+#   the final model. The MLP reached 0.8909 test accuracy on Fashion-MNIST (its claim: above
+#   0.88).
 # * A comparison of two set-ups is a comparison over seeds: `ck.compare_seeds` says "A beats B"
 #   only when every seed of A is better than every seed of B.
 # * Scale inputs for the optimiser's sake; feed cross-entropy probabilities or use
