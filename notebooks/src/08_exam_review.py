@@ -14,8 +14,10 @@
 # `ck.exercises.seed("your student number")`) picks them, so you get your own and the same ones
 # again. Everything below is drawn for one demonstration student (`STUDENT`) and one `SEED`, so
 # this page shows the same problems on every machine; leave out `student=` for your own, and
-# change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless. The
-# demonstrations below pass `record=False`, so they do not enter your own progress.
+# change `SEED` (or pass `seed=None`) for fresh ones: calculations and designs get new numbers
+# every time, while the concept items (choice, true/false, ordering, short answer) come from a
+# fixed bank of a few dozen questions per kind, drawn and shuffled. The demonstrations below
+# pass `record=False`, so they do not enter your own progress.
 
 # %%
 import math
@@ -360,8 +362,8 @@ fixed = [
 design.check(fixed)
 
 # %% [markdown]
-# The supply is endless: every seed gives new numbers, each calculation verified by Keras as it
-# is drawn. Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
+# The supply of calculations is endless: every seed gives new numbers, each verified by Keras as
+# it is drawn. Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
 
 # %%
 count = 24 if ck.QUICK else 120
