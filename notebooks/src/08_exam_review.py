@@ -16,8 +16,9 @@
 # this page shows the same problems on every machine; leave out `student=` for your own, and
 # change `SEED` (or pass `seed=None`) for fresh ones: calculations and designs get new numbers
 # every time, while the concept items (choice, true/false, ordering, short answer) come from a
-# fixed bank of a few dozen questions per kind, drawn and shuffled. The demonstrations below
-# pass `record=False`, so they do not enter your own progress.
+# fixed bank of hand-written questions, drawn and shuffled (repeats come soon: the bank is for
+# learning the ideas, not for endless drill). The demonstrations below pass `record=False`, so
+# they do not enter your own progress.
 
 # %%
 import math
