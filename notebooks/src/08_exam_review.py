@@ -465,9 +465,10 @@ for kind, path in saved.items():
 # %% [markdown]
 # ## 5. The students' questions, answered
 #
-# Each answer is short; the linked chapter section settles it: by an experiment for questions 1,
-# 2, 3, 6, 7 and 8 (training runs that compare the choices), by a computation checked against
-# Keras for questions 4, 5 and 9 (what a loss, a filter or a module computes is arithmetic).
+# Each answer is short; the linked chapter section tests it: by an experiment for questions 1,
+# 2, 3, 6, 7 and 8 (training runs that compare the choices; for question 3 read the caveat
+# below), by a computation checked against Keras for questions 4, 5 and 9 (what a loss, a
+# filter or a module computes is arithmetic).
 #
 # **Q1. Must data be mapped into (0, 1) before cross-entropy is used?**
 # The *inputs* need not be: scaling pixels to [0, 1] only helps training. What must be in (0, 1)
