@@ -5,16 +5,20 @@
 # (判断题), ordering (排序题), calculation (计算题), short answer (简答题) and analysis and design
 # (分析设计题). This notebook is the book to bring and the place to drill: your course progress
 # (学习进度), the formula sheet (公式表) with every worked example computed by the code, the
-# English-Chinese glossary (术语表), practice problems (练习题) of all six kinds on every topic of the course, with
-# checked answers, a mock exam (模拟考试) with points and a score report, answers to the nine
-# questions students asked, and the classic networks' key numbers.
+# English-Chinese glossary (术语表), practice problems (练习题) of six kinds covering every
+# topic of the course (each topic in the kinds that suit it), with checked answers, a mock exam
+# (模拟考试) with points and a score report, answers to the nine questions students asked, and
+# the classic networks' key numbers.
 #
 # Problems and mock-exam papers are per student: your student id (the exercises' seed,
 # `ck.exercises.seed("your student number")`) picks them, so you get your own and the same ones
 # again. Everything below is drawn for one demonstration student (`STUDENT`) and one `SEED`, so
 # this page shows the same problems on every machine; leave out `student=` for your own, and
-# change `SEED` (or pass `seed=None`) for fresh ones: the supply of problems is endless. The
-# demonstrations below pass `record=False`, so they do not enter your own progress.
+# change `SEED` (or pass `seed=None`) for fresh ones: calculations and designs get new numbers
+# every time, while the concept items (choice, true/false, ordering, short answer) come from a
+# fixed bank of hand-written questions, drawn and shuffled (repeats come soon: the bank is for
+# learning the ideas, not for endless drill). The demonstrations below pass `record=False`, so
+# they do not enter your own progress.
 
 # %%
 import math
@@ -166,9 +170,12 @@ review.glossary_search("池化", chapter=3)
 # text (`'3904'`, `'3,904'`), shapes as `(28, 28, 6)`, `'28x28x6'` or `'28*28*6'`. A real number
 # is judged at the precision the question states: decimals, or 3 significant figures for a
 # value under 0.1, so that 0, the other sign or a wrong power of ten is never right. Every
-# answer was **verified against Keras when the problem was generated** (building the layer and
-# reading its shape or parameter count, or running softmax, the loss, the optimizer step); a
-# problem Keras disagrees with is never shown. The topics, in course order, with their kinds:
+# calculation answer was **verified against Keras when the problem was generated** (building the
+# layer and reading its shape or parameter count, or running softmax, the loss, the optimizer
+# step; NumPy for the few without a Keras op); a problem Keras disagrees with is never shown.
+# Concept items (choice, true/false, ordering, short answer) are written by hand with their key:
+# there is nothing for Keras to compute, so for them "verified" only means "drawn". The topics,
+# in course order, with their kinds:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -356,8 +363,8 @@ fixed = [
 design.check(fixed)
 
 # %% [markdown]
-# The supply is endless: every seed gives new numbers, each calculation verified by Keras as it
-# is drawn. Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
+# The supply of calculations is endless: every seed gives new numbers, each verified by Keras as
+# it is drawn. Here is a batch of fresh problems (more in full mode), and how many Keras rejected.
 
 # %%
 count = 24 if ck.QUICK else 120
@@ -377,7 +384,12 @@ print(
 # exam: `exam.answer(i, value)` only records an answer (no verdict, no hint; answering again
 # replaces it), and `exam.submit()` judges all answers at once and gives the points by section
 # and topic and the chapter sections to read again. Only the first submission scores; the
-# solutions and the per-problem feedback open after it.
+# solutions and the per-problem feedback open after it (before it, `exam[i].answer` is `None`
+# and `exam[i].show_solution()` says so). A problem earns its points only when it is entirely
+# right: choice 2, true/false 1, ordering 3, calculation 5, short answer 5, analysis and design
+# 10. The partial credit a design or layer-table answer is told ("4 of 6 constraints hold",
+# blanks marked one by one) is feedback, not points. `exam.key()` and the printed answer key
+# are for a teacher: the paper is judged at submission, but reading the key first is up to you.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -412,6 +424,10 @@ score
 review_plots.exam_results(exam)
 
 # %% [markdown]
+# The figure lists the paper's topics in course order, each bar coloured by the verdict at
+# submission; on this paper every topic has one problem, so every bar has length 1 and only the
+# colour carries information (green 14, red 5, grey 1: problem 20, left blank).
+#
 # The score is final: answering again or submitting again changes nothing. The verdict and the
 # message of each problem are open now; `exam.retake()` is a new paper for the next try.
 
@@ -449,7 +465,10 @@ for kind, path in saved.items():
 # %% [markdown]
 # ## 5. The students' questions, answered
 #
-# Each answer is short; the linked chapter section settles it by experiment.
+# Each answer is short; the linked chapter section tests it: by an experiment for questions 1,
+# 2, 3, 6, 7 and 8 (training runs that compare the choices; for question 3 read the caveat
+# below), by a computation checked against Keras for questions 4, 5 and 9 (what a loss, a
+# filter or a module computes is arithmetic).
 #
 # **Q1. Must data be mapped into (0, 1) before cross-entropy is used?**
 # The *inputs* need not be: scaling pixels to [0, 1] only helps training. What must be in (0, 1)
@@ -469,9 +488,13 @@ for kind, path in saved.items():
 # **Q3. Where does batch normalisation go, and how does it relate to residual networks?**
 # After a convolution (or dense layer) and before its activation: Conv -> BN -> ReLU, with the
 # convolution's bias dropped. In a ResNet basic block it follows every convolution, and the
-# second BN comes before the addition y = F(x) + x, with the ReLU after it. BN keeps deep stacks
-# trainable; the shortcut solves the degradation problem. They are complementary, not the same.
-# See [04_classic_cnns.ipynb](04_classic_cnns.ipynb), the ResNet and batch-normalisation sections.
+# second BN comes before the addition y = F(x) + x, with the ReLU after it. That is where the
+# ResNet papers put it. BN keeps each layer's signal well scaled; the shortcut gives gradients a
+# direct path and solves the degradation problem. They are complementary, not the same.
+# See [04_classic_cnns.ipynb](04_classic_cnns.ipynb), the ResNet section and "Question 3: where
+# does batch normalisation go, and how does it relate to ResNet?", which measures both orders on
+# small networks trained briefly: read its verdict there, and how far a run of that size can
+# settle it.
 #
 # **Q4. How does PyTorch's `F.nll_loss` differ from ordinary cross-entropy?**
 # `nll_loss` expects *log*-probabilities and only picks -log p of the true class;
@@ -494,21 +517,27 @@ for kind, path in saved.items():
 # non-linearity (VGG); 1×1 to change depth; a large first kernel only to shrink a large input
 # fast. Add layers until the receptive field (感受野) covers the objects, then let the validation
 # set decide. See [02_convolution.ipynb](02_convolution.ipynb), section 10 "Questions 6 and 8:
-# choosing kernel sizes and depth".
+# choosing kernel sizes and depth" (the arithmetic), and
+# [04_classic_cnns.ipynb](04_classic_cnns.ipynb), "Experiment (questions 6 and 8): kernel size,
+# depth, stride and padding" (six small networks trained on the same data).
 #
 # **Q7. Why is there a fully connected layer at the end of a CNN, and when is it needed?**
-# The convolutions say *what* is *where*; the final dense layer maps all features to one score per
-# class, so one is always needed. A big hidden FC stack is needed only when position matters or
-# more capacity is wanted; global average pooling (全局平均池化) usually replaces it with far
-# fewer parameters and any input size. See [03_pooling.ipynb](03_pooling.ipynb), section 8
-# "Question 7: why a fully connected head, and when is it needed?" (and section 6).
+# The convolutions say *what* is *where*; a classifier needs one score per class, so a final
+# *linear map* to the classes is always needed: a Dense layer, or a 1×1 convolution with one map
+# per class followed by global average pooling (the same scores). A big hidden FC stack is
+# needed only when position matters or more capacity is wanted; modern networks replace it with
+# global average pooling (全局平均池化): far fewer parameters and any input size. That is not
+# free in a short run: in chapter 03's section 6 the GAP head trails the Flatten head after
+# 3 epochs on every seed. See [03_pooling.ipynb](03_pooling.ipynb), section 8 "Question 7: why
+# a fully connected head, and when is it needed?" and section 6.
 #
 # **Q8. How is a convolution kernel chosen, and how do its parameters affect results?**
 # The kernel's *weights* are learned, not chosen; you choose its size F, stride S, padding P and
 # the number of filters K. F sets what one layer sees and the cost (F×F×D1×K + K parameters),
-# S and P set the output size W2 = (W1 - F + 2P)/S + 1, K sets the depth. Hand-made filters
+# S and P set the output size W2 = floor((W1 - F + 2P)/S) + 1, K sets the depth. Hand-made filters
 # (edge, blur) show what learned ones look like. See [02_convolution.ipynb](02_convolution.ipynb),
-# section 3 "Hand-made filters on a photograph" and section 10.
+# section 3 "Hand-made filters on a photograph" and section 10, and chapter 04's experiment on
+# kernel size, stride and padding (see Q6).
 #
 # **Q9. What exactly do inception's depth-wise concatenation and ResNet's residual block compute?**
 # An inception module runs four branches (1×1; 1×1->3×3; 1×1->5×5; 3×3 pool->1×1) on the same
@@ -555,11 +584,14 @@ print("Q9: residual y = F(x) + x keeps the shape ->", tuple(residual.shape[1:]))
 # ## 6. The classic networks' key numbers (经典卷积网络)
 #
 # From `cnnkit/review/classic.py`, the one place these numbers are written (the printable sheet
-# shows the same table). They agree with chapter 04's comparison table, which measures every
-# model it builds: the 1998 LeNet-5's own 60,850 parameters beside the 61,706 of the modern Keras
-# version, AlexNet as one stream (62,378,344; the paper's two-GPU split has 60,965,224) and
-# multiply-accumulates (乘加次数, MACs) per image at each model's own input size (32×32 for
-# LeNet-5, 227×227 for AlexNet, 224×224 for the others).
+# shows the same table). Its parameters column counts *trainable* parameters, as torchvision
+# does: that is chapter 04's "trainable" column, which chapter 04 measures on every model it
+# builds. For the networks with batch normalisation (the ResNets, MobileNet) chapter 04's
+# "parameters" column is larger: it adds the BN moving means and variances (not trained, but
+# stored in the model). The table gives the 1998 LeNet-5's own 60,850 parameters beside the
+# 61,706 of the modern Keras version, AlexNet as one stream (62,378,344; chapter 04 gives the
+# paper's two-GPU split, 60,965,224) and multiply-accumulates (乘加次数, MACs) per image at each
+# model's own input size (32×32 for LeNet-5, 227×227 for AlexNet, 224×224 for the others).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -602,7 +634,8 @@ print(
 #   suggested time; `exam.answer(i, value)` records, `exam.submit()` judges once and scores by
 #   section and topic with the chapters to revisit, `exam.retake()` draws a new paper,
 #   `exam.save(folder)` prints it with its answer key.
-# - **Questions 1-9**: answered above, each settled by an experiment in chapters 01-04.
+# - **Questions 1-9**: answered above; chapters 01-04 settle 1, 2, 3, 6, 7 and 8 by experiment
+#   and 4, 5 and 9 by computations checked against Keras.
 #
 # Every chapter's exercises are in `exercises/` (e.g. `exercises/02_convolution.ipynb`); for more
 # drill, call `review.practice(seed=None)` or `exam.retake()` until the score stops
