@@ -18,6 +18,20 @@ def test_small_cnn_counts_and_bias_switch():
     assert basic_cnns.small_cnn(use_bias=False).count_params() == expected - (16 + 32 + 64)
 
 
+@pytest.mark.parametrize(("size", "total"), [(5, 95_882), (7, 157_706)])
+def test_small_cnn_kernel_size_changes_only_the_convolutions(size, total):
+    model = basic_cnns.small_cnn(kernel_size=size)
+    convs = [(size, 1, 16), (size, 16, 32), (size, 32, 64)]
+    expected = sum(formulas.conv_params(*c) for c in convs) + formulas.dense_params(7 * 7 * 64, 10)
+    assert model.count_params() == expected == total
+    assert model.output_shape == (None, 10)
+
+
+def test_small_cnn_rejects_a_bad_kernel_size():
+    with pytest.raises(ValueError, match="kernel_size"):
+        basic_cnns.small_cnn(kernel_size=0)
+
+
 @pytest.mark.parametrize(("N", "M", "L"), [(1, 2, 0), (2, 2, 1), (2, 3, 1), (3, 1, 2)])
 def test_typical_stack_follows_the_pattern(N, M, L):
     keras.backend.clear_session()

@@ -23,19 +23,23 @@ from cnnkit.validation import check_int
 _check_count = check_int
 
 
-def small_cnn(input_shape=(28, 28, 1), classes=10, *, use_bias=True, name="small_cnn"):
-    """16 -> 32 -> 64 filters of 3×3 ('same'), 2×2 max pooling after the first two, one Dense."""
+def small_cnn(
+    input_shape=(28, 28, 1), classes=10, *, kernel_size=3, use_bias=True, name="small_cnn"
+):
+    """16 -> 32 -> 64 filters of F×F ('same', F = kernel_size), 2×2 max pooling after the first
+    two, one Dense."""
+    _check_count("kernel_size (F)", kernel_size, 1)
     inputs = keras.Input(input_shape)
     x = keras.layers.Conv2D(
-        16, 3, padding="same", activation="relu", use_bias=use_bias, name="conv1"
+        16, kernel_size, padding="same", activation="relu", use_bias=use_bias, name="conv1"
     )(inputs)
     x = keras.layers.MaxPooling2D(name="pool1")(x)
     x = keras.layers.Conv2D(
-        32, 3, padding="same", activation="relu", use_bias=use_bias, name="conv2"
+        32, kernel_size, padding="same", activation="relu", use_bias=use_bias, name="conv2"
     )(x)
     x = keras.layers.MaxPooling2D(name="pool2")(x)
     x = keras.layers.Conv2D(
-        64, 3, padding="same", activation="relu", use_bias=use_bias, name="conv3"
+        64, kernel_size, padding="same", activation="relu", use_bias=use_bias, name="conv3"
     )(x)
     x = keras.layers.Flatten(name="flatten")(x)
     outputs = keras.layers.Dense(classes, activation="softmax", name="classifier")(x)
