@@ -186,6 +186,14 @@ def test_similarity_vs_shift_draws_one_line_per_network():
     assert [list(line.get_ydata()) for line in lines] == [[1, 0.5, 0.2], [1, 0.9, 0.8]]
     with pytest.raises(ValueError, match="values"):
         poolplots.similarity_vs_shift(range(3), {"a": [1, 0.5]})
+    fig = poolplots.similarity_vs_shift(
+        range(3), {"a": [1, 0.5, 0.2]}, spread={"a": ([1, 0.4, 0.1], [1, 0.6, 0.3])}, title="t"
+    )
+    (band,) = fig.axes[0].collections  # the seeds' range around the line
+    assert band.get_paths()[0].vertices[:, 1].min() == pytest.approx(0.1)
+    assert fig.axes[0].get_title() == "t"
+    with pytest.raises(ValueError, match="one low and one high"):
+        poolplots.similarity_vs_shift(range(3), {"a": [1, 0.5, 0.2]}, spread={"a": ([1], [1])})
 
 
 def test_hand_made_filters_fill_the_canvas_and_carry_chinese_titles():
@@ -224,8 +232,15 @@ def test_train_test_gap_bars_and_global_average_pooling_figure():
     heights = [patch.get_height() for patch in ax.patches]
     assert heights == pytest.approx([0.99, 0.93, 0.83, 0.84])
     assert [text.get_text() for text in ax.texts] == ["gap +0.160", "gap +0.090"]
+    assert ax.get_ylim()[0] == 0.0  # bars start at 0: their heights compare
     with pytest.raises(ValueError, match="one training and one test accuracy"):
         poolplots.train_test_gap(["a"], [0.9, 0.8], [0.7])
+    seeds = ([[0.98, 1.0], [0.92, 0.94]], [[0.82, 0.84], [0.83, 0.85]])
+    fig = poolplots.train_test_gap(["none", "max 2×2"], [0.99, 0.93], [0.83, 0.84], per_seed=seeds)
+    dots = [list(line.get_ydata()) for line in fig.axes[0].get_lines() if len(line.get_ydata())]
+    assert dots == [[0.98, 1.0], [0.92, 0.94], [0.82, 0.84], [0.83, 0.85]]
+    with pytest.raises(ValueError, match="per_seed"):
+        poolplots.train_test_gap(["a"], [0.9], [0.7], per_seed=([[0.9]],))
 
     maps = np.random.default_rng(0).random((7, 7, 10))
     fig = poolplots.global_average_pooling(maps[None], max_maps=4)
@@ -236,6 +251,12 @@ def test_train_test_gap_bars_and_global_average_pooling_figure():
     np.testing.assert_allclose(bar_heights, maps.mean(axis=(0, 1)))
     with pytest.raises(ValueError, match="maps must be"):
         poolplots.global_average_pooling(np.zeros((7, 7)))
+    fig = poolplots.global_average_pooling(maps, max_maps=4, image=np.ones((28, 28, 1)))
+    axes = fig.get_axes()
+    assert len(axes) == 6 and axes[0].images[0].get_array().shape == (28, 28)
+    assert axes[2].get_title() == f"map 1\nmean {maps[..., 1].mean():.2f}"
+    with pytest.raises(ValueError, match="image must be"):
+        poolplots.global_average_pooling(maps, image=np.ones(5))
 
 
 def test_transposed_convolution_step_paints_scaled_kernels_that_add_up():

@@ -93,32 +93,56 @@ def pooling_comparison(grid, pool_size=2, stride=None):
 
 
 def similarity_vs_shift(
-    shifts, similarities, *, ylabel="cosine similarity to the unshifted features"
+    shifts,
+    similarities,
+    *,
+    ylabel="cosine similarity to the unshifted features",
+    spread=None,
+    title=None,
 ):
-    """Lines of feature similarity against the input shift: ``similarities`` is {network: values}."""
+    """Lines of feature similarity against the input shift: ``similarities`` is {network: values}.
+
+    ``spread`` (optional) is {network: (lowest values, highest values)} per shift, e.g. the
+    range over seeds, drawn as a shaded band around that network's line.
+    """
     shifts = list(shifts)
     if not isinstance(similarities, dict) or not similarities:
         raise TypeError("similarities must be a non-empty dict {network name: values per shift}")
+    spread = spread or {}
+    unknown = set(spread) - set(similarities)
+    if unknown:
+        raise ValueError(f"spread names networks without a line: {sorted(unknown)}")
     fig, ax = pyplot().subplots(figsize=(6.5, 4))
     for name, values in similarities.items():
         values = list(values)
         if len(values) != len(shifts):
             raise ValueError(f"{name!r} has {len(values)} values for {len(shifts)} shifts")
-        ax.plot(shifts, values, marker="o", label=name)
+        (line,) = ax.plot(shifts, values, marker="o", label=name)
+        if name in spread:
+            low, high = (list(bound) for bound in spread[name])
+            if len(low) != len(shifts) or len(high) != len(shifts):
+                raise ValueError(
+                    f"the spread of {name!r} needs one low and one high value per shift "
+                    f"({len(shifts)}), got {len(low)} and {len(high)}"
+                )
+            ax.fill_between(shifts, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xticks(shifts)
     ax.set_xlabel("shift of the input (pixels)")
     ax.set_ylabel(ylabel)
-    ax.set_title(label("Position sensitivity", "位置敏感性"))
+    ax.set_title(title or label("Position sensitivity", "位置敏感性"), fontsize="medium")
     ax.legend()
     fig.tight_layout()
     pyplot().close(fig)
     return fig
 
 
-def train_test_gap(networks, train_accuracy, test_accuracy, *, title=None):
+def train_test_gap(networks, train_accuracy, test_accuracy, *, title=None, per_seed=None):
     """Paired bars per network: training and test accuracy, the gap between them written above.
 
-    A large gap (high training, lower test accuracy) is overfitting (过拟合).
+    The y axis starts at 0, so bar heights compare. ``per_seed`` (optional) is
+    ``(train_values, test_values)``, each a list per network of the accuracies of its seeds,
+    drawn as black dots on the bars: when two networks' dots overlap, the seeds do not separate
+    them. A large gap (high training, lower test accuracy) is overfitting (过拟合).
     """
     networks = list(networks)
     train = np.asarray(train_accuracy, dtype=float)
@@ -128,39 +152,64 @@ def train_test_gap(networks, train_accuracy, test_accuracy, *, title=None):
             "train_test_gap needs one training and one test accuracy per network, got "
             f"{len(networks)} networks, {train.shape} and {test.shape}"
         )
+    if per_seed is not None and (
+        len(per_seed) != 2 or any(len(values) != len(networks) for values in per_seed)
+    ):
+        raise ValueError(
+            "per_seed must be (train_values, test_values), each a list of seed values per network"
+        )
     positions = np.arange(len(networks))
     fig, ax = pyplot().subplots(figsize=(1.9 * len(networks) + 1.5, 3.6))
     ax.bar(positions - 0.2, train, 0.4, label=label("training", "训练集"), color="tab:blue")
     ax.bar(positions + 0.2, test, 0.4, label=label("test", "测试集"), color="tab:orange")
+    if per_seed is not None:
+        for offset, values_per_network in zip((-0.2, 0.2), per_seed, strict=True):
+            for x, values in zip(positions + offset, values_per_network, strict=True):
+                ax.plot(np.full(len(values), x), values, "o", color="black", markersize=3, zorder=3)
+        ax.plot([], [], "o", color="black", markersize=3, label="one seed")
     for x, high, low in zip(positions, train, test, strict=True):
-        ax.annotate(f"gap {high - low:+.3f}", (x, max(high, low) + 0.005), ha="center", fontsize=8)
+        ax.annotate(f"gap {high - low:+.3f}", (x, max(high, low) + 0.01), ha="center", fontsize=8)
     ax.set_xticks(positions, [name.replace(" (", "\n(") for name in networks], fontsize=8)
-    low = float(min(train.min(), test.min()))
-    ax.set_ylim(max(0.0, low - 0.08), 1.02)
+    ax.set_ylim(0.0, 1.08)
     ax.set_ylabel(label("accuracy", "准确率"))
-    ax.set_title(title or label("Training vs test accuracy", "过拟合"))
+    ax.set_title(title or label("Training vs test accuracy", "过拟合"), fontsize="medium")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     pyplot().close(fig)
     return fig
 
 
-def global_average_pooling(maps, *, max_maps=6):
+def global_average_pooling(maps, *, max_maps=6, image=None):
     """The first feature maps (H, W, K) of one image and, under each, the one number global
     average pooling keeps: its mean. A bar chart shows all K averages, the classifier's input.
+    ``image`` (optional, (H, W) or (H, W, 1) greyscale) is drawn first: the input the maps
+    were computed from.
     """
     maps = np.asarray(maps, dtype=float)
     if maps.ndim == 4:
         maps = maps[0]
     if maps.ndim != 3:
         raise ValueError(f"maps must be (H, W, K) or (1, H, W, K), got shape {maps.shape}")
+    if image is not None:
+        image = np.asarray(image, dtype=float)
+        image = image.reshape(image.shape[-3:-1]) if image.ndim > 2 else image
+        if image.ndim != 2:
+            raise ValueError(
+                f"image must be one greyscale image (H, W) or (H, W, 1), got {image.shape}"
+            )
     means = maps.mean(axis=(0, 1))
     count = min(max_maps, maps.shape[-1])
-    fig = pyplot().figure(figsize=(1.6 * count, 4.4))
-    grid = fig.add_gridspec(2, count, height_ratios=(1.0, 1.1))
+    first = 0 if image is None else 1
+    fig = pyplot().figure(figsize=(1.6 * (count + first), 4.4))
+    grid = fig.add_gridspec(2, count + first, height_ratios=(1.0, 1.1))
+    if image is not None:
+        ax = fig.add_subplot(grid[0, 0])
+        ax.imshow(image, cmap="gray")
+        ax.set_title(f"{label('input', '输入')}\n{image.shape[0]}×{image.shape[1]}", fontsize=8)
+        ax.axis("off")
     vmax = float(maps[..., :count].max()) or 1.0
     for index in range(count):
-        ax = fig.add_subplot(grid[0, index])
+        ax = fig.add_subplot(grid[0, first + index])
         ax.imshow(maps[..., index], cmap="viridis", vmin=0, vmax=vmax)
         ax.set_title(f"map {index}\nmean {means[index]:.2f}", fontsize=8)
         ax.axis("off")
