@@ -212,10 +212,10 @@ print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max(
 # |---|---|---|---|
 # | step (阶跃函数) | $1$ if $z \ge 0$ else $0$ | $\{0, 1\}$ | $0$ (undefined at 0): nothing for gradient descent to follow |
 # | sigmoid (S型函数) | $\frac{1}{1 + e^{-z}}$ | $(0, 1)$ | $\sigma(z)\,(1 - \sigma(z)) \le 0.25$ |
-# | tanh (双曲正切) | $\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $(-1, 1)$ | $1 - \tanh^2(z) \le 1$: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
+# | tanh (双曲正切函数) | $\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$ | $(-1, 1)$ | $1 - \tanh^2(z) \le 1$: zero-centred, and 4 times steeper at 0 than sigmoid (1 vs 0.25) |
 # | ReLU (线性整流函数) | $\max(0, z)$ | $[0, \infty)$ | $1$ for $z > 0$, else $0$: cheap and constant |
-# | leaky ReLU (带泄露的ReLU) | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$ (0.2 in the figure, Keras's `leaky_relu` default): negative inputs still learn |
-# | linear (线性) | $z$ | $(-\infty, \infty)$ | $1$ |
+# | leaky ReLU (带泄露线性整流函数) | $z$ if $z > 0$ else $\alpha z$ | $(-\infty, \infty)$ | $1$ or $\alpha$ (0.2 in the figure, Keras's `leaky_relu` default): negative inputs still learn |
+# | linear (线性激活函数) | $z$ | $(-\infty, \infty)$ | $1$ |
 #
 # Solid lines are $f$, dashed lines $f'$. The course defines the step once,
 # $\mathrm{step}(z) = 1$ if $z \ge 0$ else $0$ (at exactly $z = 0$ it outputs 1);
@@ -404,7 +404,7 @@ ck.claim(
 # %% [markdown]
 # ## 7. Softmax (归一化指数函数)
 #
-# Softmax turns a vector of scores (logits, 未归一化得分) $z$ into probabilities in three steps:
+# Softmax turns a vector of scores (logits, 未归一化概率) $z$ into probabilities in three steps:
 # exponentiate, sum, divide,
 #
 # $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}.$$
