@@ -196,11 +196,15 @@ def precision(exact: float, digits: int) -> tuple[str, float, float]:
     return "to 3 significant figures", float(f"{exact:.3g}"), unit
 
 
-def _check_float(expected: float, pairs, tol: float, success: str = "Correct.") -> Callable:
+def _check_float(
+    expected: float, pairs, tol: float, success: str = "Correct.", rounding: float = 0.0
+) -> Callable:
     """Accept answers within ``tol`` of ``expected`` (capped at 5 % of it, so that a small
-    answer is judged relatively); typical mistakes get their message, then the generic ones."""
+    answer is judged relatively, but never below ``rounding``: the answer rounded as the
+    question asks is always right); typical mistakes get their message, then the generic ones."""
     if expected:
         tol = min(tol, 0.05 * abs(expected))
+    tol = max(tol, rounding)
     pairs = list(pairs)
     table = [(v, m) for v, m in pairs + _generic_mistakes(expected, False)]
     mistakes: dict = {}
@@ -350,5 +354,8 @@ def float_draft(
         tol = unit
         solution = re.sub(r"\*\*Answer:\*\*[^\n]*$", f"**Answer:** {answer:.3g}", solution)
     data = dict(data, precision=phrase)
-    checker = _check_float(exact, pairs, tol)
+    # Asked to `digits` decimals, the correctly rounded answer is up to half a unit of the last
+    # decimal from the exact value (2,000 × 16 / 50,000 = 0.64 -> 0.6).
+    rounding = 0.0 if unit else 0.5 * 10.0**-digits * (1 + 1e-9)
+    checker = _check_float(exact, pairs, tol, rounding=rounding)
     return Draft(statement, answer, solution, checker, verify, data, **fields)

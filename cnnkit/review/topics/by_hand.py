@@ -268,10 +268,13 @@ def backprop_gradient(rng: random.Random) -> Draft:
 
 def not_near_zero(make, rng: random.Random, smallest: float = 0.01) -> Draft:
     """Draw with ``make`` until the answer is at least ``smallest`` away from 0, so that 0 (a
-    blank guess) is never within the tolerance of the right answer."""
+    blank guess) is never within the tolerance of the right answer, and a typical mistake
+    differs from it."""
     while True:
         draft = make(rng)
-        if abs(draft.answer) >= smallest:
+        # ... and until a typical mistake is left to teach (a neuron whose pre-activation is
+        # negative gives 0 with or without the ReLU: no mistake message would apply).
+        if abs(draft.answer) >= smallest and draft.checker.typical_mistake is not None:
             return draft
 
 

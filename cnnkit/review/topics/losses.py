@@ -180,5 +180,10 @@ def cross_entropy(rng: random.Random) -> Draft:
         return abs(got - exact) < 1e-4, got
 
     return Draft(
-        statement, expected, "\n\n".join(steps), _check_float(exact, pairs, tol), verify, data
+        statement,
+        expected,
+        "\n\n".join(steps),
+        _check_float(exact, pairs, tol, rounding=0.0005 * (1 + 1e-9)),  # asked to 3 decimals
+        verify,
+        data,
     )

@@ -72,7 +72,7 @@ def batch_epoch(rng: random.Random) -> Draft:
             ),
         ]
         expected = round(exact, 1)
-        checker = _check_float(exact, pairs, 0.051 + abs(expected - exact))
+        checker = _check_float(exact, pairs, 0.051 + abs(expected - exact), rounding=0.0501)
         data = dict(kind="epochs", samples=samples, batch=batch, iterations=iterations)
 
     def verify():
