@@ -257,9 +257,10 @@ history = gan.fit(real, batch_size=128, epochs=gan_epochs, callbacks=[grids], ve
 print(f"DCGAN training: {time.perf_counter() - started:.0f} s")
 
 # %% [markdown]
-# The same noise vectors, epoch after epoch: grey noise before training (epoch 0), then rough
-# garment shapes. Three epochs on a CPU give coarse, speckled samples; longer training sharpens
-# them.
+# The same noise vectors, epoch after epoch: a near-uniform grey before training (epoch 0), then
+# dark speckled blobs (the grids draw ink dark on white). After three epochs on a CPU a few have
+# the outline of a pullover or a bag, but most are not garments a reader would recognise; this
+# run does not show what longer training would give.
 
 # %%
 grids.figure(samples=10)
@@ -280,10 +281,12 @@ ck.claim(
 )
 
 # %% [markdown]
-# Neither loss goes to zero: when one player improves, the other's loss rises. The claim
-# above checks the balance the way D's accuracy shows it: far from 100% on generated images
-# (D wins, G learns nothing) and far from 0% (G fools D completely). Unlike a classifier, a
-# GAN's losses do not tell you how good the samples are: look at them, and measure them.
+# Neither loss goes to zero, and over three epochs (three points per curve) the losses move
+# little. The claim above only rules out the two extremes of D's accuracy on generated images:
+# near 100% (D wins, G learns nothing) and near 0% (G fools D completely). The 30-95% band is
+# wide, and it says nothing about the samples. The greedy game of section 6 ends at 0.304,
+# which is also inside the band. Unlike a classifier, a GAN's losses do not tell you how good
+# the samples are: look at them, and measure them.
 
 # %%
 samples = gan.generator(np.random.default_rng(1).normal(size=(64, latent_dim)).astype("float32"))
@@ -295,7 +298,9 @@ gan_plots.sample_grid(samples, columns=16, size=0.7, title="64 new samples G(z)"
 # - The **class histogram**: a small CNN classifier trained on real Fashion-MNIST labels 1,000
 #   generated images. A generator that learned the whole data set produces every class (the
 #   dotted line is the real data's even share); one that collapsed produces one or two. The
-#   classifier's mean confidence says how recognisable the samples are.
+#   classifier's mean confidence is printed too. This run does not measure it on real test
+#   images, so it has no yardstick. A softmax can also be confident on a shape that is not a
+#   garment (section 6).
 # - The **diversity** (多样性): the mean pixel distance between two different samples,
 #   (1/(N(N-1))) Σ_{i≠j} ||x_i - x_j|| (`mean_pairwise_distance`), next to the same number for
 #   real images. A generator that draws nearly the same image for every z scores far lower.
@@ -434,10 +439,14 @@ gan_plots.sample_grid(
 # Two measures, the same verdict, as the claims check: the greedy generator's samples fall
 # into two classes where the balanced one spreads over all ten, and its samples are closer to
 # each other (lower diversity). The picture shows what that means: 32 different noise vectors,
-# one dark garment shape with the same stripes. The diversity does not fall to 0 because the pixel
-# distance counts every speckle that differs; the shape is the same. (The dotted column at the
-# right edge is an artefact that this D does not yet penalise.) D's accuracies at the end of
-# these steps:
+# one dark striped shape. It is not a recognisable garment: the judge splits it between Trouser
+# (58%) and Shirt (41%) with mean confidence 0.86, higher than on the balanced samples (0.66).
+# So the two classes say "one shape", not "two garments", and the confidence does not measure
+# quality. The balanced samples' 10/10 classes and diversity ratio 0.97 likewise describe
+# speckled blobs, not garments. The diversity does not fall to 0 because the pixel distance
+# counts every speckle that differs; the shape is the same. The dotted column at the right edge
+# is an artefact too. D's accuracies and losses averaged over the 100 steps (Keras's trackers
+# are running means over the epoch):
 
 # %%
 print({name: round(values[-1], 3) for name, values in greedy_history.history.items()})
@@ -456,7 +465,9 @@ print({name: round(values[-1], 3) for name, values in greedy_history.history.ite
 # - Watch the samples for a fixed z over epochs; losses alone do not measure quality.
 # - A classifier trained on real data and a pairwise distance turn "diverse samples" into
 #   numbers: mode collapse shows as one or two classes taking the samples and a diversity far
-#   below that of real images.
+#   below that of real images. These numbers mean something only when the samples are
+#   recognisable. Here they also scored speckled blobs (10/10 classes, diversity 0.97 of real
+#   images), so look at the grid as well.
 # - Balance matters: a G that is updated much more than D collapses onto D's current favourite.
 #
 # Practice: `exercises/06_gan.ipynb` (the discriminator loss, the generator's training step,
