@@ -509,9 +509,7 @@ def test_training_plots():
     assert len(fig.axes) == 2
     assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["training", "validation"]
     histories = {"baseline": _history(), "L2": _history(seed=1)}
-    table = pd.DataFrame(
-        {"gap": [0.2, 0.1], "val accuracy": [0.8, 0.82]}, index=["baseline", "L2"]
-    )
+    table = pd.DataFrame({"gap": [0.2, 0.1], "val accuracy": [0.8, 0.82]}, index=["baseline", "L2"])
     assert len(plots.remedy_comparison(table, histories).axes) == 3
     assert len(plots.curves_comparison(histories, "t").axes[0].get_lines()) == 2
     fig = plots.learning_rate_schedules({"a": np.ones(5), "b": np.zeros(5)})

@@ -458,3 +458,20 @@ def test_mock_exam_unreadable_answers_are_not_counted_wrong():
 def test_the_whole_file_draws_quickly(drawn):
     _, seconds = drawn
     assert seconds < 40, f"drawing took {seconds:.1f} s"  # about 3 s on an idle machine
+
+
+def test_no_chinese_gloss_singles_out_the_right_option():
+    """An examiner's rule: a student who knows nothing must not find the key by its form. A
+    Chinese gloss on the right option alone gave 4 choice items away (review of chapter 08)."""
+    import re
+
+    from cnnkit.review.topics import bank_basics, bank_cnn, bank_exam_gaps, bank_training
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    singled_out = []
+    for bank in (bank_basics, bank_cnn, bank_training, bank_exam_gaps):
+        for item in getattr(bank, "CHOICES", []):
+            glossed = [bool(cjk.search(text)) for text in (item.right, *(w for w, _ in item.wrong))]
+            if glossed[0] and sum(glossed) == 1:
+                singled_out.append(item.question[:60])
+    assert not singled_out, singled_out

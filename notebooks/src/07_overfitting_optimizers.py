@@ -1199,9 +1199,8 @@ best_table
 # model of the same total width. Ensembles pay off most with strong, diverse members
 # (different architectures, data orders, augmentations), which is how competitions are won.
 
+
 # %%
-
-
 def weak_mlp(units):
     """One hidden layer of `units`: Flatten -> Dense(units, relu) -> Dense(10, softmax)."""
     return keras.Sequential(

@@ -65,11 +65,17 @@ CHOICES = [
         "Lower the learning rate (学习率).",
         (
             (
-                "Raise the learning rate.",
+                "Raise the learning rate (学习率).",
                 "A too-large step overshoots the minimum; a larger one overshoots more.",
             ),
-            ("Add more dense layers.", "Capacity does not cure divergence; the step size does."),
-            ("Train for more epochs.", "Diverging training does not converge by running longer."),
+            (
+                "Add more dense layers (全连接层).",
+                "Capacity does not cure divergence; the step size does.",
+            ),
+            (
+                "Train for more epochs (轮).",
+                "Diverging training does not converge by running longer.",
+            ),
         ),
         "w ← w - α·dJ/dw: a too-large α overshoots the valley and the loss grows; a smaller α takes smaller steps.",
     ),

@@ -64,15 +64,15 @@ CHOICES = [
         "mode collapse (模式崩溃)",
         (
             (
-                "overfitting of the discriminator",
+                "overfitting of the discriminator (判别器过拟合)",
                 "That is a different failure; here the generator's output lacks variety.",
             ),
             (
-                "vanishing gradients in the discriminator",
+                "vanishing gradients in the discriminator (判别器梯度消失)",
                 "The symptom here is the lack of diversity of G(z).",
             ),
             (
-                "convergence to the Nash equilibrium",
+                "convergence to the Nash equilibrium (纳什均衡)",
                 "At equilibrium G reproduces the data's variety.",
             ),
         ),
@@ -124,11 +124,11 @@ CHOICES = [
         "mean squared error (均方误差)",
         (
             (
-                "categorical cross-entropy",
+                "categorical cross-entropy (分类交叉熵)",
                 "Cross-entropy compares probability distributions over classes.",
             ),
-            ("focal loss", "Focal loss is for imbalanced classification."),
-            ("triplet loss", "Triplet loss is for embeddings."),
+            ("focal loss (焦点损失)", "Focal loss is for imbalanced classification."),
+            ("triplet loss (三元组损失)", "Triplet loss is for embeddings."),
         ),
         "MSE = (1/n) Σ (y - ŷ)² measures numeric distance; cross-entropy measures a distribution's mismatch.",
     ),
@@ -168,9 +168,15 @@ CHOICES = [
         "Training loss 0.05 and falling; validation loss 0.9 and rising since epoch 8. Diagnosis?",
         "overfitting (过拟合)",
         (
-            ("underfitting", "An underfit model has a high training loss too."),
-            ("a too-small learning rate", "Training loss is falling fine; the gap is the problem."),
-            ("a data-loading bug", "A bug would rarely produce a clean, widening gap."),
+            ("underfitting (欠拟合)", "An underfit model has a high training loss too."),
+            (
+                "a too-small learning rate (学习率过小)",
+                "Training loss is falling fine; the gap is the problem.",
+            ),
+            (
+                "a data-loading bug (数据加载错误)",
+                "A bug would rarely produce a clean, widening gap.",
+            ),
         ),
         "Low training loss with high and rising validation loss: the model fits noise of the training set.",
     ),
@@ -213,7 +219,7 @@ TRUE_FALSE = [
     TrueFalse(
         VANISHING,
         s.VANISHING,
-        "Through 10 sigmoid layers, the gradient can shrink by a factor of at most 0.25^10 ≈ 10^-6 from the activations alone.",
+        "Through 10 sigmoid layers, the activations alone multiply the gradient by at most 0.25^10 ≈ 10^-6.",
         True,
         "Each sigmoid contributes a factor σ' ≤ 0.25.",
     ),

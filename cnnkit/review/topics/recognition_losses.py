@@ -24,8 +24,7 @@ def center_loss(rng: random.Random) -> Draft:
     exact = lam * 0.5 * squared
     statement = (
         f"Center loss (中心损失) adds λ·½‖f - c_y‖² to the softmax loss. A feature f = {f} belongs "
-        f"to a class whose centre is c_y = {c}; λ = {lam:g}. What is the added term? (answer "
-        "to 3 significant figures)"
+        f"to a class whose centre is c_y = {c}; λ = {lam:g}. What is the added term?"
     )
     solution = (
         f"‖f - c_y‖² = {' + '.join(f'({a:g} - {b:g})²' for a, b in zip(f, c, strict=True))} = "
@@ -52,7 +51,7 @@ def center_loss(rng: random.Random) -> Draft:
         verify,
         data,
         tol=max(6e-3 * exact, 1e-9),  # 3 significant figures
-        digits=6,
+        digits=3,  # 3 decimals from 0.1 up, 3 significant figures below
         source=CENTER,
     )
 

@@ -34,7 +34,7 @@ def gd_variants(rng: random.Random) -> Draft:
     }
     statement = (
         f"A training set has {samples:,} samples. How many weight updates (iterations, 迭代) do "
-        f"{epochs} epochs (轮) of {names[variant]} make?"
+        f"{epochs} {'epoch' if epochs == 1 else 'epochs'} (轮) of {names[variant]} make?"
     )
     solution = (
         f"Per epoch: {per_epoch[variant]:,} update(s)"
@@ -45,16 +45,19 @@ def gd_variants(rng: random.Random) -> Draft:
         )
         + f"; {epochs} epochs: {expected:,}.\n\n**Answer:** {expected:,}"
     )
-    pairs = [
-        (samples // batch * epochs, "Round up: the last, smaller batch is one more update."),
-        (per_epoch[variant], "Multiply by the number of epochs."),
-        (samples * epochs, "Stochastic GD updates per sample; this variant does not."),
-        (epochs, "Batch GD makes one update per epoch; this variant makes more."),
-        (
-            math.ceil(samples / batch) * epochs,
-            "Mini-batches are the other variant: read which one is asked.",
-        ),
-    ]
+    if variant == "mini-batch":
+        pairs = [
+            (samples // batch * epochs, "Round up: the last, smaller batch is one more update."),
+            (per_epoch[variant], "Multiply by the number of epochs."),
+            (samples * epochs, "Stochastic GD updates per sample; this variant does not."),
+            (epochs, "Batch GD makes one update per epoch; this variant makes more."),
+        ]
+    else:  # the batch size is not part of these questions: no mini-batch mistake applies
+        pairs = [
+            (per_epoch[variant], "Multiply by the number of epochs."),
+            (samples * epochs, "Stochastic GD updates once per sample; this variant does not."),
+            (epochs, "Batch GD makes one update per epoch; this variant makes more."),
+        ]
 
     def verify():
         import numpy as np

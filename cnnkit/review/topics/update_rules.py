@@ -156,8 +156,7 @@ def l2_penalty(rng: random.Random) -> Draft:
     exact = lam * squares
     statement = (
         f"A layer's weights are {weights}; it has `kernel_regularizer=keras.regularizers.L2"
-        f"({lam:g})` (L2正则化). What does the penalty λ·Σ w² add to the loss? (answer to 3 "
-        "significant figures)"
+        f"({lam:g})` (L2正则化). What does the penalty λ·Σ w² add to the loss?"
     )
     solution = (
         f"Σ w² = {' + '.join(f'{w * w:g}' for w in weights)} = {squares:g}; "
@@ -191,7 +190,7 @@ def l2_penalty(rng: random.Random) -> Draft:
         verify,
         data,
         tol=max(6e-3 * exact, 1e-6),  # 3 significant figures
-        digits=6,
+        digits=3,  # 3 decimals from 0.1 up, 3 significant figures below
         source=L2_DECAY,
     )
 
