@@ -55,7 +55,7 @@ def test_step_is_defined_once_as_z_at_least_0_everywhere():
     assert definition in REVIEW_FORMULAS["step_relu"].text
     assert "≥ 0" in glossary("step function").entries[0].definition
     chapter = Path(__file__).resolve().parents[1] / "notebooks/src/01_nn_basics.py"
-    assert "| 1 if z ≥ 0 else 0 |" in chapter.read_text(encoding="utf-8")
+    assert "| $1$ if $z \\ge 0$ else $0$ |" in chapter.read_text(encoding="utf-8")
 
 
 def test_softmax_has_the_largest_entropy_for_its_expected_score():

@@ -13,6 +13,7 @@ script, style or image. The book is the single-page build printed to A4 PDF by C
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import json
@@ -506,10 +507,30 @@ def build_warnings(builder: str = "html") -> list[str]:
     return [line for line in text.splitlines() if re.search(r"\b(WARNING|ERROR):", line)]
 
 
+@contextlib.contextmanager
+def _one_build_at_a_time():
+    """Hold a lock on build/site-src while it is rewritten and built: the site and the book share
+    that tree, and two builds at once (make site beside make book, or two test workers) would
+    delete each other's files."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    with open(BUILD / "site-src.lock", "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: make site is not run there
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_site() -> Path:
     """Build the website into build/site/ and return the path of its home page."""
-    prepare_sources()
-    built = _run_jupyter_book("html")
+    with _one_build_at_a_time():
+        prepare_sources()
+        built = _run_jupyter_book("html")
     _drop_thebe(built)
     _point_launch_links_at_the_repository(built)
     # Checked before it replaces build/site: a site that would fetch from the network is not kept.
@@ -524,8 +545,9 @@ def build_book() -> Path:
     """Print the whole course to build/cnnkit-course.pdf (see cnnkit/authoring/book.py)."""
     from cnnkit.authoring import book
 
-    prepare_sources()
-    built = _run_jupyter_book("singlehtml")
+    with _one_build_at_a_time():
+        prepare_sources()
+        built = _run_jupyter_book("singlehtml")
     _drop_thebe(built)
     page_path = built / "index.html"
     # Checked on the page as Jupyter Book wrote it and again as the book prints it.

@@ -17,7 +17,7 @@
 # 11. Parameters of a dense layer
 # 12. The two-layer network by hand
 # 13. Deep learning in three steps, the nine-step workflow: an MLP on Fashion-MNIST
-# 14. Students' question 1: must data be mapped into $(0, 1)$ before cross-entropy?
+# 14. Students' question 1: must data be mapped into (0, 1) before cross-entropy?
 # 15. Students' question 4: PyTorch's `F.nll_loss` in Keras terms
 # 16. Recap
 
@@ -208,7 +208,7 @@ print(f"the step moved no weight by more than {np.abs(w_new - w_boot[:, 0]).max(
 # %% [markdown]
 # ## 4. Activation functions (激活函数)
 #
-# | activation | $f(z)$ | range | derivative $f'(z)$ |
+# | activation | *f*(*z*) | range | derivative $f'(z)$ |
 # |---|---|---|---|
 # | step (阶跃函数) | $1$ if $z \ge 0$ else $0$ | $\{0, 1\}$ | $0$ (undefined at 0): nothing for gradient descent to follow |
 # | sigmoid (S型函数) | $\frac{1}{1 + e^{-z}}$ | $(0, 1)$ | $\sigma(z)\,(1 - \sigma(z)) \le 0.25$ |
@@ -637,8 +637,9 @@ assert dense.count_params() == ck.formulas.dense_params(784, 128)
 #
 # `ck.scratch.TwoLayerNetwork` is written in NumPy: the forward pass
 #
-# $$H = f(XW_1 + b_1), \quad Y = HW_2 + b_2, \quad P = \mathrm{softmax}(Y), \quad
-# J = \text{cross-entropy}(P, T),$$
+# $$H = f(XW_1 + b_1), \quad Y = HW_2 + b_2,$$
+#
+# $$P = \mathrm{softmax}(Y), \quad J = \text{cross-entropy}(P, T),$$
 #
 # then backpropagation
 #
@@ -856,7 +857,7 @@ ck.claim(
 print("hardest classes:", per_class.sort_values().head(3).round(3).to_dict())
 
 # %% [markdown]
-# ## 14. Students' question 1: must data be mapped into $(0, 1)$ before cross-entropy?
+# ## 14. Students' question 1: must data be mapped into (0, 1) before cross-entropy?
 #
 # Two different things are "mapped into $(0, 1)$" and the answer differs:
 #

@@ -476,7 +476,7 @@ for kind, path in saved.items():
 # one-hot or integer labels. A network that outputs raw scores (logits, 逻辑值) uses
 # `from_logits=True`, and Keras applies the softmax inside the loss, more stably.
 # See [01_nn_basics.ipynb](01_nn_basics.ipynb), section 14 "Students' question 1: must data be
-# mapped into $(0, 1)$ before cross-entropy?" (raw vs scaled pixels, probabilities vs logits).
+# mapped into (0, 1) before cross-entropy?" (raw vs scaled pixels, probabilities vs logits).
 #
 # **Q2. Does a convolution kernel need a bias (偏置)?**
 # One bias per filter (K per layer) shifts the filter's response before the activation; removing
